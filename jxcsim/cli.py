@@ -1,0 +1,97 @@
+"""The ``jxcsim`` command line. Commands only parse options and call the package's API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .eventlog import EventLogError, LogFormat, read_event_log, summarize_log, write_event_log
+from .eventlog.summary import render_summary
+
+app = typer.Typer(help="jxcsim: simulation and process mining for purchase-sales-inventory operations.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+FormatOption = Enum("FormatOption", {f.name: f.value for f in LogFormat}, type=str)  # type: ignore[misc]
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.callback()
+def main() -> None:
+    """Read, check and convert event logs (more commands arrive with the simulator and diagnosis)."""
+
+
+@app.command()
+def inspect(
+    source: Annotated[str, typer.Argument(help="Log file (CSV, XES, OCEL 1.0/2.0; .gz welcome) or database URL.")],
+    profile: Annotated[Optional[Path], typer.Option(help="Log profile (YAML) mapping columns and activities.")] = None,
+    format: Annotated[Optional[FormatOption], typer.Option("--format", help="Override format detection.")] = None,
+    object_type: Annotated[Optional[str], typer.Option(help="OCEL object type to flatten on.")] = None,
+    table: Annotated[Optional[str], typer.Option(help="Database table holding the events.")] = None,
+    query: Annotated[Optional[str], typer.Option(help="SELECT query returning the events.")] = None,
+    quarantine_out: Annotated[Optional[Path], typer.Option(help="Write quarantined rows to this CSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Summarise a log: cases, events, activities, resources, time span, weekday x hour, quarantine."""
+    try:
+        log = read_event_log(source, profile=profile, format=format.value if format else None,
+                             object_type=object_type, table=table, query=query,
+                             progress=not no_progress and not as_json and sys.stderr.isatty())
+        if quarantine_out is not None:
+            log.write_quarantine(quarantine_out)
+    except EventLogError as exc:
+        _fail(exc)
+    summary = summarize_log(log)
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        typer.echo(render_summary(summary))
+
+
+@app.command()
+def convert(
+    log: Annotated[str, typer.Argument(help="Input log (any readable format).")],
+    out: Annotated[Path, typer.Argument(help="Output: .csv[.gz], .xes[.gz], or OCEL 2.0 .sqlite/.jsonocel/.xmlocel.")],
+    profile: Annotated[Optional[Path], typer.Option(help="Log profile (YAML) for the input.")] = None,
+    format: Annotated[Optional[FormatOption], typer.Option("--format", help="Override input format detection.")] = None,
+    object_type: Annotated[Optional[str], typer.Option(help="OCEL object type to flatten on.")] = None,
+    table: Annotated[Optional[str], typer.Option(help="Database table holding the events.")] = None,
+    query: Annotated[Optional[str], typer.Option(help="SELECT query returning the events.")] = None,
+    quarantine_out: Annotated[Optional[Path], typer.Option(help="Write quarantined rows to this CSV.")] = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Convert a log between CSV, XES and OCEL 2.0 (OCEL to OCEL keeps every object)."""
+    try:
+        from .eventlog.formats import detect_format
+        from .eventlog.write import output_format
+
+        src_fmt = detect_format(log, format.value if format else None)
+        dst_fmt = output_format(out)
+        if src_fmt.is_ocel and dst_fmt.is_ocel and not (table or query):
+            from .eventlog.ocel import convert_ocel
+
+            written = convert_ocel(Path(log), src_fmt, out)
+            typer.echo(f"wrote {written}")
+            return
+        read = read_event_log(log, profile=profile, format=src_fmt, object_type=object_type, table=table,
+                              query=query, progress=not no_progress and sys.stderr.isatty())
+        written = write_event_log(read, out)
+        if quarantine_out is not None:
+            read.write_quarantine(quarantine_out)
+    except EventLogError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {written}: {len(read.frame):,} activity instances, {read.frame['case:concept:name'].nunique():,}"
+               f" cases; {len(read.quarantine):,} rows quarantined")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

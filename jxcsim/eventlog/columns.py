@@ -1,0 +1,72 @@
+"""Resolve which source column plays which role: from the profile, else by well-known names."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import EventLogError
+from .profile import LogProfile
+from .schema import ROLE_COLUMNS
+
+# Well-known names per role, compared after lower-casing and dropping non-alphanumerics.
+_KNOWN: dict[str, tuple[str, ...]] = {
+    "case": ("case:concept:name", "case_id", "caseid", "case", "case id", "trace_id", "traceid"),
+    "activity": ("concept:name", "activity", "activity_name", "activityname", "task", "event", "step"),
+    "timestamp": ("time:timestamp", "timestamp", "end_time", "endtime", "end_timestamp",
+                  "complete_timestamp", "completetimestamp", "time", "datetime", "end"),
+    "start_timestamp": ("start_timestamp", "start_time", "starttime", "start"),
+    "resource": ("org:resource", "resource", "user", "performer", "agent"),
+    "lifecycle": ("lifecycle:transition", "lifecycle"),
+    "location": ("location",),
+    "sku": ("sku",),
+    "qty": ("qty",),
+    "line": ("line",),
+    "doc_type": ("doc_type",),
+    "customer": ("customer",),
+    "supplier": ("supplier",),
+    "amount": ("amount",),
+    "price": ("price",),
+    "to_location": ("to_location",),
+}
+REQUIRED_ROLES = ("case", "activity", "timestamp")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z:]", "", str(name).lower())
+
+
+def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | None = None) -> dict[str, str | list[str]]:
+    """Map each role to a source column (or list of columns for a split timestamp).
+
+    Roles the profile names must exist; the others are looked up by well-known names.
+
+    >>> resolve_columns(["case_id", "activity", "end_time", "start_time"], LogProfile())
+    {'case': 'case_id', 'activity': 'activity', 'timestamp': 'end_time', 'start_timestamp': 'start_time'}
+    """
+    given = profile.columns.model_dump()
+    explicit = set(profile.columns.model_fields_set)
+    available = list(columns)
+    mapping: dict[str, str | list[str]] = {}
+    for role in ROLE_COLUMNS:
+        wanted = given.get(role)
+        if wanted is not None:
+            names = wanted if isinstance(wanted, list) else [wanted]
+            missing = [n for n in names if n not in available]
+            if missing:
+                raise EventLogError(
+                    f"profile maps {role} to column {missing[0]!r}, which is not in the log "
+                    f"(columns: {', '.join(map(str, available[:30]))})", path=source)
+            mapping[role] = wanted
+        elif role not in explicit:  # an explicit null means "absent": no guessing
+            by_norm = {_norm(c): c for c in reversed(available)}
+            for candidate in _KNOWN[role]:
+                hit = by_norm.get(_norm(candidate))
+                if hit is not None and hit not in mapping.values():
+                    mapping[role] = hit
+                    break
+    for role in REQUIRED_ROLES:
+        if role not in mapping:
+            raise EventLogError(
+                f"no {role} column found (columns: {', '.join(map(str, available[:30]))}); "
+                f"name it in a profile: columns: {{{role}: <column>}}", path=source)
+    return mapping

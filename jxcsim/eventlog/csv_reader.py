@@ -1,0 +1,159 @@
+"""Read CSV / CSV.gz exports: encoding (UTF-8, GB18030/GBK) and delimiter detected or given.
+
+All cells are read as text; the normaliser parses them. Rows with the wrong number of fields
+are not fatal: they come back as quarantine candidates with their line number.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+>>> _ = p.write_bytes("单号;活动;时间\\n1;出库;2024-01-01 08:00\\n".encode("gbk"))
+>>> raw = read_csv_raw(p)
+>>> raw.frame.columns.tolist(), raw.notes
+(['单号', '活动', '时间'], ['encoding gb18030', "delimiter ';'"])
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import warnings
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import EventLogError
+from .log import LogFormat, RawLog
+
+DELIMITERS = (",", ";", "\t", "|")
+BAD_LINE = "_bad_line"
+_SKIP = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed when it is gzip; damaged gzip gives an EventLogError."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise EventLogError(f"damaged gzip file: {exc}", path=path) from None
+    return data
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """Decode with the given encoding, else UTF-8, else GB18030 (a superset of GBK)."""
+    tries = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    first_error: UnicodeDecodeError | None = None
+    for enc in tries:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+        except LookupError:
+            raise EventLogError(f"unknown encoding {encoding!r}", path=path) from None
+    assert first_error is not None
+    line = _line_of(data, first_error.start)
+    tried = " or ".join(tries)
+    hint = "" if encoding else "; name it in the profile (encoding: ...)"
+    raise EventLogError(f"cannot decode as {tried}: byte {data[first_error.start]:#04x} is invalid{hint}",
+                        path=path, row=line) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The most plausible delimiter of the first lines (comma when nothing else fits)."""
+    head = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(head, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        counts = {d: head.splitlines()[0].count(d) if head else 0 for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _read_fast(text: str, delimiter: str) -> pd.DataFrame:
+    """pyarrow's parser with every column as text (its own type inference would rewrite times)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter))
+    names = [h.strip() for h in header]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate column names: use the tolerant parser, which renames them")
+    table = pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                             strings_can_be_null=True, null_values=[""]),
+    )
+    return table.to_pandas()
+
+
+def _read_tolerant(text: str, delimiter: str) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, engine="c", on_bad_lines="warn",
+                            keep_default_na=False, na_values=[""], skip_blank_lines=False)
+    bad: list[tuple[int, str]] = []
+    for w in caught:
+        for match in _SKIP.finditer(str(w.message)):
+            line, expected, saw = (int(g) for g in match.groups())
+            bad.append((line, f"expected {expected} fields, found {saw}"))
+    return frame, bad
+
+
+def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawLog:
+    """Read a CSV file into raw text rows (see the module docstring)."""
+    data = read_bytes(path)
+    text, used_encoding = decode(data, path, encoding)
+    if not text.strip():
+        raise EventLogError("file holds no data", path=path)
+    sep = delimiter or sniff_delimiter(text)
+    notes = [] if used_encoding == "utf-8-sig" else [f"encoding {used_encoding}"]
+    if sep != ",":
+        notes.append(f"delimiter {sep!r}")
+    bad: list[tuple[int, str]] = []
+    simple = "\n\n" not in text and "\r\n\r\n" not in text and '"' not in text
+    try:
+        if not simple:
+            raise ValueError("needs the tolerant parser")
+        frame = _read_fast(text, sep)
+    except (ValueError, Exception):  # pyarrow raises its own error types for ragged rows
+        try:
+            frame, bad = _read_tolerant(text, sep)
+        except pd.errors.ParserError as exc:
+            raise EventLogError(f"not a readable CSV file: {exc}", path=path) from None
+        except pd.errors.EmptyDataError:
+            raise EventLogError("file holds no data", path=path) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) == 1:
+        only = frame.columns[0]
+        guess = next((d for d in DELIMITERS if d in only), None)
+        if guess and guess != sep:
+            raise EventLogError(f"only one column {only!r} was found with delimiter {sep!r}; "
+                                f"the delimiter looks like {guess!r} (set it in the profile: delimiter: '{guess}')",
+                                path=path, row=1)
+    rows = np.arange(2, len(frame) + 2)
+    if bad:
+        frame, rows = _with_bad_lines(frame, bad, text)
+    return RawLog(frame=frame, format=LogFormat.CSV, events_stored=len(frame), row_numbers=rows, notes=notes)
+
+
+def _with_bad_lines(frame: pd.DataFrame, bad: list[tuple[int, str]], text: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Put ragged lines back as rows (empty cells, the reason in ``_bad_line``), numbered by line."""
+    lines = text.splitlines()
+    bad_lines = {line for line, _ in bad}
+    total = len(frame) + len(bad)
+    good_numbers = [n for n in range(2, total + 2) if n not in bad_lines]
+    good = frame.assign(**{BAD_LINE: None})
+    good.index = good_numbers[: len(frame)]
+    extra = pd.DataFrame({c: [None] * len(bad) for c in frame.columns}, index=[line for line, _ in bad])
+    extra[BAD_LINE] = [f"{why}: {lines[line - 1][:120] if line - 1 < len(lines) else ''}" for line, why in bad]
+    merged = pd.concat([good, extra]).sort_index()
+    return merged.reset_index(drop=True), merged.index.to_numpy()

@@ -1,0 +1,284 @@
+"""Turn a reader's raw rows into the canonical frame: map, parse, validate, pair, quarantine.
+
+Every input row ends up either in the frame (alone, or as the start of an activity instance)
+or in the quarantine with a reason; ``rows_read == rows_accepted + len(quarantine)``.
+
+>>> raw = pd.DataFrame({"case": ["1", "1", ""], "activity": ["a", "b", "c"],
+...                     "timestamp": ["2024-01-01 08:00", "not a time", "2024-01-01 09:00"]})
+>>> out = normalise_events(raw, LogProfile())
+>>> len(out.frame), out.quarantine["reason"].tolist()
+(1, ["unparseable timestamp 'not a time'", 'missing case id'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .columns import resolve_columns
+from .csv_reader import BAD_LINE
+from .errors import EventLogError
+from .pairing import pair_lifecycle
+from .profile import LogProfile
+from .schema import (ACTIVITY, BOOK, CASE, COUNTED, DIRECTED_SEMANTICS, LIFECYCLE, RESOURCE, ROLE_COLUMNS,
+                     SEMANTIC, SEMANTIC_VALUES, START, TIMESTAMP)
+from .timezone import dominant_offset, parse_timestamps
+
+ROW = "source_row"
+REASON = "reason"
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+@dataclass
+class NormalisedEvents:
+    """Accepted activity instances, quarantined rows, and what pairing found."""
+
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    timezone: str
+    columns: dict[str, str | list[str]]
+    rows_read: int
+    paired_starts: int = 0
+    unmatched_starts: int = 0
+    instances_without_start: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class _Reasons:
+    """First reason wins: later checks only mark rows that are still clean."""
+
+    def __init__(self, n: int):
+        self.values = np.full(n, None, dtype=object)
+
+    def mark(self, mask: np.ndarray | pd.Series, text: str | pd.Series) -> None:
+        mask = np.asarray(mask, dtype=bool) & pd.isna(self.values)
+        if not mask.any():
+            return
+        if isinstance(text, pd.Series):
+            self.values[mask] = text.to_numpy(dtype=object)[mask]
+        else:
+            self.values[mask] = text
+
+    @property
+    def bad(self) -> np.ndarray:
+        return ~pd.isna(self.values)
+
+
+def _column(raw: pd.DataFrame, ref: str | list[str]) -> pd.Series:
+    if isinstance(ref, list):
+        parts = [raw[c].astype("string").str.strip() for c in ref]
+        joined = parts[0]
+        for part in parts[1:]:
+            joined = joined + " " + part
+        return joined.astype(object)
+    return raw[ref]
+
+
+def _is_blank(values: pd.Series) -> np.ndarray:
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        return (values.isna() | (values.astype("string").str.strip() == "")).to_numpy(dtype=bool)
+    return values.isna().to_numpy(dtype=bool)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(values.dtype):
+        as_int = values.dropna()
+        if (as_int == as_int.round()).all():
+            values = values.astype("Int64")
+    return values.astype("string").astype(object)
+
+
+def _to_number(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Numbers, and a mask of values that were present but not numeric."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype(float), np.zeros(len(values), dtype=bool)
+    blank = _is_blank(values)
+    text = values.astype("string").str.strip()
+    nums = pd.to_numeric(text, errors="coerce")
+    bad = nums.isna().to_numpy() & ~blank
+    if bad.any():
+        retry = text[bad]
+        ok = retry.str.match(_THOUSANDS).fillna(False)
+        if ok.any():
+            nums[retry[ok].index] = pd.to_numeric(retry[ok].str.replace(",", ""), errors="coerce")
+        bad = nums.isna().to_numpy() & ~blank
+    return nums.astype(float), bad
+
+
+def _quote(prefix: str, values: pd.Series, mask: np.ndarray) -> pd.Series:
+    out = pd.Series(None, index=values.index, dtype=object)
+    out[mask] = [f"{prefix} {str(v)[:80]!r}" for v in values[mask]]
+    return out
+
+
+def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | None = None,
+                     row_numbers: np.ndarray | None = None, offset_hint: str | None = None) -> NormalisedEvents:
+    """Map ``raw`` rows onto the canonical frame; see the module docstring."""
+    n = len(raw)
+    raw = raw.reset_index(drop=True)
+    rows = np.arange(1, n + 1) if row_numbers is None else np.asarray(row_numbers)
+    reasons = _Reasons(n)
+    if BAD_LINE in raw.columns:
+        reasons.mark(raw[BAD_LINE].notna().to_numpy(), raw[BAD_LINE].astype(object))
+        raw = raw.drop(columns=[BAD_LINE])
+    if n and len(raw.columns):
+        reasons.mark(raw.isna().all(axis=1).to_numpy(), "empty row")
+    cols = resolve_columns(list(raw.columns), profile, source=source)
+    out: dict[str, pd.Series] = {}
+
+    case = _column(raw, cols["case"])
+    reasons.mark(_is_blank(case), "missing case id")
+    out[CASE] = _as_text(case)
+    activity = _column(raw, cols["activity"])
+    reasons.mark(_is_blank(activity), "missing activity")
+    out[ACTIVITY] = activity.astype("string").astype(object)
+
+    ts_raw = _column(raw, cols["timestamp"])
+    zone = profile.timezone
+    parsed = parse_timestamps(ts_raw, tz=zone, fmt=profile.timestamp_format, dayfirst=profile.dayfirst)
+    reasons.mark(parsed.missing, "missing timestamp")
+    reasons.mark(parsed.unparseable, _quote("unparseable timestamp", ts_raw, parsed.unparseable.to_numpy()))
+    out[TIMESTAMP] = parsed.utc
+    if "start_timestamp" in cols:
+        st_raw = _column(raw, cols["start_timestamp"])
+        st = parse_timestamps(st_raw, tz=zone, fmt=profile.timestamp_format, dayfirst=profile.dayfirst)
+        reasons.mark(st.unparseable, _quote("unparseable start timestamp", st_raw, st.unparseable.to_numpy()))
+        reasons.mark((st.utc > parsed.utc).fillna(False), "start timestamp after completion timestamp")
+        out[START] = st.utc
+    if zone is None:
+        zone = offset_hint or (dominant_offset(ts_raw) if ts_raw.dtype == object else None) or "UTC"
+
+    mapping = {k: v.value for k, v in profile.activities.items()}
+    if mapping:
+        semantic = out[ACTIVITY].map(mapping)
+    elif SEMANTIC in raw.columns:  # a log we wrote ourselves carries its semantics
+        semantic = raw[SEMANTIC].where(raw[SEMANTIC].isin(SEMANTIC_VALUES))
+        cols = {**cols, SEMANTIC: SEMANTIC}
+    else:
+        semantic = pd.Series(None, index=raw.index, dtype=object)
+    if profile.strict:
+        reasons.mark(semantic.isna().to_numpy() & ~_is_blank(activity),
+                     _quote("activity not in the strict profile:", out[ACTIVITY], semantic.isna().to_numpy()))
+    out[SEMANTIC] = semantic.astype(object)
+
+    for role in ROLE_COLUMNS:
+        if role in ("case", "activity", "timestamp", "start_timestamp") or role not in cols:
+            continue
+        target = ROLE_COLUMNS[role]
+        values = _column(raw, cols[role])
+        if role in ("qty", "amount", "price"):
+            nums, bad = _to_number(values)
+            reasons.mark(bad, _quote(f"non-numeric {role}", values, bad))
+            out[target] = nums
+        elif role in ("resource", "lifecycle"):
+            out[target] = values.astype("string").astype(object)
+        else:
+            out[target] = _as_text(values)
+    for key, target in (("counted", COUNTED), ("book", BOOK)):
+        name = getattr(profile.count_columns, key)
+        if name is not None:
+            if name not in raw.columns:
+                raise EventLogError(f"profile count_columns.{key} names column {name!r}, not in the log", path=source)
+            nums, bad = _to_number(raw[name])
+            reasons.mark(bad, _quote(f"non-numeric {key} quantity", raw[name], bad))
+            out[target] = nums
+    if "qty" in out:
+        negative = (out["qty"] < 0).to_numpy() & semantic.isin(DIRECTED_SEMANTICS).to_numpy()
+        reasons.mark(negative, pd.Series([f"negative qty for {s} (the semantic gives the direction)"
+                                          for s in semantic.fillna("")], index=raw.index, dtype=object))
+
+    dup = _duplicates(raw, rows)
+    if dup is not None:
+        reasons.mark(dup.mask, dup.text)
+
+    used = {c for ref in cols.values() for c in (ref if isinstance(ref, list) else [ref])}
+    used |= {c for c in (profile.count_columns.counted, profile.count_columns.book) if c}
+    frame = pd.DataFrame(out)
+    for name in raw.columns:
+        if name in used:
+            continue
+        target = name if name not in frame.columns else f"{name}_source"
+        frame[target] = raw[name].to_numpy()
+    frame[ROW] = rows
+
+    result = NormalisedEvents(frame=frame, quarantine=pd.DataFrame(), timezone=zone, columns=cols, rows_read=n)
+    if LIFECYCLE in frame.columns:
+        frame = _pair(frame, reasons, result)
+    bad = reasons.bad
+    quarantine = raw.loc[bad].copy()
+    quarantine.insert(0, ROW, rows[bad])
+    quarantine.insert(1, REASON, reasons.values[bad])
+    keep = frame.loc[~bad[frame["_pos"].to_numpy()]] if "_pos" in frame.columns else frame.loc[~bad]
+    keep = keep.drop(columns=[c for c in ("_pos",) if c in keep.columns])
+    order = np.argsort(keep[TIMESTAMP].to_numpy(), kind="stable")
+    keep = keep.iloc[order].reset_index(drop=True)
+    if START in keep.columns and keep[START].isna().all():
+        keep = keep.drop(columns=[START])
+    result.frame = keep
+    result.quarantine = quarantine.reset_index(drop=True)
+    return result
+
+
+@dataclass
+class _Dup:
+    mask: np.ndarray
+    text: pd.Series
+
+
+def _duplicates(raw: pd.DataFrame, rows: np.ndarray) -> _Dup | None:
+    try:
+        mask = raw.duplicated(keep="first").to_numpy()
+    except TypeError:  # unhashable cells (lists): compare their text
+        mask = raw.astype(str).duplicated(keep="first").to_numpy()
+    if not mask.any():
+        return None
+    hashed = pd.util.hash_pandas_object(raw.astype(str), index=False)
+    first = pd.Series(rows, index=raw.index).groupby(hashed.to_numpy()).transform("first")
+    text = pd.Series(None, index=raw.index, dtype=object)
+    text[mask] = [f"exact duplicate of input row {int(r)}" for r in first[mask]]
+    return _Dup(mask, text)
+
+
+def _pair(frame: pd.DataFrame, reasons: _Reasons, result: NormalisedEvents) -> pd.DataFrame:
+    """Collapse start/complete events into instances; unmatched starts are quarantined."""
+    frame = frame.copy()
+    frame["_pos"] = np.arange(len(frame))
+    ok = ~reasons.bad
+    candidates = frame.loc[ok]
+    keys = [CASE, ACTIVITY] + ([RESOURCE] if RESOURCE in frame.columns else [])
+    paired = pair_lifecycle(candidates, keys=keys, lifecycle=LIFECYCLE, time=TIMESTAMP)
+    cand_pos = candidates["_pos"].to_numpy()
+    if len(paired.other_rows):
+        values = pd.Series(paired.other_values)
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[cand_pos[paired.other_rows]] = True
+        text = pd.Series(None, index=frame.index, dtype=object)
+        text.iloc[cand_pos[paired.other_rows]] = [f"lifecycle {v!r} is not start or complete" for v in values]
+        reasons.mark(mask, text)
+    if len(paired.unmatched_starts):
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[cand_pos[paired.unmatched_starts]] = True
+        reasons.mark(mask, "start event without a matching complete event")
+    completes = candidates.iloc[paired.complete_rows].copy()
+    has_start = paired.start_rows >= 0
+    start_times = pd.Series(pd.NaT, index=completes.index, dtype="datetime64[ns, UTC]")
+    start_src = candidates.iloc[paired.start_rows[has_start]]
+    start_times[has_start] = start_src[TIMESTAMP].to_numpy()
+    if START in completes.columns:
+        completes[START] = completes[START].where(completes[START].notna(), start_times)
+    else:
+        completes.insert(3, START, start_times)
+    if RESOURCE in completes.columns:
+        res = completes[RESOURCE].to_numpy(dtype=object).copy()
+        fill = has_start & pd.isna(res)
+        res[fill] = start_src[RESOURCE].to_numpy(dtype=object)[fill[has_start]]
+        completes[RESOURCE] = res
+    completes = completes.drop(columns=[LIFECYCLE])
+    result.paired_starts = int(has_start.sum())
+    result.unmatched_starts = len(paired.unmatched_starts)
+    result.instances_without_start = int((~has_start).sum()) if has_start.any() else 0
+    # Paired starts are accepted input rows too: they live on as the instance's start time.
+    return completes

@@ -1,0 +1,317 @@
+"""Object-centric event logs: read OCEL 1.0/2.0 flattened on one object type, write OCEL 2.0.
+
+Reading goes through pm4py's importers. A flattening has one raw row per event × related
+object of the chosen type; that object's id becomes the case id. Writing turns a canonical
+frame into an OCEL 2.0 log with one object per case, per SKU and per location.
+
+>>> import tempfile
+>>> frame = pd.DataFrame({CASE: ["SO1", "SO1"], ACTIVITY: ["pick", "book_issue"],
+...                       TIMESTAMP: pd.to_datetime(["2024-03-01 08:00", "2024-03-01 09:00"], utc=True),
+...                       "sku": ["A", "A"], "qty": [2.0, 2.0]})
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = write_ocel2(frame, Path(tmp) / "log.sqlite")
+...     raw = read_ocel_raw(path, LogFormat.OCEL2_SQLITE, object_type="case")
+>>> raw.frame[CASE].tolist(), raw.frame[ACTIVITY].tolist(), raw.objects
+(['SO1', 'SO1'], ['pick', 'book_issue'], {'case': 1, 'sku': 1})
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .errors import EventLogError
+from .log import LogFormat, RawLog
+from .schema import ACTIVITY, CASE, RESOURCE, TIMESTAMP, check_frame
+from .sqlite_gz import unpacked_sqlite
+
+if TYPE_CHECKING:
+    from pm4py.objects.ocel.obj import OCEL
+
+EID = "ocel:eid"
+OID = "ocel:oid"
+OTYPE = "ocel:type"
+OACTIVITY = "ocel:activity"
+OTIME = "ocel:timestamp"
+QUALIFIER = "ocel:qualifier"
+_RESOURCE_NAMES = ("org:resource", "resource")  # event attributes taken as the resource, first wins
+# Frame columns that become objects when writing: column (also the qualifier) -> object type.
+_OBJECT_COLUMNS = {"sku": "sku", "location": "location", "to_location": "location"}
+_NOT_ATTRIBUTES = {CASE, ACTIVITY, TIMESTAMP, "source_row"}
+_SUFFIXES = {".sqlite": LogFormat.OCEL2_SQLITE, ".db": LogFormat.OCEL2_SQLITE,
+             ".json": LogFormat.OCEL2_JSON, ".jsonocel": LogFormat.OCEL2_JSON,
+             ".xml": LogFormat.OCEL2_XML, ".xmlocel": LogFormat.OCEL2_XML}
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """pm4py prints a banner and tqdm progress bars; keep them off the user's terminal."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or "no details"
+    return f"{type(exc).__name__}: {text[:300]}"
+
+
+def _import(path: Path, fmt: LogFormat) -> OCEL:
+    # OCEL 2.0 JSON/XML: pm4py's own parsers, not its rustxes fast path. rustxes returns a
+    # truncated XML file's first events without complaint and panics (a BaseException, with
+    # a Rust message on stderr) on broken JSON; the Python parsers raise ordinary errors.
+    with _quiet():
+        import pm4py
+        from pm4py.objects.ocel.importer.jsonocel import importer as json_importer
+        from pm4py.objects.ocel.importer.xmlocel import importer as xml_importer
+
+        if fmt is LogFormat.OCEL2_SQLITE:
+            return pm4py.read_ocel2_sqlite(str(path))
+        if fmt is LogFormat.OCEL2_JSON:
+            return json_importer.apply(str(path), variant=json_importer.Variants.OCEL20_STANDARD)
+        if fmt is LogFormat.OCEL2_XML:
+            return xml_importer.apply(str(path), variant=xml_importer.Variants.OCEL20)
+        if fmt is LogFormat.OCEL1_JSON:
+            return pm4py.read_ocel_json(str(path))
+        if fmt is LogFormat.OCEL1_XML:
+            return pm4py.read_ocel_xml(str(path))
+        if fmt is LogFormat.OCEL1_CSV:
+            return pm4py.read_ocel_csv(str(path))
+    raise EventLogError(f"format {fmt.value!r} is not an OCEL format", path=path)
+
+
+def _as_utc(values: pd.Series) -> pd.Series:
+    values = pd.to_datetime(values)
+    return values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
+
+
+def load_ocel(path: Path, fmt: LogFormat) -> OCEL:
+    """Read an OCEL file into pm4py's ``OCEL`` object, event timestamps as UTC.
+
+    ``.sqlite.gz`` is unpacked to a temporary file first. Damaged or unreadable files raise
+    :class:`EventLogError` naming the file.
+
+    >>> load_ocel(Path("missing.jsonocel"), LogFormat.OCEL2_JSON)
+    Traceback (most recent call last):
+    ...
+    jxcsim.eventlog.errors.EventLogError: missing.jsonocel: no such file
+    """
+    path = Path(path)
+    if not fmt.is_ocel:
+        raise EventLogError(f"format {fmt.value!r} is not an OCEL format", path=path)
+    if not path.is_file():
+        raise EventLogError("no such file", path=path)
+    try:
+        if fmt is LogFormat.OCEL2_SQLITE:
+            with unpacked_sqlite(path) as plain:
+                ocel = _import(plain, fmt)
+        else:
+            ocel = _import(path, fmt)
+    except (EventLogError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # pm4py, lxml, sqlite, pandas and json all raise their own types
+        raise EventLogError(f"cannot read as {fmt.value}: {_one_line(exc)}", path=path) from None
+    if len(ocel.events) == 0:
+        raise EventLogError(f"no events found (is this really {fmt.value}?)", path=path)
+    ocel.events[OTIME] = _as_utc(ocel.events[OTIME])
+    if OTIME in ocel.relations.columns:
+        ocel.relations[OTIME] = _as_utc(ocel.relations[OTIME])
+    return ocel
+
+
+def _object_counts(ocel: OCEL) -> dict[str, int]:
+    counts = ocel.objects[OTYPE].astype(str).value_counts()
+    return {str(t): int(n) for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+
+def _choose_type(events_per_type: pd.Series, object_type: str | None, types: list[str],
+                 path: Path) -> str:
+    if object_type is not None:
+        if object_type not in types:
+            listing = ", ".join(f"{t} ({int(events_per_type.get(t, 0))} events)" for t in types)
+            raise EventLogError(f"object type {object_type!r} is not in this log; "
+                                f"its object types are: {listing}", path=path)
+        return object_type
+    if events_per_type.empty:
+        raise EventLogError("no event relates to any object, so there is nothing to flatten on", path=path)
+    ranked = sorted(events_per_type.items(), key=lambda kv: (-kv[1], kv[0]))
+    return str(ranked[0][0])
+
+
+def _attribute_name(name: str, taken: set[str]) -> str:
+    if name in (CASE, ACTIVITY, TIMESTAMP, EID) or name in taken:
+        return f"event:{name}"
+    return name
+
+
+def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None) -> RawLog:
+    """Read an OCEL log flattened on ``object_type``: one raw row per event × object of that type.
+
+    Without ``object_type`` the type related to the most distinct events is taken (ties:
+    alphabetical). Columns: case id (the object id), activity, UTC timestamp, ``ocel:eid`` and
+    the event attributes (one named ``resource`` becomes ``org:resource``). ``row_numbers`` give
+    each row's event position (1-based) in the log's event table.
+    """
+    path = Path(path)
+    ocel = load_ocel(path, fmt)
+    events = ocel.events.reset_index(drop=True)
+    relations = ocel.relations[[EID, OID, OTYPE]].astype({OTYPE: str})
+    events_per_type = relations.groupby(OTYPE)[EID].nunique()
+    objects = _object_counts(ocel)
+    types = sorted(set(objects) | set(events_per_type.index))
+    chosen = _choose_type(events_per_type, object_type, types, path)
+
+    links = relations.loc[relations[OTYPE] == chosen, [EID, OID]]
+    repeated = links.duplicated()
+    links = links.loc[~repeated]
+    numbered = events.assign(_row=np.arange(1, len(events) + 1))
+    flat = numbered.merge(links, on=EID, how="inner", sort=False)
+    flat = flat.sort_values("_row", kind="stable").reset_index(drop=True)
+    if flat.empty:
+        raise EventLogError(f"no event relates to an object of type {chosen!r}", path=path)
+
+    frame = pd.DataFrame({CASE: flat[OID].astype(str).to_numpy(), ACTIVITY: flat[OACTIVITY].to_numpy(),
+                          TIMESTAMP: flat[OTIME].to_numpy(), EID: flat[EID].to_numpy()})
+    frame[TIMESTAMP] = _as_utc(frame[TIMESTAMP])
+    attributes = [c for c in events.columns if c not in (EID, OACTIVITY, OTIME)]
+    resource = next((c for c in _RESOURCE_NAMES if c in attributes), None)
+    for name in attributes:
+        target = RESOURCE if name == resource else _attribute_name(name, set(frame.columns) | {RESOURCE})
+        frame[target] = flat[name].to_numpy()
+
+    notes = []
+    if object_type is None:
+        others = ", ".join(f"{t} ({n})" for t, n in sorted(events_per_type.items(), key=lambda kv: (-kv[1], kv[0]))
+                           if t != chosen)
+        notes.append(f"flattened on object type {chosen!r}, which relates to the most events "
+                     f"({int(events_per_type[chosen])}); other types: {others or 'none'}")
+    unrelated = len(events) - int(events[EID].isin(links[EID]).sum())
+    if unrelated:
+        notes.append(f"{unrelated} events relate to no object of type {chosen!r} and are not in this flattening")
+    shared = int(links[EID].duplicated().sum())
+    if shared:
+        notes.append(f"{shared} extra rows: events related to several {chosen!r} objects appear once per object")
+    if repeated.any():
+        notes.append(f"{int(repeated.sum())} repeated event-object relations (other qualifiers) counted once")
+    return RawLog(frame=frame, format=fmt, events_stored=len(events), row_numbers=flat["_row"].to_numpy(),
+                  objects=objects, object_type=chosen, notes=notes)
+
+
+def _format_for(path: Path) -> LogFormat:
+    fmt = _SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise EventLogError(f"cannot tell the OCEL 2.0 format from suffix {path.suffix!r} "
+                            f"(use one of {', '.join(_SUFFIXES)})", path=path)
+    return fmt
+
+
+def _with_object_times(ocel: OCEL) -> OCEL:
+    """pm4py's JSON writer prints datetime columns to whole seconds; Timestamp objects keep fractions."""
+    out = copy.copy(ocel)
+    out.events = ocel.events.copy()
+    for name in out.events.columns:
+        if isinstance(out.events[name].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(out.events[name]):
+            out.events[name] = out.events[name].astype(object)
+    return out
+
+
+def _export(ocel: OCEL, path: Path, fmt: LogFormat) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    try:
+        with _quiet():
+            import pm4py
+            from pm4py.objects.ocel.exporter.sqlite import exporter as sqlite_exporter
+
+            if fmt is LogFormat.OCEL2_SQLITE:  # not pm4py.write_ocel2: it renames ``x.db`` to ``x.db.sqlite``
+                sqlite_exporter.apply(ocel, str(path), variant=sqlite_exporter.Variants.OCEL20)
+            elif fmt is LogFormat.OCEL2_JSON:
+                pm4py.write_ocel2_json(_with_object_times(ocel), str(path))
+            else:
+                pm4py.write_ocel2_xml(ocel, str(path))
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # pm4py's exporters raise whatever their backends raise
+        raise EventLogError(f"cannot write {fmt.value}: {_one_line(exc)}", path=path) from None
+    return path
+
+
+def _is_scalar_column(values: pd.Series) -> bool:
+    present = values.dropna()
+    if present.empty:
+        return False
+    if values.dtype != object:
+        return True
+    return bool(present.map(lambda v: isinstance(v, (str, int, float, bool, pd.Timestamp))).all())
+
+
+def _ids(values: pd.Series) -> pd.Series:
+    """Object ids as text; blanks and missing values become None."""
+    text = values.astype("string").str.strip()
+    text = text.mask(text.fillna("") == "")
+    return text.astype(object).where(text.notna(), None)
+
+
+def _frame_to_ocel(frame: pd.DataFrame, case_type: str) -> OCEL:
+    with _quiet():
+        from pm4py.objects.ocel.obj import OCEL
+    frame = frame.reset_index(drop=True)
+    eids = pd.Series([f"e{i}" for i in range(1, len(frame) + 1)], dtype=object)
+    events = pd.DataFrame({EID: eids, OACTIVITY: frame[ACTIVITY].astype(str), OTIME: frame[TIMESTAMP]})
+    for name in frame.columns:
+        if name not in _NOT_ATTRIBUTES and _is_scalar_column(frame[name]):
+            events[name] = frame[name]
+
+    case_ids = frame[CASE].astype("string").astype(object)
+    types = pd.Series(case_type, index=frame.index, dtype=object)
+    if "doc_type" in frame.columns:
+        first = frame.assign(_case=case_ids).dropna(subset=["doc_type"]).groupby("_case", sort=False)["doc_type"].first()
+        types = case_ids.map(first.astype(str)).fillna(case_type)
+    parts = [pd.DataFrame({EID: eids, OID: case_ids, OTYPE: types, QUALIFIER: "case"})]
+    taken = set(case_ids)
+    for object_type in dict.fromkeys(_OBJECT_COLUMNS.values()):
+        columns = [c for c, t in _OBJECT_COLUMNS.items() if t == object_type and c in frame.columns]
+        ids = {c: _ids(frame[c]) for c in columns}
+        present = {v for values in ids.values() for v in values.dropna()}
+        prefix = f"{object_type}:" if present & taken else ""  # object ids must be unique across types
+        for column, values in ids.items():
+            oids = values.map(lambda v: prefix + v, na_action="ignore")
+            part = pd.DataFrame({EID: eids, OID: oids, OTYPE: object_type, QUALIFIER: column})
+            parts.append(part.dropna(subset=[OID]))
+        taken |= {prefix + v for v in present}
+    relations = pd.concat(parts, ignore_index=True)
+    objects = relations[[OID, OTYPE]].drop_duplicates(OID).reset_index(drop=True)
+    relations = relations.merge(events[[EID, OACTIVITY, OTIME]], on=EID, how="left")
+    return OCEL(events=events, objects=objects, relations=relations)
+
+
+def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case") -> Path:
+    """Write a canonical frame as OCEL 2.0; the suffix picks SQLite, JSON or XML.
+
+    Each row becomes an event (activity, timestamp and the scalar columns as attributes) that
+    relates to its case object (type: the case's ``doc_type``, else ``case_type``), its ``sku``
+    object and its ``location``/``to_location`` objects (type ``location``).
+    """
+    check_frame(frame)
+    path = Path(path)
+    fmt = _format_for(path)
+    return _export(_frame_to_ocel(frame, case_type), path, fmt)
+
+
+def convert_ocel(src: Path, src_fmt: LogFormat, dst: Path) -> Path:
+    """Convert an OCEL 1.0/2.0 log to OCEL 2.0, format by ``dst``'s suffix; returns ``dst``.
+
+    Events, objects, relations, O2O links and attribute changes are carried over as pm4py
+    imports them (pm4py drops objects without events and dangling relations).
+    """
+    src, dst = Path(src), Path(dst)
+    fmt = _format_for(dst)
+    if src.resolve() == dst.resolve():
+        raise EventLogError("refusing to convert a file onto itself", path=dst)
+    return _export(load_ocel(src, src_fmt), dst, fmt)

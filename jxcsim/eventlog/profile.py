@@ -1,0 +1,146 @@
+"""Log profiles: how a foreign log's columns and activity names map onto engine semantics.
+
+A profile is a small YAML file a consultant writes in minutes (docs/profiles.md)::
+
+    columns: {case: order_no, activity: step, timestamp: done_at, location: warehouse}
+    timezone: Asia/Shanghai
+    activities: {Load truck: physical_issue, Post goods issue: book_issue}
+
+>>> p = LogProfile.model_validate({"columns": {"case": "order_no"},
+...                                "activities": {"Load truck": "physical_issue"}})
+>>> p.columns.case, p.activities["Load truck"].value
+('order_no', 'physical_issue')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ProfileError
+from .schema import Semantic
+
+ColumnRef = str | list[str] | None
+
+
+class ColumnMap(BaseModel):
+    """Which source column plays which role. ``None`` means: absent (or auto-detected).
+
+    A timestamp may be a list of columns joined with a space, e.g. a date and a time column
+    (SAP's ``ERDAT`` + ``ERZET``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    case: str | None = None
+    activity: str | None = None
+    timestamp: ColumnRef = None
+    start_timestamp: ColumnRef = None
+    resource: str | None = None
+    lifecycle: str | None = None
+    location: str | None = None
+    sku: str | None = None
+    qty: str | None = None
+    line: str | None = None
+    doc_type: str | None = None
+    customer: str | None = None
+    supplier: str | None = None
+    amount: str | None = None
+    price: str | None = None
+    to_location: str | None = None
+
+
+class CountColumns(BaseModel):
+    """Columns with the counted and the book quantity on ``count`` events."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    counted: str | None = None
+    book: str | None = None
+
+
+class LogProfile(BaseModel):
+    """Mapping of one log's columns and activity names onto jxcsim's canonical frame."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: ColumnMap = Field(default_factory=ColumnMap)
+    timezone: str | None = None
+    strict: bool = False
+    activities: dict[str, Semantic] = Field(default_factory=dict)
+    count_columns: CountColumns = Field(default_factory=CountColumns)
+    timestamp_format: str | None = None
+    dayfirst: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+    object_type: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+        return value
+
+    def semantic_of(self, activity: str) -> Semantic | None:
+        """The semantic of a log activity name, or ``None`` when the profile does not map it."""
+        return self.activities.get(activity)
+
+
+def _format_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "<root>"
+        msg = err["msg"]
+        if err["type"] == "enum":
+            msg = f"unknown semantic {err.get('input')!r}; see docs/semantics.md"
+        parts.append(f"{path}: {msg}")
+    return "; ".join(parts)
+
+
+def parse_profile(data: Any, *, source: str | Path | None = None) -> LogProfile:
+    """Validate a profile given as a mapping; errors name the field path.
+
+    >>> parse_profile({"colums": {}})
+    Traceback (most recent call last):
+    ...
+    jxcsim.eventlog.errors.ProfileError: <input>: invalid log profile: colums: Extra inputs are not permitted
+    """
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ProfileError("a log profile must be a mapping of keys to values", path=source)
+    try:
+        return LogProfile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(f"invalid log profile: {_format_validation_error(exc)}", path=source) from None
+
+
+def load_profile(path: str | Path) -> LogProfile:
+    """Read and validate a YAML log profile."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(f"cannot read profile: {exc.strerror or exc}", path=path) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ProfileError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
+                           row=None if mark is None else mark.line + 1) from None
+    return parse_profile(data, source=path)
+
+
+def dump_profile(profile: LogProfile) -> str:
+    """The profile as YAML text, omitting empty fields (round-trips through :func:`parse_profile`)."""
+    data = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

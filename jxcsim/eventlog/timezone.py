@@ -1,0 +1,136 @@
+"""Time handling: parse timestamps to tz-aware UTC and find a log's local zone.
+
+Timestamps are stored in UTC; weekday and hour analyses run in the log's local zone: the
+profile's ``timezone`` when given, else the most common UTC offset written in the data.
+
+>>> s = pd.Series(["2024-03-01T10:00:00+08:00", "2024-03-01T03:00:00+01:00"])
+>>> parse_timestamps(s).utc.dt.hour.tolist()
+[2, 2]
+>>> dominant_offset(s)
+'+08:00'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.api import guess_datetime_format
+
+_OFFSET_RE = re.compile(r"(Z|[+-]\d{2}:?\d{2})\s*$")
+_FIXED_RE = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
+SAMPLE_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class ParsedTimes:
+    """Result of :func:`parse_timestamps`: UTC times (NaT where unparseable) and what failed."""
+
+    utc: pd.Series
+    unparseable: pd.Series  # bool: a value was present but could not be parsed
+    missing: pd.Series  # bool: no value at all
+
+
+def to_tzinfo(name: str) -> tzinfo:
+    """A tzinfo for an IANA name (``Asia/Shanghai``) or a fixed offset (``+08:00``, ``UTC-05:00``).
+
+    >>> to_tzinfo("+08:00")
+    datetime.timezone(datetime.timedelta(seconds=28800))
+    """
+    match = _FIXED_RE.match(name.strip())
+    if match:
+        sign, hh, mm = match.groups()
+        delta = timedelta(hours=int(hh), minutes=int(mm))
+        return timezone(-delta if sign == "-" else delta)
+    if name.upper() in ("UTC", "Z"):
+        return timezone.utc
+    return ZoneInfo(name)
+
+
+def _format_offset(text: str) -> str:
+    if text == "Z":
+        return "+00:00"
+    text = text.replace(":", "")
+    return f"{text[:3]}:{text[3:]}"
+
+
+def dominant_offset(values: pd.Series) -> str | None:
+    """The most common UTC offset written in a sample of timestamp strings, or ``None``."""
+    sample = values.dropna()
+    if sample.empty:
+        return None
+    sample = sample.iloc[:: max(1, len(sample) // SAMPLE_SIZE)].astype(str)
+    counts = Counter(_format_offset(m.group(1)) for v in sample if (m := _OFFSET_RE.search(v)))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        stripped = values.astype("string").str.strip()
+        return values.isna() | (stripped == "") | stripped.str.lower().isin(["nan", "nat", "null", "none"])
+    return values.isna()
+
+
+def _localize(times: pd.Series, tz: str | None) -> pd.Series:
+    if times.dt.tz is not None:
+        return times.dt.tz_convert("UTC")
+    zone = to_tzinfo(tz) if tz else timezone.utc
+    ambiguous = np.zeros(len(times), dtype=bool)  # ambiguous DST hours: take standard time
+    return times.dt.tz_localize(zone, ambiguous=ambiguous, nonexistent="shift_forward").dt.tz_convert("UTC")
+
+
+def _parse_strings(text: pd.Series, fmt: str | None, dayfirst: bool, aware: bool) -> pd.Series:
+    kwargs = {"errors": "coerce", "utc": aware}
+    if fmt:
+        return pd.to_datetime(text, format=fmt, **kwargs)
+    parsed = pd.to_datetime(text, format="ISO8601", **kwargs)
+    failed = parsed.isna() & text.notna()
+    if failed.any():
+        first = text[failed].iloc[0]
+        guessed = guess_datetime_format(first, dayfirst=dayfirst)
+        retry = text[failed]
+        if guessed:
+            again = pd.to_datetime(retry, format=guessed, **kwargs)
+        else:
+            again = pd.Series(pd.NaT, index=retry.index, dtype=parsed.dtype)
+        still = again.isna()
+        if still.any():
+            again[still] = pd.to_datetime(retry[still], format="mixed", dayfirst=dayfirst, **kwargs)
+        if not aware and again.dt.tz is not None:
+            again = again.dt.tz_localize(None)
+        parsed = parsed.astype(again.dtype) if parsed.dtype != again.dtype else parsed
+        parsed[failed] = again
+    return parsed
+
+
+def parse_timestamps(values: pd.Series, *, tz: str | None = None, fmt: str | None = None,
+                     dayfirst: bool = False) -> ParsedTimes:
+    """Parse a column of timestamps to tz-aware UTC.
+
+    Strings with an offset are converted (mixed offsets are normalised, not rejected); naive
+    strings are read in ``tz`` (an IANA name or fixed offset; UTC when ``None``).
+    """
+    missing = _blank(values)
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+        utc = _localize(pd.Series(values), tz)
+        return ParsedTimes(utc, pd.Series(False, index=values.index), missing)
+    text = values.where(~missing).astype(object)
+    text = text.where(text.isna(), text.astype(str).str.strip())
+    aware = dominant_offset(text) is not None
+    parsed = _parse_strings(text, fmt, dayfirst, aware)
+    if parsed.dt.tz is None:
+        parsed = _localize(parsed, tz)
+    else:
+        parsed = parsed.dt.tz_convert("UTC")
+    unparseable = parsed.isna() & ~missing
+    return ParsedTimes(parsed, unparseable, missing)
+
+
+def local_times(utc: pd.Series, zone: str | None) -> pd.Series:
+    """UTC timestamps converted to the log's local zone (UTC when ``zone`` is ``None``)."""
+    return utc.dt.tz_convert(to_tzinfo(zone) if zone else timezone.utc)

@@ -1,0 +1,164 @@
+"""CSV input: encodings, delimiters, bad lines, and the quarantine of every kind of bad row."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jxcsim.eventlog import EventLogError, read_event_log
+from jxcsim.eventlog.summary import reason_kind
+
+HEADER = "case,activity,timestamp,sku,qty"
+
+
+def write(tmp_path: Path, text: str, name: str = "log.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def reasons(log) -> list[str]:
+    return [reason_kind(r) for r in log.quarantine["reason"]]
+
+
+def test_counts_add_up_and_each_bad_row_has_its_reason(tmp_path):
+    rows = [
+        HEADER,
+        "1,Load truck,2024-01-03 14:00,A,5",        # ok
+        ",Load truck,2024-01-03 14:00,A,5",         # missing case id
+        "2,,2024-01-03 14:00,A,5",                  # missing activity
+        "3,Load truck,,A,5",                        # missing timestamp
+        "4,Load truck,yesterday-ish,A,5",           # unparseable
+        "5,Load truck,2024-01-03 14:00,A,five",     # non-numeric qty
+        "6,Load truck,2024-01-03 14:00,A,-2",       # negative qty for physical_issue
+        "7,Adjust,2024-01-03 14:00,A,-2",           # signed adjustment: fine
+        "1,Load truck,2024-01-03 14:00,A,5",        # exact duplicate of row 2
+        "8,Post goods issue,2024-01-03 15:00,A,\"1,250\"",  # thousands separator: fine
+    ]
+    profile = {"activities": {"Load truck": "physical_issue", "Post goods issue": "book_issue",
+                              "Adjust": "adjustment"}}
+    log = read_event_log(write(tmp_path, "\n".join(rows) + "\n"), profile=profile)
+    assert log.rows_read == 10
+    assert log.rows_accepted + len(log.quarantine) == log.rows_read
+    assert len(log.frame) == 3
+    assert reasons(log) == ["missing case id", "missing activity", "missing timestamp",
+                            "unparseable timestamp", "non-numeric qty",
+                            "negative qty for physical_issue (the semantic gives the direction)",
+                            "exact duplicate of input row"]
+    assert log.quarantine["source_row"].tolist() == [3, 4, 5, 6, 7, 8, 10]
+    assert log.quarantine["reason"].iloc[-1] == "exact duplicate of input row 2"
+    assert sorted(log.frame["qty"].tolist()) == [-2.0, 5.0, 1250.0]
+
+
+def test_strict_profile_quarantines_unlisted_activities(tmp_path):
+    path = write(tmp_path, "case,activity,timestamp\n1,Pick,2024-01-01 08:00\n1,Coffee break,2024-01-01 09:00\n")
+    lax = read_event_log(path, profile={"activities": {"Pick": "pick"}})
+    strict = read_event_log(path, profile={"activities": {"Pick": "pick"}, "strict": True})
+    assert len(lax.frame) == 2 and lax.frame["semantic"].isna().sum() == 1
+    assert len(strict.frame) == 1
+    assert strict.quarantine["reason"].tolist() == ["activity not in the strict profile: 'Coffee break'"]
+
+
+def test_gbk_export_is_detected_and_read(tmp_path):
+    text = "单号,活动,时间,仓库\nSO-1,装车,2024-03-06 14:10,华东仓\nSO-1,过账,2024-03-06 18:40,华东仓\n"
+    path = write(tmp_path, text, encoding="gbk")
+    profile = {"columns": {"case": "单号", "activity": "活动", "timestamp": "时间", "location": "仓库"},
+               "timezone": "Asia/Shanghai", "activities": {"装车": "physical_issue", "过账": "book_issue"}}
+    log = read_event_log(path, profile=profile)
+    assert log.frame["location"].tolist() == ["华东仓", "华东仓"]
+    assert log.frame["time:timestamp"].iloc[0] == pd.Timestamp("2024-03-06 06:10", tz="UTC")
+    assert log.local_timestamps().dt.hour.tolist() == [14, 18]
+    assert "encoding gb18030" in log.notes
+
+
+def test_gbk_file_read_as_utf8_names_file_and_line(tmp_path):
+    text = "case,activity,timestamp\n1,pick,2024-01-01 08:00\n2,装车,2024-01-01 09:00\n"
+    path = write(tmp_path, text, encoding="gbk")
+    with pytest.raises(EventLogError) as err:
+        read_event_log(path, profile={"encoding": "utf-8"})
+    assert str(err.value).startswith(f"{path}:3: cannot decode as utf-8")
+
+
+def test_semicolon_and_tab_delimiters_are_sniffed(tmp_path):
+    for sep in (";", "\t"):
+        path = write(tmp_path, f"case{sep}activity{sep}timestamp\n1{sep}a{sep}2024-01-01 08:00\n", name="d.csv")
+        assert len(read_event_log(path).frame) == 1
+
+
+def test_wrong_delimiter_gives_a_hint(tmp_path):
+    path = write(tmp_path, "case;activity;timestamp\n1;a;2024-01-01 08:00\n")
+    with pytest.raises(EventLogError, match=r":1: only one column .* the delimiter looks like ';'"):
+        read_event_log(path, profile={"delimiter": ","})
+
+
+def test_ragged_and_blank_lines_are_quarantined_with_line_numbers(tmp_path):
+    text = "case,activity,timestamp\n1,a,2024-01-01 08:00\n2,b,2024-01-01 09:00,extra\n\n3,c,2024-01-01 10:00\n"
+    log = read_event_log(write(tmp_path, text))
+    assert log.rows_read == 4 and len(log.frame) == 2
+    q = log.quarantine.set_index("source_row")["reason"].to_dict()
+    assert q[3].startswith("expected 3 fields, found 4")
+    assert q[4] == "empty row"
+    assert log.frame["source_row"].tolist() == [2, 5]
+
+
+def test_script_activity_name_is_kept_as_data(tmp_path):
+    name = "<script>alert('x')</script>"
+    log = read_event_log(write(tmp_path, f"case,activity,timestamp\n1,\"{name}\",2024-01-01 08:00\n"))
+    assert log.frame["concept:name"].tolist() == [name]
+
+
+def test_zero_byte_and_truncated_gzip_are_clear_errors(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(EventLogError, match="empty file"):
+        read_event_log(empty)
+    data = gzip.compress(("case,activity,timestamp\n" + "1,a,2024-01-01 08:00\n" * 5000).encode())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(EventLogError, match="damaged gzip"):
+        read_event_log(cut)
+
+
+def test_mixed_offsets_are_normalised_and_naive_times_use_the_profile_zone(tmp_path):
+    text = ("case,activity,timestamp\n1,a,2024-03-30T10:00:00+01:00\n1,b,2024-04-01T10:00:00+02:00\n"
+            "1,c,2024-04-02T08:00:00Z\n")
+    log = read_event_log(write(tmp_path, text))
+    assert log.frame["time:timestamp"].dt.hour.tolist() == [9, 8, 8]
+    assert len(log.quarantine) == 0
+    naive = read_event_log(write(tmp_path, "case,activity,timestamp\n1,a,2024-01-01 08:00\n", name="n.csv"),
+                           profile={"timezone": "Europe/Berlin"})
+    assert naive.frame["time:timestamp"].iloc[0] == pd.Timestamp("2024-01-01 07:00", tz="UTC")
+    assert naive.timezone == "Europe/Berlin"
+
+
+def test_split_date_and_time_columns_and_day_first_format(tmp_path):
+    text = "doc,step,date,time\n4711,GI,03.01.2024,14:30:00\n"
+    profile = {"columns": {"case": "doc", "activity": "step", "timestamp": ["date", "time"]},
+               "timestamp_format": "%d.%m.%Y %H:%M:%S"}
+    log = read_event_log(write(tmp_path, text), profile=profile)
+    assert log.frame["time:timestamp"].iloc[0] == pd.Timestamp("2024-01-03 14:30", tz="UTC")
+
+
+def test_start_after_end_is_quarantined_and_start_column_kept(tmp_path):
+    text = ("case_id,activity,start_time,end_time\n1,a,2024-01-01 08:00,2024-01-01 09:00\n"
+            "1,b,2024-01-01 11:00,2024-01-01 10:00\n")
+    log = read_event_log(write(tmp_path, text))
+    assert log.frame["start_timestamp"].tolist() == [pd.Timestamp("2024-01-01 08:00", tz="UTC")]
+    assert log.quarantine["reason"].tolist() == ["start timestamp after completion timestamp"]
+
+
+def test_quarantine_can_be_written_for_the_user(tmp_path):
+    log = read_event_log(write(tmp_path, "case,activity,timestamp\n1,a,nope\n"))
+    out = log.write_quarantine(tmp_path / "q" / "quarantine.csv")
+    back = pd.read_csv(out)
+    assert back.columns.tolist()[:2] == ["source_row", "reason"]
+    assert back["timestamp"].tolist() == ["nope"]
+
+
+def test_missing_mapped_column_names_the_role(tmp_path):
+    path = write(tmp_path, "case,activity,timestamp\n1,a,2024-01-01 08:00\n")
+    with pytest.raises(EventLogError, match="profile maps sku to column 'material'"):
+        read_event_log(path, profile={"columns": {"sku": "material"}})
