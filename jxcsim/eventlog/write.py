@@ -74,11 +74,15 @@ def xes_events(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_xes(frame: pd.DataFrame, path: Path) -> Path:
+    import warnings
+
     import pm4py
 
     events = xes_events(frame)
     events[CASE] = events[CASE].astype(str)
-    pm4py.write_xes(events, str(path), case_id_key=CASE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pm4py's notice about optional back ends
+        pm4py.write_xes(events, str(path), case_id_key=CASE)
     return path
 
 

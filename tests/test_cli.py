@@ -1,0 +1,92 @@
+"""The jxcsim command line as a user runs it (a real subprocess for exit codes and stdout)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import shared_file
+
+LOG = ("case,activity,timestamp,warehouse,sku,qty\n"
+       "SO-1,Load truck,2024-03-06 14:10,WH-A,S1,5\n"
+       "SO-1,Post goods issue,2024-03-06 18:40,WH-A,S1,5\n"
+       "SO-2,<script>alert(1)</script>,2024-03-07 09:00,WH-B,S2,1\n"
+       "SO-3,Load truck,not a time,WH-A,S1,2\n")
+
+
+def jxcsim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jxcsim.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture()
+def log_csv(tmp_path):
+    path = tmp_path / "gi.csv"
+    path.write_text(LOG)
+    return path
+
+
+def test_inspect_json_has_the_promised_keys(log_csv, tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("columns: {location: warehouse}\ntimezone: Asia/Shanghai\n"
+                       "activities: {Load truck: physical_issue, Post goods issue: book_issue}\n")
+    done = jxcsim("inspect", str(log_csv), "--profile", str(profile), "--json", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    for key in ("cases", "events", "activity_instances", "activities", "resources", "start", "end", "quarantined"):
+        assert key in out
+    assert (out["cases"], out["events"], out["activity_instances"], out["quarantined"]) == (2, 4, 3, 1)
+    assert out["start"] == "2024-03-06T06:10:00+00:00"
+    assert out["weekday_hour"][2][14] == 1  # Wednesday 14:00 local time
+    assert out["semantics"] == {"physical_issue": 1, "book_issue": 1}
+
+
+def test_inspect_text_and_quarantine_out(log_csv, tmp_path):
+    q = tmp_path / "q.csv"
+    done = jxcsim("inspect", str(log_csv), "--quarantine-out", str(q), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "4 read = 3 accepted + 1 quarantined" in done.stdout
+    assert "<script>alert(1)</script>" in done.stdout  # shown as data in a terminal
+    assert pd.read_csv(q)["reason"].tolist() == ["unparseable timestamp 'not a time'"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "empty file"),
+    (b"\x1f\x8b\x08\x00garbage", "damaged gzip"),
+])
+def test_unreadable_input_exits_2_with_one_line(tmp_path, content, message):
+    path = tmp_path / "bad.csv.gz"
+    path.write_bytes(content)
+    done = jxcsim("inspect", str(path))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}") and message in lines[0]
+
+
+def test_format_override_and_unknown_format(log_csv):
+    assert jxcsim("inspect", str(log_csv), "--format", "csv", "--json").returncode == 0
+    done = jxcsim("inspect", str(log_csv), "--format", "parquet")
+    assert done.returncode == 2 and "parquet" in done.stderr
+
+
+def test_convert_csv_to_xes_and_ocel_and_back(log_csv, tmp_path):
+    for name in ("out.xes.gz", "out.jsonocel", "out.csv"):
+        out = tmp_path / name
+        done = jxcsim("convert", str(log_csv), str(out), "--no-progress")
+        assert done.returncode == 0, done.stderr
+        assert out.exists() and "3 activity instances" in done.stdout
+    back = json.loads(jxcsim("inspect", str(tmp_path / "out.xes.gz"), "--json").stdout)
+    assert (back["cases"], back["activity_instances"], back["quarantined"]) == (2, 3, 0)
+    assert back["activity_counts"]["<script>alert(1)</script>"] == 1
+
+
+@pytest.mark.shared
+def test_inspect_shared_ocel_reports_objects():
+    path = shared_file("ocel2_p2p_tiny.sqlite")
+    out = json.loads(jxcsim("inspect", str(path), "--json").stdout)
+    assert out["events"] == 13 and sum(out["objects"].values()) == 9
+    typed = json.loads(jxcsim("inspect", str(path), "--json", "--object-type", "Invoice").stdout)
+    assert typed["object_type"] == "Invoice" and typed["cases"] == 3
