@@ -334,12 +334,12 @@ def write_csv(log: GeneratedLog, path: Path, *, gz: bool = False) -> None:
     table = pa.table(columns)
     for col in ("customer", "resource", "activity"):  # written unquoted: must hold no delimiter
         assert not any(("," in v or '"' in v) for v in table[col].unique().to_pylist() if v), col
-    options = pacsv.WriteOptions(quoting_style="none")
-    if gz:
-        with gzip.open(path, "wb", compresslevel=6) as out:
-            pacsv.write_csv(table, out, options)
-    else:
-        pacsv.write_csv(table, str(path), options)
+    # pyarrow quotes the header whatever the style; ERP exports rarely quote anything.
+    options = pacsv.WriteOptions(quoting_style="none", include_header=False)
+    header = (",".join(table.column_names) + "\n").encode()
+    with (gzip.open(path, "wb", compresslevel=6) if gz else open(path, "wb")) as out:
+        out.write(header)
+        pacsv.write_csv(table, out, options)
 
 
 _XES_HEAD = """<?xml version="1.0" encoding="UTF-8" ?>

@@ -44,7 +44,7 @@ QUALIFIER = "ocel:qualifier"
 _RESOURCE_NAMES = ("org:resource", "resource")  # event attributes taken as the resource, first wins
 # Frame columns that become objects when writing: column (also the qualifier) -> object type.
 _OBJECT_COLUMNS = {"sku": "sku", "location": "location", "to_location": "location"}
-_NOT_ATTRIBUTES = {CASE, ACTIVITY, TIMESTAMP, "source_row"}
+_NOT_ATTRIBUTES = {CASE, ACTIVITY, TIMESTAMP, "source_row"}  # source_row: of another file
 _SUFFIXES = {".sqlite": LogFormat.OCEL2_SQLITE, ".db": LogFormat.OCEL2_SQLITE,
              ".json": LogFormat.OCEL2_JSON, ".jsonocel": LogFormat.OCEL2_JSON,
              ".xml": LogFormat.OCEL2_XML, ".xmlocel": LogFormat.OCEL2_XML}
@@ -140,8 +140,8 @@ def _choose_type(events_per_type: pd.Series, object_type: str | None, types: lis
         return object_type
     if events_per_type.empty:
         raise EventLogError("no event relates to any object, so there is nothing to flatten on", path=path)
-    ranked = sorted(events_per_type.items(), key=lambda kv: (-kv[1], kv[0]))
-    return str(ranked[0][0])
+    best = events_per_type.max()
+    return str(min(t for t, n in events_per_type.items() if n == best))
 
 
 def _attribute_name(name: str, taken: set[str]) -> str:
@@ -176,19 +176,18 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
     if flat.empty:
         raise EventLogError(f"no event relates to an object of type {chosen!r}", path=path)
 
-    frame = pd.DataFrame({CASE: flat[OID].astype(str).to_numpy(), ACTIVITY: flat[OACTIVITY].to_numpy(),
-                          TIMESTAMP: flat[OTIME].to_numpy(), EID: flat[EID].to_numpy()})
-    frame[TIMESTAMP] = _as_utc(frame[TIMESTAMP])
+    frame = pd.DataFrame({CASE: flat[OID].astype(str), ACTIVITY: flat[OACTIVITY], TIMESTAMP: flat[OTIME],
+                          EID: flat[EID]})
     attributes = [c for c in events.columns if c not in (EID, OACTIVITY, OTIME)]
     resource = next((c for c in _RESOURCE_NAMES if c in attributes), None)
     for name in attributes:
         target = RESOURCE if name == resource else _attribute_name(name, set(frame.columns) | {RESOURCE})
-        frame[target] = flat[name].to_numpy()
+        frame[target] = flat[name]
 
     notes = []
     if object_type is None:
-        others = ", ".join(f"{t} ({n})" for t, n in sorted(events_per_type.items(), key=lambda kv: (-kv[1], kv[0]))
-                           if t != chosen)
+        ranked = sorted(events_per_type.items(), key=lambda kv: (-kv[1], kv[0]))
+        others = ", ".join(f"{t} ({n})" for t, n in ranked if t != chosen)
         notes.append(f"flattened on object type {chosen!r}, which relates to the most events "
                      f"({int(events_per_type[chosen])}); other types: {others or 'none'}")
     unrelated = len(events) - int(events[EID].isin(links[EID]).sum())
@@ -216,28 +215,33 @@ def _with_object_times(ocel: OCEL) -> OCEL:
     out = copy.copy(ocel)
     out.events = ocel.events.copy()
     for name in out.events.columns:
-        if isinstance(out.events[name].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(out.events[name]):
+        if pd.api.types.is_datetime64_any_dtype(out.events[name].dtype):
             out.events[name] = out.events[name].astype(object)
     return out
 
 
 def _export(ocel: OCEL, path: Path, fmt: LogFormat) -> Path:
+    """Write to a sibling temporary file, then replace ``path``: a failed write leaves no half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")  # same suffix: pm4py checks it
+    partial.unlink(missing_ok=True)
     try:
         with _quiet():
             import pm4py
             from pm4py.objects.ocel.exporter.sqlite import exporter as sqlite_exporter
 
             if fmt is LogFormat.OCEL2_SQLITE:  # not pm4py.write_ocel2: it renames ``x.db`` to ``x.db.sqlite``
-                sqlite_exporter.apply(ocel, str(path), variant=sqlite_exporter.Variants.OCEL20)
+                sqlite_exporter.apply(ocel, str(partial), variant=sqlite_exporter.Variants.OCEL20)
             elif fmt is LogFormat.OCEL2_JSON:
-                pm4py.write_ocel2_json(_with_object_times(ocel), str(path))
+                pm4py.write_ocel2_json(_with_object_times(ocel), str(partial))
             else:
-                pm4py.write_ocel2_xml(ocel, str(path))
+                pm4py.write_ocel2_xml(ocel, str(partial))
+        partial.replace(path)
     except (MemoryError, KeyboardInterrupt):
+        partial.unlink(missing_ok=True)
         raise
     except Exception as exc:  # pm4py's exporters raise whatever their backends raise
+        partial.unlink(missing_ok=True)
         raise EventLogError(f"cannot write {fmt.value}: {_one_line(exc)}", path=path) from None
     return path
 
@@ -265,14 +269,15 @@ def _frame_to_ocel(frame: pd.DataFrame, case_type: str) -> OCEL:
     eids = pd.Series([f"e{i}" for i in range(1, len(frame) + 1)], dtype=object)
     events = pd.DataFrame({EID: eids, OACTIVITY: frame[ACTIVITY].astype(str), OTIME: frame[TIMESTAMP]})
     for name in frame.columns:
-        if name not in _NOT_ATTRIBUTES and _is_scalar_column(frame[name]):
+        if name not in _NOT_ATTRIBUTES and not str(name).startswith("ocel:") and _is_scalar_column(frame[name]):
             events[name] = frame[name]
 
     case_ids = frame[CASE].astype("string").astype(object)
     types = pd.Series(case_type, index=frame.index, dtype=object)
     if "doc_type" in frame.columns:
-        first = frame.assign(_case=case_ids).dropna(subset=["doc_type"]).groupby("_case", sort=False)["doc_type"].first()
-        types = case_ids.map(first.astype(str)).fillna(case_type)
+        with_type = frame.assign(_case=case_ids).dropna(subset=["doc_type"])
+        first = with_type.groupby("_case", sort=False)["doc_type"].first().astype(str)
+        types = case_ids.map(first).fillna(case_type)
     parts = [pd.DataFrame({EID: eids, OID: case_ids, OTYPE: types, QUALIFIER: "case"})]
     taken = set(case_ids)
     for object_type in dict.fromkeys(_OBJECT_COLUMNS.values()):
@@ -294,9 +299,12 @@ def _frame_to_ocel(frame: pd.DataFrame, case_type: str) -> OCEL:
 def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case") -> Path:
     """Write a canonical frame as OCEL 2.0; the suffix picks SQLite, JSON or XML.
 
-    Each row becomes an event (activity, timestamp and the scalar columns as attributes) that
-    relates to its case object (type: the case's ``doc_type``, else ``case_type``), its ``sku``
-    object and its ``location``/``to_location`` objects (type ``location``).
+    Each row becomes an event (activity, timestamp and the other scalar columns, ``sku`` and
+    ``location`` included, as attributes) that relates to its case object (type: the case's
+    ``doc_type``, else ``case_type``), its ``sku`` object and its ``location``/``to_location``
+    objects (type ``location``). Object ids are the values, prefixed with the type (``sku:A``)
+    only where they would clash with another type's ids. ``source_row`` and ``ocel:*`` columns
+    are not written.
     """
     check_frame(frame)
     path = Path(path)
@@ -307,8 +315,10 @@ def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case") -> 
 def convert_ocel(src: Path, src_fmt: LogFormat, dst: Path) -> Path:
     """Convert an OCEL 1.0/2.0 log to OCEL 2.0, format by ``dst``'s suffix; returns ``dst``.
 
-    Events, objects, relations, O2O links and attribute changes are carried over as pm4py
-    imports them (pm4py drops objects without events and dangling relations).
+    Events, objects, relations and O2O links are carried over as pm4py imports them (pm4py
+    drops objects without events and dangling relations). SQLite keeps every object attribute
+    change; pm4py's JSON/XML writers keep only some (and JSON keeps one relation per event and
+    object).
     """
     src, dst = Path(src), Path(dst)
     fmt = _format_for(dst)
