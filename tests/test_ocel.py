@@ -25,7 +25,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eventlogs"
 # file -> (format, events, objects as imported by pm4py (SOURCES.md), default object type)
 OCEL_LOGS: dict[str, tuple[LogFormat, int, int, str]] = {
     "ocel2_p2p.sqlite.gz": (LogFormat.OCEL2_SQLITE, 14671, 9054, "goods receipt"),
-    "ocel2_order_management_preview.sqlite": (LogFormat.OCEL2_SQLITE, 18211, 10011, "employees"),
+    "ocel2_order_management_preview.sqlite": (LogFormat.OCEL2_SQLITE, 18211, 10011, "items"),
     "ocel2_logistics_preview.sqlite": (LogFormat.OCEL2_SQLITE, 6187, 970, "Container"),
     "ocel2_p2p_tiny.sqlite": (LogFormat.OCEL2_SQLITE, 13, 9, "Invoice"),
     "ocel2_p2p_tiny.jsonocel": (LogFormat.OCEL2_JSON, 13, 9, "Invoice"),
@@ -112,17 +112,25 @@ def test_read_shared_ocel_log(name: str) -> None:
 @pytest.mark.shared
 @pytest.mark.parametrize("name", ["ocel2_p2p.sqlite.gz", "ocel2_order_management_preview.sqlite",
                                   "ocel2_inventory_management_sim.xml", "ocel1_order_process.jsonocel"])
-def test_default_type_relates_to_most_events(name: str) -> None:
+def test_default_type_is_the_case_like_type_with_most_events(name: str) -> None:
     fmt = OCEL_LOGS[name][0]
     path = shared_log(name)
     log = load_ocel(path, fmt)
     per_type = log.relations.groupby("ocel:type")["ocel:eid"].nunique()
+    per_object = per_type / log.relations.groupby("ocel:type")["ocel:oid"].nunique()
+    per_type = per_type[per_object <= 50]  # resources and master data are not cases
     best = per_type.max()
     expected = sorted(t for t, n in per_type.items() if n == best)[0]  # ties: alphabetical
     raw = read_ocel_raw(path, fmt)
     assert raw.object_type == expected
     assert raw.frame["ocel:eid"].nunique() == best
     assert raw.notes[0].startswith(f"flattened on object type {expected!r}")
+
+
+@pytest.mark.shared
+def test_employees_are_not_taken_for_cases() -> None:
+    raw = read_ocel_raw(shared_log("ocel2_order_management_preview.sqlite"), LogFormat.OCEL2_SQLITE)
+    assert raw.object_type == "items"  # employees relate to more events, but 740 each: resources
 
 
 @pytest.mark.shared
@@ -254,11 +262,24 @@ def test_doc_type_sets_case_object_types_and_ids_stay_unique(tmp_path: Path) -> 
     path = write_ocel2(frame, tmp_path / "docs.json")
     log = load_ocel(path, LogFormat.OCEL2_JSON)
     types = dict(zip(log.objects["ocel:oid"], log.objects["ocel:type"]))
-    assert types == {"A": "sales_order", "P1": "purchase_order", "sku:A": "sku", "W1": "location", "W2": "location"}
+    assert types == {"A": "sales_order", "P1": "purchase_order", "sku:A": "sku",  # "A" is a case id already
+                     "W1": "location", "W2": "location"}
     qualifiers = log.relations.groupby("ocel:qualifier").size().to_dict()
     assert qualifiers == {"case": 3, "location": 2, "sku": 3, "to_location": 2}
     raw = read_ocel_raw(path, LogFormat.OCEL2_JSON, object_type="sales_order")
     assert raw.frame[CASE].tolist() == ["A", "A"]
+
+
+def test_rewrite_a_log_read_from_ocel(canonical: pd.DataFrame, tmp_path: Path) -> None:
+    """A normalised frame carries ocel:eid, source_row and semantic; writing it again still works."""
+    first = read_ocel_raw(write_ocel2(canonical, tmp_path / "first.xml"), LogFormat.OCEL2_XML, object_type="case")
+    frame = normalise_events(first.frame, LogProfile(), row_numbers=first.row_numbers).frame
+    assert {"ocel:eid", "source_row", "semantic"} <= set(frame.columns)
+    second = read_ocel_raw(write_ocel2(frame, tmp_path / "second.sqlite"), LogFormat.OCEL2_SQLITE,
+                           object_type="case")
+    assert second.events_stored == len(canonical) and second.objects == first.objects
+    assert "source_row" not in second.frame.columns
+    assert sorted(second.frame[TIMESTAMP]) == sorted(canonical[TIMESTAMP])
 
 
 def test_write_rejects_unknown_suffix_and_bad_frames(canonical: pd.DataFrame, tmp_path: Path) -> None:

@@ -130,8 +130,17 @@ def _object_counts(ocel: OCEL) -> dict[str, int]:
     return {str(t): int(n) for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
-def _choose_type(events_per_type: pd.Series, object_type: str | None, types: list[str],
-                 path: Path) -> str:
+MAX_EVENTS_PER_CASE_OBJECT = 50
+
+
+def _choose_type(events_per_type: pd.Series, objects_per_type: pd.Series, object_type: str | None,
+                 types: list[str], path: Path) -> str:
+    """The given type (checked), else the case-like type relating to the most events.
+
+    A type whose objects average more than ``MAX_EVENTS_PER_CASE_OBJECT`` events each (employees,
+    plants, trucks: resources and master data rather than cases) is only taken when every type is
+    like that. Ties go alphabetically.
+    """
     if object_type is not None:
         if object_type not in types:
             listing = ", ".join(f"{t} ({int(events_per_type.get(t, 0))} events)" for t in types)
@@ -140,8 +149,11 @@ def _choose_type(events_per_type: pd.Series, object_type: str | None, types: lis
         return object_type
     if events_per_type.empty:
         raise EventLogError("no event relates to any object, so there is nothing to flatten on", path=path)
-    best = events_per_type.max()
-    return str(min(t for t, n in events_per_type.items() if n == best))
+    per_object = events_per_type / objects_per_type.reindex(events_per_type.index).clip(lower=1)
+    case_like = events_per_type[per_object <= MAX_EVENTS_PER_CASE_OBJECT]
+    pool = case_like if not case_like.empty else events_per_type
+    best = pool.max()
+    return str(min(t for t, n in pool.items() if n == best))
 
 
 def _attribute_name(name: str, taken: set[str]) -> str:
@@ -153,8 +165,8 @@ def _attribute_name(name: str, taken: set[str]) -> str:
 def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None) -> RawLog:
     """Read an OCEL log flattened on ``object_type``: one raw row per event × object of that type.
 
-    Without ``object_type`` the type related to the most distinct events is taken (ties:
-    alphabetical). Columns: case id (the object id), activity, UTC timestamp, ``ocel:eid`` and
+    Without ``object_type`` the case-like type related to the most distinct events is taken
+    (see :func:`_choose_type`). Columns: case id (the object id), activity, UTC timestamp, ``ocel:eid`` and
     the event attributes (one named ``resource`` becomes ``org:resource``). ``row_numbers`` give
     each row's event position (1-based) in the log's event table.
     """
@@ -165,7 +177,8 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
     events_per_type = relations.groupby(OTYPE)[EID].nunique()
     objects = _object_counts(ocel)
     types = sorted(set(objects) | set(events_per_type.index))
-    chosen = _choose_type(events_per_type, object_type, types, path)
+    objects_per_type = relations.groupby(OTYPE)[OID].nunique()
+    chosen = _choose_type(events_per_type, objects_per_type, object_type, types, path)
 
     links = relations.loc[relations[OTYPE] == chosen, [EID, OID]]
     repeated = links.duplicated()
@@ -188,8 +201,8 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
     if object_type is None:
         ranked = sorted(events_per_type.items(), key=lambda kv: (-kv[1], kv[0]))
         others = ", ".join(f"{t} ({n})" for t, n in ranked if t != chosen)
-        notes.append(f"flattened on object type {chosen!r}, which relates to the most events "
-                     f"({int(events_per_type[chosen])}); other types: {others or 'none'}")
+        notes.append(f"flattened on object type {chosen!r}, the case-like type relating to the most events "
+                     f"({int(events_per_type[chosen])}); other types: {others or 'none'} (--object-type to choose)")
     unrelated = len(events) - int(events[EID].isin(links[EID]).sum())
     if unrelated:
         notes.append(f"{unrelated} events relate to no object of type {chosen!r} and are not in this flattening")
