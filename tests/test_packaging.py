@@ -14,46 +14,43 @@ CONDA_NAMES = {"dask[distributed]": ["dask", "distributed"], "psycopg[binary]": 
 PIP_ONLY_OK = {"pm4py", "rustxes", "log-distance-measures"}
 
 
-def _name(req: str) -> str:
-    return re.split(r"[<>=!~; ]", req.strip(), maxsplit=1)[0].lower()
+def _split(req: str) -> tuple[str, str]:
+    """('dask[distributed]', '>=2024.1') from 'dask[distributed]>=2024.1'."""
+    match = re.match(r"^\s*([A-Za-z0-9_.-]+(?:\[[^\]]*\])?)\s*(.*)$", req)
+    assert match, req
+    return match.group(1).lower(), match.group(2).replace(" ", "")
 
 
-def _spec(req: str) -> str:
-    return req.strip()[len(_name(req)):].replace(" ", "")
+def _pyproject_requirements() -> list[str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    return list(project["dependencies"]) + [r for extra in project["optional-dependencies"].values() for r in extra]
+
+
+def _environment() -> tuple[dict[str, str], dict[str, str]]:
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    conda: dict[str, str] = {}
+    pip: dict[str, str] = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip.update(_split(p) for p in dep["pip"] if not p.startswith("-"))
+        else:
+            conda.update([_split(dep)])
+    return conda, pip
 
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = list(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        wanted += extra
-    env = yaml.safe_load((REPO / "environment.yml").read_text())
-    conda = {}
-    pip = {}
-    for dep in env["dependencies"]:
-        if isinstance(dep, dict):
-            for p in dep["pip"]:
-                if not p.startswith("-"):
-                    pip[_name(p)] = _spec(p)
-        else:
-            conda[_name(dep)] = _spec(dep)
-    for req in wanted:
-        name = _name(req)
-        spec = _spec(req)
-        extras = re.match(r"^\[[^\]]*\]", spec)
-        if extras:
-            name += extras.group(0)
-            spec = spec[extras.end():]
-        targets = CONDA_NAMES.get(name, [name])
-        for target in targets:
+    conda, pip = _environment()
+    expected: set[str] = set()
+    for req in _pyproject_requirements():
+        name, spec = _split(req)
+        for target in CONDA_NAMES.get(name, [name]):
+            expected.add(target)
             found = conda.get(target, pip.get(target))
             assert found is not None, f"{target} (from pyproject {req!r}) is missing in environment.yml"
             assert found == spec, f"{target}: pyproject says {spec!r}, environment.yml says {found!r}"
-        if name in pip:
-            assert name in PIP_ONLY_OK, f"{name} should come from conda-forge"
-    listed = set(conda) | set(pip)
-    known = {t for req in wanted for t in CONDA_NAMES.get(_name(req) + (re.match(r"^\[[^\]]*\]", _spec(req)).group(0) if re.match(r"^\[[^\]]*\]", _spec(req)) else ""), [_name(req)])}
-    extra = listed - known - {"python", "pip", "graphviz"}
+            if target in pip:
+                assert target in PIP_ONLY_OK, f"{target} should come from conda-forge"
+    extra = (set(conda) | set(pip)) - expected - {"python", "pip", "graphviz"}
     assert not extra, f"environment.yml lists packages pyproject does not: {sorted(extra)}"
 
 
