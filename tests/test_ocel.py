@@ -25,7 +25,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eventlogs"
 # file -> (format, events, objects as imported by pm4py (SOURCES.md), default object type)
 OCEL_LOGS: dict[str, tuple[LogFormat, int, int, str]] = {
     "ocel2_p2p.sqlite.gz": (LogFormat.OCEL2_SQLITE, 14671, 9054, "goods receipt"),
-    "ocel2_order_management_preview.sqlite": (LogFormat.OCEL2_SQLITE, 18211, 10011, "items"),
+    "ocel2_order_management_preview.sqlite": (LogFormat.OCEL2_SQLITE, 18211, 10011, "orders"),
     "ocel2_logistics_preview.sqlite": (LogFormat.OCEL2_SQLITE, 6187, 970, "Container"),
     "ocel2_p2p_tiny.sqlite": (LogFormat.OCEL2_SQLITE, 13, 9, "Invoice"),
     "ocel2_p2p_tiny.jsonocel": (LogFormat.OCEL2_JSON, 13, 9, "Invoice"),
@@ -116,28 +116,30 @@ def test_default_type_is_the_case_like_type_with_most_events(name: str) -> None:
     fmt = OCEL_LOGS[name][0]
     path = shared_log(name)
     log = load_ocel(path, fmt)
-    per_type = log.relations.groupby("ocel:type")["ocel:eid"].nunique()
-    per_object = per_type / log.relations.groupby("ocel:type")["ocel:oid"].nunique()
-    per_type = per_type[per_object <= 50]  # resources and master data are not cases
-    best = per_type.max()
-    expected = sorted(t for t, n in per_type.items() if n == best)[0]  # ties: alphabetical
+    linked = log.relations  # pm4py keeps each event's activity on its relations
+    stats = linked.groupby("ocel:type").agg(events=("ocel:eid", "nunique"), objects=("ocel:oid", "nunique"),
+                                            activities=("ocel:activity", "nunique"))
+    stats = stats[stats.events / stats.objects <= 50]  # resources and master data are not cases
+    best = stats.sort_values(["activities", "events"], ascending=False).iloc[0]
+    expected = sorted(t for t, r in stats.iterrows()
+                      if (r.activities, r.events) == (best.activities, best.events))[0]  # ties: alphabetical
     raw = read_ocel_raw(path, fmt)
     assert raw.object_type == expected
-    assert raw.frame["ocel:eid"].nunique() == best
+    assert raw.frame["ocel:eid"].nunique() == best.events
     assert raw.notes[0].startswith(f"flattened on object type {expected!r}")
 
 
 @pytest.mark.shared
 def test_employees_are_not_taken_for_cases() -> None:
     raw = read_ocel_raw(shared_log("ocel2_order_management_preview.sqlite"), LogFormat.OCEL2_SQLITE)
-    assert raw.object_type == "items"  # employees relate to more events, but 740 each: resources
+    assert raw.object_type == "orders"  # employees relate to more events, but 740 each: resources
 
 
 @pytest.mark.shared
 def test_inventory_default_type_breaks_ties_alphabetically() -> None:
     raw = read_ocel_raw(shared_log("ocel2_inventory_management_sim.xml"), LogFormat.OCEL2_XML)
-    assert raw.object_type == "MAT"  # MAT, MAT_PLA and PLA each relate to all 1210 events
-    assert "MAT_PLA (1210)" in raw.notes[0] and "PLA (1210)" in raw.notes[0]
+    assert raw.object_type == "MAT"  # MAT and MAT_PLA tie (1210 events, 5 activities); PLA is plant master data
+    assert "MAT_PLA (1210 events, 5 activities)" in raw.notes[0] and "PLA (1210 events" in raw.notes[0]
 
 
 @pytest.mark.shared

@@ -133,27 +133,29 @@ def _object_counts(ocel: OCEL) -> dict[str, int]:
 MAX_EVENTS_PER_CASE_OBJECT = 50
 
 
-def _choose_type(events_per_type: pd.Series, objects_per_type: pd.Series, object_type: str | None,
-                 types: list[str], path: Path) -> str:
-    """The given type (checked), else the case-like type relating to the most events.
+def _choose_type(stats: pd.DataFrame, object_type: str | None, types: list[str], path: Path) -> str:
+    """The given type (checked), else the most case-like type.
 
-    A type whose objects average more than ``MAX_EVENTS_PER_CASE_OBJECT`` events each (employees,
-    plants, trucks: resources and master data rather than cases) is only taken when every type is
-    like that. Ties go alphabetically.
+    ``stats`` has per type ``events``, ``objects`` and ``activities`` (distinct). A type whose
+    objects average more than ``MAX_EVENTS_PER_CASE_OBJECT`` events each (employees, plants,
+    trucks: resources and master data rather than cases) is only taken when every type is like
+    that. Among the rest the type seeing the most distinct activities wins (it shows the most of
+    the process), then the one relating to the most events, then alphabetical order.
     """
     if object_type is not None:
         if object_type not in types:
-            listing = ", ".join(f"{t} ({int(events_per_type.get(t, 0))} events)" for t in types)
+            events = stats["events"] if len(stats) else pd.Series(dtype=int)
+            listing = ", ".join(f"{t} ({int(events.get(t, 0))} events)" for t in types)
             raise EventLogError(f"object type {object_type!r} is not in this log; "
                                 f"its object types are: {listing}", path=path)
         return object_type
-    if events_per_type.empty:
+    if stats.empty:
         raise EventLogError("no event relates to any object, so there is nothing to flatten on", path=path)
-    per_object = events_per_type / objects_per_type.reindex(events_per_type.index).clip(lower=1)
-    case_like = events_per_type[per_object <= MAX_EVENTS_PER_CASE_OBJECT]
-    pool = case_like if not case_like.empty else events_per_type
-    best = pool.max()
-    return str(min(t for t, n in pool.items() if n == best))
+    per_object = stats["events"] / stats["objects"].clip(lower=1)
+    pool = stats[per_object <= MAX_EVENTS_PER_CASE_OBJECT]
+    pool = pool if not pool.empty else stats
+    ranked = sorted(pool.itertuples(), key=lambda r: (-r.activities, -r.events, str(r.Index)))
+    return str(ranked[0].Index)
 
 
 def _attribute_name(name: str, taken: set[str]) -> str:
@@ -165,8 +167,7 @@ def _attribute_name(name: str, taken: set[str]) -> str:
 def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None) -> RawLog:
     """Read an OCEL log flattened on ``object_type``: one raw row per event × object of that type.
 
-    Without ``object_type`` the case-like type related to the most distinct events is taken
-    (see :func:`_choose_type`). Columns: case id (the object id), activity, UTC timestamp, ``ocel:eid`` and
+    Without ``object_type`` the most case-like type is taken (see :func:`_choose_type`). Columns: case id (the object id), activity, UTC timestamp, ``ocel:eid`` and
     the event attributes (one named ``resource`` becomes ``org:resource``). ``row_numbers`` give
     each row's event position (1-based) in the log's event table.
     """
@@ -174,11 +175,13 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
     ocel = load_ocel(path, fmt)
     events = ocel.events.reset_index(drop=True)
     relations = ocel.relations[[EID, OID, OTYPE]].astype({OTYPE: str})
-    events_per_type = relations.groupby(OTYPE)[EID].nunique()
+    linked = relations.merge(ocel.events[[EID, OACTIVITY]], on=EID, how="left")
+    stats = linked.groupby(OTYPE).agg(events=(EID, "nunique"), objects=(OID, "nunique"),
+                                      activities=(OACTIVITY, "nunique"))
+    events_per_type = stats["events"]
     objects = _object_counts(ocel)
     types = sorted(set(objects) | set(events_per_type.index))
-    objects_per_type = relations.groupby(OTYPE)[OID].nunique()
-    chosen = _choose_type(events_per_type, objects_per_type, object_type, types, path)
+    chosen = _choose_type(stats, object_type, types, path)
 
     links = relations.loc[relations[OTYPE] == chosen, [EID, OID]]
     repeated = links.duplicated()
@@ -199,10 +202,11 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
 
     notes = []
     if object_type is None:
-        ranked = sorted(events_per_type.items(), key=lambda kv: (-kv[1], kv[0]))
-        others = ", ".join(f"{t} ({n})" for t, n in ranked if t != chosen)
-        notes.append(f"flattened on object type {chosen!r}, the case-like type relating to the most events "
-                     f"({int(events_per_type[chosen])}); other types: {others or 'none'} (--object-type to choose)")
+        others = ", ".join(f"{t} ({int(r.events)} events, {int(r.activities)} activities)"
+                           for t, r in stats.iterrows() if t != chosen)
+        notes.append(f"flattened on object type {chosen!r} ({int(stats.loc[chosen, 'events'])} events, "
+                     f"{int(stats.loc[chosen, 'activities'])} activities); other types: {others or 'none'}; "
+                     f"--object-type chooses another")
     unrelated = len(events) - int(events[EID].isin(links[EID]).sum())
     if unrelated:
         notes.append(f"{unrelated} events relate to no object of type {chosen!r} and are not in this flattening")
