@@ -68,7 +68,7 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
 
 def sniff_delimiter(text: str) -> str:
     """The most plausible delimiter of the first lines (comma when nothing else fits)."""
-    head = "\n".join(text.splitlines()[:20])
+    head = "\n".join(text[:65536].splitlines()[:20])
     try:
         return csv.Sniffer().sniff(head, delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
@@ -77,7 +77,7 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _read_fast(text: str, delimiter: str) -> pd.DataFrame:
+def _read_fast(text: str, delimiter: str, utf8: bytes | None = None) -> pd.DataFrame:
     """pyarrow's parser with every column as text (its own type inference would rewrite times)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -87,7 +87,7 @@ def _read_fast(text: str, delimiter: str) -> pd.DataFrame:
     if len(set(names)) != len(names):
         raise ValueError("duplicate column names: use the tolerant parser, which renames them")
     table = pacsv.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
         convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                              strings_can_be_null=True, null_values=[""]),
@@ -123,7 +123,8 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
     try:
         if not simple:
             raise ValueError("needs the tolerant parser")
-        frame = _read_fast(text, sep)
+        utf8 = data.removeprefix(b"\xef\xbb\xbf") if used_encoding == "utf-8-sig" else None
+        frame = _read_fast(text, sep, utf8)
     except (ValueError, Exception):  # pyarrow raises its own error types for ragged rows
         try:
             frame, bad = _read_tolerant(text, sep)

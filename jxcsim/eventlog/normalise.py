@@ -21,6 +21,7 @@ import pandas as pd
 from .columns import resolve_columns
 from .csv_reader import BAD_LINE
 from .errors import EventLogError
+from .fastpath import all_text, blank_mask, cast_numbers
 from .pairing import pair_lifecycle
 from .profile import LogProfile
 from .schema import (ACTIVITY, BOOK, CASE, COUNTED, DIRECTED_SEMANTICS, LIFECYCLE, RESOURCE, ROLE_COLUMNS,
@@ -78,12 +79,17 @@ def _column(raw: pd.DataFrame, ref: str | list[str]) -> pd.Series:
 
 
 def _is_blank(values: pd.Series) -> np.ndarray:
+    fast = blank_mask(values)
+    if fast is not None:
+        return fast.to_numpy(dtype=bool)
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         return (values.isna() | (values.astype("string").str.strip() == "")).to_numpy(dtype=bool)
     return values.isna().to_numpy(dtype=bool)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
+    if all_text(values):
+        return values
     if pd.api.types.is_float_dtype(values.dtype):
         as_int = values.dropna()
         if (as_int == as_int.round()).all():
@@ -95,6 +101,9 @@ def _to_number(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Numbers, and a mask of values that were present but not numeric."""
     if pd.api.types.is_numeric_dtype(values.dtype):
         return values.astype(float), np.zeros(len(values), dtype=bool)
+    fast = cast_numbers(values)
+    if fast is not None:
+        return fast, np.zeros(len(values), dtype=bool)
     blank = _is_blank(values)
     text = values.astype("string").str.strip()
     nums = pd.to_numeric(text, errors="coerce")
@@ -134,7 +143,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
     out[CASE] = _as_text(case)
     activity = _column(raw, cols["activity"])
     reasons.mark(_is_blank(activity), "missing activity")
-    out[ACTIVITY] = activity.astype("string").astype(object)
+    out[ACTIVITY] = _as_text(activity)
 
     ts_raw = _column(raw, cols["timestamp"])
     zone = profile.timezone
@@ -187,8 +196,10 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
             out[target] = nums
     if "qty" in out:
         negative = (out["qty"] < 0).to_numpy() & semantic.isin(DIRECTED_SEMANTICS).to_numpy()
-        reasons.mark(negative, pd.Series([f"negative qty for {s} (the semantic gives the direction)"
-                                          for s in semantic.fillna("")], index=raw.index, dtype=object))
+        if negative.any():
+            text = pd.Series(None, index=raw.index, dtype=object)
+            text[negative] = [f"negative qty for {s} (the semantic gives the direction)" for s in semantic[negative]]
+            reasons.mark(negative, text)
 
     dup = _duplicates(raw, rows)
     if dup is not None:
@@ -213,7 +224,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
     quarantine.insert(1, REASON, reasons.values[bad])
     keep = frame.loc[~bad[frame["_pos"].to_numpy()]] if "_pos" in frame.columns else frame.loc[~bad]
     keep = keep.drop(columns=[c for c in ("_pos",) if c in keep.columns])
-    order = np.argsort(keep[TIMESTAMP].to_numpy(), kind="stable")
+    order = np.argsort(keep[TIMESTAMP].array.asi8, kind="stable")
     keep = keep.iloc[order].reset_index(drop=True)
     if START in keep.columns and keep[START].isna().all():
         keep = keep.drop(columns=[START])
@@ -264,9 +275,10 @@ def _pair(frame: pd.DataFrame, reasons: _Reasons, result: NormalisedEvents) -> p
         reasons.mark(mask, "start event without a matching complete event")
     completes = candidates.iloc[paired.complete_rows].copy()
     has_start = paired.start_rows >= 0
-    start_times = pd.Series(pd.NaT, index=completes.index, dtype="datetime64[ns, UTC]")
     start_src = candidates.iloc[paired.start_rows[has_start]]
-    start_times[has_start] = start_src[TIMESTAMP].to_numpy()
+    ns = np.full(len(completes), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+    ns[has_start] = start_src[TIMESTAMP].array.asi8
+    start_times = pd.Series(pd.to_datetime(ns, utc=True), index=completes.index)
     if START in completes.columns:
         completes[START] = completes[START].where(completes[START].notna(), start_times)
     else:

@@ -44,7 +44,8 @@ def pair_lifecycle(events: pd.DataFrame, *, keys: list[str], lifecycle: str, tim
 
     sel = ~other
     work = pd.DataFrame({k: events[k].to_numpy()[sel] for k in keys})
-    work["_t"] = events[time].to_numpy()[sel]
+    times = events[time]
+    work["_t"] = (times.array.asi8 if isinstance(times.dtype, pd.DatetimeTZDtype) else times.to_numpy())[sel]
     work["_start"] = is_start[sel]
     work["_pos"] = pos[sel]
     # Order: key, time, starts before completes at equal times, file order.

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
+from .fastpath import cast_timestamps
+
 _OFFSET_RE = re.compile(r"(Z|[+-]\d{2}:?\d{2})\s*$")
 _FIXED_RE = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 SAMPLE_SIZE = 2000
@@ -115,13 +117,18 @@ def parse_timestamps(values: pd.Series, *, tz: str | None = None, fmt: str | Non
     Strings with an offset are converted (mixed offsets are normalised, not rejected); naive
     strings are read in ``tz`` (an IANA name or fixed offset; UTC when ``None``).
     """
-    missing = _blank(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         utc = _localize(pd.Series(values), tz)
-        return ParsedTimes(utc, pd.Series(False, index=values.index), missing)
+        return ParsedTimes(utc, pd.Series(False, index=values.index), values.isna())
+    aware = dominant_offset(values) is not None
+    if fmt is None:
+        fast = cast_timestamps(values, aware=aware)
+        if fast is not None:
+            utc = fast if aware else _localize(fast, tz)
+            return ParsedTimes(utc, pd.Series(False, index=values.index), fast.isna())
+    missing = _blank(values)
     text = values.where(~missing).astype(object)
     text = text.where(text.isna(), text.astype(str).str.strip())
-    aware = dominant_offset(text) is not None
     parsed = _parse_strings(text, fmt, dayfirst, aware)
     if parsed.dt.tz is None:
         parsed = _localize(parsed, tz)

@@ -1,0 +1,32 @@
+"""The inventory engine: pure domain, standard library and numpy only (DESIGN.md §3, §10).
+
+Two ledgers per (SKU, location) in one append-only bitemporal log (:class:`Ledgers`),
+commitments and stock positions (:class:`Inventory`), and costing (:class:`FifoCost`,
+:class:`MovingAverageCost`). Times are hours since the run's epoch; quantities are exact to
+six decimals (:mod:`jxcsim.engine.quantity`).
+
+>>> from jxcsim.engine import CUSTOMER, SUPPLIER, Ledger, Ledgers
+>>> led = Ledgers()
+>>> _ = led.move_physical("A-1", 8, SUPPLIER, "WH-A", time=9.0, movement_id="PO-1")
+>>> _ = led.move_book("A-1", 8, SUPPLIER, "WH-A", time=9.0, movement_id="PO-1")
+>>> _ = led.move_physical("A-1", 3, "WH-A", CUSTOMER, time=14.0, movement_id="SO-1")
+>>> led.discrepancy("A-1", "WH-A"), led.discrepancy("A-1", "WH-A", as_of=12.0)
+(3.0, 0.0)
+"""
+
+from .costing import CostFlow, CostLayer, FifoCost, MovingAverageCost
+from .entry import CUSTOMER, LOSS, SUPPLIER, TRANSIT, Cause, Entry, EntryLog, Ledger, VirtualLocation, is_virtual
+from .errors import (
+    CommitmentError, EngineError, InsufficientStock, InvariantViolation, ReservationError, ReversalError,
+)
+from .ledger import Ledgers
+from .quantity import QTY_DECIMALS, from_units, to_units
+from .stock import Commitment, Inventory, StockPosition
+
+__all__ = [
+    "CUSTOMER", "LOSS", "QTY_DECIMALS", "SUPPLIER", "TRANSIT",
+    "Cause", "Commitment", "CommitmentError", "CostFlow", "CostLayer", "EngineError", "Entry", "EntryLog",
+    "FifoCost", "InsufficientStock", "InvariantViolation", "Inventory", "Ledger", "Ledgers",
+    "MovingAverageCost", "ReservationError", "ReversalError", "StockPosition", "VirtualLocation",
+    "from_units", "is_virtual", "to_units",
+]

@@ -1,0 +1,499 @@
+"""Two ledgers per (SKU, location): what is on the shelf and what the system recorded.
+
+:class:`Ledgers` keeps one append-only, bitemporal log of :class:`~jxcsim.engine.entry.Entry`
+records for both ledgers. Every change is a double-entry *move* from one location to another,
+so per SKU and ledger the balances over all locations, virtual ones included, sum to zero.
+Physical stock at a real location never goes negative (:class:`InsufficientStock`); book stock
+may, because in the field it does, and a negative book balance is a symptom we report.
+
+**Discrepancy and its causes.** ``discrepancy = book - physical``. Entries are grouped by
+*movement* (``movement_id``) at each (SKU, location); a group whose book and physical net
+quantities differ contributes ``book_net - physical_net`` to one cause, so the causes always
+sum to the discrepancy with zero residual (exactly: quantities are integer micro-units inside).
+The cause is the group's first explicit tag if it has one, otherwise derived:
+
+================================  ==================  ===================================
+situation of a movement group     ``book - physical``  cause
+================================  ==================  ===================================
+issued, not posted                ``+q``               ``UNPOSTED_ISSUE``
+received, not posted              ``-q``               ``UNPOSTED_RECEIPT``
+...but a later posting is known   same                 ``LATE_POSTING`` (historical views)
+posted, not moved                 ``-q`` / ``+q``      ``POSTED_NOT_MOVED`` (issue / receipt)
+...but a later movement is known  same                 ``EARLY_POSTING`` (historical views)
+both sides, quantities differ     book - physical      ``POSTING_ERROR``
+tagged (e.g. shrinkage to LOSS)   book - physical      the tag (``SHRINKAGE`` gives ``+q``)
+================================  ==================  ===================================
+
+"Later ... is known" means: in a query ``as_of`` business time *t* and ``known_at`` *k*, an
+entry of the group was recorded by *k* but counts only after *t*. With the default (current)
+view nothing is pending, so an unposted issue is ``UNPOSTED_ISSUE`` until it is posted.
+
+>>> led = Ledgers()
+>>> _ = led.move_physical("A-1", 10, SUPPLIER, "WH-A", time=8.0, movement_id="PO-1")
+>>> _ = led.move_book("A-1", 10, SUPPLIER, "WH-A", time=8.0, movement_id="PO-1")
+>>> _ = led.move_physical("A-1", 4, "WH-A", CUSTOMER, time=14.0, movement_id="SO-1")
+>>> led.balance(Ledger.PHYSICAL, "A-1", "WH-A"), led.balance(Ledger.BOOK, "A-1", "WH-A")
+(6.0, 10.0)
+>>> led.discrepancy_by_cause("A-1", "WH-A")
+{<Cause.UNPOSTED_ISSUE: 'unposted_issue'>: 4.0}
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from .entry import (
+    CUSTOMER, LOSS, SUPPLIER, TRANSIT, Cause, Entry, EntryLog, Ledger, VirtualLocation, is_virtual,
+)
+from .errors import InsufficientStock, InvariantViolation, ReversalError
+from .quantity import from_units, to_units
+
+__all__ = [
+    "CUSTOMER", "LOSS", "SUPPLIER", "TRANSIT", "Cause", "Entry", "EntryLog", "Ledger", "Ledgers",
+    "VirtualLocation", "is_virtual",
+]
+
+Key = tuple[Ledger, str, str]
+"""(ledger, sku, location)"""
+
+
+@dataclass(slots=True)
+class _Group:
+    """The entries of one movement at one (SKU, location), netted per ledger in micro-units."""
+
+    physical: int = 0
+    book: int = 0
+    tag: Cause = Cause.NONE
+    pending_physical: bool = False
+    pending_book: bool = False
+    entry_ids: list[int] = field(default_factory=list)
+
+    def add(self, entry: Entry, units: int) -> None:
+        if entry.ledger is Ledger.PHYSICAL:
+            self.physical += units
+        else:
+            self.book += units
+        if self.tag is Cause.NONE:
+            self.tag = entry.cause
+        self.entry_ids.append(entry.entry_id)
+
+    def cause(self) -> Cause | None:
+        """The cause of ``book - physical`` of this group (None when the two sides agree)."""
+        if self.book == self.physical:
+            return None
+        if self.tag is not Cause.NONE:
+            return self.tag
+        if self.book == 0:
+            if self.pending_book:
+                return Cause.LATE_POSTING
+            return Cause.UNPOSTED_ISSUE if self.physical < 0 else Cause.UNPOSTED_RECEIPT
+        if self.physical == 0:
+            return Cause.EARLY_POSTING if self.pending_physical else Cause.POSTED_NOT_MOVED
+        if self.pending_book:
+            return Cause.LATE_POSTING
+        if self.pending_physical:
+            return Cause.EARLY_POSTING
+        return Cause.POSTING_ERROR
+
+
+def _when(value: float | None) -> float:
+    return math.inf if value is None else float(value)
+
+
+def _check_time(name: str, value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number of hours, got {value!r}")
+    return value
+
+
+def _check_id(name: str, value: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+class Ledgers:
+    """The physical and book ledgers of every (SKU, location), with cached balances.
+
+    Write with :meth:`move` (or :meth:`move_physical` / :meth:`move_book`) and :meth:`reverse`;
+    read with :meth:`balance`, :meth:`discrepancy`, :meth:`discrepancy_by_cause`,
+    :meth:`unposted_movements` and :meth:`posting_delay`. Queries with ``as_of`` (business
+    time) or ``known_at`` (recorded time) are answered from the entries; others from the cache.
+
+    >>> led = Ledgers()
+    >>> receipt = led.move_physical("A-1", 5, SUPPLIER, "WH-A", time=1.0, movement_id="PO-9")
+    >>> [(e.location, e.qty) for e in receipt]
+    [('@supplier', -5.0), ('WH-A', 5.0)]
+    >>> led.total(Ledger.PHYSICAL, "A-1")
+    0.0
+    """
+
+    def __init__(self) -> None:
+        self._entries: list[Entry] = []
+        self._units: list[int] = []
+        self._balance: dict[Key, int] = {}
+        self._latest: dict[Key, float] = {}
+        self._by_key: dict[Key, list[int]] = {}
+        self._by_movement: dict[str, list[int]] = {}
+        self._reversed_by: dict[int, int] = {}
+        self._groups: dict[tuple[str, str], dict[str, _Group]] = {}
+        self._open: dict[tuple[str, str], dict[str, _Group]] = {}
+
+    # ------------------------------------------------------------------ writing
+
+    def move(self, ledger: Ledger, sku: str, qty: float, src: str, dst: str, *, time: float,
+             movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
+             doc: str | None = None) -> tuple[Entry, Entry]:
+        """Move ``qty`` > 0 of ``sku`` from ``src`` to ``dst`` in one ledger; return both legs.
+
+        ``time`` is the business time; ``recorded_time`` (default ``time``) when the ledger
+        learned of it; a book entry cannot be recorded before its business time. ``cause`` may
+        only be an explicit cause (``Cause.is_derived`` is False). Raises
+        :class:`InsufficientStock` (and writes nothing) if physical stock at a real ``src``
+        would go negative at ``time`` or any later business time.
+
+        >>> led = Ledgers()
+        >>> out, into = led.move(Ledger.BOOK, "A-1", 2.5, "WH-A", CUSTOMER, time=3.0, movement_id="SO-2")
+        >>> out.qty, into.qty, led.balance(Ledger.BOOK, "A-1", "WH-A")
+        (-2.5, 2.5, -2.5)
+        """
+        if not isinstance(ledger, Ledger):
+            raise TypeError(f"ledger must be a Ledger, got {ledger!r}")
+        _check_id("sku", sku)
+        _check_id("src", src)
+        _check_id("dst", dst)
+        _check_id("movement_id", movement_id)
+        if src == dst:
+            raise ValueError(f"a move needs two different locations, got {src!r} twice")
+        units = to_units(qty)
+        if units <= 0:
+            raise ValueError(f"qty must be positive (after rounding to the quantum), got {qty!r}")
+        cause = Cause(cause)
+        if cause.is_derived:
+            raise ValueError(f"{cause} is derived by the engine and cannot be tagged on an entry")
+        business = _check_time("time", time)
+        recorded = business if recorded_time is None else _check_time("recorded_time", recorded_time)
+        if ledger is Ledger.BOOK and recorded < business:
+            raise ValueError(f"a book entry cannot be recorded ({recorded:g}) before its business time ({business:g})")
+        return self._write(ledger, sku, ((src, -units), (dst, units)), business, recorded,
+                           movement_id, cause, (None, None), doc)
+
+    def move_physical(self, sku: str, qty: float, src: str, dst: str, *, time: float,
+                      movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
+                      doc: str | None = None) -> tuple[Entry, Entry]:
+        """Goods move on the shelf: :meth:`move` in the physical ledger.
+
+        >>> led = Ledgers()
+        >>> led.move_physical("A-1", 1, "WH-A", LOSS, time=0.0, movement_id="X")
+        Traceback (most recent call last):
+        ...
+        jxcsim.engine.errors.InsufficientStock: physical stock of 'A-1' at 'WH-A' is 0, cannot take out 1
+        """
+        return self.move(Ledger.PHYSICAL, sku, qty, src, dst, time=time, movement_id=movement_id,
+                         cause=cause, recorded_time=recorded_time, doc=doc)
+
+    def move_book(self, sku: str, qty: float, src: str, dst: str, *, time: float,
+                  movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
+                  doc: str | None = None) -> tuple[Entry, Entry]:
+        """The system posts a movement: :meth:`move` in the book ledger (may go negative).
+
+        >>> led = Ledgers()
+        >>> _ = led.move_book("A-1", 3, "WH-A", CUSTOMER, time=9.0, movement_id="SO-3", recorded_time=9.5)
+        >>> led.balance(Ledger.BOOK, "A-1", "WH-A")
+        -3.0
+        """
+        return self.move(Ledger.BOOK, sku, qty, src, dst, time=time, movement_id=movement_id,
+                         cause=cause, recorded_time=recorded_time, doc=doc)
+
+    def reverse(self, entry_id: int, *, time: float, recorded_time: float | None = None,
+                doc: str | None = None) -> tuple[Entry, Entry]:
+        """Cancel the move that ``entry_id`` is a leg of, by writing its two opposite legs.
+
+        The reversing legs keep the ledger, movement id, cause and (unless ``doc`` is given)
+        document of the original. Backdating ``time`` to the original's business time with a
+        later ``recorded_time`` says "it never happened" as seen from now, while views known
+        before ``recorded_time`` still show it. Raises :class:`ReversalError` for an unknown
+        entry, a reversal, or a move already reversed.
+
+        >>> led = Ledgers()
+        >>> out, _ = led.move_book("A-1", 3, SUPPLIER, "WH-A", time=1.0, movement_id="PO-1")
+        >>> _ = led.reverse(out.entry_id, time=2.0)
+        >>> led.balance(Ledger.BOOK, "A-1", "WH-A"), led.balance(Ledger.BOOK, "A-1", "WH-A", as_of=1.5)
+        (0.0, 3.0)
+        >>> led.reverse(out.entry_id, time=3.0)
+        Traceback (most recent call last):
+        ...
+        jxcsim.engine.errors.ReversalError: cannot reverse entry 0: it was already reversed by entry 2
+        """
+        if not isinstance(entry_id, int) or not 0 <= entry_id < len(self._entries):
+            raise ReversalError(entry_id, "no such entry")
+        original = self._entries[entry_id]
+        if original.reverses is not None:
+            raise ReversalError(entry_id, f"it is itself a reversal of entry {original.reverses}")
+        first, second = sorted((original, self._entries[original.other_leg]), key=lambda e: e.entry_id)
+        if first.entry_id in self._reversed_by:
+            raise ReversalError(entry_id, f"it was already reversed by entry {self._reversed_by[first.entry_id]}")
+        business = _check_time("time", time)
+        recorded = business if recorded_time is None else _check_time("recorded_time", recorded_time)
+        if recorded < original.recorded_time:
+            raise ReversalError(entry_id, f"recorded_time {recorded:g} is before the entry was recorded "
+                                          f"({original.recorded_time:g})")
+        if original.ledger is Ledger.BOOK and recorded < business:
+            raise ValueError(f"a book entry cannot be recorded ({recorded:g}) before its business time ({business:g})")
+        legs = ((first.location, -self._units[first.entry_id]), (second.location, -self._units[second.entry_id]))
+        return self._write(original.ledger, original.sku, legs, business, recorded, original.movement_id,
+                           original.cause, (first.entry_id, second.entry_id),
+                           original.doc if doc is None else doc)
+
+    def _write(self, ledger: Ledger, sku: str, legs: tuple[tuple[str, int], tuple[str, int]],
+               business: float, recorded: float, movement_id: str, cause: Cause,
+               reverses: tuple[int | None, int | None], doc: str | None) -> tuple[Entry, Entry]:
+        """Check both legs, then append them; nothing is written if a check fails."""
+        if ledger is Ledger.PHYSICAL:
+            for location, units in legs:
+                if units < 0 and not is_virtual(location):
+                    available = self._available(sku, location, business)
+                    if available + units < 0:
+                        raise InsufficientStock(sku, from_units(available), from_units(-units), location=location)
+        first_id = len(self._entries)
+        ids = (first_id, first_id + 1)
+        written = []
+        for n, (location, units) in enumerate(legs):
+            entry = Entry(ids[n], ledger, str(sku), str(location), from_units(units), business, recorded, movement_id,
+                          other_leg=ids[1 - n], cause=cause, reverses=reverses[n], doc=doc)
+            self._append(entry, units)
+            written.append(entry)
+        return written[0], written[1]
+
+    def _append(self, entry: Entry, units: int) -> None:
+        self._entries.append(entry)
+        self._units.append(units)
+        key = (entry.ledger, entry.sku, entry.location)
+        self._balance[key] = self._balance.get(key, 0) + units
+        self._latest[key] = max(self._latest.get(key, -math.inf), entry.business_time)
+        self._by_key.setdefault(key, []).append(entry.entry_id)
+        self._by_movement.setdefault(entry.movement_id, []).append(entry.entry_id)
+        if entry.reverses is not None:
+            self._reversed_by[entry.reverses] = entry.entry_id
+        place = (entry.sku, entry.location)
+        group = self._groups.setdefault(place, {}).setdefault(entry.movement_id, _Group())
+        group.add(entry, units)
+        open_groups = self._open.setdefault(place, {})
+        if group.book != group.physical:
+            open_groups[entry.movement_id] = group
+        else:
+            open_groups.pop(entry.movement_id, None)
+
+    def _available(self, sku: str, location: str, time: float) -> int:
+        """Micro-units that can leave ``location`` at ``time`` without a negative balance then or later."""
+        key = (Ledger.PHYSICAL, sku, location)
+        if time >= self._latest.get(key, -math.inf):
+            return self._balance.get(key, 0)
+        points = sorted((self._entries[i].business_time, self._units[i]) for i in self._by_key[key])
+        running = sum(units for when, units in points if when <= time)
+        lowest = running
+        for _, same_time in groupby((p for p in points if p[0] > time), key=lambda p: p[0]):
+            running += sum(units for _, units in same_time)
+            lowest = min(lowest, running)
+        return lowest
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def entries(self) -> EntryLog:
+        """The append-only log, both ledgers, in writing order (index = entry id)."""
+        return EntryLog(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, entry_id: int) -> Entry:
+        """The entry with this id."""
+        return self._entries[entry_id]
+
+    def movement(self, movement_id: str) -> tuple[Entry, ...]:
+        """Every entry (both ledgers, all legs) carrying ``movement_id``, in writing order."""
+        return tuple(self._entries[i] for i in self._by_movement.get(movement_id, ()))
+
+    def skus(self) -> list[str]:
+        """SKUs with at least one entry, in order of first appearance."""
+        return list(dict.fromkeys(sku for sku, _ in self._groups))
+
+    def locations(self, sku: str) -> list[str]:
+        """Locations (virtual ones included) where ``sku`` has entries, in order of first appearance."""
+        return [location for s, location in self._groups if s == sku]
+
+    def balance(self, ledger: Ledger, sku: str, location: str, *, as_of: float | None = None,
+                known_at: float | None = None) -> float:
+        """Stock in ``ledger`` from entries with business time <= ``as_of`` and recorded time <= ``known_at``.
+
+        >>> led = Ledgers()
+        >>> _ = led.move_book("A-1", 4, SUPPLIER, "WH-A", time=10.0, movement_id="PO-1", recorded_time=30.0)
+        >>> [led.balance(Ledger.BOOK, "A-1", "WH-A", as_of=12.0, known_at=k) for k in (20.0, 30.0)]
+        [0.0, 4.0]
+        """
+        return from_units(self._units_at((ledger, sku, location), as_of, known_at))
+
+    def _units_at(self, key: Key, as_of: float | None, known_at: float | None) -> int:
+        if as_of is None and known_at is None:
+            return self._balance.get(key, 0)
+        t, k = _when(as_of), _when(known_at)
+        return sum(self._units[i] for i in self._by_key.get(key, ())
+                   if self._entries[i].business_time <= t and self._entries[i].recorded_time <= k)
+
+    def balances(self) -> dict[Key, float]:
+        """The cached balance of every (ledger, sku, location) that has entries."""
+        return {key: from_units(units) for key, units in self._balance.items()}
+
+    def rebuild(self) -> dict[Key, float]:
+        """Balances recomputed from the entries alone; always equal to :meth:`balances`.
+
+        >>> led = Ledgers()
+        >>> _ = led.move_physical("A-1", 0.1, SUPPLIER, "WH-A", time=0.0, movement_id="M")
+        >>> led.rebuild() == led.balances()
+        True
+        """
+        totals: dict[Key, int] = {}
+        for entry in self._entries:
+            key = (entry.ledger, entry.sku, entry.location)
+            totals[key] = totals.get(key, 0) + to_units(entry.qty)
+        return {key: from_units(units) for key, units in totals.items()}
+
+    def total(self, ledger: Ledger, sku: str, *, as_of: float | None = None, known_at: float | None = None) -> float:
+        """Sum of ``sku`` over all locations, virtual ones included: zero by double entry."""
+        return from_units(sum(self._units_at((ledger, sku, location), as_of, known_at)
+                              for location in self.locations(sku)))
+
+    def discrepancy(self, sku: str, location: str, *, as_of: float | None = None,
+                    known_at: float | None = None) -> float:
+        """``book - physical`` at (sku, location); positive when the system shows more than the shelf."""
+        book = self._units_at((Ledger.BOOK, sku, location), as_of, known_at)
+        physical = self._units_at((Ledger.PHYSICAL, sku, location), as_of, known_at)
+        return from_units(book - physical)
+
+    def discrepancy_by_cause(self, sku: str, location: str, *, as_of: float | None = None,
+                             known_at: float | None = None) -> dict[Cause, float]:
+        """``book - physical`` split by cause (non-zero causes only, in :class:`Cause` order).
+
+        The values sum to :meth:`discrepancy` with zero residual; see the module docstring for
+        how causes are assigned and their signs.
+
+        >>> led = Ledgers()
+        >>> _ = led.move_physical("A-1", 5, SUPPLIER, "WH-A", time=16.0, movement_id="PO-1")
+        >>> _ = led.move_book("A-1", 5, SUPPLIER, "WH-A", time=81.0, movement_id="PO-1")
+        >>> led.discrepancy_by_cause("A-1", "WH-A", as_of=40.0, known_at=40.0)
+        {<Cause.UNPOSTED_RECEIPT: 'unposted_receipt'>: -5.0}
+        >>> led.discrepancy_by_cause("A-1", "WH-A", as_of=40.0)
+        {<Cause.LATE_POSTING: 'late_posting'>: -5.0}
+        >>> led.discrepancy_by_cause("A-1", "WH-A")
+        {}
+        """
+        return {cause: from_units(units) for cause, units in self._cause_units(sku, location, as_of, known_at).items()}
+
+    def _cause_units(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[Cause, int]:
+        totals: dict[Cause, int] = {}
+        for group in self._groups_at(sku, location, as_of, known_at).values():
+            cause = group.cause()
+            if cause is not None:
+                totals[cause] = totals.get(cause, 0) + group.book - group.physical
+        return {cause: totals[cause] for cause in Cause if totals.get(cause)}
+
+    def _groups_at(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[str, _Group]:
+        """Movement groups at (sku, location): the live open ones, or rebuilt for a bitemporal view."""
+        if as_of is None and known_at is None:
+            return self._open.get((sku, location), {})
+        t, k = _when(as_of), _when(known_at)
+        ids = heapq.merge(self._by_key.get((Ledger.PHYSICAL, sku, location), ()),
+                          self._by_key.get((Ledger.BOOK, sku, location), ()))
+        groups: dict[str, _Group] = {}
+        for i in ids:
+            entry = self._entries[i]
+            if entry.recorded_time > k:
+                continue
+            group = groups.setdefault(entry.movement_id, _Group())
+            if entry.business_time <= t:
+                group.add(entry, self._units[i])
+            elif entry.ledger is Ledger.PHYSICAL:
+                group.pending_physical = True
+            else:
+                group.pending_book = True
+        return groups
+
+    def unposted_movements(self, as_of: float | None = None) -> list[Entry]:
+        """Physical legs at real locations whose movement has no (net) posting there yet.
+
+        "Yet" means as the system could have known it at ``as_of`` (business and recorded time
+        both <= ``as_of``); the default is now. Legs that are reversed, or reversals, are left out.
+
+        >>> led = Ledgers()
+        >>> _ = led.move_physical("A-1", 5, SUPPLIER, "WH-A", time=1.0, movement_id="PO-1")
+        >>> [(e.movement_id, e.location, e.qty) for e in led.unposted_movements()]
+        [('PO-1', 'WH-A', 5.0)]
+        """
+        found: list[int] = []
+        for sku, location in self._groups:
+            if is_virtual(location):
+                continue
+            for group in self._groups_at(sku, location, as_of, as_of).values():
+                if group.cause() not in (Cause.UNPOSTED_ISSUE, Cause.UNPOSTED_RECEIPT):
+                    continue
+                seen = set(group.entry_ids)
+                found.extend(i for i in group.entry_ids
+                             if self._entries[i].ledger is Ledger.PHYSICAL and self._entries[i].reverses is None
+                             and self._reversed_by.get(i) not in seen)
+        return [self._entries[i] for i in sorted(found)]
+
+    def posting_delay(self, movement_id: str) -> float | None:
+        """Hours from the goods moving to the posting being recorded (negative: posted first).
+
+        Measured from the earliest physical business time to the earliest book recorded time of
+        the movement (reversals ignored); None while either side is missing.
+
+        >>> led = Ledgers()
+        >>> _ = led.move_physical("A-1", 5, SUPPLIER, "WH-A", time=14.0, movement_id="SO-1")
+        >>> _ = led.move_book("A-1", 5, SUPPLIER, "WH-A", time=14.0, movement_id="SO-1", recorded_time=18.0)
+        >>> led.posting_delay("SO-1")
+        4.0
+        """
+        if movement_id not in self._by_movement:
+            raise KeyError(f"no movement {movement_id!r}")
+        entries = [e for e in self.movement(movement_id) if e.reverses is None]
+        moved = [e.business_time for e in entries if e.ledger is Ledger.PHYSICAL]
+        posted = [e.recorded_time for e in entries if e.ledger is Ledger.BOOK]
+        if not moved or not posted:
+            return None
+        return min(posted) - min(moved)
+
+    # ------------------------------------------------------------------ invariants
+
+    def check_invariants(self) -> None:
+        """Raise :class:`InvariantViolation` unless every ledger invariant of DESIGN.md §3 holds.
+
+        Cache == rebuild; per SKU and ledger the balances sum to zero; physical stock at real
+        locations is not negative; per (sku, location) the causes sum to book - physical, and
+        the live cause index agrees with a full recomputation.
+
+        >>> Ledgers().check_invariants()
+        """
+        if self.rebuild() != self.balances():
+            raise InvariantViolation("cached balances differ from a rebuild from the entries")
+        for sku in self.skus():
+            for ledger in Ledger:
+                total = sum(self._balance.get((ledger, sku, loc), 0) for loc in self.locations(sku))
+                if total != 0:
+                    raise InvariantViolation(f"{ledger} quantity of {sku!r} is not conserved: total {from_units(total):g}")
+        for (ledger, sku, location), units in self._balance.items():
+            if ledger is Ledger.PHYSICAL and units < 0 and not is_virtual(location):
+                raise InvariantViolation(f"physical stock of {sku!r} at {location!r} is negative: {from_units(units):g}")
+        for sku, location in self._groups:
+            gap = self._balance.get((Ledger.BOOK, sku, location), 0) - self._balance.get((Ledger.PHYSICAL, sku, location), 0)
+            live = self._cause_units(sku, location, None, None)
+            if sum(live.values()) != gap:
+                raise InvariantViolation(f"causes of {sku!r} at {location!r} leave a residual")
+            if live != self._cause_units(sku, location, math.inf, math.inf):
+                raise InvariantViolation(f"live cause index of {sku!r} at {location!r} differs from a recomputation")
+
