@@ -4,7 +4,7 @@ One log, written in several formats, of ``N`` *activity instances* (default 1,00
 has one row per instance (``start_timestamp`` filled for the activities that record a start),
 the XES one ``start`` and one ``complete`` event per instance with a start time and a lone
 ``complete`` otherwise, as real XES exports do. So the CSV holds ``N`` rows, the XES ``N + S``
-events (``S`` instances with a start, about a third), and both read to the same ``N``-row frame.
+events (``S`` instances with a start, about 40 %), and both read to the same ``N``-row frame.
 
 The flow of an order (about 10 to 14 activity instances per case)::
 
@@ -39,7 +39,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-import pandas as pd
 
 GENERATOR_VERSION = 1
 DEFAULT_EVENTS = 1_000_000
@@ -279,9 +278,9 @@ def generate(n_instances: int, seed: int = DEFAULT_SEED) -> GeneratedLog:
         if s.pool == "SYSTEM":
             resource[at] = "SYSTEM"
             continue
-        for l in (range(len(LOCATIONS)) if s.pool in WAREHOUSE_POOLS else (0,)):
-            here = at & (loc == l) if s.pool in WAREHOUSE_POOLS else at
-            members = pools[(s.pool, l)]
+        for w in (range(len(LOCATIONS)) if s.pool in WAREHOUSE_POOLS else (0,)):
+            here = at & (loc == w) if s.pool in WAREHOUSE_POOLS else at
+            members = pools[(s.pool, w)]
             resource[here] = members[rng.integers(0, len(members), int(here.sum()))]
 
     amount = np.full(n_instances, np.nan)

@@ -1,0 +1,307 @@
+"""jxcsim benchmarks: one JSON line per figure on stdout (``make bench``).
+
+Each line is ``{"bench", "value", "unit", "baseline", "ratio", "speedup", "peak_rss_mb", ...}``:
+``ratio = value / baseline`` (lower is better), ``speedup = baseline / value``, and
+``peak_rss_mb`` the peak resident set of the process that measured ``value``. Every
+measurement (each figure's value and each baseline) runs in a fresh subprocess
+(``run_all.py --one NAME [--baseline]``), so peak RSS is per measurement; baselines are measured
+in the same run, never written down. Only the measured call is timed (modules are imported
+and the file is in the page cache beforehand), and each measurement checks what it read, so a
+broken reader cannot produce a fast figure.
+
+    .venv/bin/python benchmarks/run_all.py [--events N] [--only NAME[,NAME]] [--repeat K]
+
+See benchmarks/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+# The parent process imports nothing heavy and never holds a log: on Linux a child's ru_maxrss
+# starts from its parent's peak (fork/vfork then exec keeps the old high-water mark), so a big
+# parent would inflate every figure's peak_rss_mb. make_logs (numpy, pandas) is imported by the
+# measuring children only; the parent runs it as a subprocess. These mirror make_logs' defaults.
+DEFAULT_EVENTS = 1_000_000
+DEFAULT_SEED = 42
+CACHE_DIR = HERE / ".cache"
+PARENT_RSS_LIMIT_MB = 64
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process in MiB (``ru_maxrss`` is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _profile() -> dict:
+    import make_logs
+
+    return make_logs.PROFILE
+
+
+# ------------------------------------------------------------------------------ measured callables
+# Each takes (path, manifest), returns the object read, and is paired with a check.
+
+def _ours(path: str, manifest: dict):
+    from jxcsim.eventlog import read_event_log
+
+    return read_event_log(path, profile=_profile())
+
+
+def _ours_pm4py_path(path: str, manifest: dict):
+    """read_event_log's steps with the XES reader forced onto its pm4py fallback."""
+    from jxcsim.eventlog.log import EventLog
+    from jxcsim.eventlog.normalise import normalise_events
+    from jxcsim.eventlog.read import as_profile
+    from jxcsim.eventlog.xes_reader import read_xes_raw
+
+    prof = as_profile(_profile())
+    raw = read_xes_raw(Path(path), fast=False)
+    out = normalise_events(raw.frame, prof, source=path, row_numbers=raw.row_numbers, offset_hint=raw.offset_hint)
+    return EventLog(frame=out.frame, quarantine=out.quarantine, source=path, format=raw.format,
+                    timezone=out.timezone, profile=prof, rows_read=out.rows_read, events_stored=raw.events_stored,
+                    paired_starts=out.paired_starts, unmatched_starts=out.unmatched_starts,
+                    instances_without_start=out.instances_without_start, notes=raw.notes + out.notes)
+
+
+def _pandas_read_csv(path: str, manifest: dict):
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def _pm4py_iterparse(path: str, manifest: dict):
+    import pm4py
+
+    return pm4py.read_xes(path, variant="iterparse", return_legacy_log_object=False, show_progress_bar=False)
+
+
+def _check_log(kind: str) -> Callable[[object, dict], dict]:
+    def check(log, manifest: dict) -> dict:
+        from jxcsim.eventlog import START, check_frame
+
+        n, s = manifest["instances"], manifest["instances_with_start"]
+        stored = n if kind == "csv" else manifest["xes_events"]
+        frame = log.frame
+        assert len(frame) == n, f"{len(frame)} activity instances, expected {n}"
+        assert len(log.quarantine) == 0, f"{len(log.quarantine)} rows quarantined: {log.quarantine.head()}"
+        assert log.events_stored == stored, f"{log.events_stored} events stored, expected {stored}"
+        assert log.rows_read == stored, f"{log.rows_read} rows read, expected {stored}"
+        assert int(frame[START].notna().sum()) == s, "instances with a start time"
+        if kind == "xes":
+            assert log.paired_starts == s, f"{log.paired_starts} starts paired, expected {s}"
+        assert frame["case:concept:name"].nunique() == manifest["cases"], "cases"
+        assert frame["concept:name"].nunique() == manifest["activities"], "activities"
+        assert log.timezone == "Asia/Shanghai", log.timezone
+        check_frame(frame)
+        return {"instances": len(frame), "events_stored": log.events_stored}
+    return check
+
+
+def _check_rows(key: str) -> Callable[[object, dict], dict]:
+    def check(frame, manifest: dict) -> dict:
+        assert len(frame) == manifest[key], f"{len(frame)} rows, expected {manifest[key]}"
+        return {"rows": len(frame)}
+    return check
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One timed call in its own process."""
+
+    file: str  # key into the manifest's files: csv, xes, ...
+    call: Callable[[str, dict], object]
+    check: Callable[[object, dict], dict]
+    imports: tuple[str, ...]  # imported before the clock starts
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    description: str
+    value: Measure
+    baseline: str | None  # key into BASELINES (shared between figures reading the same file)
+    target: tuple[str, str, float] | None = None  # (field, "<=" or ">=", bound), from DESIGN / the issue
+
+    def target_text(self) -> str | None:
+        return f"{self.target[0]} {self.target[1]} {self.target[2]:g}" if self.target else None
+
+    def target_met(self, line: dict) -> bool | None:
+        if not self.target or line.get(self.target[0]) is None:
+            return None
+        field, op, bound = self.target
+        return line[field] <= bound if op == "<=" else line[field] >= bound
+
+
+BASELINES: dict[str, Measure] = {
+    "pandas_read_csv": Measure("csv", _pandas_read_csv, _check_rows("instances"), ("pandas",)),
+    "pm4py_iterparse": Measure("xes", _pm4py_iterparse, _check_rows("xes_events"), ("pm4py",)),
+}
+FIGURES: dict[str, Figure] = {f.name: f for f in (
+    Figure("csv_read_1m", "read_event_log(csv) to the validated frame vs plain pandas.read_csv",
+           Measure("csv", _ours, _check_log("csv"), ("jxcsim.eventlog", "jxcsim.eventlog.csv_reader",
+                                                     "pyarrow.csv")),
+           "pandas_read_csv", target=("value", "<=", 5.0)),
+    Figure("xes_read_1m", "read_event_log(xes): rustxes, validation, start/complete pairing vs pm4py iterparse",
+           Measure("xes", _ours, _check_log("xes"), ("jxcsim.eventlog", "jxcsim.eventlog.xes_reader", "rustxes",
+                                                     "polars")),
+           "pm4py_iterparse", target=("speedup", ">=", 3.0)),
+    Figure("xes_read_1m_pm4py_path", "read_event_log's XES path forced onto the pm4py fallback vs pm4py iterparse",
+           Measure("xes", _ours_pm4py_path, _check_log("xes"), ("jxcsim.eventlog", "jxcsim.eventlog.xes_reader",
+                                                                "pm4py")),
+           "pm4py_iterparse"),
+)}
+
+
+# ------------------------------------------------------------------------------------ child side
+
+def measure_here(m: Measure, manifest: dict) -> dict:
+    import importlib
+
+    for mod in m.imports:
+        importlib.import_module(mod)
+    path = manifest["files"][m.file]
+    gc.collect()
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    result = m.call(path, manifest)
+    seconds = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    info = m.check(result, manifest)
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(), **info}
+
+
+# ----------------------------------------------------------------------------------- parent side
+
+def _child(args: argparse.Namespace, name: str, baseline: bool) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--one", name, "--events", str(args.events),
+           "--seed", str(args.seed), "--cache-dir", str(args.cache_dir)]
+    if baseline:
+        cmd.append("--baseline")
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[2:])} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _best(args: argparse.Namespace, name: str, baseline: bool) -> dict:
+    """The fastest of ``--repeat`` runs, with the largest peak RSS seen."""
+    runs = [_child(args, name, baseline) for _ in range(args.repeat)]
+    best = min(runs, key=lambda r: r["seconds"])
+    return {**best, "peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
+
+
+def _warm(path: str) -> None:
+    """Read a file once so every measurement finds it in the page cache."""
+    with open(path, "rb") as handle:
+        while handle.read(1 << 20):
+            pass
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    names = list(FIGURES) if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        _log(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURES)}")
+        return 2
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(HERE / "make_logs.py"), "--events", str(args.events),
+                           "--seed", str(args.seed), "--cache-dir", str(args.cache_dir)],
+                          stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        _log("bench: make_logs.py failed")
+        return 2
+    manifest = json.loads(proc.stdout.strip().splitlines()[-1])
+    _log(f"bench: log of {manifest['instances']:,} activity instances ({manifest['xes_events']:,} XES events, "
+         f"{manifest['cases']:,} cases) ready in {time.perf_counter() - t0:.1f} s")
+    for key in {FIGURES[n].value.file for n in names}:
+        _warm(manifest["files"][key])
+    baselines: dict[str, dict] = {}
+    failed = 0
+    for name in names:
+        fig = FIGURES[name]
+        try:
+            _log(f"bench: {name} ...")
+            value = _best(args, name, baseline=False)
+            base = None
+            if fig.baseline:
+                if fig.baseline not in baselines:
+                    _log(f"bench: baseline {fig.baseline} ...")
+                    baselines[fig.baseline] = _best(args, name, baseline=True)
+                base = baselines[fig.baseline]
+        except (RuntimeError, ValueError) as exc:
+            _log(f"bench: {name} FAILED: {exc}")
+            failed += 1
+            continue
+        v = value["seconds"]
+        b = base["seconds"] if base else None
+        line = {
+            "bench": name, "value": round(v, 3), "unit": "s",
+            "baseline": round(b, 3) if b is not None else None,
+            "ratio": round(v / b, 3) if b else None,
+            "speedup": round(b / v, 2) if b else None,
+            "peak_rss_mb": round(value["peak_rss_mb"], 1),
+            "baseline_name": fig.baseline,
+            "baseline_peak_rss_mb": round(base["peak_rss_mb"], 1) if base else None,
+            "cpu_s": round(value["cpu_seconds"], 3),
+            "instances": value["instances"], "events_stored": value["events_stored"],
+        }
+        line["target"] = fig.target_text()
+        line["target_met"] = fig.target_met(line) if args.events == DEFAULT_EVENTS else None  # targets are for 1M
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+        versus = f"baseline {fig.baseline} {b:.2f} s, ratio {v / b:.2f}, speedup {b / v:.2f}x, " if b else ""
+        _log(f"bench: {name}: {v:.2f} s, {versus}peak RSS {value['peak_rss_mb']:.0f} MiB"
+             + (f"  (target {line['target']}: {'met' if line['target_met'] else 'NOT met'})"
+                if line["target_met"] is not None else ""))
+    if peak_rss_mb() > PARENT_RSS_LIMIT_MB:  # see the note at the top: it would leak into the figures
+        _log(f"bench: WARNING: the parent process peaked at {peak_rss_mb():.0f} MiB; peak_rss_mb values "
+             f"below that are not trustworthy")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="jxcsim benchmarks: one JSON line per figure on stdout")
+    parser.add_argument("--events", type=int, default=DEFAULT_EVENTS,
+                        help="activity instances in the synthetic log (default 1,000,000)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    parser.add_argument("--only", help="comma-separated figure names")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest counts")
+    parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # child: measure one figure
+    parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.list:
+        for fig in FIGURES.values():
+            print(f"{fig.name}: {fig.description}")
+        return 0
+    if args.one:
+        import make_logs
+
+        fig = FIGURES[args.one]
+        manifest = make_logs.ensure_logs(args.events, args.seed, cache_dir=args.cache_dir, log=_log)
+        m = BASELINES[fig.baseline] if args.baseline else fig.value
+        print(json.dumps(measure_here(m, manifest)))
+        return 0
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
