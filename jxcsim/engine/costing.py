@@ -50,7 +50,12 @@ class CostFlow(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class CostLayer:
-    """A FIFO layer: ``qty`` still on hand from one receipt at ``unit_cost``."""
+    """A FIFO layer: ``qty`` still on hand from one receipt at ``unit_cost``.
+
+    >>> layer = CostLayer(qty=30.0, unit_cost=12.0)
+    >>> layer.qty * layer.unit_cost
+    360.0
+    """
 
     qty: float
     unit_cost: float

@@ -17,7 +17,11 @@ from typing import overload
 
 
 class Ledger(StrEnum):
-    """Which ledger an entry belongs to: the shelf (``PHYSICAL``) or the system (``BOOK``)."""
+    """Which ledger an entry belongs to: the shelf (``PHYSICAL``) or the system (``BOOK``).
+
+    >>> [ledger.value for ledger in Ledger]
+    ['physical', 'book']
+    """
 
     PHYSICAL = "physical"
     BOOK = "book"
@@ -62,6 +66,9 @@ class VirtualLocation(StrEnum):
 
     With them every move is double-entry, so per SKU and ledger the balances over all locations
     sum to zero at all times.
+
+    >>> SUPPLIER == "@supplier", str(LOSS)
+    (True, '@loss')
     """
 
     SUPPLIER = "@supplier"
@@ -90,7 +97,8 @@ def is_virtual(location: str) -> bool:
 class Entry:
     """One leg of a move in one ledger; never changed after it is written.
 
-    ``qty`` is signed (+ in, - out) and already rounded to the engine's quantum.
+    ``qty`` is signed (+ in, - out) and already rounded to the engine's quantum; ``location``
+    is a plain string (a virtual location is stored as its value, e.g. ``"@customer"``).
     ``business_time`` is when the movement counts (goods moved / posting date); ``recorded_time``
     is when the ledger learned of it. ``movement_id`` is shared by a physical movement and its
     posting. ``other_leg`` is the id of the opposite leg of the same move, ``reverses`` the id of

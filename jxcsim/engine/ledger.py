@@ -12,9 +12,9 @@ quantities differ contributes ``book_net - physical_net`` to one cause, so the c
 sum to the discrepancy with zero residual (exactly: quantities are integer micro-units inside).
 The cause is the group's first explicit tag if it has one, otherwise derived:
 
-================================  ==================  ===================================
+================================  ===================  ======================================
 situation of a movement group     ``book - physical``  cause
-================================  ==================  ===================================
+================================  ===================  ======================================
 issued, not posted                ``+q``               ``UNPOSTED_ISSUE``
 received, not posted              ``-q``               ``UNPOSTED_RECEIPT``
 ...but a later posting is known   same                 ``LATE_POSTING`` (historical views)
@@ -22,11 +22,15 @@ posted, not moved                 ``-q`` / ``+q``      ``POSTED_NOT_MOVED`` (iss
 ...but a later movement is known  same                 ``EARLY_POSTING`` (historical views)
 both sides, quantities differ     book - physical      ``POSTING_ERROR``
 tagged (e.g. shrinkage to LOSS)   book - physical      the tag (``SHRINKAGE`` gives ``+q``)
-================================  ==================  ===================================
+================================  ===================  ======================================
 
-"Later ... is known" means: in a query ``as_of`` business time *t* and ``known_at`` *k*, an
-entry of the group was recorded by *k* but counts only after *t*. With the default (current)
-view nothing is pending, so an unposted issue is ``UNPOSTED_ISSUE`` until it is posted.
+Signs are for the location the goods left or reached (``q > 0``); at the other leg's
+location, e.g. ``CUSTOMER``, they flip, so per SKU the causes also sum to zero over all
+locations. "Later ... is known" means: in a view ``as_of`` business time *t* and ``known_at``
+*k*, an entry of the group was recorded by *k* but counts only after *t*. The current view has
+nothing pending, so an issue is ``UNPOSTED_ISSUE`` until it is posted. Tag only movements that
+are one-sided by nature (shrinkage, a count adjustment, a posting known to be wrong); leave
+ordinary movements ``Cause.NONE`` and let the engine derive.
 
 >>> led = Ledgers()
 >>> _ = led.move_physical("A-1", 10, SUPPLIER, "WH-A", time=8.0, movement_id="PO-1")
@@ -485,12 +489,13 @@ class Ledgers:
             for ledger in Ledger:
                 total = sum(self._balance.get((ledger, sku, loc), 0) for loc in self.locations(sku))
                 if total != 0:
-                    raise InvariantViolation(f"{ledger} quantity of {sku!r} is not conserved: total {from_units(total):g}")
+                    raise InvariantViolation(f"{ledger} quantity of {sku!r} is not conserved: {from_units(total):g}")
         for (ledger, sku, location), units in self._balance.items():
             if ledger is Ledger.PHYSICAL and units < 0 and not is_virtual(location):
-                raise InvariantViolation(f"physical stock of {sku!r} at {location!r} is negative: {from_units(units):g}")
+                raise InvariantViolation(f"physical stock of {sku!r} at {location!r} is {from_units(units):g}")
         for sku, location in self._groups:
-            gap = self._balance.get((Ledger.BOOK, sku, location), 0) - self._balance.get((Ledger.PHYSICAL, sku, location), 0)
+            book = self._balance.get((Ledger.BOOK, sku, location), 0)
+            gap = book - self._balance.get((Ledger.PHYSICAL, sku, location), 0)
             live = self._cause_units(sku, location, None, None)
             if sum(live.values()) != gap:
                 raise InvariantViolation(f"causes of {sku!r} at {location!r} leave a residual")

@@ -19,7 +19,7 @@ import math
 
 QTY_DECIMALS = 6
 """Decimal places kept for every quantity (a micro-unit: far finer than any unit of measure)."""
-SCALE = 10**QTY_DECIMALS
+SCALE: int = 10**QTY_DECIMALS
 MAX_QTY = 1e9
 """Largest magnitude of a single quantity; keeps the float <-> units round trip exact."""
 
