@@ -1,0 +1,1 @@
+"""The SimPy world: a wholesaler's week around the engine, driven by scenario files."""

@@ -1,0 +1,65 @@
+"""Monthly stock counts: count every SKU, then post the difference to the book as an adjustment."""
+
+from __future__ import annotations
+
+import calendar as cal
+from collections.abc import Generator
+from datetime import date, timedelta
+from typing import Any
+
+from ..engine import LOSS, Cause, Ledger
+from .model import World
+from .scenario import Role
+
+ADJUST_AFTER_H = 0.5  # the difference is reviewed and posted half an hour after counting
+
+
+def count_times(start: date, horizon_h: float, time_of_day: float) -> list[float]:
+    """World times of the last weekday (Mon-Fri) of each month within the horizon.
+
+    >>> count_times(date(2025, 1, 6), 13 * 168, 17.0)   # Fri 31 Jan, Fri 28 Feb, Mon 31 Mar
+    [617.0, 1289.0, 2033.0]
+    """
+    out = []
+    year, month = start.year, start.month
+    while True:
+        last = date(year, month, cal.monthrange(year, month)[1])
+        while last.weekday() > 4:
+            last -= timedelta(days=1)
+        t = (last - start).days * 24 + time_of_day
+        if t >= horizon_h:
+            return out
+        if t >= 0:
+            out.append(float(t))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def stock_counts(world: World) -> Generator[Any, Any, None]:
+    """Count at each month end; book is adjusted to what was counted (cause: count adjustment)."""
+    env, sc = world.env, world.scenario
+    locations = sc.counts.locations or world.locations
+    for t in count_times(sc.start, world.horizon_h, sc.counts.time):
+        yield env.timeout(t - env.now)
+        for loc in locations:
+            count_id = f"CNT-{world.ids.next('CNT'):04d}-{loc}"
+            counter = world.team(Role.WAREHOUSE_CLERK, loc).any_member(env.now)
+            diffs = []
+            for sku in world.skus:
+                counted = world.ledgers.balance(Ledger.PHYSICAL, sku, loc)
+                book = world.ledgers.balance(Ledger.BOOK, sku, loc)
+                world.recorder.add(count_id, "count", env.now, resource=counter, location=loc, sku=sku,
+                                   doc_type="stock_count", counted=counted, book=book)
+                if counted != book:
+                    diffs.append((sku, counted - book))
+            env.process(_adjust(world, count_id, loc, counter, diffs))
+
+
+def _adjust(world: World, count_id: str, loc: str, clerk: str, diffs: list[tuple[str, float]]) -> Generator[Any, Any, None]:
+    env = world.env
+    yield env.timeout(ADJUST_AFTER_H)
+    for sku, diff in diffs:
+        src, dst = (LOSS, loc) if diff > 0 else (loc, LOSS)
+        world.ledgers.move_book(sku, abs(diff), src, dst, time=env.now, movement_id=f"{count_id}/{sku}",
+                                cause=Cause.COUNT_ADJUSTMENT)
+        world.recorder.add(count_id, "adjustment", env.now, resource=clerk, location=loc, sku=sku, qty=diff,
+                           doc_type="stock_count")

@@ -1,0 +1,245 @@
+"""The world's state and the shared acts every process uses: teams, hand-offs, postings.
+
+Processes live in :mod:`.sales`, :mod:`.purchasing` and :mod:`.counts`; they act only through
+the engine (ledgers, inventory) and record each step in the log as it happens.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledgers
+from .catalogue import Customer, Sku, build_catalogue
+from .recorder import EventRecorder
+from .scenario import WAREHOUSE_ROLES, Movement, PostingBehaviour, Release, Role, Scenario
+from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, weekday_of
+from .teams import Team
+
+ALERT_RESPONSE_H = 0.5  # how long a clerk takes to post after an alert or escalation
+
+
+@dataclass(frozen=True, slots=True)
+class PostingPlan:
+    """How one movement will be posted (decided from the habits in force when it happens)."""
+
+    post_first: bool  # the posting precedes the movement
+    delay_h: float  # posting delay after the movement (or before it, when post_first)
+    never: bool  # goods move, nobody posts
+    at_scan: bool  # scan-to-ship: the system posts at the movement itself
+    next_workday: bool  # posted at the next working day's start
+    habit: str | None  # the habit that applied, if any
+
+
+@dataclass
+class Posting:
+    """A movement waiting for (or done with) its posting in the book ledger."""
+
+    movement_id: str
+    case: str
+    sku: str
+    qty: float
+    location: str
+    movement: Movement
+    line: int | None
+    moved_at: float = math.nan
+    posted_at: float = math.nan
+    done: simpy.Event | None = None
+
+    @property
+    def posted(self) -> bool:
+        return not math.isnan(self.posted_at)
+
+
+@dataclass
+class Counters:
+    """Sequence numbers for document ids, per kind."""
+
+    values: dict[str, int] = field(default_factory=dict)
+
+    def next(self, kind: str) -> int:
+        self.values[kind] = self.values.get(kind, 0) + 1
+        return self.values[kind]
+
+
+class World:
+    """A wholesaler around the engine, in simulated time (hours since the scenario's Monday 00:00)."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator, *, weeks: int):
+        self.scenario = scenario
+        self.rng = rng
+        self.horizon_h = weeks * HOURS_PER_WEEK
+        self.env = simpy.Environment()
+        self.ledgers = Ledgers()
+        self.inventory = Inventory(self.ledgers)
+        skus, customers = build_catalogue(scenario)
+        self.skus: dict[str, Sku] = {s.sku: s for s in skus}
+        self.customers: list[Customer] = customers
+        self._customers = {c.customer: c for c in customers}
+        self.locations = list(scenario.locations)
+        self.recorder = EventRecorder(scenario.activity_names, epoch_local=str(scenario.start),
+                                      timezone=scenario.timezone)
+        self.calendars = {name: WeeklyCalendar.from_days(s.days, s.start, s.end) for name, s in scenario.shifts.items()}
+        self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
+        self.teams = self._build_teams()
+        self.ids = Counters()
+        self.staged: dict[tuple[str, str], float] = {}
+        self.exposure: dict[str, float] = {c.customer: 0.0 for c in customers}
+        self.stock_arrived: dict[tuple[str, str], simpy.Event] = {}
+        self.postings: dict[str, Posting] = {}
+
+    def customer(self, customer_id: str) -> Customer:
+        return self._customers[customer_id]
+
+    # --- staff -------------------------------------------------------------------------------
+    def _build_teams(self) -> dict[tuple[Role, str | None], Team]:
+        members: dict[tuple[Role, str | None], list[tuple[str, WeeklyCalendar]]] = {}
+        for name, m in self.scenario.staff.items():
+            if not m.enabled:
+                continue
+            calendar = self.calendars[m.shift].without_days(m.absent_weekdays)
+            members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
+                (name, calendar))
+        return {key: Team(self.env, key[0].value, people) for key, people in members.items()}
+
+    def team(self, role: Role, location: str | None = None) -> Team:
+        key = (role, location if role in WAREHOUSE_ROLES else None)
+        team = self.teams.get(key)
+        if team is None:
+            where = f" at {location}" if role in WAREHOUSE_ROLES else ""
+            raise LookupError(f"the scenario has no {role.value}{where}: add one under staff")
+        return team
+
+    def duration(self, name: str, factor: float = 1.0) -> float:
+        return getattr(self.scenario.durations, name).sample(self.rng) * factor
+
+    # --- hand-offs ---------------------------------------------------------------------------
+    def seen_at(self, release: Release, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
+        """When the next department sees work handed over at ``t``.
+
+        Pushed work is seen at once. Batched work is seen at the next release time of day;
+        work handed over after ``cutoff`` waits for the next day's first release.
+        """
+        if push or release.mode == "push":
+            return t
+        times = sorted(release.times) or [0.0]
+        day = math.floor(t / 24) * 24
+        hour = t - day
+        if cutoff is not None and hour >= cutoff:
+            return day + 24 + times[0]
+        for clock in times:
+            if clock >= hour:
+                return day + clock
+        return day + 24 + times[0]
+
+    # --- stock -------------------------------------------------------------------------------
+    def shelf_free(self, sku: str, location: str) -> float:
+        """Physical stock not yet picked for another shipment."""
+        from ..engine import Ledger
+
+        physical = self.ledgers.balance(Ledger.PHYSICAL, sku, location)
+        return physical - self.staged.get((sku, location), 0.0)
+
+    def receipt_signal(self, sku: str, location: str) -> simpy.Event:
+        """An event that fires at the next book receipt of ``sku`` at ``location``."""
+        key = (sku, location)
+        event = self.stock_arrived.get(key)
+        if event is None or event.triggered:
+            event = self.stock_arrived[key] = self.env.event()
+        return event
+
+    # --- postings ----------------------------------------------------------------------------
+    def posting_plan(self, movement: Movement, location: str, t: float) -> PostingPlan:
+        """The posting behaviour in force for a movement at ``location`` and time ``t``."""
+        posting = self.scenario.posting
+        scan = self.scenario.rules.scan_to_ship
+        if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
+            return PostingPlan(False, 0.0, False, True, False, None)
+        behaviour: PostingBehaviour = posting.issue if movement is Movement.ISSUE else posting.receipt
+        habit_name = None
+        for name, habit in posting.habits.items():
+            if habit.applies(movement, location, weekday_of(t), hour_of(t)):
+                behaviour, habit_name = habit, name
+                break
+        post_first = self.rng.random() >= behaviour.p_move_before_post
+        never = (not post_first) and self.rng.random() < behaviour.p_never
+        next_workday = getattr(behaviour, "post_at", "after_delay") == "next_workday"
+        return PostingPlan(post_first, behaviour.delay_h.sample(self.rng), never, False, next_workday, habit_name)
+
+    def post_time(self, plan: PostingPlan, clerks: Team, moved_at: float) -> float:
+        """When the clerk posts a movement that happened at ``moved_at``."""
+        if plan.at_scan:
+            return moved_at
+        if plan.next_workday:
+            next_day = (math.floor(moved_at / 24) + 1) * 24
+            return clerks.next_on_shift(next_day)
+        return clerks.next_on_shift(moved_at + plan.delay_h)
+
+    def book_move(self, p: Posting, t: float, resource: str) -> None:
+        """Post ``p`` in the book ledger at ``t`` and record it (once)."""
+        if p.posted:
+            return
+        src, dst = (p.location, CUSTOMER) if p.movement is Movement.ISSUE else (SUPPLIER, p.location)
+        self.ledgers.move_book(p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
+        p.posted_at = t
+        semantic = "book_issue" if p.movement is Movement.ISSUE else "book_receipt"
+        self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
+                          line=p.line, doc_type="sales_order" if p.movement is Movement.ISSUE else "purchase_order",
+                          price=self.skus[p.sku].price)
+        if p.movement is Movement.RECEIPT:
+            self.inventory.remove_on_order(p.sku, p.location, p.qty)
+            self.receipt_signal(p.sku, p.location).succeed()
+        if p.done is not None and not p.done.triggered:
+            p.done.succeed(t)
+
+    def physical_move(self, p: Posting, t: float, resource: str, **extra: Any) -> None:
+        """Move the goods of ``p`` at ``t`` and record it."""
+        src, dst = (p.location, CUSTOMER) if p.movement is Movement.ISSUE else (SUPPLIER, p.location)
+        self.ledgers.move_physical(p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
+        p.moved_at = t
+        semantic = "physical_issue" if p.movement is Movement.ISSUE else "physical_receipt"
+        self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
+                          line=p.line, price=self.skus[p.sku].price,
+                          doc_type="sales_order" if p.movement is Movement.ISSUE else "purchase_order", **extra)
+
+    def post_later(self, p: Posting, plan: PostingPlan, clerks: Team) -> Generator[Any, Any, None]:
+        """After the goods moved: post per the plan, and run the posting-deadline rule if it applies."""
+        env = self.env
+        rule = self.scenario.rules.posting_deadline
+        if rule.enabled and p.movement is Movement.ISSUE and (rule.locations is None or p.location in rule.locations):
+            env.process(self._deadline(p, clerks))
+        if plan.never:
+            return
+        when = self.post_time(plan, clerks, p.moved_at)
+        if when > env.now:
+            yield env.timeout(when - env.now)
+        self.book_move(p, env.now, plan_resource(plan, clerks, env.now))
+
+    def _deadline(self, p: Posting, clerks: Team) -> Generator[Any, Any, None]:
+        env = self.env
+        rule = self.scenario.rules.posting_deadline
+        yield env.timeout(max(0.0, p.moved_at + rule.hours - env.now))
+        if p.posted:
+            return
+        self.recorder.add(p.case, "alert", env.now, resource="system", location=p.location, sku=p.sku, qty=p.qty,
+                          line=p.line, doc_type="sales_order")
+        respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)
+        escalate_at = math.inf if rule.escalate_after_h is None else p.moved_at + rule.escalate_after_h
+        if escalate_at < respond_at:
+            yield env.timeout(escalate_at - env.now)
+            if p.posted:
+                return
+            self.recorder.add(p.case, "escalation", env.now, resource="system", location=p.location, sku=p.sku,
+                              qty=p.qty, line=p.line, doc_type="sales_order")
+            respond_at = env.now + ALERT_RESPONSE_H
+        yield env.timeout(max(0.0, respond_at - env.now))
+        self.book_move(p, env.now, clerks.any_member(env.now))
+
+
+def plan_resource(plan: PostingPlan, clerks: Team, t: float) -> str:
+    return "scanner" if plan.at_scan else clerks.any_member(t)

@@ -1,0 +1,140 @@
+"""Replenishment: a daily reorder review per location, purchase orders, arrivals and their postings.
+
+The review looks at the book (what the system shows): the inventory position is book stock
+− reserved + on order. Phantom stock left by unposted issues therefore delays reorders, as it
+does in the field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Posting, World, plan_resource
+from .scenario import Movement, ReorderPolicyKind, Role
+
+DAY_H = 24.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReorderLevels:
+    """Reorder point ``s`` (or ``r``) and order-up-to level ``S`` (or lot size ``Q``), in units."""
+
+    reorder_point: float
+    target: float
+
+
+def daily_demand(world: World) -> dict[tuple[str, str], float]:
+    """Expected units per day of each SKU at each location, from the demand model."""
+    demand = world.scenario.demand
+    orders_per_day = demand.orders_per_week / 7
+    mean_lines = demand.lines_per_order.mean
+    cust_w = [c.order_weight for c in world.customers]
+    mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, world.customers)) / sum(cust_w)
+    sku_total = sum(s.demand_weight for s in world.skus.values())
+    weights = {loc: demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
+               for loc in world.locations}
+    loc_total = sum(weights.values())
+    out = {}
+    for sku in world.skus.values():
+        share = min(1.0, mean_lines * sku.demand_weight / sku_total)
+        for loc in world.locations:
+            out[(sku.sku, loc)] = orders_per_day * share * weights[loc] / loc_total * demand.qty_per_line.mean * mean_factor
+    return out
+
+
+def reorder_levels(world: World) -> dict[tuple[str, str], ReorderLevels]:
+    reorder = world.scenario.catalogue.reorder
+    return {key: ReorderLevels(math.ceil(rate * reorder.reorder_point_days), math.ceil(rate * reorder.order_up_to_days))
+            for key, rate in daily_demand(world).items()}
+
+
+def opening_stock(world: World) -> None:
+    """Book and shelf agree at the start: ``initial_cover_days`` of demand everywhere."""
+    from ..engine import SUPPLIER
+
+    cover = world.scenario.catalogue.initial_cover_days
+    for (sku, loc), rate in daily_demand(world).items():
+        qty = math.ceil(rate * cover)
+        if qty > 0:
+            world.ledgers.move_physical(sku, qty, SUPPLIER, loc, time=0.0, movement_id=f"OPEN/{sku}/{loc}")
+            world.ledgers.move_book(sku, qty, SUPPLIER, loc, time=0.0, movement_id=f"OPEN/{sku}/{loc}")
+
+
+def reorder_review(world: World) -> Generator[Any, Any, None]:
+    """Every review day at the review time, order what fell to its reorder point."""
+    env = world.env
+    reorder = world.scenario.catalogue.reorder
+    levels = reorder_levels(world)
+    day = 0
+    while day * DAY_H < world.horizon_h:
+        t = day * DAY_H + reorder.review_time
+        if day % 7 in reorder.review_days and t < world.horizon_h:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            for loc in world.locations:
+                by_supplier: dict[str, list[tuple[str, float]]] = defaultdict(list)
+                for sku in world.skus.values():
+                    lv = levels[(sku.sku, loc)]
+                    pos = world.inventory.position(sku.sku, loc)
+                    position = pos.book - pos.reserved + pos.on_order
+                    if lv.target > 0 and position <= lv.reorder_point:
+                        if reorder.policy is ReorderPolicyKind.S_S:
+                            qty = lv.target - position
+                        else:
+                            qty = max(lv.target, lv.reorder_point - position + 1)
+                        qty = float(math.ceil(qty))
+                        if qty > 0:
+                            world.inventory.add_on_order(sku.sku, loc, qty)
+                            by_supplier[sku.supplier].append((sku.sku, qty))
+                for supplier, lines in by_supplier.items():
+                    env.process(purchase_order(world, supplier, loc, lines))
+        day += 1
+
+
+def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str, float]]) -> Generator[Any, Any, None]:
+    """Create (and approve) a PO, wait for the goods, receive and post them, settle the invoice."""
+    env, sc, rng = world.env, world.scenario, world.rng
+    po = f"PO-{world.ids.next('PO'):06d}"
+    amount = sum(world.skus[sku].cost * qty for sku, qty in lines)
+
+    def record(semantic: str, t: float, **kw: Any) -> None:
+        world.recorder.add(po, semantic, t, location=loc, doc_type="purchase_order", supplier=supplier, **kw)
+
+    buyers = world.team(Role.BUYER)
+    work = yield buyers.do(world.duration("po_create"))
+    record("po_created", work.end, start=work.start, resource=work.worker, amount=amount)
+    threshold = sc.purchasing.approval_threshold
+    if threshold is not None and amount >= threshold:
+        work = yield buyers.do(world.duration("po_approve"))
+        record("po_approved", work.end, start=work.start, resource=work.worker, amount=amount)
+
+    lead = world.skus[lines[0][0]].lead_time_days
+    days = rng.uniform(lead.low, lead.high)
+    receiving = world.calendars[sc.purchasing.receiving_shift]
+    arrive = receiving.next_open(env.now + days * DAY_H)
+    yield env.timeout(arrive - env.now)
+
+    clerks = world.team(Role.WAREHOUSE_CLERK, loc)
+    plan = world.posting_plan(Movement.RECEIPT, loc, env.now)
+    postings = [Posting(f"{po}/{i}", po, sku, qty, loc, Movement.RECEIPT, i) for i, (sku, qty) in
+                enumerate(lines, start=1)]
+    if plan.post_first:  # posted from the delivery note before the goods are unloaded
+        for p in postings:
+            world.book_move(p, env.now, plan_resource(plan, clerks, env.now))
+    work = yield clerks.do(world.duration("unload"))
+    for p in postings:
+        world.physical_move(p, work.end, work.worker, supplier=supplier)
+        if not p.posted:
+            env.process(world.post_later(p, plan, clerks))
+
+    inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
+    yield env.timeout(max(0.0, world.office.next_open(env.now + inv_days * DAY_H) - env.now))
+    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+    record("supplier_invoice", work.end, start=work.start, resource=work.worker, amount=amount)
+    pay_days = rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
+    yield env.timeout(max(0.0, world.office.next_open(env.now + pay_days * DAY_H) - env.now))
+    record("supplier_payment", env.now, resource=world.team(Role.ACCOUNTANT).any_member(env.now), amount=amount)

@@ -1,0 +1,85 @@
+"""The world's event log, written as the world runs: one row per activity instance.
+
+Rows use the log's own activity names (``Scenario.activity_names``); the semantics live in the
+profile written beside the log, so a simulated log reads back exactly like a foreign one.
+
+>>> from jxcsim.world.scenario import ActivityNames
+>>> rec = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
+>>> rec.add("SO-1", "physical_issue", 14.0, resource="Liu", location="WH-A", sku="S1", qty=5, line=1)
+>>> f = rec.frame()
+>>> f["concept:name"][0], str(f["time:timestamp"][0])
+('Load truck', '2025-01-06 06:00:00+00:00')
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..eventlog.profile import LogProfile
+from ..eventlog.schema import ACTIVITY, BOOK, CASE, COUNTED, RESOURCE, START, TIMESTAMP, Semantic
+from .scenario import ActivityNames
+
+FIELDS = ("case", "semantic", "time", "start", "resource", "location", "sku", "qty", "line", "doc_type",
+          "customer", "supplier", "amount", "price", "counted", "book")
+COLUMNS = {"case": CASE, "activity": ACTIVITY, "time": TIMESTAMP, "start": START, "resource": RESOURCE,
+           "location": "location", "sku": "sku", "qty": "qty", "line": "line", "doc_type": "doc_type",
+           "customer": "customer", "supplier": "supplier", "amount": "amount", "price": "price",
+           "counted": COUNTED, "book": BOOK}
+
+
+class EventRecorder:
+    """Collects events as plain tuples (cheap while the world runs) and builds the frame once."""
+
+    def __init__(self, names: ActivityNames, *, epoch_local: str, timezone: str):
+        self.names = names
+        self.epoch = pd.Timestamp(epoch_local).tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
+        self.timezone = timezone
+        self._rows: list[tuple[Any, ...]] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, case: str, semantic: str, time: float, *, start: float = math.nan, resource: str | None = None,
+            location: str | None = None, sku: str | None = None, qty: float = math.nan, line: int | None = None,
+            doc_type: str | None = None, customer: str | None = None, supplier: str | None = None,
+            amount: float = math.nan, price: float = math.nan, counted: float = math.nan,
+            book: float = math.nan) -> None:
+        """Record one activity instance at world time ``time`` (hours since the epoch)."""
+        self._rows.append((case, semantic, time, start, resource, location, sku, qty, line, doc_type, customer,
+                           supplier, amount, price, counted, book))
+
+    def _stamps(self, hours: np.ndarray) -> pd.Series:
+        """World hours to UTC timestamps, via local wall-clock time (daylight saving handled)."""
+        wall = self.epoch.tz_localize(None) + pd.to_timedelta(hours, unit="h")
+        local = pd.DatetimeIndex(wall).tz_localize(self.timezone, ambiguous="NaT", nonexistent="shift_forward")
+        return pd.Series(local.tz_convert("UTC").round("s"))
+
+    def frame(self) -> pd.DataFrame:
+        """The log as a canonical frame (sorted by time; file order breaks ties)."""
+        raw = pd.DataFrame.from_records(self._rows, columns=list(FIELDS))
+        names = self.names.model_dump()
+        raw.insert(1, "activity", raw["semantic"].map(names))
+        raw["time"] = self._stamps(raw["time"].to_numpy(dtype=float))
+        raw["start"] = self._stamps(raw["start"].to_numpy(dtype=float))
+        raw["line"] = raw["line"].astype("Int64")
+        frame = raw.rename(columns=COLUMNS)
+        order = np.argsort(frame[TIMESTAMP].array.asi8, kind="stable")
+        return frame.iloc[order].reset_index(drop=True)
+
+
+def log_profile(names: ActivityNames, timezone: str) -> LogProfile:
+    """The profile that reads the world's log back: activity names → semantics, count columns."""
+    mapping = {name: Semantic(field) for field, name in names.model_dump().items()}
+    return LogProfile.model_validate({
+        "columns": {"case": CASE, "activity": ACTIVITY, "timestamp": TIMESTAMP, "start_timestamp": START,
+                    "resource": RESOURCE, "location": "location", "sku": "sku", "qty": "qty", "line": "line",
+                    "doc_type": "doc_type", "customer": "customer", "supplier": "supplier", "amount": "amount",
+                    "price": "price"},
+        "timezone": timezone,
+        "activities": mapping,
+        "count_columns": {"counted": COUNTED, "book": BOOK},
+    })

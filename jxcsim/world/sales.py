@@ -1,0 +1,216 @@
+"""Customer orders: arrivals by weekday × hour, credit, release to the warehouse, shipments, billing.
+
+One process per order; each shipment (the lines allocated together) is picked, loaded, posted
+and delivered on its own, so a backordered line ships later in a shipment of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..engine.rules import CreditRule
+from .model import Posting, World, plan_resource
+from .scenario import Movement, Release, Role
+from .shifts import HOURS_PER_WEEK
+
+P_CREDIT_REJECT = 0.05  # share of held orders the approver refuses
+
+
+@dataclass
+class Line:
+    line_no: int
+    sku: str
+    qty: float
+    price: float
+    shipped: float = 0.0
+
+
+@dataclass
+class Order:
+    order_id: str
+    customer: str
+    location: str
+    lines: list[Line]
+    received_at: float
+    open_shipments: int = 0
+    invoiced_amount: float = 0.0
+    delivered_lines: set[int] = field(default_factory=set)
+
+    @property
+    def amount(self) -> float:
+        return sum(line.qty * line.price for line in self.lines)
+
+
+def order_arrivals(world: World) -> Generator[Any, Any, None]:
+    """Orders arrive as a Poisson process whose rate is constant within each hour of the week."""
+    env, rng, demand = world.env, world.rng, world.scenario.demand
+    day_w = np.asarray(demand.weekday_weights, dtype=float)
+    hour_w = np.asarray(demand.hour_weights, dtype=float)
+    rate = demand.orders_per_week * np.outer(day_w / day_w.sum(), hour_w / hour_w.sum()).ravel()  # per hour slot
+    cust_w = np.asarray([c.order_weight for c in world.customers])
+    cust_p = cust_w / cust_w.sum()
+    loc_w = np.asarray([demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
+                        for loc in world.locations])
+    loc_p = loc_w / loc_w.sum()
+    skus = list(world.skus.values())
+    sku_w = np.asarray([s.demand_weight for s in skus])
+    sku_p = sku_w / sku_w.sum()
+    hour = 0
+    while hour < world.horizon_h:
+        n = rng.poisson(rate[int(hour % HOURS_PER_WEEK)])
+        for offset in np.sort(rng.uniform(0, 1, n)):
+            t = hour + float(offset)
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            customer = world.customers[int(rng.choice(len(world.customers), p=cust_p))]
+            location = world.locations[int(rng.choice(len(world.locations), p=loc_p))]
+            n_lines = min(demand.lines_per_order.sample(rng), len(skus))
+            picks = rng.choice(len(skus), size=n_lines, replace=False, p=sku_p)
+            lines = [Line(i + 1, skus[j].sku, float(math.ceil(demand.qty_per_line.sample(rng) * customer.qty_factor)),
+                          skus[j].price) for i, j in enumerate(picks)]
+            order = Order(f"SO-{world.ids.next('SO'):06d}", customer.customer, location, lines, env.now)
+            env.process(sales_order(world, order))
+        hour += 1
+        if hour > env.now:
+            yield env.timeout(hour - env.now)
+
+
+def _record(world: World, order: Order, semantic: str, t: float, **kw: Any) -> None:
+    world.recorder.add(order.order_id, semantic, t, location=order.location, doc_type="sales_order",
+                       customer=order.customer, **kw)
+
+
+def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
+    """The life of one sales order, from receipt to payment."""
+    env, sc = world.env, world.scenario
+    sales = world.team(Role.SALES)
+    taker = sales.any_member(env.now) if sales.on_shift(env.now) else "web shop"
+    _record(world, order, "order_received", env.now, resource=taker, amount=order.amount)
+
+    work = yield sales.do(world.duration("credit_check"))
+    _record(world, order, "credit_check", work.end, start=work.start, resource=work.worker, amount=order.amount)
+    credit = sc.rules.credit
+    rule = CreditRule(credit.review_threshold, credit.use_credit_limit, credit.fast_track_below)
+    customer = world.customer(order.customer)
+    reason = rule.review_reason(order.amount, world.exposure[order.customer], customer.credit_limit)
+    if reason is not None:
+        _record(world, order, "credit_hold", env.now, resource="system", amount=order.amount)
+        digests = sc.rules.notifications.digest_times
+        release = Release(mode="batch", times=digests) if digests else sc.handoffs.to_credit_approver
+        seen = world.seen_at(release, env.now)
+        yield env.timeout(seen - env.now)
+        work = yield world.team(Role.CREDIT_APPROVER).do(world.duration("credit_approval"))
+        if world.rng.random() < P_CREDIT_REJECT:
+            _record(world, order, "credit_rejected", work.end, start=work.start, resource=work.worker)
+            return
+        _record(world, order, "credit_approved", work.end, start=work.start, resource=work.worker)
+    world.exposure[order.customer] += order.amount
+
+    push = sc.rules.notifications.push_on_new_order
+    if push:
+        _record(world, order, "notification", env.now, resource="system")
+    seen = world.seen_at(sc.handoffs.to_warehouse, env.now, push=push, cutoff=sc.handoffs.order_cutoff)
+    yield env.timeout(seen - env.now)
+
+    ready, waiting = [], []
+    for line in order.lines:
+        (ready if _allocate(world, order, line) else waiting).append(line)
+    if ready:
+        order.open_shipments += 1
+        env.process(shipment(world, order, ready))
+    for line in waiting:
+        order.open_shipments += 1
+        env.process(backordered_line(world, order, line))
+
+
+def _allocate(world: World, order: Order, line: Line, *, record_backorder: bool = True) -> bool:
+    """Reserve the line's quantity if the book shows it available; else (optionally) record a backorder."""
+    position = world.inventory.position(line.sku, order.location)
+    if position.available >= line.qty:
+        world.inventory.reserve(line.sku, order.location, line.qty)
+        _record(world, order, "allocate", world.env.now, resource="system", sku=line.sku, qty=line.qty,
+                line=line.line_no)
+        return True
+    if record_backorder:
+        _record(world, order, "backorder", world.env.now, resource="system", sku=line.sku, qty=line.qty,
+                line=line.line_no)
+    return False
+
+
+def backordered_line(world: World, order: Order, line: Line) -> Generator[Any, Any, None]:
+    """Wait for book stock, then ship the line on its own."""
+    while True:
+        yield world.receipt_signal(line.sku, order.location)
+        if _allocate(world, order, line, record_backorder=False):
+            break
+    yield from shipment(world, order, [line])
+
+
+def shipment(world: World, order: Order, lines: list[Line]) -> Generator[Any, Any, None]:
+    """Pick, load, post and deliver ``lines`` together."""
+    env, loc = world.env, order.location
+    work = yield world.team(Role.PICKER, loc).do(world.duration("pick_per_line", len(lines)))
+    picked: list[tuple[Line, float]] = []
+    for line in lines:
+        free = world.shelf_free(line.sku, loc)
+        qty = min(line.qty, max(0.0, math.floor(free)))
+        short = line.qty - qty
+        if short > 0:  # the book promised stock the shelf does not have
+            world.inventory.release(line.sku, loc, short)
+            _record(world, order, "backorder", work.end, resource=work.worker, sku=line.sku, qty=short,
+                    line=line.line_no)
+            order.open_shipments += 1
+            env.process(backordered_line(world, order, Line(line.line_no, line.sku, short, line.price)))
+        if qty > 0:
+            world.staged[(line.sku, loc)] = world.staged.get((line.sku, loc), 0.0) + qty
+            picked.append((line, qty))
+    _record(world, order, "pick", work.end, start=work.start, resource=work.worker)
+    if not picked:
+        order.open_shipments -= 1
+        return
+
+    clerks = world.team(Role.WAREHOUSE_CLERK, loc)
+    plan = world.posting_plan(Movement.ISSUE, loc, env.now)
+    n = world.ids.next(f"{order.order_id}/ship")
+    postings = [Posting(f"{order.order_id}/{line.line_no}/{n}", order.order_id, line.sku, qty, loc, Movement.ISSUE,
+                        line.line_no) for line, qty in picked]
+    if plan.post_first:
+        when = world.post_time(plan, clerks, env.now)
+        yield env.timeout(when - env.now)
+        for p in postings:
+            world.book_move(p, env.now, plan_resource(plan, clerks, env.now))
+
+    work = yield world.team(Role.DRIVER, loc).do(world.duration("load"))
+    for p, (line, qty) in zip(postings, picked):
+        world.physical_move(p, work.end, work.worker)
+        world.staged[(line.sku, loc)] -= qty
+        world.inventory.release(line.sku, loc, qty)
+        line.shipped += qty
+        if not p.posted:
+            env.process(world.post_later(p, plan, clerks))
+    yield env.timeout(world.duration("drive"))
+    _record(world, order, "deliver", env.now, start=work.end, resource=work.worker)
+    order.open_shipments -= 1
+    if order.open_shipments == 0:
+        env.process(billing(world, order))
+
+
+def billing(world: World, order: Order) -> Generator[Any, Any, None]:
+    """Invoice what was shipped; the customer pays after their usual number of days."""
+    env = world.env
+    amount = sum(line.shipped * line.price for line in order.lines)
+    if amount <= 0:
+        return
+    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+    _record(world, order, "invoice", work.end, start=work.start, resource=work.worker, amount=amount)
+    customer = world.customer(order.customer)
+    days = world.rng.uniform(customer.pay_days.low, customer.pay_days.high)
+    paid = world.office.next_open(env.now + days * 24)
+    yield env.timeout(paid - env.now)
+    world.exposure[order.customer] -= order.amount
+    _record(world, order, "payment", env.now, resource="bank", amount=amount)

@@ -1,0 +1,470 @@
+"""Scenario files: a wholesaler's world as validated data (pydantic), with ``extends:`` overlays.
+
+A scenario names locations, the SKU catalogue, customers, staff and their shifts, demand,
+activity durations, hand-offs, posting habits, purchasing, counts and the rules a what-if can
+change. Unknown keys are rejected and every error names the field path. Mappings are keyed by
+name (staff, habits, groups) so a small overlay can add or switch off one entry::
+
+    extends: ../baseline.yaml
+    rules: {scan_to_ship: {enabled: true}}
+
+>>> s = parse_scenario({"name": "tiny", "locations": {"WH-A": {}}})
+>>> s.schema_version, s.timezone, list(s.locations)
+(1, 'Asia/Shanghai', ['WH-A'])
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .distributions import Count, Duration, Quantity
+from .shifts import WEEKDAY_NAMES
+
+SCHEMA_VERSION = 1
+_CLOCK = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+class ScenarioError(ValueError):
+    """A scenario file is invalid; the message names the file and the field path."""
+
+
+def _weekday(value: Any) -> int:
+    if isinstance(value, int) and 0 <= value <= 6:
+        return value
+    if isinstance(value, str) and value[:3].title() in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(value[:3].title())
+    raise ValueError(f"not a weekday: {value!r} (use Mon..Sun or 0..6)")
+
+
+def _clock(value: Any) -> float:
+    if isinstance(value, (int, float)) and 0 <= value <= 24:
+        return float(value)
+    match = _CLOCK.match(str(value))
+    if not match:
+        raise ValueError(f"not a time of day: {value!r} (use HH:MM)")
+    return int(match.group(1)) + int(match.group(2)) / 60
+
+
+Weekday = Annotated[int, BeforeValidator(_weekday)]
+Clock = Annotated[float, BeforeValidator(_clock)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Range(_Model):
+    """A closed interval ``[low, high]``, written as a two-item list."""
+
+    low: float
+    high: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            if len(value) != 2:
+                raise ValueError("a range is [low, high]")
+            return {"low": value[0], "high": value[1]}
+        if isinstance(value, (int, float)):
+            return {"low": value, "high": value}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} is above high {self.high}")
+        return self
+
+
+class Location(_Model):
+    name: str = ""
+
+
+class SkuGroup(_Model):
+    """``count`` SKUs named ``{prefix}-{n:03d}``; prices and margins drawn from the catalogue seed."""
+
+    count: int = Field(ge=1)
+    category: str = ""
+    price: Range = Range(low=20, high=200)
+    margin: Range = Range(low=0.1, high=0.3)
+    demand_weight: float = Field(1.0, gt=0)
+    supplier: str = "SUP-1"
+    lead_time_days: Range = Range(low=2, high=5)
+
+
+class ReorderPolicyKind(str, Enum):
+    S_S = "sS"  # order up to S when the inventory position falls to s or below
+    R_Q = "rQ"  # order Q when the inventory position falls to r or below
+
+
+class Reorder(_Model):
+    """Reorder policy for every SKU, parametrised in days of average demand."""
+
+    policy: ReorderPolicyKind = ReorderPolicyKind.S_S
+    reorder_point_days: float = Field(6.0, ge=0)
+    order_up_to_days: float = Field(20.0, gt=0)
+    review_time: Clock = 7.5
+    review_days: list[Weekday] = [0, 1, 2, 3, 4]
+
+
+class Catalogue(_Model):
+    groups: dict[str, SkuGroup] = Field(default_factory=lambda: {"GEN": SkuGroup(count=10)})
+    reorder: Reorder = Reorder()
+    initial_cover_days: float = Field(15.0, ge=0)
+
+
+class CustomerGroup(_Model):
+    """``count`` customers named ``{prefix}-{n:03d}``."""
+
+    count: int = Field(ge=1)
+    credit_limit: Range = Range(low=50_000, high=200_000)
+    pay_days: Range = Range(low=15, high=45)
+    order_weight: float = Field(1.0, gt=0)
+    qty_factor: float = Field(1.0, gt=0)
+
+
+class Shift(_Model):
+    days: list[Weekday]
+    start: Clock
+    end: Clock
+
+
+class Role(str, Enum):
+    SALES = "sales"  # order entry and credit check
+    CREDIT_APPROVER = "credit_approver"
+    PICKER = "picker"
+    DRIVER = "driver"
+    WAREHOUSE_CLERK = "warehouse_clerk"  # goods issue / receipt postings, counts
+    BUYER = "buyer"
+    ACCOUNTANT = "accountant"  # invoices, payments
+
+
+WAREHOUSE_ROLES = frozenset({Role.PICKER, Role.DRIVER, Role.WAREHOUSE_CLERK})
+
+
+class StaffMember(_Model):
+    role: Role
+    location: str | None = None  # None: serves every location
+    shift: str = "office"
+    absent_weekdays: list[Weekday] = []
+    enabled: bool = True
+
+
+class Demand(_Model):
+    """Customer orders: a non-homogeneous Poisson process by weekday × hour."""
+
+    orders_per_week: float = Field(300.0, gt=0)
+    weekday_weights: list[float] = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0.3, 0.1], min_length=7,
+                                         max_length=7)
+    hour_weights: list[float] = Field(
+        default_factory=lambda: [0] * 7 + [1, 3, 4, 4, 3, 2, 3, 4, 3, 2, 1, 0.6, 0.6, 0.5, 0.3, 0, 0],
+        min_length=24, max_length=24)
+    lines_per_order: Count = Count(mean=3)
+    qty_per_line: Quantity = Quantity(mean=12, cv=0.8)
+    location_weights: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("weekday_weights", "hour_weights")
+    @classmethod
+    def _non_negative(cls, value: list[float]) -> list[float]:
+        if any(w < 0 for w in value) or sum(value) <= 0:
+            raise ValueError("weights must be non-negative with a positive sum")
+        return value
+
+
+class Durations(_Model):
+    """Working time of each step, in hours."""
+
+    order_entry: Duration = Duration(mean_h=0.1, cv=0.5)
+    credit_check: Duration = Duration(mean_h=0.2, cv=0.5)
+    credit_approval: Duration = Duration(mean_h=0.3, cv=0.5)
+    pick_per_line: Duration = Duration(mean_h=0.15, cv=0.6)
+    load: Duration = Duration(mean_h=0.3, cv=0.4)
+    drive: Duration = Duration(mean_h=3.0, cv=0.4)
+    invoice: Duration = Duration(mean_h=0.1, cv=0.5)
+    po_create: Duration = Duration(mean_h=0.3, cv=0.5)
+    po_approve: Duration = Duration(mean_h=0.2, cv=0.5)
+    unload: Duration = Duration(mean_h=0.5, cv=0.4)
+    count_per_sku: Duration = Duration(mean_h=0.05, cv=0.3)
+
+
+class Release(_Model):
+    """How work reaches the next department: ``push`` at once, or ``batch`` at fixed times of day."""
+
+    mode: Literal["push", "batch"] = "batch"
+    times: list[Clock] = [8.0, 13.0]
+
+
+class Handoffs(_Model):
+    order_cutoff: Clock = 16.5  # orders after it wait for the next day's first release
+    to_warehouse: Release = Release()
+    to_credit_approver: Release = Release(times=[10.0, 15.0])
+
+
+class PostingBehaviour(_Model):
+    """How a movement is posted: goods may move before the posting, after ``delay_h``, or never."""
+
+    p_move_before_post: float = Field(0.3, ge=0, le=1)
+    delay_h: Duration = Duration(dist="exponential", mean_h=0.15)
+    p_never: float = Field(0.0, ge=0, le=1)
+
+
+class Movement(str, Enum):
+    ISSUE = "issue"
+    RECEIPT = "receipt"
+
+
+class PostingHabit(PostingBehaviour):
+    """A habit that replaces the default behaviour at some locations, weekdays and hours.
+
+    ``post_at: next_workday`` posts at the next working day's first office hour (Friday
+    receipts posted on Monday) instead of after ``delay_h``.
+    """
+
+    enabled: bool = True
+    movement: Movement = Movement.ISSUE
+    locations: list[str] | None = None
+    weekdays: list[Weekday] = [0, 1, 2, 3, 4, 5, 6]
+    hours: Range = Range(low=0, high=24)
+    post_at: Literal["after_delay", "next_workday"] = "after_delay"
+
+    def applies(self, movement: Movement, location: str, weekday: int, hour: float) -> bool:
+        return (self.enabled and movement is self.movement
+                and (self.locations is None or location in self.locations)
+                and weekday in self.weekdays and self.hours.low <= hour < self.hours.high)
+
+
+class Posting(_Model):
+    issue: PostingBehaviour = PostingBehaviour()
+    receipt: PostingBehaviour = PostingBehaviour(p_move_before_post=1.0, delay_h=Duration(mean_h=0.5, cv=0.5))
+    habits: dict[str, PostingHabit] = Field(default_factory=dict)
+
+
+class Purchasing(_Model):
+    approval_threshold: float | None = 20_000
+    supplier_invoice_days: Range = Range(low=2, high=7)
+    payment_days: Range = Range(low=20, high=40)
+    receiving_shift: str = "warehouse"
+
+
+class Counts(_Model):
+    """Stock counts: every SKU at every location on the last working day of each month."""
+
+    enabled: bool = True
+    time: Clock = 17.0
+    locations: list[str] | None = None
+
+
+class Scope(_Model):
+    enabled: bool = False
+    locations: list[str] | None = None  # None: every location
+
+
+class CreditRules(_Model):
+    review_threshold: float | None = 50_000
+    use_credit_limit: bool = True
+    fast_track_below: float | None = None
+
+
+class PostingDeadlineRule(Scope):
+    hours: float = Field(2.0, gt=0)
+    escalate_after_h: float | None = 4.0
+
+
+class NotificationRules(_Model):
+    push_on_new_order: bool = False
+    digest_times: list[Clock] = []
+
+
+class Rules(_Model):
+    credit: CreditRules = CreditRules()
+    scan_to_ship: Scope = Scope()
+    posting_deadline: PostingDeadlineRule = PostingDeadlineRule()
+    notifications: NotificationRules = NotificationRules()
+
+
+class ActivityNames(_Model):
+    """The log's activity name for each step (what a real ERP would write)."""
+
+    order_received: str = "Order received"
+    credit_check: str = "Credit check"
+    credit_hold: str = "Credit hold"
+    credit_approved: str = "Credit approved"
+    credit_rejected: str = "Credit rejected"
+    allocate: str = "Allocate stock"
+    backorder: str = "Backorder"
+    pick: str = "Pick goods"
+    physical_issue: str = "Load truck"
+    book_issue: str = "Post goods issue"
+    deliver: str = "Deliver to customer"
+    invoice: str = "Issue invoice"
+    payment: str = "Payment received"
+    po_created: str = "Create purchase order"
+    po_approved: str = "Approve purchase order"
+    physical_receipt: str = "Goods arrive"
+    book_receipt: str = "Post goods receipt"
+    supplier_invoice: str = "Supplier invoice"
+    supplier_payment: str = "Pay supplier"
+    count: str = "Stock count"
+    adjustment: str = "Stock adjustment"
+    alert: str = "Posting alert"
+    escalation: str = "Posting escalation"
+    notification: str = "New order notification"
+
+
+class Scenario(_Model):
+    """A complete, validated world description."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str
+    description: str = ""
+    timezone: str = "Asia/Shanghai"
+    start: date = date(2025, 1, 6)
+    catalogue_seed: int = 7
+    locations: dict[str, Location] = Field(min_length=1)
+    catalogue: Catalogue = Catalogue()
+    customers: dict[str, CustomerGroup] = Field(default_factory=lambda: {"CUST": CustomerGroup(count=20)})
+    shifts: dict[str, Shift] = Field(default_factory=lambda: {
+        "office": Shift(days=[0, 1, 2, 3, 4], start=8.5, end=17.5),
+        "warehouse": Shift(days=[0, 1, 2, 3, 4, 5], start=7.0, end=16.5)})
+    staff: dict[str, StaffMember] = Field(default_factory=dict)
+    demand: Demand = Demand()
+    durations: Durations = Durations()
+    handoffs: Handoffs = Handoffs()
+    posting: Posting = Posting()
+    purchasing: Purchasing = Purchasing()
+    counts: Counts = Counts()
+    rules: Rules = Rules()
+    activity_names: ActivityNames = ActivityNames()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _monday(cls, value: date) -> date:
+        if value.weekday() != 0:
+            raise ValueError(f"{value} is a {WEEKDAY_NAMES[value.weekday()]}; a scenario starts on a Monday")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        known = set(self.locations)
+
+        def check(where: str, locations: list[str] | None) -> None:
+            for loc in locations or []:
+                if loc not in known:
+                    raise ValueError(f"{where}: unknown location {loc!r} (known: {', '.join(sorted(known))})")
+
+        for name, member in self.staff.items():
+            if member.location is not None:
+                check(f"staff.{name}.location", [member.location])
+            elif member.role in WAREHOUSE_ROLES:
+                raise ValueError(f"staff.{name}.location: a {member.role.value} works at one location; name it")
+            if member.shift not in self.shifts:
+                raise ValueError(f"staff.{name}.shift: unknown shift {member.shift!r} "
+                                 f"(known: {', '.join(sorted(self.shifts))})")
+        for name, habit in self.posting.habits.items():
+            check(f"posting.habits.{name}.locations", habit.locations)
+        check("demand.location_weights", list(self.demand.location_weights))
+        check("counts.locations", self.counts.locations)
+        check("rules.scan_to_ship.locations", self.rules.scan_to_ship.locations)
+        check("rules.posting_deadline.locations", self.rules.posting_deadline.locations)
+        if self.purchasing.receiving_shift not in self.shifts:
+            raise ValueError(f"purchasing.receiving_shift: unknown shift {self.purchasing.receiving_shift!r}")
+        return self
+
+
+def _merge(base: Any, overlay: Any) -> Any:
+    """Overlay onto base: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        merged = dict(base)
+        for key, value in overlay.items():
+            merged[key] = _merge(base[key], value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(overlay)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ScenarioError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a scenario must be a mapping of keys to values")
+    return data
+
+
+def resolve_extends(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The scenario data at ``path`` with its ``extends:`` chain merged in (base first)."""
+    path = path.resolve()
+    if path in _seen:
+        chain = " -> ".join(str(p) for p in (*_seen, path))
+        raise ScenarioError(f"{path}: extends forms a cycle: {chain}")
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends: must be a path to a scenario file")
+    base = resolve_extends((path.parent / parent), (*_seen, path))
+    return _merge(base, data)
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{field}: {msg}" if field else msg)
+    return "; ".join(parts)
+
+
+def parse_scenario(data: dict[str, Any], *, source: str | Path = "<scenario>") -> Scenario:
+    """Validate scenario data (``extends`` already resolved)."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(f"{source}: invalid scenario: {_describe(exc)}") from None
+
+
+def load_scenario(path: str | Path, *, changes: list[str | Path] = ()) -> Scenario:
+    """Load a scenario file and apply what-if overlays in order (each may itself extend others).
+
+    An overlay's own ``extends`` is ignored when it is applied as a change: it is merged onto
+    the scenario being built.
+    """
+    path = Path(path)
+    data = resolve_extends(path)
+    for change in changes:
+        overlay = _read_yaml(Path(change))
+        overlay.pop("extends", None)
+        data = _merge(data, overlay)
+    source = path if not changes else f"{path} + {', '.join(str(c) for c in changes)}"
+    return parse_scenario(data, source=source)
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (``extends`` added as an optional string)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {"type": "string", "description": "path of the scenario this one overlays"}
+    return schema

@@ -1,0 +1,121 @@
+"""Weekly calendars: when a shift is open, when it next opens, when it closes.
+
+World time is hours since the run's epoch, a Monday 00:00 in the scenario's time zone, so
+``t % 168`` is the hour of the week (Mon 00:00 = 0).
+
+>>> cal = WeeklyCalendar.from_days([0, 1, 2, 3, 4], 8.5, 17.5)   # Mon-Fri 08:30-17:30
+>>> cal.is_open(9.0), cal.next_open(18.0), cal.close_of(9.0)
+(True, 32.5, 17.5)
+>>> cal.next_open(4 * 24 + 18.0)   # Friday evening -> Monday 08:30 next week
+176.5
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+HOURS_PER_WEEK = 168.0
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def weekday_of(t: float) -> int:
+    """Weekday (Mon=0) of world time ``t``."""
+    return int((t % HOURS_PER_WEEK) // 24)
+
+
+def hour_of(t: float) -> float:
+    """Hour of day (0-24, fractional) of world time ``t``."""
+    return (t % HOURS_PER_WEEK) % 24
+
+
+@dataclass(frozen=True)
+class WeeklyCalendar:
+    """Open windows within a week, as sorted, non-overlapping ``(start_h, end_h)`` hours of the week."""
+
+    windows: tuple[tuple[float, float], ...]
+
+    @staticmethod
+    def from_days(days: Iterable[int], start_h: float, end_h: float) -> WeeklyCalendar:
+        """Open ``start_h``-``end_h`` on each weekday in ``days`` (an end before the start runs past midnight)."""
+        spans = []
+        for day in sorted(set(days)):
+            begin = day * 24 + start_h
+            end = day * 24 + (end_h if end_h > start_h else end_h + 24)
+            spans.append((begin, end))
+        return WeeklyCalendar.merge(spans)
+
+    @staticmethod
+    def merge(spans: Iterable[tuple[float, float]]) -> WeeklyCalendar:
+        """A calendar from possibly overlapping spans (hours of the week; may wrap past Sunday)."""
+        pieces: list[tuple[float, float]] = []
+        for begin, end in spans:
+            if end <= begin:
+                continue
+            if end > HOURS_PER_WEEK:  # wraps into next Monday
+                pieces.append((begin, HOURS_PER_WEEK))
+                pieces.append((0.0, end - HOURS_PER_WEEK))
+            else:
+                pieces.append((begin, end))
+        pieces.sort()
+        merged: list[tuple[float, float]] = []
+        for begin, end in pieces:
+            if merged and begin <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((begin, end))
+        return WeeklyCalendar(tuple(merged))
+
+    def without_days(self, days: Iterable[int]) -> WeeklyCalendar:
+        """The calendar with whole weekdays removed (a weekly absence)."""
+        off = set(days)
+        return WeeklyCalendar(tuple(w for w in self.windows if int(w[0] // 24) not in off))
+
+    def union(self, other: WeeklyCalendar) -> WeeklyCalendar:
+        return WeeklyCalendar.merge(self.windows + other.windows)
+
+    @property
+    def always_closed(self) -> bool:
+        return not self.windows
+
+    def _locate(self, t: float) -> tuple[float, int]:
+        week_start = (t // HOURS_PER_WEEK) * HOURS_PER_WEEK
+        starts = [w[0] for w in self.windows]
+        return week_start, bisect.bisect_right(starts, t - week_start) - 1
+
+    def is_open(self, t: float) -> bool:
+        if not self.windows:
+            return False
+        week_start, i = self._locate(t)
+        return i >= 0 and t - week_start < self.windows[i][1]
+
+    def next_open(self, t: float) -> float:
+        """``t`` itself when open, else the start of the next window. Raises if never open."""
+        if not self.windows:
+            raise ValueError("calendar is never open")
+        week_start, i = self._locate(t)
+        if i >= 0 and t - week_start < self.windows[i][1]:
+            return t
+        if i + 1 < len(self.windows):
+            return week_start + self.windows[i + 1][0]
+        return week_start + HOURS_PER_WEEK + self.windows[0][0]
+
+    def close_of(self, t: float) -> float:
+        """End of the window open at ``t`` (``t`` must be open)."""
+        week_start, i = self._locate(t)
+        if i < 0 or t - week_start >= self.windows[i][1]:
+            raise ValueError(f"calendar is closed at {t}")
+        return week_start + self.windows[i][1]
+
+    def open_hours_between(self, t0: float, t1: float) -> float:
+        """Open hours in ``[t0, t1)``."""
+        total, t = 0.0, t0
+        while t < t1 and self.windows:
+            t = self.next_open(t)
+            if t >= t1:
+                break
+            end = min(self.close_of(t), t1)
+            total += end - t
+            t = end
+        return total

@@ -1,0 +1,157 @@
+"""Run a scenario and write what it produced: the log (as a real ERP would), its profile, the truth.
+
+>>> from jxcsim.world.scenario import load_scenario            # doctest: +SKIP
+>>> result = simulate(load_scenario("scenarios/baseline.yaml"), weeks=2, seed=1)   # doctest: +SKIP
+>>> result.log["concept:name"].value_counts()                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..engine import Ledger, Ledgers
+from ..eventlog.profile import LogProfile, dump_profile
+from ..eventlog.schema import SEMANTIC
+from ..progress import Progress
+from .counts import stock_counts
+from .model import World
+from .purchasing import opening_stock, reorder_review
+from .recorder import log_profile
+from .sales import order_arrivals
+from .scenario import Movement, Role, Scenario
+from .shifts import HOURS_PER_WEEK, WEEKDAY_NAMES
+
+
+@dataclass
+class SimulationResult:
+    """A finished run: the log as a canonical frame, the true ledgers, and what produced them."""
+
+    scenario: Scenario
+    weeks: int
+    seed: int | None
+    log: pd.DataFrame
+    ledgers: Ledgers
+    profile: LogProfile
+    locations: list[str]
+    skus: dict[str, Any]
+
+    def positions(self) -> pd.DataFrame:
+        """Book, physical and the discrepancy by cause per SKU × location at the end of the run."""
+        rows = []
+        for sku in self.skus:
+            for loc in self.locations:
+                book = self.ledgers.balance(Ledger.BOOK, sku, loc)
+                physical = self.ledgers.balance(Ledger.PHYSICAL, sku, loc)
+                causes = self.ledgers.discrepancy_by_cause(sku, loc)
+                rows.append({"sku": sku, "location": loc, "book": book, "physical": physical,
+                             "discrepancy": book - physical,
+                             **{f"cause:{c.value}": q for c, q in causes.items() if q}})
+        return pd.DataFrame(rows).fillna(0.0)
+
+
+def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: np.random.Generator | None = None,
+             progress: bool = False) -> SimulationResult:
+    """Run ``scenario`` for ``weeks`` weeks. Randomness comes only from ``rng`` (else ``default_rng(seed)``)."""
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    rng = np.random.default_rng(seed) if rng is None else rng
+    world = World(scenario, rng, weeks=weeks)
+    for role in (Role.SALES, Role.ACCOUNTANT, Role.BUYER):
+        world.team(role)  # fail early, with the missing role named
+    for loc in world.locations:
+        for role in (Role.PICKER, Role.DRIVER, Role.WAREHOUSE_CLERK):
+            world.team(role, loc)
+    opening_stock(world)
+    env = world.env
+    env.process(order_arrivals(world))
+    env.process(reorder_review(world))
+    if scenario.counts.enabled:
+        env.process(stock_counts(world))
+    with Progress([f"week {w + 1}" for w in range(weeks)], enabled=progress, desc="simulating") as bar:
+        for week in range(weeks):
+            bar.step(f"week {week + 1}/{weeks}")
+            env.run(until=(week + 1) * HOURS_PER_WEEK)
+    return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=world.recorder.frame(),
+                            ledgers=world.ledgers, profile=log_profile(scenario.activity_names, scenario.timezone),
+                            locations=world.locations, skus=world.skus)
+
+
+def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
+    """The habits planted in ``scenario``, machine-readable (what diagnosis should find)."""
+    names = scenario.activity_names
+    truth: list[dict[str, Any]] = []
+    for name, habit in scenario.posting.habits.items():
+        if not habit.enabled:
+            continue
+        issue = habit.movement is Movement.ISSUE
+        truth.append({
+            "name": name,
+            "kind": "physical_before_book" if habit.post_at == "after_delay" else "late_posting",
+            "movement": habit.movement.value,
+            "locations": habit.locations or list(scenario.locations),
+            "weekdays": sorted(habit.weekdays),
+            "weekday_names": [WEEKDAY_NAMES[d] for d in sorted(habit.weekdays)],
+            "hours": [habit.hours.low, habit.hours.high],
+            "activities": [names.physical_issue, names.book_issue] if issue else [names.physical_receipt,
+                                                                                   names.book_receipt],
+            "p_move_before_post": habit.p_move_before_post,
+            "mean_delay_h": habit.delay_h.mean_h if habit.post_at == "after_delay" else None,
+            "p_never": habit.p_never,
+        })
+    for name, member in scenario.staff.items():
+        if member.enabled and member.role is Role.CREDIT_APPROVER and member.absent_weekdays:
+            truth.append({"name": f"{name} absent", "kind": "approval_bottleneck", "locations": None,
+                          "weekdays": sorted(member.absent_weekdays),
+                          "weekday_names": [WEEKDAY_NAMES[d] for d in sorted(member.absent_weekdays)],
+                          "hours": None, "activities": [names.credit_hold, names.credit_approved]})
+    handoff = scenario.handoffs
+    if not scenario.rules.notifications.push_on_new_order and handoff.to_warehouse.mode == "batch":
+        truth.append({"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog",
+                      "locations": list(scenario.locations), "weekdays": list(range(7)),
+                      "hours": [handoff.order_cutoff, 24.0], "activities": [names.order_received, names.pick]})
+    return truth
+
+
+def write_simulation(result: SimulationResult, out: str | Path, *, formats: tuple[str, ...] = ("csv", "xes", "ocel"),
+                     kpis: dict[str, Any] | None = None) -> dict[str, Path]:
+    """Write the log (CSV, XES, OCEL 2.0), its profile, the truth and the KPI summary under ``out``."""
+    from ..eventlog.write import write_event_log
+
+    out = Path(out)
+    (out / "truth").mkdir(parents=True, exist_ok=True)
+    log = result.log.drop(columns=[SEMANTIC])
+    written: dict[str, Path] = {}
+    if "csv" in formats:
+        written["log.csv"] = write_event_log(log, out / "log.csv")
+    if "xes" in formats:
+        written["log.xes.gz"] = write_event_log(log, out / "log.xes.gz")
+    if "ocel" in formats:
+        written["log.ocel.sqlite"] = write_event_log(log, out / "log.ocel.sqlite")
+    written["profile.yaml"] = out / "profile.yaml"
+    written["profile.yaml"].write_text(dump_profile(result.profile), encoding="utf-8")
+    planted = {"scenario": result.scenario.name, "weeks": result.weeks, "seed": result.seed,
+               "timezone": result.scenario.timezone, "habits": planted_truth(result.scenario)}
+    written["truth/planted.json"] = out / "truth" / "planted.json"
+    written["truth/planted.json"].write_text(json.dumps(planted, indent=2, ensure_ascii=False), encoding="utf-8")
+    written["truth/positions.csv"] = out / "truth" / "positions.csv"
+    result.positions().to_csv(written["truth/positions.csv"], index=False)
+    written["truth/ledger.csv"] = out / "truth" / "ledger.csv"
+    ledger_frame(result.ledgers).to_csv(written["truth/ledger.csv"], index=False)
+    if kpis is not None:
+        written["kpis.json"] = out / "kpis.json"
+        written["kpis.json"].write_text(json.dumps(kpis, indent=2, ensure_ascii=False), encoding="utf-8")
+    return written
+
+
+def ledger_frame(ledgers: Ledgers) -> pd.DataFrame:
+    """Every ledger entry as a row (business and recorded time in world hours)."""
+    fields = ("entry_id", "ledger", "sku", "location", "qty", "business_time", "recorded_time", "movement_id",
+              "other_leg", "cause", "reverses", "doc")
+    return pd.DataFrame([tuple(str(getattr(e, f)) if f in ("ledger", "cause") else getattr(e, f) for f in fields)
+                         for e in ledgers.entries], columns=list(fields))

@@ -1,0 +1,86 @@
+"""Scenario files: every file loads, overlays merge, errors name the field, the JSON Schema is current."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from jxcsim.world.scenario import ScenarioError, load_scenario, parse_scenario, scenario_json_schema
+
+SCENARIOS = REPO / "scenarios"
+CHANGES = sorted((SCENARIOS / "changes").glob("*.yaml"))
+
+
+def test_baseline_is_the_wholesaler_of_the_design_story():
+    sc = load_scenario(SCENARIOS / "baseline.yaml")
+    assert sc.timezone == "Asia/Shanghai" and list(sc.locations) == ["WH-A", "WH-B"]
+    assert sum(g.count for g in sc.catalogue.groups.values()) >= 30
+    assert sum(g.count for g in sc.customers.values()) >= 50
+    approvers = [n for n, m in sc.staff.items() if m.role.value == "credit_approver"]
+    assert approvers == ["Chen Jing"] and sc.staff["Chen Jing"].absent_weekdays == [1]
+    assert sc.rules.credit.review_threshold == 50_000
+    wed = sc.posting.habits["wed_afternoon_load_before_post"]
+    assert (wed.locations, wed.weekdays, wed.hours.low, wed.hours.high) == (["WH-A"], [2], 13, 18)
+    assert 0 < wed.p_never < 0.1
+    fri = sc.posting.habits["friday_receipts_posted_monday"]
+    assert fri.locations == ["WH-B"] and fri.weekdays == [4] and fri.post_at == "next_workday"
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda p: p.stem)
+def test_every_overlay_loads_both_ways(change: Path):
+    alone = load_scenario(change)  # through its own extends
+    applied = load_scenario(SCENARIOS / "baseline.yaml", changes=[change])
+    assert alone == applied
+    assert alone != load_scenario(SCENARIOS / "baseline.yaml")
+
+
+def test_overlays_change_what_they_say():
+    base = SCENARIOS / "baseline.yaml"
+    assert load_scenario(base, changes=[SCENARIOS / "changes/scan_to_ship.yaml"]).rules.scan_to_ship.enabled
+    clean = load_scenario(base, changes=[SCENARIOS / "changes/no_habits.yaml"])
+    assert not any(h.enabled for h in clean.posting.habits.values())
+    evening = load_scenario(base, changes=[SCENARIOS / "changes/evening_pick_shift.yaml"])
+    assert "Deng Hui" in evening.staff and "Wang Qiang" in evening.staff  # added, nothing lost
+
+
+@pytest.mark.parametrize(("overlay", "message"), [
+    ({"demand": {"orders_per_wek": 3}}, "demand.orders_per_wek: Extra inputs are not permitted"),
+    ({"posting": {"habits": {"x": {"weekdays": ["Funday"]}}}}, "posting.habits.x.weekdays.0: not a weekday"),
+    ({"staff": {"Li": {"role": "picker", "location": "WH-Z"}}}, "staff.Li.location: unknown location 'WH-Z'"),
+    ({"staff": {"Li": {"role": "picker"}}}, "staff.Li.location: a picker works at one location"),
+    ({"start": "2025-01-07"}, "start: 2025-01-07 is a Tue; a scenario starts on a Monday"),
+    ({"schema_version": 2}, "schema_version: Input should be 1"),
+    ({"catalogue": {"groups": {"X": {"count": 3, "price": [10, 5]}}}}, "catalogue.groups.X.price: low 10.0 is above"),
+    ({"handoffs": {"order_cutoff": "25:00"}}, "handoffs.order_cutoff: not a time of day"),
+])
+def test_errors_name_the_field_path(tmp_path, overlay, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(json.dumps({"extends": str(SCENARIOS / "baseline.yaml"), **overlay}))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_extends_cycle_and_yaml_errors(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("extends: b.yaml\n")
+    b.write_text("extends: a.yaml\n")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(a)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    with pytest.raises(ScenarioError, match=r"bad.yaml:\d+: not valid YAML"):
+        load_scenario(bad)
+
+
+def test_checked_in_json_schema_is_current():
+    stored = json.loads((SCENARIOS / "scenario.schema.json").read_text())
+    assert stored == scenario_json_schema(), "run: python -m jxcsim.world.export_schema"
+
+
+def test_minimal_scenario_has_sensible_defaults():
+    sc = parse_scenario({"name": "tiny", "locations": {"A": {}}})
+    assert sc.counts.enabled and sc.rules.credit.review_threshold == 50_000
