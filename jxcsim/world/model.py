@@ -175,9 +175,11 @@ class World:
         """When the clerk posts a movement that happened at ``moved_at``."""
         if plan.at_scan:
             return moved_at
-        if plan.next_workday:
-            next_day = (math.floor(moved_at / 24) + 1) * 24
-            return clerks.next_on_shift(next_day)
+        if plan.next_workday:  # the next Monday-to-Friday day, from the clerk's first hour
+            day = math.floor(moved_at / 24) + 1
+            while day % 7 >= 5:
+                day += 1
+            return clerks.next_on_shift(day * 24.0)
         return clerks.next_on_shift(moved_at + plan.delay_h)
 
     def book_move(self, p: Posting, t: float, resource: str) -> None:

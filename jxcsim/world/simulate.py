@@ -155,3 +155,23 @@ def ledger_frame(ledgers: Ledgers) -> pd.DataFrame:
               "other_leg", "cause", "reverses", "doc")
     return pd.DataFrame([tuple(str(getattr(e, f)) if f in ("ledger", "cause") else getattr(e, f) for f in fields)
                          for e in ledgers.entries], columns=list(fields))
+
+
+def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
+    """The KPI summary of a run: log-based KPIs plus those only the true ledgers can give."""
+    from ..kpi.summary import kpi_summary
+
+    costs = {sku: s.cost for sku, s in result.skus.items()}
+    return kpi_summary(result.log, timezone=result.scenario.timezone, cutoff_h=result.scenario.handoffs.order_cutoff,
+                       ledgers=result.ledgers, costs=costs, horizon_h=result.weeks * HOURS_PER_WEEK)
+
+
+def run_and_write(scenario: Scenario, out: str | Path, *, weeks: int = 13, seed: int = 0,
+                  formats: tuple[str, ...] = ("csv", "xes", "ocel"), progress: bool = False
+                  ) -> tuple[dict[str, Path], dict[str, Any]]:
+    """Simulate and write everything ``jxcsim simulate`` promises; returns the files and the KPIs."""
+    result = simulate(scenario, weeks=weeks, seed=seed, progress=progress)
+    kpis = simulation_kpis(result)
+    kpis["run"] = {"scenario": scenario.name, "weeks": weeks, "seed": seed, "events": int(len(result.log))}
+    written = write_simulation(result, out, formats=formats, kpis=kpis)
+    return {str(Path(p).relative_to(Path(out))): p for p in written.values()}, kpis

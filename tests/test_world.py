@@ -1,0 +1,156 @@
+"""The SimPy world: determinism, conservation, planted habits visible in the log, overlays run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from jxcsim.engine import Ledger
+from jxcsim.eventlog import read_event_log
+from jxcsim.world.scenario import load_scenario, parse_scenario
+from jxcsim.world.simulate import planted_truth, simulate, write_simulation
+
+BASELINE = REPO / "scenarios" / "baseline.yaml"
+CHANGES = sorted((REPO / "scenarios" / "changes").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario(BASELINE)
+
+
+@pytest.fixture(scope="module")
+def run6(baseline):
+    return simulate(baseline, weeks=6, seed=3)
+
+
+def _issue_delays(log: pd.DataFrame, tz: str) -> pd.DataFrame:
+    keys = ["case:concept:name", "sku", "line"]
+    phys = log[log["semantic"] == "physical_issue"][keys + ["location", "qty", "time:timestamp"]]
+    book = log[log["semantic"] == "book_issue"][keys + ["time:timestamp"]]
+    both = phys.merge(book, on=keys, how="left", suffixes=("_moved", "_posted"))
+    both["delay_h"] = (both["time:timestamp_posted"] - both["time:timestamp_moved"]).dt.total_seconds() / 3600
+    local = both["time:timestamp_moved"].dt.tz_convert(tz)
+    return both.assign(weekday=local.dt.weekday, hour=local.dt.hour)
+
+
+def test_same_seed_same_log_other_seed_other_log(baseline):
+    a = simulate(baseline, weeks=2, seed=11).log
+    b = simulate(baseline, weeks=2, seed=11).log
+    c = simulate(baseline, weeks=2, seed=12).log
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+
+
+def test_rng_is_the_only_source_of_randomness(baseline):
+    seq = np.random.SeedSequence(5).spawn(2)
+    a = simulate(baseline, weeks=1, rng=np.random.default_rng(seq[0])).log
+    b = simulate(baseline, weeks=1, rng=np.random.default_rng(seq[0])).log
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_ledgers_hold_their_invariants_and_explain_every_unit(run6):
+    run6.ledgers.check_invariants()
+    pos = run6.positions()
+    causes = pos[[c for c in pos.columns if c.startswith("cause:")]].sum(axis=1)
+    assert np.allclose(pos["discrepancy"], causes)  # residual zero
+    assert (pos["physical"] >= 0).all()
+    assert (pos["discrepancy"] != 0).any()  # the habits do leave a gap
+
+
+def test_wednesday_afternoon_at_wh_a_loads_before_posting(run6, baseline):
+    d = _issue_delays(run6.log, baseline.timezone)
+    wed_a = d[(d.location == "WH-A") & (d.weekday == 2) & (d.hour >= 14) & (d.hour < 18)]
+    rest = d[~d.index.isin(wed_a.index)]
+    assert len(wed_a) > 50
+    assert wed_a.delay_h.mean() > 3.0 and rest.delay_h.mean() < 0.5
+    assert wed_a.delay_h.isna().sum() >= 1  # a few never posted
+    assert rest.delay_h.isna().sum() <= 2  # only those still pending when the run ends
+
+
+def test_friday_receipts_at_wh_b_are_posted_on_monday(run6, baseline):
+    log = run6.log
+    keys = ["case:concept:name", "sku", "line"]
+    arr = log[log.semantic == "physical_receipt"][keys + ["location", "time:timestamp"]]
+    post = log[log.semantic == "book_receipt"][keys + ["time:timestamp"]]
+    both = arr.merge(post, on=keys, suffixes=("_in", "_post"))
+    local_in = both["time:timestamp_in"].dt.tz_convert(baseline.timezone)
+    local_post = both["time:timestamp_post"].dt.tz_convert(baseline.timezone)
+    friday_b = (both.location == "WH-B") & (local_in.dt.weekday == 4)
+    assert friday_b.sum() > 0
+    assert (local_post[friday_b].dt.weekday == 0).all()
+    assert ((local_post - local_in)[~friday_b].dt.total_seconds() < 24 * 3600).all()
+
+
+def test_story_late_posting_is_phantom_stock_until_posted(run6):
+    """A movement loaded and posted later: book exceeds the shelf exactly in between."""
+    d = _issue_delays(run6.log, run6.scenario.timezone).dropna(subset=["delay_h"])
+    late = d[d.delay_h > 2].iloc[0]
+    movement = [m for m in {e.movement_id for e in run6.ledgers.entries}
+                if m.startswith(f"{late['case:concept:name']}/{int(late['line'])}/")][0]
+    entries = run6.ledgers.movement(movement)
+    moved = min(e.business_time for e in entries if e.ledger is Ledger.PHYSICAL)
+    posted = min(e.business_time for e in entries if e.ledger is Ledger.BOOK)
+    assert posted - moved == pytest.approx(late.delay_h, abs=1e-3)
+    mid = (moved + posted) / 2
+    causes = run6.ledgers.discrepancy_by_cause(late.sku, late.location, as_of=mid, known_at=mid)
+    assert causes.get(next(c for c in causes if c.value == "unposted_issue"), 0) >= late.qty
+
+
+def test_counts_record_counted_and_book_and_adjust(run6):
+    counts = run6.log[run6.log.semantic == "count"]
+    adjust = run6.log[run6.log.semantic == "adjustment"]
+    assert len(counts) == 2 * 32  # one count per SKU at each warehouse at the end of January
+    differ = counts[counts.counted_qty != counts.book_qty]
+    assert len(adjust) == len(differ)
+    assert np.allclose(sorted(adjust.qty), sorted(differ.counted_qty - differ.book_qty))
+
+
+def test_log_reads_back_through_its_profile(run6, tmp_path):
+    written = write_simulation(run6, tmp_path / "out", formats=("csv",))
+    log = read_event_log(written["log.csv"], profile=written["profile.yaml"])
+    assert len(log.quarantine) == 0
+    assert len(log.frame) == len(run6.log)
+    assert (log.frame["semantic"].to_numpy() == run6.log["semantic"].to_numpy()).all()
+    assert log.timezone == "Asia/Shanghai"
+
+
+def test_planted_truth_names_the_habits(baseline):
+    truth = {h["name"]: h for h in planted_truth(baseline)}
+    wed = truth["wed_afternoon_load_before_post"]
+    assert (wed["kind"], wed["locations"], wed["weekdays"], wed["hours"]) == ("physical_before_book", ["WH-A"], [2],
+                                                                               [13.0, 18.0])
+    assert wed["activities"] == ["Load truck", "Post goods issue"]
+    assert truth["friday_receipts_posted_monday"]["kind"] == "late_posting"
+    assert truth["Chen Jing absent"]["kind"] == "approval_bottleneck"
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda p: p.stem)
+def test_every_overlay_runs_a_short_horizon(change):
+    result = simulate(load_scenario(BASELINE, changes=[change]), weeks=1, seed=1)
+    result.ledgers.check_invariants()
+    assert (result.log.semantic == "physical_issue").sum() > 100
+
+
+def test_scan_to_ship_leaves_no_issue_posting_gap():
+    result = simulate(load_scenario(BASELINE, changes=[REPO / "scenarios/changes/scan_to_ship.yaml"]), weeks=2, seed=2)
+    d = _issue_delays(result.log, result.scenario.timezone)
+    assert d.delay_h.notna().all() and (d.delay_h.abs() < 1e-6).all()
+
+
+def test_missing_role_is_a_clear_error():
+    sc = parse_scenario({"name": "no staff", "locations": {"A": {}}})
+    with pytest.raises(LookupError, match="no sales"):
+        simulate(sc, weeks=1)
+
+
+def test_golden_seeded_run(baseline):
+    """Pinned figures of a seeded run: a behaviour change moves them and must be looked at."""
+    log = simulate(baseline, weeks=2, seed=2025).log
+    counts = log["semantic"].value_counts()
+    assert counts["order_received"] == pytest.approx(663, rel=0.02)
+    assert counts["physical_issue"] == pytest.approx(1798, rel=0.02)
+    assert counts["credit_hold"] == pytest.approx(21, abs=3)
+    assert 320 * 2 * 0.85 < counts["order_received"] < 320 * 2 * 1.15  # the scenario's 320 orders a week
