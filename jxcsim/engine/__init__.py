@@ -1,8 +1,11 @@
 """The inventory engine: pure domain, standard library and numpy only (DESIGN.md §3, §10).
 
 Two ledgers per (SKU, location) in one append-only bitemporal log (:class:`Ledgers`),
-commitments and stock positions (:class:`Inventory`), and costing (:class:`FifoCost`,
-:class:`MovingAverageCost`). Times are hours since the run's epoch; quantities are exact to
+commitments and stock positions (:class:`Inventory`), costing (:class:`FifoCost`,
+:class:`MovingAverageCost`), documents with state machines (:class:`SalesOrder`,
+:class:`PurchaseOrder`, :class:`Transfer`, :class:`CustomerReturn`, :class:`StockCount`) and
+rules as data (:class:`CreditRule`, :class:`ApprovalRule`, :class:`PostingDeadline`,
+:class:`Notifications`). Times are hours since the run's epoch; quantities are exact to
 six decimals (:mod:`jxcsim.engine.quantity`).
 
 >>> from jxcsim.engine import CUSTOMER, SUPPLIER, Ledger, Ledgers
@@ -16,17 +19,29 @@ six decimals (:mod:`jxcsim.engine.quantity`).
 
 from .costing import CostFlow, CostLayer, FifoCost, MovingAverageCost
 from .entry import CUSTOMER, LOSS, SUPPLIER, TRANSIT, Cause, Entry, EntryLog, Ledger, VirtualLocation, is_virtual
+from .documents import Document, Step
+from .documents_purchase import PurchaseLine, PurchaseLineStatus, PurchaseOrder, PurchaseOrderState
+from .documents_sales import SalesLine, SalesLineState, SalesLineStatus, SalesOrder, SalesOrderState, Shortfall
+from .documents_stock import (
+    Adjustment, CountState, CustomerReturn, ReturnState, StockCount, Transfer, TransferState, TransferStep,
+)
 from .errors import (
-    CommitmentError, EngineError, InsufficientStock, InvariantViolation, ReservationError, ReversalError,
+    BackdatedTransition, CommitmentError, EngineError, IllegalTransition, InsufficientStock, InvariantViolation,
+    ReservationError, ReversalError,
 )
 from .ledger import Ledgers
 from .quantity import QTY_DECIMALS, from_units, to_units
+from .rules import ApprovalRule, CreditRule, Notifications, PostingDeadline, Signal, SignalKind, WorkingTime
 from .stock import Commitment, Inventory, StockPosition
 
 __all__ = [
     "CUSTOMER", "LOSS", "QTY_DECIMALS", "SUPPLIER", "TRANSIT",
-    "Cause", "Commitment", "CommitmentError", "CostFlow", "CostLayer", "EngineError", "Entry", "EntryLog",
-    "FifoCost", "InsufficientStock", "InvariantViolation", "Inventory", "Ledger", "Ledgers",
-    "MovingAverageCost", "ReservationError", "ReversalError", "StockPosition", "VirtualLocation",
-    "from_units", "is_virtual", "to_units",
+    "Adjustment", "ApprovalRule", "BackdatedTransition", "Cause", "Commitment", "CommitmentError", "CostFlow",
+    "CostLayer", "CountState", "CreditRule", "CustomerReturn", "Document", "EngineError", "Entry", "EntryLog",
+    "FifoCost", "IllegalTransition", "InsufficientStock", "InvariantViolation", "Inventory", "Ledger", "Ledgers",
+    "MovingAverageCost", "Notifications", "PostingDeadline", "PurchaseLine", "PurchaseLineStatus",
+    "PurchaseOrder", "PurchaseOrderState", "ReservationError", "ReturnState", "ReversalError", "SalesLine",
+    "SalesLineState", "SalesLineStatus", "SalesOrder", "SalesOrderState", "Shortfall", "Signal", "SignalKind",
+    "Step", "StockCount", "StockPosition", "Transfer", "TransferState", "TransferStep", "VirtualLocation",
+    "WorkingTime", "from_units", "is_virtual", "to_units",
 ]

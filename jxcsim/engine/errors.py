@@ -68,3 +68,48 @@ class ReservationError(CommitmentError):
 
 class InvariantViolation(EngineError, AssertionError):
     """An engine invariant (DESIGN.md §3) does not hold; the message says which and where."""
+
+
+def _name(value: object) -> str:
+    """An enum member by its name (``PICKED``), anything else as itself."""
+    return str(getattr(value, "name", value))
+
+
+class IllegalTransition(EngineError, ValueError):
+    """A document was asked for a step its state machine does not allow; the document is unchanged.
+
+    Names the document, the line (when the step is per line), the current state and the one
+    attempted, and why.
+
+    >>> err = IllegalTransition("sales order 'SO-1'", "PICKED", "BACKORDERED", line=2, reason="nothing allocated")
+    >>> str(err)
+    "sales order 'SO-1' line 2: cannot go from BACKORDERED to PICKED: nothing allocated"
+    >>> err.line, err.state, err.attempted
+    (2, 'BACKORDERED', 'PICKED')
+    """
+
+    def __init__(self, document: str, attempted: object, state: object, *, line: int | None = None,
+                 reason: str | None = None) -> None:
+        self.document = document
+        self.line = line
+        self.state = _name(state)
+        self.attempted = _name(attempted)
+        self.reason = reason
+        where = document if line is None else f"{document} line {line}"
+        why = "" if reason is None else f": {reason}"
+        super().__init__(f"{where}: cannot go from {self.state} to {self.attempted}{why}")
+
+
+class BackdatedTransition(IllegalTransition):
+    """A step dated before an earlier step it must follow (same line, or the document itself).
+
+    >>> str(BackdatedTransition("sales order 'SO-1'", "PICKED", "ALLOCATED", time=9.0, previous=12.0, line=1))
+    "sales order 'SO-1' line 1: cannot go from ALLOCATED to PICKED: at 9 h, before the previous step at 12 h"
+    """
+
+    def __init__(self, document: str, attempted: object, state: object, *, time: float, previous: float,
+                 line: int | None = None) -> None:
+        self.time = time
+        self.previous = previous
+        super().__init__(document, attempted, state, line=line,
+                         reason=f"at {time:g} h, before the previous step at {previous:g} h")

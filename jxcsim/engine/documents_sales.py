@@ -1,0 +1,495 @@
+"""The sales order: credit, release, per-line allocation and picking, loading vs posting, billing.
+
+Order level (``SalesOrderState``)::
+
+    RECEIVED -> CREDIT_CHECKED -> RELEASED
+                CREDIT_CHECKED -> CREDIT_HOLD -> CREDIT_APPROVED -> RELEASED
+                                  CREDIT_HOLD -> CREDIT_REJECTED                  (final)
+    RELEASED -> PARTIALLY_DELIVERED -> DELIVERED -> INVOICED -> PAID
+    RELEASED ------------------------> DELIVERED
+    PARTIALLY_DELIVERED -> INVOICED     (when the undelivered rest was cancelled)
+    any state before a line is loaded (except CREDIT_REJECTED) -> CANCELLED   (final)
+
+Line level, in quantities. Of a line's ordered ``qty`` a part is *open* (not yet decided), a
+part *allocated* (promised from stock; includes what was picked since), a part *backordered*
+(waiting for stock) and a part *cancelled*; ``allocated + backordered + cancelled <= qty`` and
+``picked <= allocated``. After release:
+
+- ``allocate`` takes from the backorder first, then from the open part;
+- ``backorder`` takes from the open part;
+- ``pick`` takes what is allocated and not yet picked; a short pick moves the shortfall back to
+  the backorder (to be allocated and picked again) or cancels it (:class:`Shortfall`);
+- ``load`` (the goods physically leave) and ``post_issue`` (the goods issue is recorded in the
+  system) each cover everything picked so far that they have not covered yet. They are
+  **independent**: either may come first, and either may never come. Only delivery depends on
+  loading (``deliver`` delivers what was loaded); invoicing depends on delivery, not posting.
+
+A line's :attr:`SalesLineStatus.state` summarises where it stands: ``CANCELLED`` (everything
+cancelled, or the order), else ``BACKORDERED`` (something waits for stock), else ``ALLOCATED``
+(something waits to be picked), else ``OPEN`` (something undecided), else ``DELIVERED`` (all
+picked goods delivered) or ``PICKED``. Loading and posting are flags with quantities and times.
+
+>>> so = SalesOrder("SO-1", "C-7", "WH-A", 9.0, [SalesLine(1, "A-1", 10, 6.0)])
+>>> so.check_credit(9.5, "ana"); so.release(10.0)
+>>> so.allocate(1, 10, 10.0); so.pick(1, 8, 13.0, "li")       # the shelf was 2 short
+>>> so.line(1).state, so.line(1).backordered_qty
+(<SalesLineState.BACKORDERED: 'backordered'>, 2.0)
+>>> so.load(1, 14.0, "driver-3"); so.deliver(16.0)
+>>> so.state, so.unposted_lines()
+(<SalesOrderState.PARTIALLY_DELIVERED: 'partially_delivered'>, [1])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .documents import Document, Step, check_amount, check_id, covers, qty_units
+from .quantity import from_units, to_units
+
+__all__ = ["SalesLine", "SalesLineState", "SalesLineStatus", "SalesOrder", "SalesOrderState", "Shortfall"]
+
+
+class SalesOrderState(StrEnum):
+    """Where a sales order stands as a whole (see the module docstring for the diagram)."""
+
+    RECEIVED = "received"
+    CREDIT_CHECKED = "credit_checked"
+    CREDIT_HOLD = "credit_hold"
+    CREDIT_APPROVED = "credit_approved"
+    CREDIT_REJECTED = "credit_rejected"
+    RELEASED = "released"
+    PARTIALLY_DELIVERED = "partially_delivered"
+    DELIVERED = "delivered"
+    INVOICED = "invoiced"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class SalesLineState(StrEnum):
+    """Steps of a line in the history; the first five (and DELIVERED) are also line states."""
+
+    OPEN = "open"
+    ALLOCATED = "allocated"
+    BACKORDERED = "backordered"
+    PICKED = "picked"
+    CANCELLED = "cancelled"
+    LOADED = "loaded"
+    ISSUE_POSTED = "issue_posted"
+    DELIVERED = "delivered"
+
+
+class Shortfall(StrEnum):
+    """What happens to the part of a pick the shelf could not supply."""
+
+    BACKORDER = "backorder"
+    CANCEL = "cancel"
+
+
+_S, _L = SalesOrderState, SalesLineState
+_AFTER_RELEASE = frozenset({_S.RELEASED, _S.PARTIALLY_DELIVERED, _S.DELIVERED, _S.INVOICED, _S.PAID})
+_SHIPPING = frozenset({_S.RELEASED, _S.PARTIALLY_DELIVERED})
+_FINAL = frozenset({_S.CREDIT_REJECTED, _S.CANCELLED})
+
+
+@dataclass(frozen=True, slots=True)
+class SalesLine:
+    """A line as ordered: ``qty`` > 0 of ``sku`` at ``unit_price`` >= 0.
+
+    >>> SalesLine(1, "A-1", 4, 2.5).amount
+    10.0
+    """
+
+    line_no: int
+    sku: str
+    qty: float
+    unit_price: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.line_no, int):
+            raise ValueError(f"line_no must be an int, got {self.line_no!r}")
+        check_id("sku", self.sku)
+        qty_units(self.qty)
+        if not (math.isfinite(self.unit_price) and self.unit_price >= 0):
+            raise ValueError(f"unit_price must be finite and >= 0, got {self.unit_price!r}")
+
+    @property
+    def amount(self) -> float:
+        """``qty * unit_price``."""
+        return self.qty * self.unit_price
+
+
+@dataclass(frozen=True, slots=True)
+class SalesLineStatus:
+    """A read-only snapshot of one line's progress (quantities as floats, times in hours).
+
+    ``loaded_at`` / ``posted_at`` / ``delivered_at`` are the times of the latest such step
+    (None before the first); ``history`` holds every step of the line.
+    """
+
+    line_no: int
+    sku: str
+    qty: float
+    unit_price: float
+    state: SalesLineState
+    allocated_qty: float
+    backordered_qty: float
+    picked_qty: float
+    cancelled_qty: float
+    loaded_qty: float
+    posted_qty: float
+    delivered_qty: float
+    loaded_at: float | None
+    posted_at: float | None
+    delivered_at: float | None
+    history: tuple[Step, ...]
+
+    @property
+    def open_qty(self) -> float:
+        """Neither allocated, backordered nor cancelled yet."""
+        return from_units(to_units(self.qty) - to_units(self.allocated_qty) - to_units(self.backordered_qty)
+                          - to_units(self.cancelled_qty))
+
+    @property
+    def is_loaded(self) -> bool:
+        """Something was picked and all of it has physically left."""
+        return self.picked_qty > 0 and self.loaded_qty == self.picked_qty
+
+    @property
+    def is_posted(self) -> bool:
+        """Something was picked and the goods issue of all of it is posted."""
+        return self.picked_qty > 0 and self.posted_qty == self.picked_qty
+
+
+@dataclass(slots=True)
+class _Line:
+    """Mutable progress of one line, in micro-units."""
+
+    line: SalesLine
+    qty: int
+    allocated: int = 0
+    backordered: int = 0
+    picked: int = 0
+    cancelled: int = 0
+    loaded: int = 0
+    posted: int = 0
+    delivered: int = 0
+    times: dict[SalesLineState, float] = field(default_factory=dict)
+
+    @property
+    def open(self) -> int:
+        return self.qty - self.allocated - self.backordered - self.cancelled
+
+    @property
+    def to_pick(self) -> int:
+        return self.allocated - self.picked
+
+    @property
+    def settled(self) -> bool:
+        return self.delivered + self.cancelled == self.qty
+
+    def state(self, order_cancelled: bool = False) -> SalesLineState:
+        if order_cancelled or self.cancelled == self.qty:
+            return _L.CANCELLED
+        if self.backordered:
+            return _L.BACKORDERED
+        if self.to_pick:
+            return _L.ALLOCATED
+        if self.open:
+            return _L.OPEN
+        return _L.DELIVERED if self.delivered == self.picked else _L.PICKED
+
+
+class SalesOrder(Document):
+    """A customer's order with per-line progress; see the module docstring for the state machines.
+
+    Steps that need no person default to ``actor="system"``. Quantities must be positive
+    (a pick may be zero: nothing was on the shelf).
+
+    >>> so = SalesOrder("SO-2", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 2, 50.0), SalesLine(2, "B-2", 1, 30.0)])
+    >>> so.amount
+    130.0
+    >>> from jxcsim.engine import IllegalTransition
+    >>> try:
+    ...     so.allocate(1, 2, 1.0)
+    ... except IllegalTransition as err:
+    ...     print(err)
+    sales order 'SO-2' line 1: cannot go from OPEN to ALLOCATED: the order is RECEIVED, not released
+    """
+
+    kind = "sales order"
+    __slots__ = ("_invoiced", "_lines", "_paid", "_state", "customer", "location")
+
+    def __init__(self, order_id: str, customer: str, location: str, created_at: float,
+                 lines: Iterable[SalesLine], *, actor: str = "system") -> None:
+        super().__init__(order_id, _S.RECEIVED, created_at, actor)
+        self.customer = check_id("customer", customer)
+        self.location = check_id("location", location)
+        self._lines: dict[int, _Line] = {}
+        for line in lines:
+            if line.line_no in self._lines:
+                raise ValueError(f"sales order {order_id!r} has line {line.line_no} twice")
+            self._lines[line.line_no] = _Line(line, to_units(line.qty))
+        if not self._lines:
+            raise ValueError(f"sales order {order_id!r} has no lines")
+        self._state = _S.RECEIVED
+        self._invoiced = 0.0
+        self._paid = 0.0
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def order_id(self) -> str:
+        return self._id
+
+    @property
+    def state(self) -> SalesOrderState:
+        return self._state
+
+    @property
+    def lines(self) -> tuple[SalesLine, ...]:
+        """The lines as ordered."""
+        return tuple(p.line for p in self._lines.values())
+
+    @property
+    def amount(self) -> float:
+        """Value of the order as placed: sum of ``qty * unit_price``."""
+        return sum(p.line.amount for p in self._lines.values())
+
+    @property
+    def invoiced_amount(self) -> float:
+        """Value of the delivered quantities, fixed when the order is invoiced (0 before)."""
+        return self._invoiced
+
+    @property
+    def paid_amount(self) -> float:
+        return self._paid
+
+    @property
+    def hold_reason(self) -> str | None:
+        """Why the order was held for credit (None if it never was)."""
+        return next((s.note for s in self._history if s.state is _S.CREDIT_HOLD), None)
+
+    def line(self, line_no: int) -> SalesLineStatus:
+        """A snapshot of line ``line_no`` (KeyError if there is none)."""
+        p = self._get(line_no)
+        t = p.times.get
+        return SalesLineStatus(
+            p.line.line_no, p.line.sku, p.line.qty, p.line.unit_price, p.state(self._state is _S.CANCELLED),
+            *(from_units(u) for u in (p.allocated, p.backordered, p.picked, p.cancelled, p.loaded, p.posted,
+                                      p.delivered)),
+            t(_L.LOADED), t(_L.ISSUE_POSTED), t(_L.DELIVERED), self._line_history(line_no))
+
+    def unposted_lines(self) -> list[int]:
+        """Lines with goods loaded (gone) whose goods issue is not (fully) posted."""
+        return [n for n, p in self._lines.items() if p.loaded > p.posted]
+
+    def posted_unloaded_lines(self) -> list[int]:
+        """Lines whose goods issue is posted for more than has physically left."""
+        return [n for n, p in self._lines.items() if p.posted > p.loaded]
+
+    @property
+    def is_fully_loaded(self) -> bool:
+        """Every line's quantity has left or was cancelled, and something left."""
+        lines = self._lines.values()
+        return any(p.loaded for p in lines) and all(p.loaded + p.cancelled == p.qty for p in lines)
+
+    # ------------------------------------------------------------------ credit and release
+
+    def _order_step(self, target: SalesOrderState, t: float, actor: str, allowed: Iterable[SalesOrderState],
+                    note: str | None = None) -> None:
+        if self._state not in allowed:
+            self._refuse(target, self._state)
+        t = self._check_step(t, actor, target, self._state)
+        self._state = target
+        self._record(target, t, actor, note=note)
+
+    def check_credit(self, t: float, actor: str) -> None:
+        """RECEIVED -> CREDIT_CHECKED: the credit check was done (hold it next if it failed)."""
+        self._order_step(_S.CREDIT_CHECKED, t, actor, (_S.RECEIVED,))
+
+    def hold(self, t: float, reason: str, actor: str = "system") -> None:
+        """CREDIT_CHECKED -> CREDIT_HOLD, with the reason (e.g. from :class:`~jxcsim.engine.rules.CreditRule`)."""
+        check_id("reason", reason)
+        self._order_step(_S.CREDIT_HOLD, t, actor, (_S.CREDIT_CHECKED,), note=reason)
+
+    def approve(self, t: float, actor: str) -> None:
+        """CREDIT_HOLD -> CREDIT_APPROVED."""
+        self._order_step(_S.CREDIT_APPROVED, t, actor, (_S.CREDIT_HOLD,))
+
+    def reject(self, t: float, actor: str, reason: str | None = None) -> None:
+        """CREDIT_HOLD -> CREDIT_REJECTED (final)."""
+        self._order_step(_S.CREDIT_REJECTED, t, actor, (_S.CREDIT_HOLD,), note=reason)
+
+    def release(self, t: float, actor: str = "system") -> None:
+        """CREDIT_CHECKED or CREDIT_APPROVED -> RELEASED: the warehouse may now work on the lines."""
+        self._order_step(_S.RELEASED, t, actor, (_S.CREDIT_CHECKED, _S.CREDIT_APPROVED))
+
+    # ------------------------------------------------------------------ lines
+
+    def _get(self, line_no: int) -> _Line:
+        try:
+            return self._lines[line_no]
+        except KeyError:
+            raise KeyError(f"sales order {self._id!r} has no line {line_no!r}") from None
+
+    def _line_step(self, line_no: int, target: SalesLineState, t: float, actor: str,
+                   problem: str | None) -> tuple[_Line, float]:
+        """The line and checked time of a line step; ``problem`` (a reason) refuses it."""
+        p = self._get(line_no)
+        state = p.state(self._state is _S.CANCELLED)
+        if self._state not in _AFTER_RELEASE:
+            problem = f"the order is {self._state.name}, not released"
+        if problem is not None:
+            self._refuse(target, state, problem, line=line_no)
+        return p, self._check_step(t, actor, target, state, line=line_no)
+
+    def allocate(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
+        """Allocate ``qty``: from the line's backorder first, then from its open part."""
+        units = qty_units(qty)
+        p = self._get(line_no)
+        free = p.backordered + p.open
+        problem = None if units <= free else f"{qty:g} asked, {from_units(free):g} open or backordered"
+        p, t = self._line_step(line_no, _L.ALLOCATED, t, actor, problem)
+        from_backorder = min(units, p.backordered)
+        p.backordered -= from_backorder
+        p.allocated += units
+        self._record(_L.ALLOCATED, t, actor, line=line_no, qty=from_units(units))
+
+    def backorder(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
+        """Backorder ``qty`` of the line's open part (no stock to allocate)."""
+        units = qty_units(qty)
+        p = self._get(line_no)
+        problem = None if units <= p.open else f"{qty:g} asked, {from_units(p.open):g} open"
+        p, t = self._line_step(line_no, _L.BACKORDERED, t, actor, problem)
+        p.backordered += units
+        self._record(_L.BACKORDERED, t, actor, line=line_no, qty=from_units(units))
+
+    def pick(self, line_no: int, qty: float, t: float, actor: str, shortfall: Shortfall = Shortfall.BACKORDER) -> None:
+        """Pick ``qty`` (>= 0) of what is allocated and not yet picked; the rest goes per ``shortfall``."""
+        units = qty_units(qty, allow_zero=True)
+        shortfall = Shortfall(shortfall)
+        p = self._get(line_no)
+        if not p.to_pick:
+            problem = "nothing allocated to pick"
+        else:
+            problem = None if units <= p.to_pick else f"{qty:g} picked, {from_units(p.to_pick):g} allocated"
+        p, t = self._line_step(line_no, _L.PICKED, t, actor, problem)
+        short = p.to_pick - units
+        p.picked += units
+        p.allocated -= short
+        self._record(_L.PICKED, t, actor, line=line_no, qty=from_units(units))
+        if short:
+            if shortfall is Shortfall.BACKORDER:
+                p.backordered += short
+                self._record(_L.BACKORDERED, t, actor, line=line_no, qty=from_units(short), note="short pick")
+            else:
+                p.cancelled += short
+                self._record(_L.CANCELLED, t, actor, line=line_no, qty=from_units(short), note="short pick")
+
+    def load(self, line_no: int, t: float, actor: str) -> None:
+        """Everything picked and not yet loaded leaves physically (posted or not)."""
+        p = self._get(line_no)
+        problem = None if p.picked > p.loaded else self._nothing_new(p.picked, "loaded")
+        p, t = self._line_step(line_no, _L.LOADED, t, actor, problem)
+        self._flag(p, _L.LOADED, p.picked - p.loaded, t, actor)
+        p.loaded = p.picked
+
+    def post_issue(self, line_no: int, t: float, actor: str) -> None:
+        """The goods issue of everything picked and not yet posted is recorded (loaded or not)."""
+        p = self._get(line_no)
+        problem = None if p.picked > p.posted else self._nothing_new(p.picked, "posted")
+        p, t = self._line_step(line_no, _L.ISSUE_POSTED, t, actor, problem)
+        self._flag(p, _L.ISSUE_POSTED, p.picked - p.posted, t, actor)
+        p.posted = p.picked
+
+    @staticmethod
+    def _nothing_new(picked: int, done: str) -> str:
+        return f"all {from_units(picked):g} picked already {done}" if picked else "nothing picked"
+
+    def _flag(self, p: _Line, step: SalesLineState, units: int, t: float, actor: str) -> None:
+        p.times[step] = t
+        self._record(step, t, actor, line=p.line.line_no, qty=from_units(units))
+
+    def cancel_line(self, line_no: int, t: float, reason: str, actor: str = "system") -> None:
+        """Cancel what is not yet picked on the line (open, backordered, allocated-unpicked)."""
+        check_id("reason", reason)
+        p = self._get(line_no)
+        rest = p.qty - p.picked - p.cancelled
+        state = p.state(self._state is _S.CANCELLED)
+        if self._state in _FINAL or self._state in (_S.DELIVERED, _S.INVOICED, _S.PAID):
+            self._refuse(_L.CANCELLED, state, f"the order is {self._state.name}", line=line_no)
+        if not rest:
+            self._refuse(_L.CANCELLED, state, "nothing left to cancel", line=line_no)
+        t = self._check_step(t, actor, _L.CANCELLED, state, line=line_no)
+        p.allocated, p.backordered, p.cancelled = p.picked, 0, p.qty - p.picked
+        self._record(_L.CANCELLED, t, actor, line=line_no, qty=from_units(rest), note=reason)
+
+    # ------------------------------------------------------------------ delivery, billing, cancellation
+
+    def deliver(self, t: float, actor: str = "system") -> None:
+        """Everything loaded and not yet delivered reaches the customer.
+
+        RELEASED/PARTIALLY_DELIVERED -> DELIVERED when every line is then delivered or
+        cancelled, else -> PARTIALLY_DELIVERED.
+        """
+        target = _S.DELIVERED
+        if self._state not in _SHIPPING:
+            self._refuse(target, self._state)
+        moving = [n for n, p in self._lines.items() if p.loaded > p.delivered]
+        if not moving:
+            self._refuse(target, self._state, "nothing loaded to deliver")
+        t = self._check_step(t, actor, target, self._state, touches=moving)
+        for n in moving:
+            p = self._lines[n]
+            self._flag(p, _L.DELIVERED, p.loaded - p.delivered, t, actor)
+            p.delivered = p.loaded
+        if not all(p.settled for p in self._lines.values()):
+            target = _S.PARTIALLY_DELIVERED
+        self._state = target
+        self._record(target, t, actor)
+
+    def invoice(self, t: float, actor: str = "system") -> None:
+        """DELIVERED (or PARTIALLY_DELIVERED with the rest cancelled) -> INVOICED, for the delivered value."""
+        settled = all(p.settled for p in self._lines.values())
+        if self._state is not _S.DELIVERED and not (self._state is _S.PARTIALLY_DELIVERED and settled):
+            self._refuse(_S.INVOICED, self._state, None if self._state is not _S.PARTIALLY_DELIVERED
+                         else "lines are still to be delivered")
+        t = self._check_step(t, actor, _S.INVOICED, self._state)
+        self._invoiced = sum(from_units(p.delivered) * p.line.unit_price for p in self._lines.values())
+        self._state = _S.INVOICED
+        self._record(_S.INVOICED, t, actor, amount=self._invoiced)
+
+    def pay(self, t: float, amount: float, actor: str = "customer") -> None:
+        """Record a payment; INVOICED -> PAID once the payments cover the invoiced amount.
+
+        A partial payment is recorded as a step that stays in INVOICED (with its ``amount``).
+        """
+        amount = check_amount(amount)
+        if self._state is not _S.INVOICED:
+            self._refuse(_S.PAID, self._state)
+        t = self._check_step(t, actor, _S.PAID, self._state)
+        self._paid += amount
+        if covers(self._paid, self._invoiced):
+            self._state = _S.PAID
+        self._record(self._state, t, actor, amount=amount)
+
+    def cancel(self, t: float, reason: str, actor: str = "system") -> None:
+        """-> CANCELLED from any state but CREDIT_REJECTED, as long as no line has been loaded.
+
+        Unpicked quantities become cancelled; picked goods go back to the shelf and a posted goods
+        issue must be reversed in the ledgers by the caller (see :meth:`posted_unloaded_lines`).
+        """
+        check_id("reason", reason)
+        if self._state in _FINAL:
+            self._refuse(_S.CANCELLED, self._state)
+        loaded = [n for n, p in self._lines.items() if p.loaded]
+        if loaded:
+            self._refuse(_S.CANCELLED, self._state, f"line(s) {', '.join(map(str, loaded))} already loaded")
+        t = self._check_step(t, actor, _S.CANCELLED, self._state, touches=self._lines)
+        for p in self._lines.values():
+            p.allocated, p.backordered, p.cancelled = p.picked, 0, p.qty - p.picked
+        self._state = _S.CANCELLED
+        self._record(_S.CANCELLED, t, actor, note=reason)
