@@ -52,14 +52,11 @@ def order_arrivals(world: World) -> Generator[Any, Any, None]:
     day_w = np.asarray(demand.weekday_weights, dtype=float)
     hour_w = np.asarray(demand.hour_weights, dtype=float)
     rate = demand.orders_per_week * np.outer(day_w / day_w.sum(), hour_w / hour_w.sum()).ravel()  # per hour slot
-    cust_w = np.asarray([c.order_weight for c in world.customers])
-    cust_p = cust_w / cust_w.sum()
-    loc_w = np.asarray([demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
-                        for loc in world.locations])
-    loc_p = loc_w / loc_w.sum()
+    cust_cum = np.cumsum([c.order_weight for c in world.customers])
+    loc_cum = np.cumsum([demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
+                         for loc in world.locations])
     skus = list(world.skus.values())
-    sku_w = np.asarray([s.demand_weight for s in skus])
-    sku_p = sku_w / sku_w.sum()
+    sku_exp = 1.0 / np.asarray([s.demand_weight for s in skus])
     hour = 0
     while hour < world.horizon_h:
         n = rng.poisson(rate[int(hour % HOURS_PER_WEEK)])
@@ -67,17 +64,24 @@ def order_arrivals(world: World) -> Generator[Any, Any, None]:
             t = hour + float(offset)
             if t > env.now:
                 yield env.timeout(t - env.now)
-            customer = world.customers[int(rng.choice(len(world.customers), p=cust_p))]
-            location = world.locations[int(rng.choice(len(world.locations), p=loc_p))]
+            customer = world.customers[_pick(cust_cum, rng)]
+            location = world.locations[_pick(loc_cum, rng)]
             n_lines = min(demand.lines_per_order.sample(rng), len(skus))
-            picks = rng.choice(len(skus), size=n_lines, replace=False, p=sku_p)
+            # weighted sampling without replacement: the n largest u^(1/w) (Efraimidis & Spirakis)
+            keys = rng.random(len(skus)) ** sku_exp
+            chosen = np.argpartition(-keys, n_lines - 1)[:n_lines] if n_lines < len(skus) else np.arange(len(skus))
             lines = [Line(i + 1, skus[j].sku, float(math.ceil(demand.qty_per_line.sample(rng) * customer.qty_factor)),
-                          skus[j].price) for i, j in enumerate(picks)]
+                          skus[j].price) for i, j in enumerate(sorted(chosen, key=lambda j: -keys[j]))]
             order = Order(f"SO-{world.ids.next('SO'):06d}", customer.customer, location, lines, env.now)
             env.process(sales_order(world, order))
         hour += 1
         if hour > env.now:
             yield env.timeout(hour - env.now)
+
+
+def _pick(cumulative: np.ndarray, rng: np.random.Generator) -> int:
+    """An index drawn with probability proportional to its weight (``cumulative`` = cumsum of weights)."""
+    return int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
 
 
 def _record(world: World, order: Order, semantic: str, t: float, **kw: Any) -> None:
