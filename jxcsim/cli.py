@@ -26,7 +26,7 @@ def _fail(exc: Exception) -> None:
 
 @app.callback()
 def main() -> None:
-    """Read, check and convert event logs (more commands arrive with the simulator and diagnosis)."""
+    """Read, check, convert and simulate event logs (diagnosis and what-if arrive next)."""
 
 
 @app.command()
@@ -91,6 +91,37 @@ def convert(
         _fail(exc)
     typer.echo(f"wrote {written}: {len(read.frame):,} activity instances, {read.frame['case:concept:name'].nunique():,}"
                f" cases; {len(read.quarantine):,} rows quarantined")
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML (e.g. scenarios/baseline.yaml).")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the log, profile, truth and KPIs.")],
+    change: Annotated[Optional[list[Path]], typer.Option("--change", help="What-if overlay; repeat for several.")] = None,
+    weeks: Annotated[int, typer.Option(help="Simulated weeks.", min=1)] = 13,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same log).")] = 0,
+    formats: Annotated[str, typer.Option(help="Comma-separated log formats: csv, xes, ocel.")] = "csv,xes,ocel",
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Simulate a scenario: write log.csv/.xes.gz/.ocel.sqlite, profile.yaml, truth/ and kpis.json."""
+    from .world.scenario import ScenarioError, load_scenario
+    from .world.simulate import run_and_write
+
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = set(chosen) - {"csv", "xes", "ocel"}
+    if unknown:
+        _fail(ValueError(f"unknown log format(s): {', '.join(sorted(unknown))} (choose from csv, xes, ocel)"))
+    try:
+        sc = load_scenario(scenario, changes=list(change or []))
+    except ScenarioError as exc:
+        _fail(exc)
+    written, kpis = run_and_write(sc, out, weeks=weeks, seed=seed, formats=chosen,
+                                  progress=not no_progress and sys.stderr.isatty())
+    from .kpi.summary import render_kpis
+
+    typer.echo(render_kpis(kpis))
+    for name in written:
+        typer.echo(f"wrote {out / name}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""`make demo` runs end to end on the embedded sample and writes readable outputs."""
+"""`make demo` runs end to end on the embedded defaults and writes readable outputs."""
 
 from __future__ import annotations
 
@@ -9,14 +9,23 @@ from jxcsim.eventlog import read_event_log
 
 
 def test_demo_writes_its_reports(tmp_path):
-    written = run_demo(tmp_path / "demo")
-    summary = json.loads(written["summary.json"].read_text())
-    assert summary["cases"] == 400
-    assert summary["rows_read"] == summary["rows_accepted"] + summary["quarantined"]
-    assert summary["quarantined"] == 4
-    assert summary["timezone"] == "Asia/Shanghai"
+    written = run_demo(tmp_path / "demo", weeks=2, seed=1)
+    for name in ("log.csv", "log.xes.gz", "log.ocel.sqlite", "profile.yaml", "truth/planted.json",
+                 "truth/positions.csv", "truth/ledger.csv", "kpis.json", "kpis.txt", "inspection.txt"):
+        assert written[name].exists(), name
+    kpis = json.loads(written["kpis.json"].read_text())
+    assert kpis["meta"]["weeks"] == 2 and kpis["meta"]["seed"] == 1
+    assert kpis["kpis"]["fill_rate"]["value"] > 0.5
+    assert "rows" in written["inspection.txt"].read_text()
     back = read_event_log(written["log.xes.gz"])
-    assert len(back.frame) == summary["activity_instances"]
+    assert len(back.quarantine) == 0
     ocel = read_event_log(written["log.ocel.sqlite"], object_type="sales_order")
-    assert ocel.frame["case:concept:name"].nunique() == 400
-    assert set(ocel.objects) >= {"sales_order", "sku", "location"}
+    assert ocel.frame["case:concept:name"].str.startswith("SO-").all()
+
+
+def test_sample_log_still_reads_with_its_profile():
+    from jxcsim.demo import REPO
+
+    log = read_event_log(REPO / "eventlogs" / "sample_wholesaler.csv",
+                         profile=REPO / "eventlogs" / "sample_wholesaler.profile.yaml")
+    assert log.rows_read == 2801 and len(log.quarantine) == 4

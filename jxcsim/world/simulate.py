@@ -163,7 +163,8 @@ def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
 
     costs = {sku: s.cost for sku, s in result.skus.items()}
     return kpi_summary(result.log, timezone=result.scenario.timezone, cutoff_h=result.scenario.handoffs.order_cutoff,
-                       ledgers=result.ledgers, costs=costs, horizon_h=result.weeks * HOURS_PER_WEEK)
+                       ledgers=result.ledgers, ledgers_frame=ledger_frame(result.ledgers), costs=costs,
+                       horizon_h=result.weeks * HOURS_PER_WEEK)
 
 
 def run_and_write(scenario: Scenario, out: str | Path, *, weeks: int = 13, seed: int = 0,
@@ -172,6 +173,6 @@ def run_and_write(scenario: Scenario, out: str | Path, *, weeks: int = 13, seed:
     """Simulate and write everything ``jxcsim simulate`` promises; returns the files and the KPIs."""
     result = simulate(scenario, weeks=weeks, seed=seed, progress=progress)
     kpis = simulation_kpis(result)
-    kpis["run"] = {"scenario": scenario.name, "weeks": weeks, "seed": seed, "events": int(len(result.log))}
+    kpis["meta"].update({"scenario": scenario.name, "weeks": weeks, "seed": seed})
     written = write_simulation(result, out, formats=formats, kpis=kpis)
     return {str(Path(p).relative_to(Path(out))): p for p in written.values()}, kpis

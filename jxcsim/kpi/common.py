@@ -1,0 +1,144 @@
+"""What every KPI module shares: the "cannot compute" exception, column checks, time and statistics helpers.
+
+KPIs read the canonical frame (``jxcsim.eventlog.schema``) through its ``semantic`` column only,
+never through activity names or location ids, so they work on any log a profile maps.
+
+>>> import pandas as pd
+>>> duration_stats(pd.Series([0.0, 10.0, 20.0, float('nan')]))
+DurationStats(n=3, mean=10.0, median=10.0, p90=18.0)
+>>> duration_stats(pd.Series([], dtype=float)).mean is None
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
+from ..eventlog.timezone import to_tzinfo
+
+HOUR = pd.Timedelta(hours=1)
+_EPOCH = pd.Timestamp(0, tz="UTC")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class KpiUnavailable(ValueError):
+    """A KPI cannot be computed from this log: a column or semantic it needs is absent.
+
+    The message says what is missing; :func:`jxcsim.kpi.kpi_summary` reports it as the KPI's
+    ``reason`` (with value ``None``) instead of failing.
+    """
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], kpi: str) -> None:
+    """Raise :class:`KpiUnavailable` naming the columns of ``columns`` that ``frame`` lacks.
+
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "sku"], "fill rate")
+    Traceback (most recent call last):
+    ...
+    jxcsim.kpi.common.KpiUnavailable: fill rate needs column(s) ['sku'], which the log lacks
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KpiUnavailable(f"{kpi} needs column(s) {missing}, which the log lacks")
+
+
+def events(frame: pd.DataFrame, semantics: Semantic | Sequence[Semantic], kpi: str, *,
+           required: bool = True) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``semantic`` is one of ``semantics``.
+
+    Raises :class:`KpiUnavailable` when the frame has no ``semantic`` column, or (``required``)
+    when none of its rows carries one of the semantics.
+    """
+    require_columns(frame, [CASE, TIMESTAMP, SEMANTIC], kpi)
+    wanted = [semantics] if isinstance(semantics, Semantic) else list(semantics)
+    rows = frame[frame[SEMANTIC].isin([s.value for s in wanted])]
+    if required and rows.empty:
+        names = " or ".join(s.value for s in wanted)
+        raise KpiUnavailable(f"{kpi} needs {names} events, which the log lacks")
+    return rows
+
+
+def hours(ts: pd.Series) -> pd.Series:
+    """Tz-aware timestamps as float hours since 1970-01-01 UTC (NaT gives NaN); unit-safe."""
+    return (ts - _EPOCH) / HOUR
+
+
+def local(ts: pd.Series, timezone: str | None) -> pd.Series:
+    """UTC timestamps in the log's local zone (an IANA name or a fixed offset; UTC when ``None``)."""
+    return ts.dt.tz_convert(to_tzinfo(timezone) if timezone else "UTC")
+
+
+def time_of_day_h(local_ts: pd.Series) -> pd.Series:
+    """Hours since local midnight, with minutes and seconds (16:30 gives 16.5)."""
+    return local_ts.dt.hour + local_ts.dt.minute / 60 + local_ts.dt.second / 3600
+
+
+def share(mask: pd.Series | np.ndarray) -> float | None:
+    """Share of True values; ``None`` when there are no values."""
+    arr = np.asarray(mask, dtype=bool)
+    return float(arr.mean()) if arr.size else None
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    """Count, mean, median and 90th percentile (linear interpolation) of a set of durations.
+
+    The unit is the caller's (hours or days, named where the stats are used); all but ``n``
+    are ``None`` when there are no values.
+    """
+
+    n: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+
+    def as_dict(self, unit: str) -> dict[str, Any]:
+        """``{"n": .., "mean_<unit>": .., "median_<unit>": .., "p90_<unit>": ..}``.
+
+        >>> DurationStats(1, 2.0, 2.0, 2.0).as_dict("h")
+        {'n': 1, 'mean_h': 2.0, 'median_h': 2.0, 'p90_h': 2.0}
+        """
+        return {"n": self.n, f"mean_{unit}": self.mean, f"median_{unit}": self.median, f"p90_{unit}": self.p90}
+
+
+def duration_stats(values: pd.Series | np.ndarray) -> DurationStats:
+    """:class:`DurationStats` of ``values`` (NaN values are left out)."""
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        return DurationStats(0, None, None, None)
+    return DurationStats(int(arr.size), float(arr.mean()), float(np.median(arr)), float(np.percentile(arr, 90)))
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars turned into Python ones and NaN/NaT into ``None`` (recursively).
+
+    >>> jsonable({"a": np.float64("nan"), "b": [np.int64(3)], "c": pd.NaT})
+    {'a': None, 'b': [3], 'c': None}
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return [jsonable(r) for r in value.reset_index().to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return jsonable(value.to_dict())
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    return value

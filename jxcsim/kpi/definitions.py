@@ -1,0 +1,66 @@
+"""Every KPI of :func:`jxcsim.kpi.kpi_summary`: its name, unit and one-line definition.
+
+This table is the single list; docs/kpis.md explains each entry in full (a test checks both
+list the same names).
+
+>>> KPIS["fill_rate"].unit
+'share'
+>>> sorted(KPIS)[:3]
+['backorder_rate', 'credit_wait', 'customer_pareto']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    """A KPI's name, the unit of its headline ``value`` and a short definition."""
+
+    name: str
+    unit: str
+    definition: str
+
+
+def _step(name: str, start: str, end: str) -> KpiDefinition:
+    return KpiDefinition(f"step_{name}", "h", f"mean hours per sales order from {start} to {end}; "
+                                               f"details: median, p90, share blocked (> threshold)")
+
+
+_ALL = [
+    KpiDefinition("issue_posting_delay", "h", "mean hours from goods leaving (physical_issue) to the goods issue "
+                  "being posted (book_issue), matched by case + sku (+ line), FIFO; negative = posted first"),
+    KpiDefinition("receipt_posting_delay", "h", "mean hours from goods arriving (physical_receipt) to the receipt "
+                  "being posted (book_receipt), matched by case + sku (+ line), FIFO; negative = posted first"),
+    _step("order_review", "order_received", "credit cleared (last credit_check/credit_approved)"),
+    _step("availability_check", "credit cleared", "the first allocate or backorder"),
+    _step("shipping_preparation", "the first allocate", "the first physical_issue"),
+    _step("delivery", "the first physical_issue", "the first deliver"),
+    _step("invoicing", "the last deliver", "the last invoice"),
+    _step("settlement", "the last invoice", "the last payment"),
+    KpiDefinition("delivery_cycle", "days", "mean days from order_received to the last deliver per sales order"),
+    KpiDefinition("evening_order_response", "h", "mean hours from order_received to the first pick for orders "
+                  "received at or after the cut-off (local time); details compare daytime orders"),
+    KpiDefinition("credit_wait", "h", "mean hours from credit_hold to the first credit_approved/credit_rejected"),
+    KpiDefinition("fill_rate", "share", "share of order lines (case + line) allocated without any backorder"),
+    KpiDefinition("backorder_rate", "share", "share of order lines (case + line) with a backorder event "
+                  "(stock-out rate); 1 - fill_rate"),
+    KpiDefinition("record_accuracy", "share", "share of count rows (sku x location x count) where the counted "
+                  "quantity equals the book quantity"),
+    KpiDefinition("record_accuracy_within_tolerance", "share", "share of count rows where |counted - book| <= "
+                  "tolerance x |book| (default 2 %)"),
+    KpiDefinition("discrepancy_by_cause", "units", "book - physical summed over all SKUs at real locations at the "
+                  "end; details split it by cause"),
+    KpiDefinition("phantom_stock_sku_days", "SKU-days", "number of (sku, real location, day end) with book stock "
+                  "above physical stock (business-time view)"),
+    KpiDefinition("inventory_days", "days", "average physical stock value at day ends / cost of goods issued "
+                  "to customers per day"),
+    KpiDefinition("gross_margin", "share", "(revenue - cost) / revenue over goods issued (physical_issue "
+                  "qty x price, unit costs given); details per product"),
+    KpiDefinition("customer_pareto", "customers", "smallest number of customers whose invoiced amounts make "
+                  "80 % of revenue; details list them"),
+    KpiDefinition("receivables_turnover", "times", "invoiced amount over the log horizon / average receivables "
+                  "(invoiced - paid per case) at daily snapshots"),
+]
+KPIS: dict[str, KpiDefinition] = {k.name: k for k in _ALL}
