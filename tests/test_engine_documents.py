@@ -37,11 +37,15 @@ ORDER_OPS = ("check_credit", "hold", "approve", "reject", "release", "deliver", 
 OP_WEIGHTS = {"allocate": 24, "pick": 24, "load": 16, "post_issue": 16, "backorder": 8, "deliver": 12, "invoice": 8,
               "pay": 8, "release": 8, "check_credit": 8, "hold": 6, "approve": 6, "cancel_line": 2, "reject": 2,
               "cancel": 1}
-quantities = st.one_of(st.just("all"), st.just("all"), st.integers(0, 5))  # "all": the most the step could take
+# "all": the most the step could take (for load / post_issue: no qty, the default); "rest": that
+# most, but passed explicitly; halves are exact in floats, so the spec below can compare them.
+quantities = st.one_of(st.just("all"), st.just("all"), st.just("rest"), st.integers(0, 5),
+                       st.sampled_from((0.5, 1.5, 2.5)))
+COVERS = ("load", "post_issue")
 hours_after = st.sampled_from((0.0, 0.0, 0.5, 1.0, 3.0, 0.0, 0.5, 1.0, 3.0, -1.0, -6.0))  # after the latest step
 
 
-def next_step(data: st.DataObject, so: SalesOrder) -> tuple[str, int, float, Shortfall, float]:
+def next_step(data: st.DataObject, so: SalesOrder) -> tuple[str, int, float | None, Shortfall, float]:
     """Draw a step: three times in four one the spec allows now (so runs get deep), else any."""
     choices = [(name, n) for name in OP_WEIGHTS for n in (1, 2)]
     if data.draw(st.integers(0, 3)):
@@ -74,19 +78,35 @@ def clocks(so: SalesOrder) -> tuple[float, dict[int, float]]:
     return order, lines
 
 
-def quantity(so: SalesOrder, name: str, n: int, drawn: int | str) -> float:
-    """The drawn quantity, or for "all" the most the step could take (at least 1 where 0 is refused)."""
+def quantity(so: SalesOrder, name: str, n: int, drawn: float | str) -> float | None:
+    """The drawn quantity, or for "all"/"rest" the most the step could take (at least 1 where 0 is refused).
+
+    A load or goods-issue posting gets None for "all" (its default: everything not yet covered),
+    and any drawn quantity as it is, 0 and too much included, so that partial covers are exercised
+    and the spec has to refuse the bad ones.
+    """
     row = so.line(n)
-    if drawn == "all":
+    if name in COVERS:
+        done = row.loaded_qty if name == "load" else row.posted_qty
+        return {"all": None, "rest": row.picked_qty - done}.get(drawn, drawn)
+    if drawn in ("all", "rest"):
         drawn = {"allocate": row.open_qty + row.backordered_qty, "backorder": row.open_qty,
                  "pick": row.allocated_qty - row.picked_qty}.get(name, 1)
     return drawn if name == "pick" else max(1, drawn)
 
 
-def legal_state(so: SalesOrder, name: str, n: int, qty: float) -> bool:
+def covers_ok(picked: float, done: float, qty: float | None) -> bool:
+    """A load / posting covers something picked and not yet covered: all of it, or 0 < qty <= that."""
+    return picked > done and (qty is None or 0 < qty <= picked - done)
+
+
+def legal_state(so: SalesOrder, name: str, n: int, qty: float | None) -> bool:
     """The specification of which steps are allowed, written from the brief, not from the code."""
     state, ln = so.state, so.line(n)
     rows = [so.line(x.line_no) for x in so.lines]
+    if name in COVERS:                                     # the only steps whose qty may be None
+        done = ln.loaded_qty if name == "load" else ln.posted_qty
+        return state in AFTER_RELEASE and covers_ok(ln.picked_qty, done, qty)
     return {
         "check_credit": state is S.RECEIVED,
         "hold": state is S.CREDIT_CHECKED,
@@ -97,8 +117,6 @@ def legal_state(so: SalesOrder, name: str, n: int, qty: float) -> bool:
         "backorder": state in AFTER_RELEASE and qty <= ln.open_qty,
         "pick": state in AFTER_RELEASE and 0 <= qty <= ln.allocated_qty - ln.picked_qty
                 and ln.allocated_qty > ln.picked_qty,
-        "load": state in AFTER_RELEASE and ln.picked_qty > ln.loaded_qty,
-        "post_issue": state in AFTER_RELEASE and ln.picked_qty > ln.posted_qty,
         "cancel_line": state in LINE_CANCELLABLE and ln.qty - ln.picked_qty - ln.cancelled_qty > 0,
         "deliver": state in (S.RELEASED, S.PARTIALLY_DELIVERED) and any(r.loaded_qty > r.delivered_qty for r in rows),
         "invoice": state is S.DELIVERED or (state is S.PARTIALLY_DELIVERED
@@ -121,7 +139,7 @@ def legal_time(so: SalesOrder, name: str, n: int, t: float) -> bool:
     return t >= order and all(t >= lines.get(x, -1e9) for x in touched)
 
 
-def call(so: SalesOrder, name: str, n: int, qty: float, shortfall: Shortfall, t: float) -> None:
+def call(so: SalesOrder, name: str, n: int, qty: float | None, shortfall: Shortfall, t: float) -> None:
     match name:
         case "check_credit" | "approve":
             getattr(so, name)(t, "ana")
@@ -140,7 +158,7 @@ def call(so: SalesOrder, name: str, n: int, qty: float, shortfall: Shortfall, t:
         case "pick":
             so.pick(n, qty, t, "li", shortfall)
         case "load" | "post_issue":
-            getattr(so, name)(n, t, "rui")
+            getattr(so, name)(n, t, "rui", qty=qty)
         case "cancel_line":
             so.cancel_line(n, t, "no longer needed")
 
@@ -152,6 +170,10 @@ def check_quantities(so: SalesOrder) -> None:
         assert row.backordered_qty >= 0 and row.open_qty >= 0
         assert row.loaded_qty <= row.picked_qty and row.posted_qty <= row.picked_qty
         assert row.delivered_qty <= row.loaded_qty
+        for step, total in ((L.LOADED, row.loaded_qty), (L.ISSUE_POSTED, row.posted_qty),
+                            (L.DELIVERED, row.delivered_qty)):    # each step records what it covered
+            covered = [s.qty for s in row.history if s.state is step]
+            assert all(q > 0 for q in covered) and sum(covered) == total
 
 
 def check_times(so: SalesOrder) -> None:
@@ -337,6 +359,91 @@ def test_a_short_pick_backorders_the_rest_which_ships_later_on_the_same_line():
     steps = [(s.state, s.qty) for s in so.line(1).history]
     assert steps == [(L.ALLOCATED, 10), (L.PICKED, 7), (L.BACKORDERED, 3), (L.LOADED, 7), (L.DELIVERED, 7),
                      (L.ALLOCATED, 3), (L.PICKED, 3), (L.LOADED, 3), (L.DELIVERED, 3)]
+
+
+def test_a_line_shipped_twice_posts_shipment_1_for_its_own_qty_after_shipment_2_was_picked():
+    """As in the world: each shipment of a line is loaded and posted as its own movement."""
+    led = Ledgers()
+    led.move_physical("A", 7, SUPPLIER, "WH-A", time=0.0, movement_id="PO-1")
+    led.move_book("A", 7, SUPPLIER, "WH-A", time=0.0, movement_id="PO-1")
+    so = new_order(qtys=(10,), prices=(10.0,))
+    so.check_credit(0.0, "ana"); so.release(0.0); so.allocate(1, 10, 1.0)
+    so.pick(1, 7, 2.0, "li")                               # shipment 1; the shelf was 3 short
+    so.load(1, 3.0, "d", qty=7)
+    led.move_physical("A", 7, "WH-A", CUSTOMER, time=3.0, movement_id="SO-1/1/1")
+    so.deliver(5.0)
+    led.move_physical("A", 3, SUPPLIER, "WH-A", time=20.0, movement_id="PO-2")
+    led.move_book("A", 3, SUPPLIER, "WH-A", time=20.0, movement_id="PO-2")
+    so.allocate(1, 3, 21.0)
+    so.pick(1, 3, 22.0, "li")                              # shipment 2 picked before shipment 1 is posted
+    so.post_issue(1, 23.0, "clerk", qty=7)                 # shipment 1's posting, 20 h late
+    led.move_book("A", 7, "WH-A", CUSTOMER, time=3.0, movement_id="SO-1/1/1", recorded_time=23.0)
+    row = so.line(1)
+    assert (row.picked_qty, row.loaded_qty, row.posted_qty, row.delivered_qty) == (10, 7, 7, 7)
+    assert so.unposted_lines() == [] and so.posted_unloaded_lines() == [] and not row.is_posted
+    assert led.posting_delay("SO-1/1/1") == 20.0 and led.discrepancy("A", "WH-A") == 0
+    so.load(1, 24.0, "d", qty=3)
+    led.move_physical("A", 3, "WH-A", CUSTOMER, time=24.0, movement_id="SO-1/1/2")
+    assert so.unposted_lines() == [1] and led.discrepancy("A", "WH-A") == 3
+    so.deliver(26.0)
+    so.post_issue(1, 27.0, "clerk", qty=3)
+    led.move_book("A", 3, "WH-A", CUSTOMER, time=24.0, movement_id="SO-1/1/2", recorded_time=27.0)
+    so.invoice(28.0)
+    row = so.line(1)
+    assert row.is_loaded and row.is_posted and row.state is L.DELIVERED and so.invoiced_amount == 100.0
+    assert (row.loaded_at, row.posted_at, row.delivered_at) == (24.0, 27.0, 26.0)
+    assert led.posting_delay("SO-1/1/2") == 3.0 and led.discrepancy("A", "WH-A") == 0
+    covers = [(s.state, s.qty, s.time) for s in row.history if s.state in (L.LOADED, L.ISSUE_POSTED, L.DELIVERED)]
+    assert covers == [(L.LOADED, 7, 3.0), (L.DELIVERED, 7, 5.0), (L.ISSUE_POSTED, 7, 23.0),
+                      (L.LOADED, 3, 24.0), (L.DELIVERED, 3, 26.0), (L.ISSUE_POSTED, 3, 27.0)]
+
+
+def test_without_qty_a_load_or_posting_covers_everything_picked_and_not_yet_covered():
+    so = new_order(qtys=(10,), prices=(10.0,))
+    so.check_credit(0.0, "ana"); so.release(0.0); so.allocate(1, 10, 1.0)
+    so.pick(1, 7, 2.0, "li")
+    so.allocate(1, 3, 3.0); so.pick(1, 3, 4.0, "li")
+    so.post_issue(1, 5.0, "clerk", qty=2.5)
+    so.post_issue(1, 6.0, "clerk")                         # the rest: 7.5
+    so.load(1, 7.0, "d")
+    so.deliver(8.0)
+    assert [(s.state, s.qty) for s in so.line(1).history][-4:] == [
+        (L.ISSUE_POSTED, 2.5), (L.ISSUE_POSTED, 7.5), (L.LOADED, 10), (L.DELIVERED, 10)]
+    assert so.state is S.DELIVERED and so.line(1).is_posted and so.line(1).is_loaded
+
+
+def test_posting_or_loading_more_than_picked_and_not_yet_covered_is_refused_and_changes_nothing():
+    so = new_order(qtys=(10, 3))
+    so.check_credit(0.0, "ana"); so.release(0.0); so.allocate(1, 10, 1.0)
+    so.pick(1, 7, 2.0, "li")
+    so.post_issue(1, 3.0, "clerk", qty=5)
+    so.load(1, 3.0, "d", qty=0.1 + 0.2)                    # rounded once, to 0.3: quantities stay exact
+    before = snapshot(so)
+    with pytest.raises(IllegalTransition) as err:
+        so.post_issue(1, 4.0, "clerk", qty=3)
+    assert str(err.value) == ("sales order 'SO-1' line 1: cannot go from BACKORDERED to ISSUE_POSTED: "
+                              "3 to post, only 2 of 7 picked not yet posted")
+    assert err.value.line == 1 and not isinstance(err.value, BackdatedTransition)
+    refusals = [
+        (lambda: so.load(1, 4.0, "d", qty=7), "7 to load, only 6.7 of 7 picked not yet loaded"),
+        (lambda: so.load(1, 4.0, "d", qty=0), "qty must be > 0, got 0"),
+        (lambda: so.post_issue(1, 4.0, "clerk", qty=-1), "qty must be > 0, got -1"),
+        (lambda: so.post_issue(1, 4.0, "clerk", qty=1e-9), "qty must be > 0, got 1e-09"),
+        (lambda: so.post_issue(2, 4.0, "clerk", qty=1), "nothing picked"),
+        (lambda: so.load(1, 1.0, "d", qty=1), "at 1 h, before the previous step at 3 h"),
+    ]
+    for attempt, reason in refusals:
+        with pytest.raises(IllegalTransition) as err:
+            attempt()
+        assert err.value.reason == reason
+        assert snapshot(so) == before
+    so.post_issue(1, 4.0, "clerk", qty=2)
+    with pytest.raises(IllegalTransition, match="all 7 picked already posted"):
+        so.post_issue(1, 5.0, "clerk", qty=1)
+    so.load(1, 5.0, "d", qty=6.7)
+    assert (so.line(1).loaded_qty, so.line(1).posted_qty) == (7, 7) and so.line(1).is_loaded
+    with pytest.raises(ValueError, match="finite"):
+        so.load(1, 6.0, "d", qty=float("nan"))
 
 
 def test_a_short_pick_can_cancel_the_rest_and_the_order_is_invoiced_for_what_left():

@@ -13,7 +13,7 @@ from conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py"))
 # Small parameters so the suite stays fast; keys are notebook names.
-SMALL: dict[str, dict[str, object]] = {}
+SMALL: dict[str, dict[str, object]] = {"01_simulate_a_wholesaler": {"WEEKS": 3}}
 
 pytestmark = pytest.mark.notebook
 

@@ -20,9 +20,13 @@ part *allocated* (promised from stock; includes what was picked since), a part *
 - ``pick`` takes what is allocated and not yet picked; a short pick moves the shortfall back to
   the backorder (to be allocated and picked again) or cancels it (:class:`Shortfall`);
 - ``load`` (the goods physically leave) and ``post_issue`` (the goods issue is recorded in the
-  system) each cover everything picked so far that they have not covered yet. They are
-  **independent**: either may come first, and either may never come. Only delivery depends on
-  loading (``deliver`` delivers what was loaded); invoicing depends on delivery, not posting.
+  system) each cover a part of what is picked and not yet covered by them: ``qty`` of it, or by
+  default all of it. A line that ships in several shipments (a short pick's rest, backordered
+  and picked later) is loaded and posted once per shipment, so shipment 1 can still be posted
+  for its own quantity after shipment 2 was picked. Loading and posting are **independent**:
+  either may come first, and either may never come. Only delivery depends on loading
+  (``deliver`` delivers what was loaded and not yet delivered); invoicing depends on delivery,
+  not posting.
 
 A line's :attr:`SalesLineStatus.state` summarises where it stands: ``CANCELLED`` (everything
 cancelled, or the order), else ``BACKORDERED`` (something waits for stock), else ``ALLOCATED``
@@ -37,6 +41,10 @@ picked goods delivered) or ``PICKED``. Loading and posting are flags with quanti
 >>> so.load(1, 14.0, "driver-3"); so.deliver(16.0)
 >>> so.state, so.unposted_lines()
 (<SalesOrderState.PARTIALLY_DELIVERED: 'partially_delivered'>, [1])
+>>> so.allocate(1, 2, 40.0); so.pick(1, 2, 41.0, "li")          # the rest: a second shipment
+>>> so.post_issue(1, 42.0, "clerk", qty=8)                       # shipment 1, posted late
+>>> row = so.line(1); row.picked_qty, row.loaded_qty, row.posted_qty
+(10.0, 8.0, 8.0)
 """
 
 from __future__ import annotations
@@ -389,25 +397,59 @@ class SalesOrder(Document):
                 p.cancelled += short
                 self._record(_L.CANCELLED, t, actor, line=line_no, qty=from_units(short), note="short pick")
 
-    def load(self, line_no: int, t: float, actor: str) -> None:
-        """Everything picked and not yet loaded leaves physically (posted or not)."""
-        p = self._get(line_no)
-        problem = None if p.picked > p.loaded else self._nothing_new(p.picked, "loaded")
-        p, t = self._line_step(line_no, _L.LOADED, t, actor, problem)
-        self._flag(p, _L.LOADED, p.picked - p.loaded, t, actor)
-        p.loaded = p.picked
+    def load(self, line_no: int, t: float, actor: str, *, qty: float | None = None) -> None:
+        """Picked goods leave physically (posted or not).
 
-    def post_issue(self, line_no: int, t: float, actor: str) -> None:
-        """The goods issue of everything picked and not yet posted is recorded (loaded or not)."""
-        p = self._get(line_no)
-        problem = None if p.picked > p.posted else self._nothing_new(p.picked, "posted")
-        p, t = self._line_step(line_no, _L.ISSUE_POSTED, t, actor, problem)
-        self._flag(p, _L.ISSUE_POSTED, p.picked - p.posted, t, actor)
-        p.posted = p.picked
+        ``qty`` is how much of the line's picked-and-not-yet-loaded quantity this load covers
+        (one shipment of several under the same line); None covers all of it. It must be > 0
+        and at most that quantity, else :class:`~jxcsim.engine.errors.IllegalTransition`.
+        """
+        self._cover(line_no, _L.LOADED, ("load", "loaded"), qty, t, actor)
 
-    @staticmethod
-    def _nothing_new(picked: int, done: str) -> str:
-        return f"all {from_units(picked):g} picked already {done}" if picked else "nothing picked"
+    def post_issue(self, line_no: int, t: float, actor: str, *, qty: float | None = None) -> None:
+        """The goods issue of picked goods is recorded in the system (loaded or not).
+
+        ``qty`` is how much of the line's picked-and-not-yet-posted quantity this posting covers
+        (e.g. shipment 1 posted after shipment 2 was picked); None covers all of it. It must be
+        > 0 and at most that quantity, else :class:`~jxcsim.engine.errors.IllegalTransition`.
+
+        >>> from jxcsim.engine import IllegalTransition
+        >>> so = SalesOrder("SO-3", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 5, 1.0)])
+        >>> so.check_credit(0.0, "ana"); so.release(0.0); so.allocate(1, 5, 0.0); so.pick(1, 5, 1.0, "li")
+        >>> so.post_issue(1, 2.0, "clerk", qty=3)
+        >>> try:
+        ...     so.post_issue(1, 3.0, "clerk", qty=4)
+        ... except IllegalTransition as err:
+        ...     print(err)
+        sales order 'SO-3' line 1: cannot go from PICKED to ISSUE_POSTED: 4 to post, only 2 of 5 picked not yet posted
+        >>> so.post_issue(1, 3.0, "clerk"); so.line(1).posted_qty           # the rest
+        5.0
+        """
+        self._cover(line_no, _L.ISSUE_POSTED, ("post", "posted"), qty, t, actor)
+
+    def _cover(self, line_no: int, step: SalesLineState, words: tuple[str, str], qty: float | None, t: float,
+               actor: str) -> None:
+        """Load or post ``qty`` (None: all) of what is picked on the line and not yet covered by ``step``."""
+        verb, did = words
+        p = self._get(line_no)
+        done = p.loaded if step is _L.LOADED else p.posted
+        left = p.picked - done
+        units = left if qty is None else to_units(qty)
+        if not left:
+            problem = f"all {from_units(p.picked):g} picked already {did}" if p.picked else "nothing picked"
+        elif units <= 0:
+            problem = f"qty must be > 0, got {qty!r}"
+        elif units > left:
+            problem = (f"{from_units(units):g} to {verb}, only {from_units(left):g} of "
+                       f"{from_units(p.picked):g} picked not yet {did}")
+        else:
+            problem = None
+        p, t = self._line_step(line_no, step, t, actor, problem)
+        if step is _L.LOADED:
+            p.loaded += units
+        else:
+            p.posted += units
+        self._flag(p, step, units, t, actor)
 
     def _flag(self, p: _Line, step: SalesLineState, units: int, t: float, actor: str) -> None:
         p.times[step] = t

@@ -54,6 +54,22 @@ class SimulationResult:
                              **{f"cause:{c.value}": q for c, q in causes.items() if q}})
         return pd.DataFrame(rows).fillna(0.0)
 
+    def stock_timeline(self, sku: str, location: str) -> pd.DataFrame:
+        """Physical and book stock of one SKU at one location after every movement (local time)."""
+        entries = [e for e in self.ledgers.entries if e.sku == sku and e.location == location]
+        frame = pd.DataFrame({"time_h": [e.business_time for e in entries],
+                              "ledger": [e.ledger.value for e in entries], "qty": [e.qty for e in entries]})
+        if frame.empty:
+            return pd.DataFrame(columns=["time", "physical", "book", "book_minus_physical"])
+        frame = frame.sort_values("time_h", kind="stable")
+        for ledger in ("physical", "book"):
+            frame[ledger] = frame["qty"].where(frame["ledger"] == ledger, 0.0).cumsum()
+        frame = frame.groupby("time_h", sort=True)[["physical", "book"]].last().reset_index()
+        epoch = pd.Timestamp(str(self.scenario.start)).tz_localize(self.scenario.timezone)
+        frame.insert(0, "time", epoch + pd.to_timedelta(frame.pop("time_h"), unit="h"))
+        frame["book_minus_physical"] = frame["book"] - frame["physical"]
+        return frame
+
 
 def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: np.random.Generator | None = None,
              progress: bool = False) -> SimulationResult:
