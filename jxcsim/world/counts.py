@@ -7,7 +7,7 @@ from collections.abc import Generator
 from datetime import date, timedelta
 from typing import Any
 
-from ..engine import LOSS, Cause, Ledger
+from ..engine import LOSS, Cause, Ledger, StockCount
 from .model import World
 from .scenario import Role
 
@@ -43,23 +43,25 @@ def stock_counts(world: World) -> Generator[Any, Any, None]:
         for loc in locations:
             count_id = f"CNT-{world.ids.next('CNT'):04d}-{loc}"
             counter = world.team(Role.WAREHOUSE_CLERK, loc).any_member(env.now)
-            diffs = []
+            book = {sku: world.ledgers.balance(Ledger.BOOK, sku, loc) for sku in world.skus}
+            count = StockCount(count_id, loc, env.now, book, actor=counter)
             for sku in world.skus:
                 counted = world.ledgers.balance(Ledger.PHYSICAL, sku, loc)
-                book = world.ledgers.balance(Ledger.BOOK, sku, loc)
+                count.record(sku, counted)
                 world.recorder.add(count_id, "count", env.now, resource=counter, location=loc, sku=sku,
-                                   doc_type="stock_count", counted=counted, book=book)
-                if counted != book:
-                    diffs.append((sku, counted - book))
-            env.process(_adjust(world, count_id, loc, counter, diffs))
+                                   doc_type="stock_count", counted=counted, book=book[sku])
+            count.finish(env.now, counter)
+            world.start(_adjust(world, count, counter))
 
 
-def _adjust(world: World, count_id: str, loc: str, clerk: str, diffs: list[tuple[str, float]]) -> Generator[Any, Any, None]:
+def _adjust(world: World, count: StockCount, clerk: str) -> Generator[Any, Any, None]:
+    """Post each difference to the book against LOSS, tagged as a count adjustment."""
     env = world.env
     yield env.timeout(ADJUST_AFTER_H)
-    for sku, diff in diffs:
-        src, dst = (LOSS, loc) if diff > 0 else (loc, LOSS)
-        world.ledgers.move_book(sku, abs(diff), src, dst, time=env.now, movement_id=f"{count_id}/{sku}",
+    for adj in count.adjustments():
+        src, dst = (LOSS, adj.location) if adj.qty > 0 else (adj.location, LOSS)
+        world.ledgers.move_book(adj.sku, abs(adj.qty), src, dst, time=env.now, movement_id=f"{adj.count_id}/{adj.sku}",
                                 cause=Cause.COUNT_ADJUSTMENT)
-        world.recorder.add(count_id, "adjustment", env.now, resource=clerk, location=loc, sku=sku, qty=diff,
-                           doc_type="stock_count")
+        world.recorder.add(adj.count_id, "adjustment", env.now, resource=clerk, location=adj.location, sku=adj.sku,
+                           qty=adj.qty, doc_type="stock_count")
+    count.adjust(env.now, clerk)

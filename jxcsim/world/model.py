@@ -47,6 +47,7 @@ class Posting:
     location: str
     movement: Movement
     line: int | None
+    document: Any = None  # the SalesOrder or PurchaseOrder this movement belongs to
     moved_at: float = math.nan
     posted_at: float = math.nan
     done: simpy.Event | None = None
@@ -92,6 +93,30 @@ class World:
         self.exposure: dict[str, float] = {c.customer: 0.0 for c in customers}
         self.stock_arrived: dict[tuple[str, str], simpy.Event] = {}
         self.postings: dict[str, Posting] = {}
+        self.failure: Exception | None = None
+
+    def start(self, process: Generator[Any, Any, Any]) -> simpy.Process:
+        """Run ``process`` in the world; an error in it stops the run and is re-raised by :meth:`run`.
+
+        (SimPy would otherwise rebuild the exception from its ``args``, losing domain errors'
+        details.)
+        """
+        return self.env.process(self._guarded(process))
+
+    def _guarded(self, process: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
+        try:
+            return (yield from process)
+        except Exception as exc:  # noqa: BLE001 - kept and re-raised after the run stops
+            if self.failure is None:
+                self.failure = exc
+            raise simpy.core.StopSimulation(None) from None
+
+    def run(self, until: float) -> None:
+        """Advance the world to ``until``; re-raise the first error a process hit."""
+        if self.failure is None:
+            self.env.run(until=until)
+        if self.failure is not None:
+            raise self.failure
 
     def customer(self, customer_id: str) -> Customer:
         return self._customers[customer_id]
@@ -188,6 +213,11 @@ class World:
             return
         src, dst = (p.location, CUSTOMER) if p.movement is Movement.ISSUE else (SUPPLIER, p.location)
         self.ledgers.move_book(p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
+        if p.document is not None and p.line is not None:
+            if p.movement is Movement.ISSUE:
+                p.document.post_issue(p.line, t, resource, qty=p.qty)
+            else:
+                p.document.post_receipt(p.line, p.qty, t, resource)
         p.posted_at = t
         semantic = "book_issue" if p.movement is Movement.ISSUE else "book_receipt"
         self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
@@ -203,6 +233,11 @@ class World:
         """Move the goods of ``p`` at ``t`` and record it."""
         src, dst = (p.location, CUSTOMER) if p.movement is Movement.ISSUE else (SUPPLIER, p.location)
         self.ledgers.move_physical(p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
+        if p.document is not None and p.line is not None:
+            if p.movement is Movement.ISSUE:
+                p.document.load(p.line, t, resource, qty=p.qty)
+            else:
+                p.document.arrive(p.line, p.qty, t, resource)
         p.moved_at = t
         semantic = "physical_issue" if p.movement is Movement.ISSUE else "physical_receipt"
         self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
@@ -214,7 +249,7 @@ class World:
         env = self.env
         rule = self.scenario.rules.posting_deadline
         if rule.enabled and p.movement is Movement.ISSUE and (rule.locations is None or p.location in rule.locations):
-            env.process(self._deadline(p, clerks))
+            self.start(self._deadline(p, clerks))
         if plan.never:
             return
         when = self.post_time(plan, clerks, p.moved_at)

@@ -13,6 +13,8 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine import PurchaseLine, PurchaseOrder
+from ..engine.rules import ApprovalRule
 from .model import Posting, World, plan_resource
 from .scenario import Movement, ReorderPolicyKind, Role
 
@@ -91,7 +93,7 @@ def reorder_review(world: World) -> Generator[Any, Any, None]:
                             world.inventory.add_on_order(sku.sku, loc, qty)
                             by_supplier[sku.supplier].append((sku.sku, qty))
                 for supplier, lines in by_supplier.items():
-                    env.process(purchase_order(world, supplier, loc, lines))
+                    world.start(purchase_order(world, supplier, loc, lines))
         day += 1
 
 
@@ -99,7 +101,9 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     """Create (and approve) a PO, wait for the goods, receive and post them, settle the invoice."""
     env, sc, rng = world.env, world.scenario, world.rng
     po = f"PO-{world.ids.next('PO'):06d}"
-    amount = sum(world.skus[sku].cost * qty for sku, qty in lines)
+    doc = PurchaseOrder(po, supplier, loc, [PurchaseLine(i, sku, qty, world.skus[sku].cost)
+                                            for i, (sku, qty) in enumerate(lines, start=1)], created_at=env.now)
+    amount = doc.amount
 
     def record(semantic: str, t: float, **kw: Any) -> None:
         world.recorder.add(po, semantic, t, location=loc, doc_type="purchase_order", supplier=supplier, **kw)
@@ -107,10 +111,12 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     buyers = world.team(Role.BUYER)
     work = yield buyers.do(world.duration("po_create"))
     record("po_created", work.end, start=work.start, resource=work.worker, amount=amount)
-    threshold = sc.purchasing.approval_threshold
-    if threshold is not None and amount >= threshold:
+    if ApprovalRule(sc.purchasing.approval_threshold).needs_approval(amount):
         work = yield buyers.do(world.duration("po_approve"))
+        doc.approve(work.end, work.worker)
         record("po_approved", work.end, start=work.start, resource=work.worker, amount=amount)
+    else:
+        doc.approve(env.now)  # below the threshold: approved by the system, nobody records a step
 
     lead = world.skus[lines[0][0]].lead_time_days
     days = rng.uniform(lead.low, lead.high)
@@ -120,8 +126,8 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
     plan = world.posting_plan(Movement.RECEIPT, loc, env.now)
-    postings = [Posting(f"{po}/{i}", po, sku, qty, loc, Movement.RECEIPT, i) for i, (sku, qty) in
-                enumerate(lines, start=1)]
+    postings = [Posting(f"{po}/{line.line_no}", po, line.sku, line.qty, loc, Movement.RECEIPT, line.line_no,
+                        document=doc) for line in doc.lines]
     if plan.post_first:  # posted from the delivery note before the goods are unloaded
         for p in postings:
             world.book_move(p, env.now, plan_resource(plan, clerks, env.now))
@@ -129,12 +135,15 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     for p in postings:
         world.physical_move(p, work.end, work.worker, supplier=supplier)
         if not p.posted:
-            env.process(world.post_later(p, plan, clerks))
+            world.start(world.post_later(p, plan, clerks))
 
     inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
     yield env.timeout(max(0.0, world.office.next_open(env.now + inv_days * DAY_H) - env.now))
     work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
-    record("supplier_invoice", work.end, start=work.start, resource=work.worker, amount=amount)
+    doc.record_invoice(work.end, work.worker)
+    record("supplier_invoice", work.end, start=work.start, resource=work.worker, amount=doc.invoiced_amount)
     pay_days = rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
     yield env.timeout(max(0.0, world.office.next_open(env.now + pay_days * DAY_H) - env.now))
-    record("supplier_payment", env.now, resource=world.team(Role.ACCOUNTANT).any_member(env.now), amount=amount)
+    payer = world.team(Role.ACCOUNTANT).any_member(env.now)
+    doc.pay(env.now, doc.invoiced_amount, payer)
+    record("supplier_payment", env.now, resource=payer, amount=doc.invoiced_amount)

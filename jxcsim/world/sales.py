@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..engine import SalesLine, SalesOrder
 from ..engine.rules import CreditRule
 from .model import Posting, World, plan_resource
 from .scenario import Movement, Release, Role
@@ -22,28 +23,27 @@ P_CREDIT_REJECT = 0.05  # share of held orders the approver refuses
 
 
 @dataclass
-class Line:
-    line_no: int
-    sku: str
-    qty: float
-    price: float
-    shipped: float = 0.0
-
-
-@dataclass
 class Order:
-    order_id: str
-    customer: str
-    location: str
-    lines: list[Line]
-    received_at: float
+    """The world's handle on one sales order: the engine document plus the shipments in flight."""
+
+    doc: SalesOrder
     open_shipments: int = 0
-    invoiced_amount: float = 0.0
-    delivered_lines: set[int] = field(default_factory=set)
+
+    @property
+    def order_id(self) -> str:
+        return self.doc.order_id
+
+    @property
+    def customer(self) -> str:
+        return self.doc.customer
+
+    @property
+    def location(self) -> str:
+        return self.doc.location
 
     @property
     def amount(self) -> float:
-        return sum(line.qty * line.price for line in self.lines)
+        return self.doc.amount
 
 
 def order_arrivals(world: World) -> Generator[Any, Any, None]:
@@ -70,10 +70,12 @@ def order_arrivals(world: World) -> Generator[Any, Any, None]:
             # weighted sampling without replacement: the n largest u^(1/w) (Efraimidis & Spirakis)
             keys = rng.random(len(skus)) ** sku_exp
             chosen = np.argpartition(-keys, n_lines - 1)[:n_lines] if n_lines < len(skus) else np.arange(len(skus))
-            lines = [Line(i + 1, skus[j].sku, float(math.ceil(demand.qty_per_line.sample(rng) * customer.qty_factor)),
-                          skus[j].price) for i, j in enumerate(sorted(chosen, key=lambda j: -keys[j]))]
-            order = Order(f"SO-{world.ids.next('SO'):06d}", customer.customer, location, lines, env.now)
-            env.process(sales_order(world, order))
+            lines = [SalesLine(i + 1, skus[j].sku,
+                               float(math.ceil(demand.qty_per_line.sample(rng) * customer.qty_factor)), skus[j].price)
+                     for i, j in enumerate(sorted(chosen, key=lambda j: -keys[j]))]
+            doc = SalesOrder(f"SO-{world.ids.next('SO'):06d}", customer.customer, location, env.now, lines)
+            order = Order(doc)
+            world.start(sales_order(world, order))
         hour += 1
         if hour > env.now:
             yield env.timeout(hour - env.now)
@@ -97,12 +99,14 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
     _record(world, order, "order_received", env.now, resource=taker, amount=order.amount)
 
     work = yield sales.do(world.duration("credit_check"))
+    order.doc.check_credit(work.end, work.worker)
     _record(world, order, "credit_check", work.end, start=work.start, resource=work.worker, amount=order.amount)
     credit = sc.rules.credit
     rule = CreditRule(credit.review_threshold, credit.use_credit_limit, credit.fast_track_below)
     customer = world.customer(order.customer)
     reason = rule.review_reason(order.amount, world.exposure[order.customer], customer.credit_limit)
     if reason is not None:
+        order.doc.hold(env.now, reason)
         _record(world, order, "credit_hold", env.now, resource="system", amount=order.amount)
         digests = sc.rules.notifications.digest_times
         release = Release(mode="batch", times=digests) if digests else sc.handoffs.to_credit_approver
@@ -110,8 +114,10 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
         yield env.timeout(seen - env.now)
         work = yield world.team(Role.CREDIT_APPROVER).do(world.duration("credit_approval"))
         if world.rng.random() < P_CREDIT_REJECT:
+            order.doc.reject(work.end, work.worker, reason)
             _record(world, order, "credit_rejected", work.end, start=work.start, resource=work.worker)
             return
+        order.doc.approve(work.end, work.worker)
         _record(world, order, "credit_approved", work.end, start=work.start, resource=work.worker)
     world.exposure[order.customer] += order.amount
 
@@ -120,56 +126,59 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
         _record(world, order, "notification", env.now, resource="system")
     seen = world.seen_at(sc.handoffs.to_warehouse, env.now, push=push, cutoff=sc.handoffs.order_cutoff)
     yield env.timeout(seen - env.now)
+    order.doc.release(env.now)
 
     ready, waiting = [], []
-    for line in order.lines:
-        (ready if _allocate(world, order, line) else waiting).append(line)
+    for line in order.doc.lines:
+        (ready if _allocate(world, order, line, line.qty) else waiting).append((line, line.qty))
     if ready:
         order.open_shipments += 1
-        env.process(shipment(world, order, ready))
-    for line in waiting:
+        world.start(shipment(world, order, ready))
+    for line, qty in waiting:
         order.open_shipments += 1
-        env.process(backordered_line(world, order, line))
+        world.start(backordered_line(world, order, line, qty))
 
 
-def _allocate(world: World, order: Order, line: Line, *, record_backorder: bool = True) -> bool:
-    """Reserve the line's quantity if the book shows it available; else (optionally) record a backorder."""
+def _allocate(world: World, order: Order, line: SalesLine, qty: float, *, record_backorder: bool = True) -> bool:
+    """Reserve ``qty`` of the line if the book shows it available; else (optionally) backorder it."""
     position = world.inventory.position(line.sku, order.location)
-    if position.available >= line.qty:
-        world.inventory.reserve(line.sku, order.location, line.qty)
-        _record(world, order, "allocate", world.env.now, resource="system", sku=line.sku, qty=line.qty,
-                line=line.line_no)
+    now = world.env.now
+    if position.available >= qty:
+        world.inventory.reserve(line.sku, order.location, qty)
+        order.doc.allocate(line.line_no, qty, now)
+        _record(world, order, "allocate", now, resource="system", sku=line.sku, qty=qty, line=line.line_no)
         return True
     if record_backorder:
-        _record(world, order, "backorder", world.env.now, resource="system", sku=line.sku, qty=line.qty,
-                line=line.line_no)
+        order.doc.backorder(line.line_no, qty, now)
+        _record(world, order, "backorder", now, resource="system", sku=line.sku, qty=qty, line=line.line_no)
     return False
 
 
-def backordered_line(world: World, order: Order, line: Line) -> Generator[Any, Any, None]:
-    """Wait for book stock, then ship the line on its own."""
+def backordered_line(world: World, order: Order, line: SalesLine, qty: float) -> Generator[Any, Any, None]:
+    """Wait for book stock, then ship ``qty`` of the line on its own."""
     while True:
         yield world.receipt_signal(line.sku, order.location)
-        if _allocate(world, order, line, record_backorder=False):
+        if _allocate(world, order, line, qty, record_backorder=False):
             break
-    yield from shipment(world, order, [line])
+    yield from shipment(world, order, [(line, qty)])
 
 
-def shipment(world: World, order: Order, lines: list[Line]) -> Generator[Any, Any, None]:
-    """Pick, load, post and deliver ``lines`` together."""
-    env, loc = world.env, order.location
+def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -> Generator[Any, Any, None]:
+    """Pick, load, post and deliver ``lines`` (line, allocated quantity) together."""
+    env, loc, doc = world.env, order.location, order.doc
     work = yield world.team(Role.PICKER, loc).do(world.duration("pick_per_line", len(lines)))
-    picked: list[tuple[Line, float]] = []
-    for line in lines:
+    picked: list[tuple[SalesLine, float]] = []
+    for line, wanted in lines:
         free = world.shelf_free(line.sku, loc)
-        qty = min(line.qty, max(0.0, math.floor(free)))
-        short = line.qty - qty
+        qty = min(wanted, max(0.0, math.floor(free)))
+        doc.pick(line.line_no, qty, work.end, work.worker)  # a shortfall goes back to backordered
+        short = wanted - qty
         if short > 0:  # the book promised stock the shelf does not have
             world.inventory.release(line.sku, loc, short)
             _record(world, order, "backorder", work.end, resource=work.worker, sku=line.sku, qty=short,
                     line=line.line_no)
             order.open_shipments += 1
-            env.process(backordered_line(world, order, Line(line.line_no, line.sku, short, line.price)))
+            world.start(backordered_line(world, order, line, short))
         if qty > 0:
             world.staged[(line.sku, loc)] = world.staged.get((line.sku, loc), 0.0) + qty
             picked.append((line, qty))
@@ -182,7 +191,7 @@ def shipment(world: World, order: Order, lines: list[Line]) -> Generator[Any, An
     plan = world.posting_plan(Movement.ISSUE, loc, env.now)
     n = world.ids.next(f"{order.order_id}/ship")
     postings = [Posting(f"{order.order_id}/{line.line_no}/{n}", order.order_id, line.sku, qty, loc, Movement.ISSUE,
-                        line.line_no) for line, qty in picked]
+                        line.line_no, document=doc) for line, qty in picked]
     if plan.post_first:
         when = world.post_time(plan, clerks, env.now)
         yield env.timeout(when - env.now)
@@ -194,27 +203,31 @@ def shipment(world: World, order: Order, lines: list[Line]) -> Generator[Any, An
         world.physical_move(p, work.end, work.worker)
         world.staged[(line.sku, loc)] -= qty
         world.inventory.release(line.sku, loc, qty)
-        line.shipped += qty
         if not p.posted:
-            env.process(world.post_later(p, plan, clerks))
+            world.start(world.post_later(p, plan, clerks))
     yield env.timeout(world.duration("drive"))
+    # an earlier truck of the same order may have delivered this shipment's lines with its own
+    if any(doc.line(line.line_no).loaded_qty > doc.line(line.line_no).delivered_qty for line, _ in picked):
+        doc.deliver(env.now, work.worker)
     _record(world, order, "deliver", env.now, start=work.end, resource=work.worker)
     order.open_shipments -= 1
     if order.open_shipments == 0:
-        env.process(billing(world, order))
+        world.start(billing(world, order))
 
 
 def billing(world: World, order: Order) -> Generator[Any, Any, None]:
-    """Invoice what was shipped; the customer pays after their usual number of days."""
-    env = world.env
-    amount = sum(line.shipped * line.price for line in order.lines)
+    """Invoice what was delivered; the customer pays after their usual number of days."""
+    env, doc = world.env, order.doc
+    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+    doc.invoice(work.end, work.worker)
+    amount = doc.invoiced_amount
     if amount <= 0:
         return
-    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
     _record(world, order, "invoice", work.end, start=work.start, resource=work.worker, amount=amount)
     customer = world.customer(order.customer)
     days = world.rng.uniform(customer.pay_days.low, customer.pay_days.high)
     paid = world.office.next_open(env.now + days * 24)
     yield env.timeout(paid - env.now)
+    doc.pay(env.now, amount, "bank")
     world.exposure[order.customer] -= order.amount
     _record(world, order, "payment", env.now, resource="bank", amount=amount)

@@ -84,15 +84,14 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
         for role in (Role.PICKER, Role.DRIVER, Role.WAREHOUSE_CLERK):
             world.team(role, loc)
     opening_stock(world)
-    env = world.env
-    env.process(order_arrivals(world))
-    env.process(reorder_review(world))
+    world.start(order_arrivals(world))
+    world.start(reorder_review(world))
     if scenario.counts.enabled:
-        env.process(stock_counts(world))
+        world.start(stock_counts(world))
     with Progress([f"week {w + 1}" for w in range(weeks)], enabled=progress, desc="simulating") as bar:
         for week in range(weeks):
             bar.step(f"week {week + 1}/{weeks}")
-            env.run(until=(week + 1) * HOURS_PER_WEEK)
+            world.run(until=(week + 1) * HOURS_PER_WEEK)
     return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=world.recorder.frame(),
                             ledgers=world.ledgers, profile=log_profile(scenario.activity_names, scenario.timezone),
                             locations=world.locations, skus=world.skus)
