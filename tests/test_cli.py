@@ -90,3 +90,35 @@ def test_inspect_shared_ocel_reports_objects():
     assert out["events"] == 13 and sum(out["objects"].values()) == 9
     typed = json.loads(jxcsim("inspect", str(path), "--json", "--object-type", "Invoice").stdout)
     assert typed["object_type"] == "Invoice" and typed["cases"] == 3
+
+
+def test_simulate_writes_log_profile_truth_and_kpis(tmp_path):
+    from conftest import REPO
+
+    out = tmp_path / "sim"
+    done = jxcsim("simulate", str(REPO / "scenarios" / "baseline.yaml"), "--weeks", "1", "--seed", "4",
+                  "--formats", "csv", "--out", str(out), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "issue_posting_delay" in done.stdout and "fill_rate" in done.stdout
+    for name in ("log.csv", "profile.yaml", "truth/planted.json", "truth/positions.csv", "kpis.json"):
+        assert (out / name).exists(), name
+    assert not (out / "log.xes.gz").exists()
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["meta"]["seed"] == 4 and kpis["meta"]["weeks"] == 1
+    back = json.loads(jxcsim("inspect", str(out / "log.csv"), "--profile", str(out / "profile.yaml"), "--json").stdout)
+    assert back["quarantined"] == 0 and back["timezone"] == "Asia/Shanghai"
+    assert {"physical_issue", "book_issue", "order_received"} <= set(back["semantics"])
+
+
+def test_simulate_with_a_change_and_bad_scenario(tmp_path):
+    from conftest import REPO
+
+    done = jxcsim("simulate", str(REPO / "scenarios" / "baseline.yaml"), "--change",
+                  str(REPO / "scenarios" / "changes" / "scan_to_ship.yaml"), "--weeks", "1", "--formats", "csv",
+                  "--out", str(tmp_path / "scan"), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: " + str(REPO / "scenarios" / "baseline.yaml") + "\ndemand: {orders_per_wek: 3}\n")
+    done = jxcsim("simulate", str(bad), "--out", str(tmp_path / "x"))
+    assert done.returncode == 2
+    assert "demand.orders_per_wek: Extra inputs are not permitted" in done.stderr
