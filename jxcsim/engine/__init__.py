@@ -30,6 +30,7 @@ from .errors import (
     ReservationError, ReversalError,
 )
 from .ledger import Ledgers
+from .policies import ReorderPolicy, RqPolicy, SsPolicy
 from .quantity import QTY_DECIMALS, from_units, to_units
 from .rules import ApprovalRule, CreditRule, Notifications, PostingDeadline, Signal, SignalKind, WorkingTime
 from .stock import Commitment, Inventory, StockPosition
@@ -40,7 +41,7 @@ __all__ = [
     "CostLayer", "CountState", "CreditRule", "CustomerReturn", "Document", "EngineError", "Entry", "EntryLog",
     "FifoCost", "IllegalTransition", "InsufficientStock", "InvariantViolation", "Inventory", "Ledger", "Ledgers",
     "MovingAverageCost", "Notifications", "PostingDeadline", "PurchaseLine", "PurchaseLineStatus",
-    "PurchaseOrder", "PurchaseOrderState", "ReservationError", "ReturnState", "ReversalError", "SalesLine",
+    "PurchaseOrder", "PurchaseOrderState", "ReorderPolicy", "ReservationError", "RqPolicy", "SsPolicy", "ReturnState", "ReversalError", "SalesLine",
     "SalesLineState", "SalesLineStatus", "SalesOrder", "SalesOrderState", "Shortfall", "Signal", "SignalKind",
     "Step", "StockCount", "StockPosition", "Transfer", "TransferState", "TransferStep", "VirtualLocation",
     "WorkingTime", "from_units", "is_virtual", "to_units",

@@ -10,23 +10,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import Any
 
-from ..engine import PurchaseLine, PurchaseOrder
+from ..engine import PurchaseLine, PurchaseOrder, ReorderPolicy, RqPolicy, SsPolicy
 from ..engine.rules import ApprovalRule
 from .model import Posting, World, plan_resource
 from .scenario import Movement, ReorderPolicyKind, Role
 
 DAY_H = 24.0
-
-
-@dataclass(frozen=True, slots=True)
-class ReorderLevels:
-    """Reorder point ``s`` (or ``r``) and order-up-to level ``S`` (or lot size ``Q``), in units."""
-
-    reorder_point: float
-    target: float
 
 
 def daily_demand(world: World) -> dict[tuple[str, str], float]:
@@ -48,10 +39,15 @@ def daily_demand(world: World) -> dict[tuple[str, str], float]:
     return out
 
 
-def reorder_levels(world: World) -> dict[tuple[str, str], ReorderLevels]:
+def reorder_policies(world: World) -> dict[tuple[str, str], ReorderPolicy]:
+    """The reorder policy of each SKU at each location, sized in days of expected demand."""
     reorder = world.scenario.catalogue.reorder
-    return {key: ReorderLevels(math.ceil(rate * reorder.reorder_point_days), math.ceil(rate * reorder.order_up_to_days))
-            for key, rate in daily_demand(world).items()}
+    out: dict[tuple[str, str], ReorderPolicy] = {}
+    for key, rate in daily_demand(world).items():
+        point = math.ceil(rate * reorder.reorder_point_days)
+        size = max(1, math.ceil(rate * reorder.order_up_to_days))
+        out[key] = SsPolicy(point, max(point, size)) if reorder.policy is ReorderPolicyKind.S_S else RqPolicy(point, size)
+    return out
 
 
 def opening_stock(world: World) -> None:
@@ -70,7 +66,7 @@ def reorder_review(world: World) -> Generator[Any, Any, None]:
     """Every review day at the review time, order what fell to its reorder point."""
     env = world.env
     reorder = world.scenario.catalogue.reorder
-    levels = reorder_levels(world)
+    policies = reorder_policies(world)
     day = 0
     while day * DAY_H < world.horizon_h:
         t = day * DAY_H + reorder.review_time
@@ -80,18 +76,11 @@ def reorder_review(world: World) -> Generator[Any, Any, None]:
             for loc in world.locations:
                 by_supplier: dict[str, list[tuple[str, float]]] = defaultdict(list)
                 for sku in world.skus.values():
-                    lv = levels[(sku.sku, loc)]
                     pos = world.inventory.position(sku.sku, loc)
-                    position = pos.book - pos.reserved + pos.on_order
-                    if lv.target > 0 and position <= lv.reorder_point:
-                        if reorder.policy is ReorderPolicyKind.S_S:
-                            qty = lv.target - position
-                        else:
-                            qty = max(lv.target, lv.reorder_point - position + 1)
-                        qty = float(math.ceil(qty))
-                        if qty > 0:
-                            world.inventory.add_on_order(sku.sku, loc, qty)
-                            by_supplier[sku.supplier].append((sku.sku, qty))
+                    qty = policies[(sku.sku, loc)].order_qty(pos.book - pos.reserved + pos.on_order)
+                    if qty > 0:
+                        world.inventory.add_on_order(sku.sku, loc, qty)
+                        by_supplier[sku.supplier].append((sku.sku, qty))
                 for supplier, lines in by_supplier.items():
                     world.start(purchase_order(world, supplier, loc, lines))
         day += 1
