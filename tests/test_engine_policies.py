@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from jxcsim.engine import RqPolicy, SsPolicy
 
-positions = st.floats(-1000, 1000, allow_nan=False)
+positions = st.integers(-100_000_000, 100_000_000).map(lambda u: u / 100_000)  # exact to the engine quantum
 
 
 @given(st.integers(0, 200), st.integers(0, 300), positions)

@@ -51,5 +51,5 @@ class RqPolicy:
     def order_qty(self, position: float) -> float:
         if position > self.r:
             return 0.0
-        lots = math.floor((self.r - position) / self.Q) + 1
+        lots = math.floor(round((self.r - position) / self.Q, 9)) + 1
         return float(lots * self.Q)
