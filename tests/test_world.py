@@ -27,7 +27,7 @@ def run6(baseline):
 
 
 def _issue_delays(log: pd.DataFrame, tz: str) -> pd.DataFrame:
-    keys = ["case:concept:name", "sku", "line"]
+    keys = ["case:concept:name", "sku", "line", "delivery"]
     phys = log[log["semantic"] == "physical_issue"][keys + ["location", "qty", "time:timestamp"]]
     book = log[log["semantic"] == "book_issue"][keys + ["time:timestamp"]]
     both = phys.merge(book, on=keys, how="left", suffixes=("_moved", "_posted"))
@@ -88,9 +88,7 @@ def test_story_late_posting_is_phantom_stock_until_posted(run6):
     """A movement loaded and posted later: book exceeds the shelf exactly in between."""
     d = _issue_delays(run6.log, run6.scenario.timezone).dropna(subset=["delay_h"])
     late = d[d.delay_h > 2].iloc[0]
-    movement = [m for m in {e.movement_id for e in run6.ledgers.entries}
-                if m.startswith(f"{late['case:concept:name']}/{int(late['line'])}/")][0]
-    entries = run6.ledgers.movement(movement)
+    entries = run6.ledgers.movement(f"{late['case:concept:name']}/{int(late['line'])}/{late['delivery']}")
     moved = min(e.business_time for e in entries if e.ledger is Ledger.PHYSICAL)
     posted = min(e.business_time for e in entries if e.ledger is Ledger.BOOK)
     assert posted - moved == pytest.approx(late.delay_h, abs=1e-3)

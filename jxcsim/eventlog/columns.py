@@ -27,6 +27,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "amount": ("amount",),
     "price": ("price",),
     "to_location": ("to_location",),
+    "delivery": ("delivery",),
 }
 REQUIRED_ROLES = ("case", "activity", "timestamp")
 

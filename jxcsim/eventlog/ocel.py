@@ -43,7 +43,7 @@ OTIME = "ocel:timestamp"
 QUALIFIER = "ocel:qualifier"
 _RESOURCE_NAMES = ("org:resource", "resource")  # event attributes taken as the resource, first wins
 # Frame columns that become objects when writing: column (also the qualifier) -> object type.
-_OBJECT_COLUMNS = {"sku": "sku", "location": "location", "to_location": "location"}
+_OBJECT_COLUMNS = {"sku": "sku", "location": "location", "to_location": "location", "delivery": "delivery"}
 _NOT_ATTRIBUTES = {CASE, ACTIVITY, TIMESTAMP, "source_row"}  # source_row: of another file
 _SUFFIXES = {".sqlite": LogFormat.OCEL2_SQLITE, ".db": LogFormat.OCEL2_SQLITE,
              ".json": LogFormat.OCEL2_JSON, ".jsonocel": LogFormat.OCEL2_JSON,

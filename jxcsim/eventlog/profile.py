@@ -52,6 +52,7 @@ class ColumnMap(BaseModel):
     amount: str | None = None
     price: str | None = None
     to_location: str | None = None
+    delivery: str | None = None
 
 
 class CountColumns(BaseModel):

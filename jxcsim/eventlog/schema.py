@@ -36,6 +36,7 @@ DOMAIN_COLUMNS: dict[str, str] = {
     "amount": "amount",
     "price": "price",
     "to_location": "to_location",
+    "delivery": "delivery",
 }
 # Core roles: role name -> canonical column name.
 CORE_COLUMNS: dict[str, str] = {

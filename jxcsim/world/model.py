@@ -48,6 +48,7 @@ class Posting:
     movement: Movement
     line: int | None
     document: Any = None  # the SalesOrder or PurchaseOrder this movement belongs to
+    delivery: str | None = None  # the shipment (outbound delivery) this movement travels in
     moved_at: float = math.nan
     posted_at: float = math.nan
     done: simpy.Event | None = None
@@ -222,7 +223,7 @@ class World:
         semantic = "book_issue" if p.movement is Movement.ISSUE else "book_receipt"
         self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
                           line=p.line, doc_type="sales_order" if p.movement is Movement.ISSUE else "purchase_order",
-                          price=self.skus[p.sku].price)
+                          price=self.skus[p.sku].price, delivery=p.delivery)
         if p.movement is Movement.RECEIPT:
             self.inventory.remove_on_order(p.sku, p.location, p.qty)
             self.receipt_signal(p.sku, p.location).succeed()
@@ -241,7 +242,7 @@ class World:
         p.moved_at = t
         semantic = "physical_issue" if p.movement is Movement.ISSUE else "physical_receipt"
         self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
-                          line=p.line, price=self.skus[p.sku].price,
+                          line=p.line, price=self.skus[p.sku].price, delivery=p.delivery,
                           doc_type="sales_order" if p.movement is Movement.ISSUE else "purchase_order", **extra)
 
     def post_later(self, p: Posting, plan: PostingPlan, clerks: Team) -> Generator[Any, Any, None]:

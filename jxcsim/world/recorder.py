@@ -24,11 +24,11 @@ from ..eventlog.schema import ACTIVITY, BOOK, CASE, COUNTED, RESOURCE, START, TI
 from .scenario import ActivityNames
 
 FIELDS = ("case", "semantic", "time", "start", "resource", "location", "sku", "qty", "line", "doc_type",
-          "customer", "supplier", "amount", "price", "counted", "book")
+          "customer", "supplier", "amount", "price", "counted", "book", "delivery")
 COLUMNS = {"case": CASE, "activity": ACTIVITY, "time": TIMESTAMP, "start": START, "resource": RESOURCE,
            "location": "location", "sku": "sku", "qty": "qty", "line": "line", "doc_type": "doc_type",
            "customer": "customer", "supplier": "supplier", "amount": "amount", "price": "price",
-           "counted": COUNTED, "book": BOOK}
+           "counted": COUNTED, "book": BOOK, "delivery": "delivery"}
 
 
 class EventRecorder:
@@ -47,10 +47,10 @@ class EventRecorder:
             location: str | None = None, sku: str | None = None, qty: float = math.nan, line: int | None = None,
             doc_type: str | None = None, customer: str | None = None, supplier: str | None = None,
             amount: float = math.nan, price: float = math.nan, counted: float = math.nan,
-            book: float = math.nan) -> None:
+            book: float = math.nan, delivery: str | None = None) -> None:
         """Record one activity instance at world time ``time`` (hours since the epoch)."""
         self._rows.append((case, semantic, time, start, resource, location, sku, qty, line, doc_type, customer,
-                           supplier, amount, price, counted, book))
+                           supplier, amount, price, counted, book, delivery))
 
     def _stamps(self, hours: np.ndarray) -> pd.Series:
         """World hours to UTC timestamps, via local wall-clock time (daylight saving handled)."""
@@ -78,7 +78,7 @@ def log_profile(names: ActivityNames, timezone: str) -> LogProfile:
         "columns": {"case": CASE, "activity": ACTIVITY, "timestamp": TIMESTAMP, "start_timestamp": START,
                     "resource": RESOURCE, "location": "location", "sku": "sku", "qty": "qty", "line": "line",
                     "doc_type": "doc_type", "customer": "customer", "supplier": "supplier", "amount": "amount",
-                    "price": "price"},
+                    "price": "price", "delivery": "delivery"},
         "timezone": timezone,
         "activities": mapping,
         "count_columns": {"counted": COUNTED, "book": BOOK},

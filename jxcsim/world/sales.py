@@ -166,6 +166,7 @@ def backordered_line(world: World, order: Order, line: SalesLine, qty: float) ->
 def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -> Generator[Any, Any, None]:
     """Pick, load, post and deliver ``lines`` (line, allocated quantity) together."""
     env, loc, doc = world.env, order.location, order.doc
+    delivery = f"DL-{order.order_id.removeprefix('SO-')}-{world.ids.next(f'{order.order_id}/ship')}"
     work = yield world.team(Role.PICKER, loc).do(world.duration("pick_per_line", len(lines)))
     picked: list[tuple[SalesLine, float]] = []
     for line, wanted in lines:
@@ -182,16 +183,15 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
         if qty > 0:
             world.staged[(line.sku, loc)] = world.staged.get((line.sku, loc), 0.0) + qty
             picked.append((line, qty))
-    _record(world, order, "pick", work.end, start=work.start, resource=work.worker)
+    _record(world, order, "pick", work.end, start=work.start, resource=work.worker, delivery=delivery)
     if not picked:
         order.open_shipments -= 1
         return
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
     plan = world.posting_plan(Movement.ISSUE, loc, env.now)
-    n = world.ids.next(f"{order.order_id}/ship")
-    postings = [Posting(f"{order.order_id}/{line.line_no}/{n}", order.order_id, line.sku, qty, loc, Movement.ISSUE,
-                        line.line_no, document=doc) for line, qty in picked]
+    postings = [Posting(f"{order.order_id}/{line.line_no}/{delivery}", order.order_id, line.sku, qty, loc,
+                        Movement.ISSUE, line.line_no, document=doc, delivery=delivery) for line, qty in picked]
     if plan.post_first:
         when = world.post_time(plan, clerks, env.now)
         yield env.timeout(when - env.now)
@@ -209,7 +209,7 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
     # an earlier truck of the same order may have delivered this shipment's lines with its own
     if any(doc.line(line.line_no).loaded_qty > doc.line(line.line_no).delivered_qty for line, _ in picked):
         doc.deliver(env.now, work.worker)
-    _record(world, order, "deliver", env.now, start=work.end, resource=work.worker)
+    _record(world, order, "deliver", env.now, start=work.end, resource=work.worker, delivery=delivery)
     order.open_shipments -= 1
     if order.open_shipments == 0:
         world.start(billing(world, order))
