@@ -21,7 +21,7 @@ def test_demo_writes_its_reports(tmp_path):
     assert len(back.quarantine) == 0
     ocel = read_event_log(written["log.ocel.sqlite"], object_type="sales_order")
     assert ocel.frame["case:concept:name"].str.startswith("SO-").all()
-    assert {"sales_order", "purchase_order", "stock_count", "delivery", "sku", "location"} <= set(ocel.objects)
+    assert {"sales_order", "purchase_order", "delivery", "sku", "location"} <= set(ocel.objects)
     deliveries = read_event_log(written["log.ocel.sqlite"], object_type="delivery")
     assert set(deliveries.frame["concept:name"]) >= {"Pick goods", "Load truck", "Post goods issue",
                                                       "Deliver to customer"}
