@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledgers
+from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledger, Ledgers
 from .catalogue import Customer, Sku, build_catalogue
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, Movement, PostingBehaviour, Release, Role, Scenario
@@ -51,7 +51,6 @@ class Posting:
     delivery: str | None = None  # the shipment (outbound delivery) this movement travels in
     moved_at: float = math.nan
     posted_at: float = math.nan
-    done: simpy.Event | None = None
 
     @property
     def posted(self) -> bool:
@@ -166,8 +165,6 @@ class World:
     # --- stock -------------------------------------------------------------------------------
     def shelf_free(self, sku: str, location: str) -> float:
         """Physical stock not yet picked for another shipment."""
-        from ..engine import Ledger
-
         physical = self.ledgers.balance(Ledger.PHYSICAL, sku, location)
         return physical - self.staged.get((sku, location), 0.0)
 
@@ -212,38 +209,36 @@ class World:
         """Post ``p`` in the book ledger at ``t`` and record it (once)."""
         if p.posted:
             return
-        src, dst = (p.location, CUSTOMER) if p.movement is Movement.ISSUE else (SUPPLIER, p.location)
-        self.ledgers.move_book(p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
-        if p.document is not None and p.line is not None:
-            if p.movement is Movement.ISSUE:
-                p.document.post_issue(p.line, t, resource, qty=p.qty)
-            else:
-                p.document.post_receipt(p.line, p.qty, t, resource)
+        self._move(p, Ledger.BOOK, t, resource)
         p.posted_at = t
-        semantic = "book_issue" if p.movement is Movement.ISSUE else "book_receipt"
-        self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
-                          line=p.line, doc_type="sales_order" if p.movement is Movement.ISSUE else "purchase_order",
-                          price=self.skus[p.sku].price, delivery=p.delivery)
         if p.movement is Movement.RECEIPT:
             self.inventory.remove_on_order(p.sku, p.location, p.qty)
             self.receipt_signal(p.sku, p.location).succeed()
-        if p.done is not None and not p.done.triggered:
-            p.done.succeed(t)
 
     def physical_move(self, p: Posting, t: float, resource: str, **extra: Any) -> None:
         """Move the goods of ``p`` at ``t`` and record it."""
-        src, dst = (p.location, CUSTOMER) if p.movement is Movement.ISSUE else (SUPPLIER, p.location)
-        self.ledgers.move_physical(p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
-        if p.document is not None and p.line is not None:
-            if p.movement is Movement.ISSUE:
-                p.document.load(p.line, t, resource, qty=p.qty)
-            else:
-                p.document.arrive(p.line, p.qty, t, resource)
+        self._move(p, Ledger.PHYSICAL, t, resource, **extra)
         p.moved_at = t
-        semantic = "physical_issue" if p.movement is Movement.ISSUE else "physical_receipt"
+
+    def _move(self, p: Posting, ledger: Ledger, t: float, resource: str, **extra: Any) -> None:
+        """One leg of a movement: the ledger entry, the document step, the log row."""
+        issue = p.movement is Movement.ISSUE
+        src, dst = (p.location, CUSTOMER) if issue else (SUPPLIER, p.location)
+        self.ledgers.move(ledger, p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
+        doc = p.document
+        if doc is not None and p.line is not None:
+            if ledger is Ledger.PHYSICAL and issue:
+                doc.load(p.line, t, resource, qty=p.qty)
+            elif ledger is Ledger.PHYSICAL:
+                doc.arrive(p.line, p.qty, t, resource)
+            elif issue:
+                doc.post_issue(p.line, t, resource, qty=p.qty)
+            else:
+                doc.post_receipt(p.line, p.qty, t, resource)
+        semantic = f"{ledger.value}_{'issue' if issue else 'receipt'}"
         self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
                           line=p.line, price=self.skus[p.sku].price, delivery=p.delivery,
-                          doc_type="sales_order" if p.movement is Movement.ISSUE else "purchase_order", **extra)
+                          doc_type="sales_order" if issue else "purchase_order", **extra)
 
     def post_later(self, p: Posting, plan: PostingPlan, clerks: Team) -> Generator[Any, Any, None]:
         """After the goods moved: post per the plan, and run the posting-deadline rule if it applies."""
