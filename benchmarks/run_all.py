@@ -9,7 +9,11 @@ in the same run, never written down. Only the measured call is timed (modules ar
 and the file is in the page cache beforehand), and each measurement checks what it read, so a
 broken reader cannot produce a fast figure.
 
-    .venv/bin/python benchmarks/run_all.py [--events N] [--only NAME[,NAME]] [--repeat K]
+    .venv/bin/python benchmarks/run_all.py [--events N] [--weeks W] [--only NAME[,NAME]] [--repeat K]
+
+The read figures time reading a synthetic log (make_logs.py); the simulation figures time
+``jxcsim.world.simulate.simulate`` against a bare SimPy model of the same order flow
+(bare_flow.py) and need no log.
 
 See benchmarks/README.md for what each figure means.
 """
@@ -35,6 +39,9 @@ sys.path.insert(0, str(HERE))
 # measuring children only; the parent runs it as a subprocess. These mirror make_logs' defaults.
 DEFAULT_EVENTS = 1_000_000
 DEFAULT_SEED = 42
+DEFAULT_WEEKS = 52  # simulate_year's horizon (--weeks scales it down; the target is for 52)
+SIM_SEED = 1  # the simulation figures' seed (world and bare flow alike)
+BASELINE_SCENARIO = HERE.parent / "scenarios" / "baseline.yaml"
 CACHE_DIR = HERE / ".cache"
 PARENT_RSS_LIMIT_MB = 64
 
@@ -116,14 +123,82 @@ def _check_rows(key: str) -> Callable[[object, dict], dict]:
     return check
 
 
+# Simulation figures: the context is {"weeks": ...}; ``prepare`` loads the scenario before the clock.
+
+def _scenario(orders_per_month: float | None) -> Callable[[None, dict], object]:
+    def prepare(path: None, ctx: dict):
+        import bare_flow
+        from jxcsim.world.scenario import load_scenario
+
+        scenario = load_scenario(BASELINE_SCENARIO)
+        return scenario if orders_per_month is None else bare_flow.year_scenario(scenario, orders_per_month)
+    return prepare
+
+
+def _world(scenario, ctx: dict):
+    """The full world (engine, documents, log; the log frame built): simulate() on a step-counting env."""
+    import bare_flow
+
+    return bare_flow.simulate_counting(scenario, weeks=ctx["weeks"], seed=SIM_SEED)
+
+
+def _bare(scenario, ctx: dict):
+    import bare_flow
+
+    return bare_flow.run_bare(scenario, weeks=ctx["weeks"], seed=SIM_SEED)
+
+
+def _sim_info(scenario, weeks: int, orders: int, simpy_events: int, log_events: int, steps: dict) -> dict:
+    import bare_flow
+
+    per_week = scenario.demand.orders_per_week
+    expected = per_week * weeks
+    # arrivals are Poisson: 5 standard deviations either side, plus 1 % for the weekday pattern
+    assert abs(orders - expected) <= 5 * expected ** 0.5 + 0.01 * expected, f"{orders} orders, expected ~{expected:.0f}"
+    assert steps.get("order_received", 0) == orders
+    counts = (len(bare_flow.count_times(scenario.start, weeks * 168.0, scenario.counts.time))
+              if scenario.counts.enabled else 0)
+    n_skus = sum(g.count for g in scenario.catalogue.groups.values())
+    n_locations = len(scenario.counts.locations or scenario.locations)
+    assert steps.get("count", 0) == counts * n_skus * n_locations, f"{steps.get('count', 0)} SKUs counted"
+    if weeks >= 8:  # customers pay 10+ days after an invoice
+        assert steps.get("payment", 0) > 0 and steps.get("supplier_payment", 0) > 0, "no payments"
+    assert simpy_events > 10 * orders, f"{simpy_events} SimPy events for {orders} orders"
+    assert log_events > 5 * orders, f"{log_events} log events for {orders} orders"
+    return {"orders": orders, "simpy_events": simpy_events, "log_events": log_events, "weeks": weeks,
+            "orders_per_week": round(per_week, 2)}
+
+
+def _check_world(out, ctx: dict) -> dict:
+    from jxcsim.eventlog import check_frame
+    from jxcsim.eventlog.schema import CASE, SEMANTIC
+
+    (result, steps), scenario = out, ctx["scenario"]
+    log = result.log
+    semantic = log[SEMANTIC].astype(str)
+    received = semantic == "order_received"
+    assert log[CASE][received].is_unique, "an order received twice"
+    assert result.weeks == ctx["weeks"] and result.seed == SIM_SEED
+    check_frame(log)
+    return _sim_info(scenario, ctx["weeks"], int(received.sum()), steps, len(log), semantic.value_counts().to_dict())
+
+
+def _check_bare(bare, ctx: dict) -> dict:
+    assert "jxcsim.engine" not in sys.modules, "the bare flow imported the engine"
+    assert sum(bare.steps.values()) == bare.log_events
+    assert bare.weeks == ctx["weeks"] and bare.seed == SIM_SEED
+    return _sim_info(ctx["scenario"], ctx["weeks"], bare.orders, bare.simpy_events, bare.log_events, bare.steps)
+
+
 @dataclass(frozen=True)
 class Measure:
     """One timed call in its own process."""
 
-    file: str  # key into the manifest's files: csv, xes, ...
-    call: Callable[[str, dict], object]
+    file: str | None  # key into the manifest's files: csv, xes, ...; None: needs no log
+    call: Callable[[object, dict], object]
     check: Callable[[object, dict], dict]
     imports: tuple[str, ...]  # imported before the clock starts
+    prepare: Callable[[str | None, dict], object] | None = None  # before the clock: the call's first argument
 
 
 @dataclass(frozen=True)
@@ -132,61 +207,103 @@ class Figure:
     description: str
     value: Measure
     baseline: str | None  # key into BASELINES (shared between figures reading the same file)
-    target: tuple[str, str, float] | None = None  # (field, "<=" or ">=", bound), from DESIGN / the issue
+    target: tuple[tuple[str, str, float], ...] = ()  # (field, "<=" or ">=", bound) from DESIGN / the issue; all
+    fields: tuple[str, ...] = ("instances", "events_stored")  # from the value's check, into the line
+    baseline_fields: tuple[str, ...] = ()  # from the baseline's check, into the line as baseline_<field>
+    same: tuple[str, ...] = ()  # fields value and baseline must share (line["same_flow"]; warns when not)
+    scale: str = "events"  # the option that scales it down ("events", "weeks"; "none": fixed size)
 
     def target_text(self) -> str | None:
-        return f"{self.target[0]} {self.target[1]} {self.target[2]:g}" if self.target else None
+        return " and ".join(f"{f} {op} {bound:g}" for f, op, bound in self.target) or None
+
+    def targets_met(self, line: dict) -> dict[str, bool | None]:
+        return {f"{f} {op} {bound:g}": None if line.get(f) is None else
+                (line[f] <= bound if op == "<=" else line[f] >= bound) for f, op, bound in self.target}
 
     def target_met(self, line: dict) -> bool | None:
-        if not self.target or line.get(self.target[0]) is None:
-            return None
-        field, op, bound = self.target
-        return line[field] <= bound if op == "<=" else line[field] >= bound
+        met = list(self.targets_met(line).values())
+        return None if not met or None in met else all(met)
+
+    def full_size(self, args: argparse.Namespace) -> bool:
+        """Targets are judged at the full size only (1M instances, 52 weeks)."""
+        return {"events": args.events == DEFAULT_EVENTS, "weeks": args.weeks == DEFAULT_WEEKS}.get(self.scale, True)
 
 
 BASELINES: dict[str, Measure] = {
     "pandas_read_csv": Measure("csv", _pandas_read_csv, _check_rows("instances"), ("pandas",)),
     "pm4py_iterparse": Measure("xes", _pm4py_iterparse, _check_rows("xes_events"), ("pm4py",)),
+    "bare_flow": Measure(None, _bare, _check_bare, ("bare_flow", "simpy", "numpy"), _scenario(4000)),
 }
+_SIM_FIELDS = ("orders", "simpy_events", "log_events", "weeks", "orders_per_week", "gc_s")
+_FLOW_FIELDS = ("orders", "simpy_events", "log_events")  # equal when the bare flow mirrors the world
 FIGURES: dict[str, Figure] = {f.name: f for f in (
     Figure("csv_read_1m", "read_event_log(csv) to the validated frame vs plain pandas.read_csv",
            Measure("csv", _ours, _check_log("csv"), ("jxcsim.eventlog", "jxcsim.eventlog.csv_reader",
                                                      "pyarrow.csv")),
-           "pandas_read_csv", target=("value", "<=", 5.0)),
+           "pandas_read_csv", target=(("value", "<=", 5.0),)),
     Figure("xes_read_1m", "read_event_log(xes): rustxes, validation, start/complete pairing vs pm4py iterparse",
            Measure("xes", _ours, _check_log("xes"), ("jxcsim.eventlog", "jxcsim.eventlog.xes_reader", "rustxes",
                                                      "polars")),
-           "pm4py_iterparse", target=("speedup", ">=", 3.0)),
+           "pm4py_iterparse", target=(("speedup", ">=", 3.0),)),
     Figure("xes_read_1m_pm4py_path", "read_event_log's XES path forced onto the pm4py fallback vs pm4py iterparse",
            Measure("xes", _ours_pm4py_path, _check_log("xes"), ("jxcsim.eventlog", "jxcsim.eventlog.xes_reader",
                                                                 "pm4py")),
            "pm4py_iterparse"),
+    Figure("simulate_year", "simulate(baseline at 4,000 orders/month, 52 weeks, seed 1): world, engine and log "
+                            "vs a bare SimPy model of the same order flow",
+           Measure(None, _world, _check_world, ("bare_flow", "jxcsim.world.simulate", "jxcsim.eventlog"),
+                   _scenario(4000)),
+           "bare_flow", target=(("value", "<=", 8.0), ("peak_rss_mb", "<=", 1024.0), ("ratio", "<=", 2.0)),
+           fields=_SIM_FIELDS, baseline_fields=(*_FLOW_FIELDS, "gc_s"), same=_FLOW_FIELDS, scale="weeks"),
+    Figure("simulate_13_weeks", "simulate(baseline scenario as shipped, 13 weeks, seed 1): world, engine and log",
+           Measure(None, _world, _check_world, ("bare_flow", "jxcsim.world.simulate", "jxcsim.eventlog"),
+                   _scenario(None)),
+           None, fields=_SIM_FIELDS, scale="none"),
 )}
+SIM_WEEKS = {"simulate_13_weeks": 13}  # fixed horizons; simulate_year runs --weeks
 
 
 # ------------------------------------------------------------------------------------ child side
 
 def measure_here(m: Measure, manifest: dict) -> dict:
+    """Time ``m`` here; ``manifest`` is the log's manifest, or the simulation context ({"weeks": ...}).
+
+    Also returns ``gc_s``, the wall time of the cyclic garbage collector's passes during the call.
+    """
     import importlib
 
     for mod in m.imports:
         importlib.import_module(mod)
-    path = manifest["files"][m.file]
+    arg = path = manifest["files"][m.file] if m.file else None
+    if m.prepare:  # e.g. load the scenario; the check sees it as manifest["scenario"]
+        arg = m.prepare(path, manifest)
+        manifest = {**manifest, "scenario": arg}
     gc.collect()
+    gc_time = [0.0, 0.0]  # total, start of the running pass
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_time[1] = time.perf_counter()
+        else:
+            gc_time[0] += time.perf_counter() - gc_time[1]
+
+    gc.callbacks.append(on_gc)
     t0 = time.perf_counter()
     c0 = time.process_time()
-    result = m.call(path, manifest)
+    result = m.call(arg, manifest)
     seconds = time.perf_counter() - t0
     cpu = time.process_time() - c0
+    gc.callbacks.remove(on_gc)
     info = m.check(result, manifest)
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(), **info}
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb(), "gc_s": round(gc_time[0], 3),
+            **info}
 
 
 # ----------------------------------------------------------------------------------- parent side
 
 def _child(args: argparse.Namespace, name: str, baseline: bool) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--one", name, "--events", str(args.events),
-           "--seed", str(args.seed), "--cache-dir", str(args.cache_dir)]
+           "--seed", str(args.seed), "--cache-dir", str(args.cache_dir), "--weeks", str(args.weeks)]
     if baseline:
         cmd.append("--baseline")
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -219,18 +336,20 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         _log(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURES)}")
         return 2
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(HERE / "make_logs.py"), "--events", str(args.events),
-                           "--seed", str(args.seed), "--cache-dir", str(args.cache_dir)],
-                          stdout=subprocess.PIPE, text=True)
-    if proc.returncode != 0:
-        _log("bench: make_logs.py failed")
-        return 2
-    manifest = json.loads(proc.stdout.strip().splitlines()[-1])
-    _log(f"bench: log of {manifest['instances']:,} activity instances ({manifest['xes_events']:,} XES events, "
-         f"{manifest['cases']:,} cases) ready in {time.perf_counter() - t0:.1f} s")
-    for key in {FIGURES[n].value.file for n in names}:
-        _warm(manifest["files"][key])
+    files = {FIGURES[n].value.file for n in names} - {None}  # the simulation figures read no log
+    if files:
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, str(HERE / "make_logs.py"), "--events", str(args.events),
+                               "--seed", str(args.seed), "--cache-dir", str(args.cache_dir)],
+                              stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            _log("bench: make_logs.py failed")
+            return 2
+        manifest = json.loads(proc.stdout.strip().splitlines()[-1])
+        _log(f"bench: log of {manifest['instances']:,} activity instances ({manifest['xes_events']:,} XES events, "
+             f"{manifest['cases']:,} cases) ready in {time.perf_counter() - t0:.1f} s")
+        for key in files:
+            _warm(manifest["files"][key])
     baselines: dict[str, dict] = {}
     failed = 0
     for name in names:
@@ -259,10 +378,20 @@ def run(args: argparse.Namespace) -> int:
             "baseline_name": fig.baseline,
             "baseline_peak_rss_mb": round(base["peak_rss_mb"], 1) if base else None,
             "cpu_s": round(value["cpu_seconds"], 3),
-            "instances": value["instances"], "events_stored": value["events_stored"],
+            **{f: value[f] for f in fig.fields},
+            **{f"baseline_{f}": base[f] if base else None for f in fig.baseline_fields},
         }
+        if fig.same and base:  # the bare flow draws as the world does: the same flow, event for event
+            line["same_flow"] = all(value[f] == base[f] for f in fig.same)
+            if not line["same_flow"]:
+                _log(f"bench: WARNING: {name}: the baseline simulated another flow than the value ("
+                     + ", ".join(f"{f} {value[f]} vs {base[f]}" for f in fig.same)
+                     + "): bare_flow.py no longer mirrors the world")
         line["target"] = fig.target_text()
-        line["target_met"] = fig.target_met(line) if args.events == DEFAULT_EVENTS else None  # targets are for 1M
+        full = fig.full_size(args)  # targets are for the full size (1M instances, 52 weeks)
+        line["target_met"] = fig.target_met(line) if full else None
+        if len(fig.target) > 1:
+            line["targets_met"] = fig.targets_met(line) if full else None
         print(json.dumps(line, ensure_ascii=False), flush=True)
         versus = f"baseline {fig.baseline} {b:.2f} s, ratio {v / b:.2f}, speedup {b / v:.2f}x, " if b else ""
         _log(f"bench: {name}: {v:.2f} s, {versus}peak RSS {value['peak_rss_mb']:.0f} MiB"
@@ -278,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="jxcsim benchmarks: one JSON line per figure on stdout")
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS,
                         help="activity instances in the synthetic log (default 1,000,000)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the synthetic log's seed")
+    parser.add_argument("--weeks", type=int, default=DEFAULT_WEEKS,
+                        help="simulate_year's horizon in weeks (default 52; world and bare flow alike)")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     parser.add_argument("--only", help="comma-separated figure names")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest counts")
@@ -291,15 +422,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{fig.name}: {fig.description}")
         return 0
     if args.one:
-        import make_logs
-
         fig = FIGURES[args.one]
-        manifest = make_logs.ensure_logs(args.events, args.seed, cache_dir=args.cache_dir, log=_log)
         m = BASELINES[fig.baseline] if args.baseline else fig.value
+        if m.file:
+            import make_logs
+
+            manifest = make_logs.ensure_logs(args.events, args.seed, cache_dir=args.cache_dir, log=_log)
+        else:
+            manifest = {"weeks": SIM_WEEKS.get(args.one, args.weeks)}
         print(json.dumps(measure_here(m, manifest)))
         return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.weeks < 1:
+        parser.error("--weeks must be at least 1")
     return run(args)
 
 

@@ -1,0 +1,625 @@
+"""A bare SimPy model of the world's order flow: the yardstick for ``simulate_year`` (run_all.py).
+
+The same processes, steps, staff, shift calendars, hand-offs, durations and random draws as
+``jxcsim.world`` (sales.py, purchasing.py, counts.py, teams.py, model.py), with the state kept
+in plain dicts of floats and nothing else: no ``jxcsim.engine`` (no ledgers, no documents, no
+state machines, no checks), no event log (each step the world would record only adds one to an
+integer), no ids or resource names. Parameters come from the :class:`Scenario` object; shift
+calendars (``jxcsim.world.shifts``), distributions (``jxcsim.world.distributions``) and the
+catalogue (``build_catalogue``: SKUs, prices, customers, drawn once before the run) are reused
+because they are data, not the engine.
+
+It draws from the random generator in the same order as the world, so with the same scenario
+and seed it simulates the same orders, holds, shipments, receipts and counts, and processes the
+same number of SimPy events: the difference in time is what the engine, the documents and the
+log cost. ``run_all.py --only simulate_year`` measures both.
+
+    >>> from jxcsim.world.scenario import load_scenario                     # doctest: +SKIP
+    >>> bare = run_bare(year_scenario(load_scenario("scenarios/baseline.yaml")), weeks=52, seed=1)  # doctest: +SKIP
+    >>> bare.orders, bare.simpy_events, bare.log_events                     # doctest: +SKIP
+
+Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
+the posting-deadline rule (alerts, escalations). Scan-to-ship, push notifications, digests,
+the credit fast track and (r, Q) policies are modelled but untested against the world.
+"""
+
+from __future__ import annotations
+
+import calendar as cal
+import math
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.core import EmptySchedule, StopSimulation
+from simpy.events import URGENT, Event
+
+from jxcsim.world.catalogue import build_catalogue
+from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
+from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, weekday_of
+
+ORDERS_PER_MONTH = 4000  # the issue's wholesaler: 4,000 orders a month
+P_CREDIT_REJECT = 0.05  # as jxcsim.world.sales
+ADJUST_AFTER_H = 0.5  # as jxcsim.world.counts
+DAY_H = 24.0
+
+
+def year_scenario(scenario: Scenario, orders_per_month: float = ORDERS_PER_MONTH) -> Scenario:
+    """``scenario`` with ``demand.orders_per_week`` set to ``orders_per_month * 12 / 52``."""
+    demand = scenario.demand.model_copy(update={"orders_per_week": orders_per_month * 12 / 52})
+    return scenario.model_copy(update={"demand": demand})
+
+
+# ------------------------------------------------------------------------------ counting SimPy loop
+
+class CountingEnvironment(simpy.Environment):
+    """``simpy.Environment`` whose ``run(until=<time>)`` counts the events it processes (``step()`` calls).
+
+    The loop is SimPy 4.1's own ``run`` for a numeric ``until`` (the stop event scheduled URGENT
+    at ``until``) with one integer addition per step, so it costs what ``run`` costs. Both the
+    world (patched in by :func:`simulate_counting`) and the bare model run on it.
+    """
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.steps = 0
+
+    def run(self, until: Any = None) -> Any:
+        if until is None or isinstance(until, Event):
+            raise TypeError("CountingEnvironment only runs to a time")
+        at = until if isinstance(until, int) else float(until)
+        if at <= self.now:
+            raise ValueError(f"until ({at}) must be greater than the current simulation time")
+        stop = Event(self)
+        stop._ok = True  # as simpy.Environment.run does
+        stop._value = None
+        self.schedule(stop, URGENT, at - self.now)
+        stop.callbacks.append(StopSimulation.callback)
+        step = self.step
+        n = 0
+        try:
+            while True:
+                n += 1
+                step()
+        except StopSimulation as exc:
+            return exc.args[0]
+        except EmptySchedule:
+            n -= 1  # that call found nothing to process
+            raise RuntimeError(f'No scheduled events left but "until" event was not triggered: {stop}') from None
+        finally:
+            self.steps += n
+
+
+def simulate_counting(scenario: Scenario, *, weeks: int, seed: int) -> tuple[Any, int]:
+    """``jxcsim.world.simulate.simulate`` on a :class:`CountingEnvironment`: (result, SimPy events processed).
+
+    ``simpy.Environment`` is swapped for the duration of the call only (the world builds its
+    environment as ``simpy.Environment()``); nothing in ``jxcsim`` is edited.
+    """
+    from jxcsim.world.simulate import simulate
+
+    envs: list[CountingEnvironment] = []
+
+    class _Env(CountingEnvironment):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            envs.append(self)
+
+    original = simpy.Environment
+    simpy.Environment = _Env  # type: ignore[misc]
+    try:
+        result = simulate(scenario, weeks=weeks, seed=seed)
+    finally:
+        simpy.Environment = original  # type: ignore[misc]
+    assert len(envs) == 1, f"the world built {len(envs)} environments"
+    return result, envs[0].steps
+
+
+# ------------------------------------------------------------------------------------- the model
+
+class BareTeam:
+    """Workers of one role sharing a FIFO queue; each pulls tasks while on shift (the world's pattern)."""
+
+    def __init__(self, env: simpy.Environment, members: list[tuple[str, WeeklyCalendar]]):
+        self.env = env
+        self.calendars = [c for _, c in members if not c.always_closed]
+        self.queue = simpy.Store(env)
+        for name, calendar in members:
+            if not calendar.always_closed:
+                env.process(self._work(name, calendar))
+
+    def do(self, duration_h: float) -> simpy.Event:
+        """Queue a task; the event fires with ``(start, end, worker)``."""
+        done = self.env.event()
+        self.queue.put((max(0.0, duration_h), done))
+        return done
+
+    def next_on_shift(self, t: float) -> float:
+        return min(c.next_open(t) for c in self.calendars)
+
+    def _work(self, name: str, calendar: WeeklyCalendar) -> Generator[Any, Any, None]:
+        env = self.env
+        while True:
+            opens = calendar.next_open(env.now)
+            if opens > env.now:
+                yield env.timeout(opens - env.now)
+            closes = calendar.close_of(env.now)
+            get = self.queue.get()
+            yield get | env.timeout(closes - env.now)
+            if not get.triggered:  # the shift closed first
+                get.cancel()
+                continue
+            duration, done = get.value
+            start = env.now
+            yield env.timeout(duration)
+            done.succeed((start, env.now, name))
+
+
+class _Order:
+    __slots__ = ("customer", "location", "skus", "qtys", "prices", "amount", "delivered", "open_shipments")
+
+    def __init__(self, customer: Any, location: str, lines: list[tuple[Any, float]]):
+        self.customer = customer
+        self.location = location
+        self.skus = [s.sku for s, _ in lines]
+        self.qtys = [q for _, q in lines]
+        self.prices = [s.price for s, _ in lines]
+        self.amount = sum(q * s.price for s, q in lines)
+        self.delivered = [0.0] * len(lines)
+        self.open_shipments = 0
+
+
+class _Posting:
+    __slots__ = ("key", "qty", "receipt", "moved_at", "posted")
+
+    def __init__(self, key: tuple[str, str], qty: float, receipt: bool):
+        self.key, self.qty, self.receipt = key, qty, receipt
+        self.moved_at = math.nan
+        self.posted = False
+
+
+@dataclass
+class BareResult:
+    """What a bare run simulated: orders, SimPy events processed, the log events the world would write."""
+
+    weeks: int
+    seed: int
+    orders: int
+    simpy_events: int
+    log_events: int
+    steps: dict[str, int] = field(default_factory=dict)  # log events per world semantic
+
+
+class BareFlow:
+    """The world's processes on plain dicts (see the module docstring)."""
+
+    def __init__(self, scenario: Scenario, *, weeks: int, seed: int):
+        if scenario.rules.posting_deadline.enabled:
+            raise NotImplementedError("the bare flow has no posting-deadline rule")
+        self.sc = scenario
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.horizon_h = weeks * HOURS_PER_WEEK
+        self.env = env = CountingEnvironment()
+        self.skus, self.customers = build_catalogue(scenario)
+        self.locations = list(scenario.locations)
+        self.calendars = {n: WeeklyCalendar.from_days(s.days, s.start, s.end) for n, s in scenario.shifts.items()}
+        self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
+        members: dict[tuple[Role, str | None], list[tuple[str, WeeklyCalendar]]] = {}
+        for name, m in scenario.staff.items():
+            if m.enabled:
+                members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
+                    (name, self.calendars[m.shift].without_days(m.absent_weekdays)))
+        self.teams = {key: BareTeam(env, people) for key, people in members.items()}
+        d = scenario.durations
+        self.d_check, self.d_approval, self.d_pick, self.d_load, self.d_drive = (
+            d.credit_check, d.credit_approval, d.pick_per_line, d.load, d.drive)
+        self.d_invoice, self.d_po_create, self.d_po_approve, self.d_unload = (
+            d.invoice, d.po_create, d.po_approve, d.unload)
+        # habits as (behaviour, movement, locations or None, weekdays, low, high), in the scenario's order
+        self.habits = [(h, h.movement, None if h.locations is None else set(h.locations), set(h.weekdays),
+                        h.hours.low, h.hours.high) for h in scenario.posting.habits.values() if h.enabled]
+        # state: plain dicts keyed by (sku, location)
+        self.book: dict[tuple[str, str], float] = {}
+        self.physical: dict[tuple[str, str], float] = {}
+        self.reserved: dict[tuple[str, str], float] = {}
+        self.on_order: dict[tuple[str, str], float] = {}
+        self.staged: dict[tuple[str, str], float] = {}
+        self.exposure = {c.customer: 0.0 for c in self.customers}
+        self.signals: dict[tuple[str, str], simpy.Event] = {}
+        self.orders = 0
+        self.log_events = 0
+        self.steps: dict[str, int] = {}
+
+    def team(self, role: Role, location: str | None = None) -> BareTeam:
+        return self.teams[(role, location if role in WAREHOUSE_ROLES else None)]
+
+    def log(self, semantic: str, n: int = 1) -> None:
+        """Where the world records an event: count it."""
+        self.log_events += n
+        self.steps[semantic] = self.steps.get(semantic, 0) + n
+
+    # --- set-up and run ---------------------------------------------------------------------------
+    def daily_demand(self) -> dict[tuple[str, str], float]:
+        """Expected units per day of each SKU at each location (the world's formula)."""
+        demand = self.sc.demand
+        orders_per_day = demand.orders_per_week / 7
+        cust_w = [c.order_weight for c in self.customers]
+        mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, self.customers)) / sum(cust_w)
+        sku_total = sum(s.demand_weight for s in self.skus)
+        weights = {loc: demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
+                   for loc in self.locations}
+        loc_total = sum(weights.values())
+        out = {}
+        for sku in self.skus:
+            share = min(1.0, demand.lines_per_order.mean * sku.demand_weight / sku_total)
+            for loc in self.locations:
+                out[(sku.sku, loc)] = (orders_per_day * share * weights[loc] / loc_total * demand.qty_per_line.mean
+                                       * mean_factor)
+        return out
+
+    def run(self) -> BareResult:
+        reorder = self.sc.catalogue.reorder
+        self.policy: dict[tuple[str, str], tuple[float, float]] = {}
+        for key, rate in self.daily_demand().items():
+            qty = math.ceil(rate * self.sc.catalogue.initial_cover_days)
+            if qty > 0:
+                self.physical[key] = self.book[key] = float(qty)
+            point = math.ceil(rate * reorder.reorder_point_days)
+            size = max(1, math.ceil(rate * reorder.order_up_to_days))
+            self.policy[key] = (point, max(point, size)) if reorder.policy is ReorderPolicyKind.S_S else (point, size)
+        self.env.process(self.arrivals())
+        self.env.process(self.reorder_review())
+        if self.sc.counts.enabled:
+            self.env.process(self.stock_counts())
+        weeks = int(self.horizon_h // HOURS_PER_WEEK)
+        for week in range(weeks):  # as simulate() does: one run() per week
+            self.env.run(until=(week + 1) * HOURS_PER_WEEK)
+        return BareResult(weeks=weeks, seed=self.seed, orders=self.orders, simpy_events=self.env.steps,
+                          log_events=self.log_events, steps=dict(sorted(self.steps.items())))
+
+    # --- hand-offs and postings -------------------------------------------------------------------
+    @staticmethod
+    def seen_at(release: Any, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
+        if push or release.mode == "push":
+            return t
+        times = sorted(release.times) or [0.0]
+        day = math.floor(t / 24) * 24
+        hour = t - day
+        if cutoff is not None and hour >= cutoff:
+            return day + 24 + times[0]
+        for clock in times:
+            if clock >= hour:
+                return day + clock
+        return day + 24 + times[0]
+
+    def posting_plan(self, movement: Movement, location: str, t: float) -> tuple[bool, float, bool, bool, bool]:
+        """(post_first, delay_h, never, at_scan, next_workday), drawn as the world draws it."""
+        scan = self.sc.rules.scan_to_ship
+        if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
+            return False, 0.0, False, True, False
+        behaviour: Any = self.sc.posting.issue if movement is Movement.ISSUE else self.sc.posting.receipt
+        weekday, hour = weekday_of(t), hour_of(t)
+        for habit, kind, locations, weekdays, low, high in self.habits:
+            if (kind is movement and (locations is None or location in locations) and weekday in weekdays
+                    and low <= hour < high):
+                behaviour = habit
+                break
+        rng = self.rng
+        post_first = rng.random() >= behaviour.p_move_before_post
+        never = (not post_first) and rng.random() < behaviour.p_never
+        next_workday = getattr(behaviour, "post_at", "after_delay") == "next_workday"
+        return post_first, behaviour.delay_h.sample(rng), never, False, next_workday
+
+    @staticmethod
+    def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: BareTeam, moved_at: float) -> float:
+        _, delay, _, at_scan, next_workday = plan
+        if at_scan:
+            return moved_at
+        if next_workday:
+            day = math.floor(moved_at / 24) + 1
+            while day % 7 >= 5:
+                day += 1
+            return clerks.next_on_shift(day * 24.0)
+        return clerks.next_on_shift(moved_at + delay)
+
+    def signal(self, key: tuple[str, str]) -> simpy.Event:
+        event = self.signals.get(key)
+        if event is None or event.triggered:
+            event = self.signals[key] = self.env.event()
+        return event
+
+    def book_move(self, p: _Posting) -> None:
+        if p.posted:
+            return
+        p.posted = True
+        if p.receipt:
+            self.book[p.key] = self.book.get(p.key, 0.0) + p.qty
+            self.log("book_receipt")
+            self.on_order[p.key] -= p.qty
+            self.signal(p.key).succeed()
+        else:
+            self.book[p.key] = self.book.get(p.key, 0.0) - p.qty
+            self.log("book_issue")
+
+    def physical_move(self, p: _Posting) -> None:
+        self.physical[p.key] = self.physical.get(p.key, 0.0) + (p.qty if p.receipt else -p.qty)
+        p.moved_at = self.env.now
+        self.log("physical_receipt" if p.receipt else "physical_issue")
+
+    def post_later(self, p: _Posting, plan: tuple[bool, float, bool, bool, bool],
+                   clerks: BareTeam) -> Generator[Any, Any, None]:
+        env = self.env
+        if plan[2]:  # never posted
+            return
+        when = self.post_time(plan, clerks, p.moved_at)
+        if when > env.now:
+            yield env.timeout(when - env.now)
+        self.book_move(p)
+
+    # --- sales ------------------------------------------------------------------------------------
+    def arrivals(self) -> Generator[Any, Any, None]:
+        """Poisson arrivals at a constant rate within each hour of the week (weekday × hour weights)."""
+        env, rng, demand = self.env, self.rng, self.sc.demand
+        day_w = np.asarray(demand.weekday_weights, dtype=float)
+        hour_w = np.asarray(demand.hour_weights, dtype=float)
+        rate = demand.orders_per_week * np.outer(day_w / day_w.sum(), hour_w / hour_w.sum()).ravel()
+        cust_cum = np.cumsum([c.order_weight for c in self.customers])
+        loc_cum = np.cumsum([demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
+                             for loc in self.locations])
+        skus = self.skus
+        n_skus = len(skus)
+        sku_exp = 1.0 / np.asarray([s.demand_weight for s in skus])
+        lines_dist, qty_dist = demand.lines_per_order, demand.qty_per_line
+        hour = 0
+        while hour < self.horizon_h:
+            n = rng.poisson(rate[int(hour % HOURS_PER_WEEK)])
+            for offset in np.sort(rng.uniform(0, 1, n)):
+                t = hour + float(offset)
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                customer = self.customers[int(np.searchsorted(cust_cum, rng.random() * cust_cum[-1], side="right"))]
+                location = self.locations[int(np.searchsorted(loc_cum, rng.random() * loc_cum[-1], side="right"))]
+                n_lines = min(lines_dist.sample(rng), n_skus)
+                keys = rng.random(n_skus) ** sku_exp
+                chosen = np.argpartition(-keys, n_lines - 1)[:n_lines] if n_lines < n_skus else np.arange(n_skus)
+                lines = [(skus[j], float(math.ceil(qty_dist.sample(rng) * customer.qty_factor)))
+                         for j in sorted(chosen, key=lambda j: -keys[j])]
+                self.orders += 1
+                env.process(self.sales_order(_Order(customer, location, lines)))
+            hour += 1
+            if hour > env.now:
+                yield env.timeout(hour - env.now)
+
+    def sales_order(self, o: _Order) -> Generator[Any, Any, None]:
+        env, sc, rng = self.env, self.sc, self.rng
+        self.log("order_received")
+        yield self.team(Role.SALES).do(self.d_check.sample(rng))
+        self.log("credit_check")
+        credit = sc.rules.credit
+        fast = credit.fast_track_below is not None and o.amount < credit.fast_track_below
+        held = ((credit.review_threshold is not None and o.amount > credit.review_threshold and not fast)
+                or (credit.use_credit_limit and o.customer.credit_limit is not None
+                    and self.exposure[o.customer.customer] + o.amount > o.customer.credit_limit))
+        if held:
+            self.log("credit_hold")
+            digests = sc.rules.notifications.digest_times
+            seen = (self.seen_at(_Batch(digests), env.now) if digests
+                    else self.seen_at(sc.handoffs.to_credit_approver, env.now))
+            yield env.timeout(seen - env.now)
+            yield self.team(Role.CREDIT_APPROVER).do(self.d_approval.sample(rng))
+            if rng.random() < P_CREDIT_REJECT:
+                self.log("credit_rejected")
+                return
+            self.log("credit_approved")
+        self.exposure[o.customer.customer] += o.amount
+        push = sc.rules.notifications.push_on_new_order
+        if push:
+            self.log("notification")
+        seen = self.seen_at(sc.handoffs.to_warehouse, env.now, push=push, cutoff=sc.handoffs.order_cutoff)
+        yield env.timeout(seen - env.now)
+        ready, waiting = [], []
+        for i, qty in enumerate(o.qtys):
+            (ready if self.allocate(o, i, qty) else waiting).append((i, qty))
+        if ready:
+            o.open_shipments += 1
+            env.process(self.shipment(o, ready))
+        for i, qty in waiting:
+            o.open_shipments += 1
+            env.process(self.backordered_line(o, i, qty))
+
+    def allocate(self, o: _Order, i: int, qty: float, *, record_backorder: bool = True) -> bool:
+        key = (o.skus[i], o.location)
+        reserved = self.reserved.get(key, 0.0)
+        if self.book.get(key, 0.0) - reserved >= qty:
+            self.reserved[key] = reserved + qty
+            self.log("allocate")
+            return True
+        if record_backorder:
+            self.log("backorder")
+        return False
+
+    def backordered_line(self, o: _Order, i: int, qty: float) -> Generator[Any, Any, None]:
+        key = (o.skus[i], o.location)
+        while True:
+            yield self.signal(key)
+            if self.allocate(o, i, qty, record_backorder=False):
+                break
+        yield from self.shipment(o, [(i, qty)])
+
+    def shipment(self, o: _Order, lines: list[tuple[int, float]]) -> Generator[Any, Any, None]:
+        env, loc = self.env, o.location
+        yield self.team(Role.PICKER, loc).do(self.d_pick.sample(self.rng) * len(lines))
+        picked = []
+        for i, wanted in lines:
+            key = (o.skus[i], loc)
+            free = self.physical.get(key, 0.0) - self.staged.get(key, 0.0)
+            qty = min(wanted, max(0.0, math.floor(free)))
+            short = wanted - qty
+            if short > 0:  # the book promised stock the shelf does not have
+                self.reserved[key] -= short
+                self.log("backorder")
+                o.open_shipments += 1
+                env.process(self.backordered_line(o, i, short))
+            if qty > 0:
+                self.staged[key] = self.staged.get(key, 0.0) + qty
+                picked.append((i, qty))
+        self.log("pick")
+        if not picked:
+            o.open_shipments -= 1
+            return
+        clerks = self.team(Role.WAREHOUSE_CLERK, loc)
+        plan = self.posting_plan(Movement.ISSUE, loc, env.now)
+        postings = [_Posting((o.skus[i], loc), qty, False) for i, qty in picked]
+        if plan[0]:  # posted before the goods move
+            when = self.post_time(plan, clerks, env.now)
+            yield env.timeout(when - env.now)
+            for p in postings:
+                self.book_move(p)
+        yield self.team(Role.DRIVER, loc).do(self.d_load.sample(self.rng))
+        for p in postings:
+            self.physical_move(p)
+            self.staged[p.key] -= p.qty
+            self.reserved[p.key] -= p.qty
+            if not p.posted:
+                env.process(self.post_later(p, plan, clerks))
+        yield env.timeout(self.d_drive.sample(self.rng))
+        for i, qty in picked:
+            o.delivered[i] += qty
+        self.log("deliver")
+        o.open_shipments -= 1
+        if o.open_shipments == 0:
+            env.process(self.billing(o))
+
+    def billing(self, o: _Order) -> Generator[Any, Any, None]:
+        env = self.env
+        yield self.team(Role.ACCOUNTANT).do(self.d_invoice.sample(self.rng))
+        amount = sum(q * p for q, p in zip(o.delivered, o.prices))
+        if amount <= 0:
+            return
+        self.log("invoice")
+        pay = o.customer.pay_days
+        days = self.rng.uniform(pay.low, pay.high)
+        paid = self.office.next_open(env.now + days * 24)
+        yield env.timeout(paid - env.now)
+        self.exposure[o.customer.customer] -= o.amount
+        self.log("payment")
+
+    # --- purchasing -------------------------------------------------------------------------------
+    def reorder_review(self) -> Generator[Any, Any, None]:
+        """Every review day at the review time: order what fell to its reorder point."""
+        env = self.env
+        reorder = self.sc.catalogue.reorder
+        s_s = reorder.policy is ReorderPolicyKind.S_S
+        day = 0
+        while day * DAY_H < self.horizon_h:
+            t = day * DAY_H + reorder.review_time
+            if day % 7 in reorder.review_days and t < self.horizon_h:
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                for loc in self.locations:
+                    by_supplier: dict[str, list[tuple[Any, float]]] = {}
+                    for sku in self.skus:
+                        key = (sku.sku, loc)
+                        position = self.book.get(key, 0.0) - self.reserved.get(key, 0.0) + self.on_order.get(key, 0.0)
+                        point, size = self.policy[key]
+                        if s_s:
+                            qty = float(math.ceil(size - position)) if position <= point and size > 0 else 0.0
+                        else:
+                            qty = 0.0 if position > point else float(
+                                (math.floor(round((point - position) / size, 9)) + 1) * size)
+                        if qty > 0:
+                            self.on_order[key] = self.on_order.get(key, 0.0) + qty
+                            by_supplier.setdefault(sku.supplier, []).append((sku, qty))
+                    for lines in by_supplier.values():  # one purchase order per supplier
+                        env.process(self.purchase_order(loc, lines))
+            day += 1
+
+    def purchase_order(self, loc: str, lines: list[tuple[Any, float]]) -> Generator[Any, Any, None]:
+        env, sc, rng = self.env, self.sc, self.rng
+        amount = sum(qty * sku.cost for sku, qty in lines)
+        buyers = self.team(Role.BUYER)
+        yield buyers.do(self.d_po_create.sample(rng))
+        self.log("po_created")
+        threshold = sc.purchasing.approval_threshold
+        if threshold is not None and amount >= threshold:
+            yield buyers.do(self.d_po_approve.sample(rng))
+            self.log("po_approved")
+        lead = lines[0][0].lead_time_days
+        days = rng.uniform(lead.low, lead.high)
+        arrive = self.calendars[sc.purchasing.receiving_shift].next_open(env.now + days * DAY_H)
+        yield env.timeout(arrive - env.now)
+        clerks = self.team(Role.WAREHOUSE_CLERK, loc)
+        plan = self.posting_plan(Movement.RECEIPT, loc, env.now)
+        postings = [_Posting((sku.sku, loc), qty, True) for sku, qty in lines]
+        if plan[0]:
+            for p in postings:
+                self.book_move(p)
+        yield clerks.do(self.d_unload.sample(rng))
+        for p in postings:
+            self.physical_move(p)
+            if not p.posted:
+                env.process(self.post_later(p, plan, clerks))
+        inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
+        yield env.timeout(max(0.0, self.office.next_open(env.now + inv_days * DAY_H) - env.now))
+        yield self.team(Role.ACCOUNTANT).do(self.d_invoice.sample(rng))
+        self.log("supplier_invoice")
+        pay_days = rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
+        yield env.timeout(max(0.0, self.office.next_open(env.now + pay_days * DAY_H) - env.now))
+        self.log("supplier_payment")
+
+    # --- counts -----------------------------------------------------------------------------------
+    def stock_counts(self) -> Generator[Any, Any, None]:
+        """At each month end, count every SKU; the difference is booked half an hour later."""
+        env = self.env
+        names = [s.sku for s in self.skus]
+        for t in count_times(self.sc.start, self.horizon_h, self.sc.counts.time):
+            yield env.timeout(t - env.now)
+            for loc in self.sc.counts.locations or self.locations:
+                differences = []
+                for sku in names:
+                    key = (sku, loc)
+                    differences.append((key, self.physical.get(key, 0.0) - self.book.get(key, 0.0)))
+                    self.log("count")
+                env.process(self.adjust(differences))
+
+    def adjust(self, differences: list[tuple[tuple[str, str], float]]) -> Generator[Any, Any, None]:
+        yield self.env.timeout(ADJUST_AFTER_H)
+        for key, qty in differences:
+            if qty:
+                self.book[key] = self.book.get(key, 0.0) + qty
+                self.log("adjustment")
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A batch release at ``times`` (the world's digest hand-off)."""
+
+    times: list[float]
+    mode: str = "batch"
+
+
+def count_times(start: date, horizon_h: float, time_of_day: float) -> list[float]:
+    """World times of the last weekday (Mon-Fri) of each month within the horizon (as the world counts)."""
+    out = []
+    year, month = start.year, start.month
+    while True:
+        last = date(year, month, cal.monthrange(year, month)[1])
+        while last.weekday() > 4:
+            last -= timedelta(days=1)
+        t = (last - start).days * 24 + time_of_day
+        if t >= horizon_h:
+            return out
+        if t >= 0:
+            out.append(float(t))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def run_bare(scenario: Scenario, *, weeks: int, seed: int) -> BareResult:
+    """Run the bare flow of ``scenario`` for ``weeks`` weeks with ``default_rng(seed)``."""
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    return BareFlow(scenario, weeks=weeks, seed=seed).run()
