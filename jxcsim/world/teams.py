@@ -79,7 +79,10 @@ class Team:
                 yield env.timeout(opens - env.now)
             closes = calendar.close_of(env.now)
             get = self.queue.get()
-            yield get | env.timeout(closes - env.now)
+            if not get.triggered:  # nothing waiting: wait for work or the end of the shift
+                yield get | env.timeout(closes - env.now)
+            else:  # work is waiting: take it at once, no shift-end timer needed
+                yield get
             if not get.triggered:  # the shift closed first: stop pulling until it opens again
                 get.cancel()
                 continue
