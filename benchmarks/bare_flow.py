@@ -25,11 +25,9 @@ the credit fast track and (r, Q) policies are modelled but untested against the 
 
 from __future__ import annotations
 
-import calendar as cal
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -39,7 +37,7 @@ from simpy.events import URGENT, Event
 
 from jxcsim.world.catalogue import build_catalogue
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
-from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, weekday_of
+from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, release_time, weekday_of
 
 ORDERS_PER_MONTH = 4000  # the issue's wholesaler: 4,000 orders a month
 P_CREDIT_REJECT = 0.05  # as jxcsim.world.sales
@@ -287,17 +285,7 @@ class BareFlow:
     # --- hand-offs and postings -------------------------------------------------------------------
     @staticmethod
     def seen_at(release: Any, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
-        if push or release.mode == "push":
-            return t
-        times = sorted(release.times) or [0.0]
-        day = math.floor(t / 24) * 24
-        hour = t - day
-        if cutoff is not None and hour >= cutoff:
-            return day + 24 + times[0]
-        for clock in times:
-            if clock >= hour:
-                return day + clock
-        return day + 24 + times[0]
+        return release_time(release.times, t, push=push or release.mode == "push", cutoff=cutoff)
 
     def posting_plan(self, movement: Movement, location: str, t: float) -> tuple[bool, float, bool, bool, bool]:
         """(post_first, delay_h, never, at_scan, next_workday), drawn as the world draws it."""
@@ -603,22 +591,6 @@ class _Batch:
 
     times: list[float]
     mode: str = "batch"
-
-
-def count_times(start: date, horizon_h: float, time_of_day: float) -> list[float]:
-    """World times of the last weekday (Mon-Fri) of each month within the horizon (as the world counts)."""
-    out = []
-    year, month = start.year, start.month
-    while True:
-        last = date(year, month, cal.monthrange(year, month)[1])
-        while last.weekday() > 4:
-            last -= timedelta(days=1)
-        t = (last - start).days * 24 + time_of_day
-        if t >= horizon_h:
-            return out
-        if t >= 0:
-            out.append(float(t))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def run_bare(scenario: Scenario, *, weeks: int, seed: int) -> BareResult:

@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import calendar as cal
 from collections.abc import Generator
-from datetime import date, timedelta
 from typing import Any
 
 from ..engine import LOSS, Cause, Ledger, StockCount
 from .model import World
 from .scenario import Role
+from .shifts import count_times
 
 ADJUST_AFTER_H = 0.5  # the difference is reviewed and posted half an hour after counting
-
-
-def count_times(start: date, horizon_h: float, time_of_day: float) -> list[float]:
-    """World times of the last weekday (Mon-Fri) of each month within the horizon.
-
-    >>> count_times(date(2025, 1, 6), 13 * 168, 17.0)   # Fri 31 Jan, Fri 28 Feb, Mon 31 Mar
-    [617.0, 1289.0, 2033.0]
-    """
-    out = []
-    year, month = start.year, start.month
-    while True:
-        last = date(year, month, cal.monthrange(year, month)[1])
-        while last.weekday() > 4:
-            last -= timedelta(days=1)
-        t = (last - start).days * 24 + time_of_day
-        if t >= horizon_h:
-            return out
-        if t >= 0:
-            out.append(float(t))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def stock_counts(world: World) -> Generator[Any, Any, None]:

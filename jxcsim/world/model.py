@@ -18,7 +18,7 @@ from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledger, Ledgers
 from .catalogue import Customer, Sku, build_catalogue
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, Movement, PostingBehaviour, Release, Role, Scenario
-from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, weekday_of
+from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekday_of
 from .teams import Team
 
 ALERT_RESPONSE_H = 0.5  # how long a clerk takes to post after an alert or escalation
@@ -145,22 +145,8 @@ class World:
 
     # --- hand-offs ---------------------------------------------------------------------------
     def seen_at(self, release: Release, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
-        """When the next department sees work handed over at ``t``.
-
-        Pushed work is seen at once. Batched work is seen at the next release time of day;
-        work handed over after ``cutoff`` waits for the next day's first release.
-        """
-        if push or release.mode == "push":
-            return t
-        times = sorted(release.times) or [0.0]
-        day = math.floor(t / 24) * 24
-        hour = t - day
-        if cutoff is not None and hour >= cutoff:
-            return day + 24 + times[0]
-        for clock in times:
-            if clock >= hour:
-                return day + clock
-        return day + 24 + times[0]
+        """When the next department sees work handed over at ``t`` (see :func:`.shifts.release_time`)."""
+        return release_time(release.times, t, push=push or release.mode == "push", cutoff=cutoff)
 
     # --- stock -------------------------------------------------------------------------------
     def shelf_free(self, sku: str, location: str) -> float:

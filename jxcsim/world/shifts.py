@@ -13,8 +13,11 @@ World time is hours since the run's epoch, a Monday 00:00 in the scenario's time
 from __future__ import annotations
 
 import bisect
+import calendar
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 HOURS_PER_WEEK = 168.0
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -119,3 +122,45 @@ class WeeklyCalendar:
             total += end - t
             t = end
         return total
+
+
+def release_time(times: list[float], t: float, *, push: bool = False, cutoff: float | None = None) -> float:
+    """When work handed over at world time ``t`` is seen by the next department.
+
+    Pushed work is seen at once. Batched work is seen at the next of ``times`` (hours of day);
+    work handed over at or after ``cutoff`` (hour of day) waits for the next day's first time.
+
+    >>> release_time([8.0, 14.0], 10.0), release_time([8.0, 14.0], 17.0, cutoff=16.5)
+    (14.0, 32.0)
+    """
+    if push:
+        return t
+    clocks = sorted(times) or [0.0]
+    day = math.floor(t / 24) * 24
+    hour = t - day
+    if cutoff is not None and hour >= cutoff:
+        return day + 24 + clocks[0]
+    for clock in clocks:
+        if clock >= hour:
+            return day + clock
+    return day + 24 + clocks[0]
+
+
+def count_times(start: date, horizon_h: float, time_of_day: float) -> list[float]:
+    """World times of the last weekday (Mon-Fri) of each month within the horizon.
+
+    >>> count_times(date(2025, 1, 6), 13 * 168, 17.0)   # Fri 31 Jan, Fri 28 Feb, Mon 31 Mar
+    [617.0, 1289.0, 2033.0]
+    """
+    out = []
+    year, month = start.year, start.month
+    while True:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        while last.weekday() > 4:
+            last -= timedelta(days=1)
+        t = (last - start).days * 24 + time_of_day
+        if t >= horizon_h:
+            return out
+        if t >= 0:
+            out.append(float(t))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
