@@ -1,0 +1,74 @@
+"""Never-posted movements: goods that moved and were not posted by the end of the log.
+
+A movement still unposted near the end of the log may just be pending; it counts only when the
+log goes on for ``grace_h`` hours after it (default: the larger of 24 h and the 99th percentile
+of the posting delays actually seen).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
+from ..eventlog.timezone import local_times
+from ..kpi.common import KpiUnavailable
+from ..kpi.posting import PostedMovement, match_postings
+from .findings import MAX_EVIDENCE, Finding, FindingKind
+
+MIN_GRACE_H = 24.0
+
+
+def _activity_name(frame: pd.DataFrame, semantic: str) -> str:
+    names = frame.loc[frame[SEMANTIC] == semantic, ACTIVITY]
+    return str(names.mode().iloc[0]) if len(names) else semantic
+
+
+def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float | None = None) -> list[Finding]:
+    """One finding per movement kind and location with movements never posted.
+
+    >>> from jxcsim.kpi.example import example_log
+    >>> [f.summary for f in find_unposted(example_log(), timezone="Asia/Shanghai", grace_h=1)][:1]  # doctest: +ELLIPSIS
+    ['1 goods issue... never posted...']
+    """
+    if SEMANTIC not in frame.columns or frame.empty:
+        return []
+    log_end = frame[TIMESTAMP].max()
+    findings: list[Finding] = []
+    for movement in (PostedMovement.ISSUE, PostedMovement.RECEIPT, PostedMovement.TRANSFER_OUT,
+                     PostedMovement.TRANSFER_IN, PostedMovement.RETURN_IN):
+        try:
+            pairs = match_postings(frame, movement)
+        except KpiUnavailable:
+            continue
+        moved = pairs[pairs["physical_time"].notna()]
+        if moved.empty:
+            continue
+        delays = moved["delay_h"].dropna()
+        grace = grace_h if grace_h is not None else max(MIN_GRACE_H, float(np.nanpercentile(delays, 99))
+                                                         if len(delays) else MIN_GRACE_H)
+        age_h = (log_end - moved["physical_time"]).dt.total_seconds() / 3600
+        never = moved[moved["book_time"].isna() & (age_h >= grace)]
+        if never.empty:
+            continue
+        names = [_activity_name(frame, movement.physical.value), _activity_name(frame, movement.book.value)]
+        groups = never.groupby("location", dropna=False) if "location" in never.columns else [(None, never)]
+        for location, rows in groups:
+            location = None if location is None or pd.isna(location) else str(location)
+            qty = float(rows["physical_qty"].sum()) if "physical_qty" in rows.columns else None
+            local = local_times(rows["physical_time"], timezone)
+            listing = pd.DataFrame({"case": rows[CASE].astype(str), "sku": rows["sku"].astype(str),
+                                    "qty": rows["physical_qty"] if "physical_qty" in rows.columns else np.nan,
+                                    "moved_at": local.dt.strftime("%Y-%m-%d %H:%M")})
+            what = "goods issue" if movement is PostedMovement.ISSUE else movement.name.lower().replace("_", " ")
+            where = f" at {location}" if location else ""
+            qty_text = f" ({qty:,.0f} units)" if qty is not None else ""
+            findings.append(Finding(
+                kind=FindingKind.UNPOSTED_MOVEMENT, activities=names, location=location, weekday=None, hours=None,
+                cases=int(rows[CASE].nunique()), effect_h=float(age_h[rows.index].mean()), baseline_h=0.0,
+                stock_impact_qty=qty, q_value=None, evidence=list(rows[CASE].astype(str).unique()[:MAX_EVIDENCE]),
+                summary=f"{len(rows)} {what} movement(s){where}{qty_text} were never posted "
+                        f"(still unposted {grace:.0f} h or more after the goods moved).",
+                details={"movement": movement.name.lower(), "grace_h": grace,
+                         "movements": listing.head(200).to_dict("records")}))
+    return findings
