@@ -124,5 +124,34 @@ def simulate(
         typer.echo(f"wrote {out / name}")
 
 
+@app.command()
+def diagnose(
+    log: Annotated[str, typer.Argument(help="Log to diagnose (any readable format) or database URL.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for findings.json and report.html.")],
+    profile: Annotated[Optional[Path], typer.Option(help="Log profile (YAML): columns and activity semantics.")] = None,
+    format: Annotated[Optional[FormatOption], typer.Option("--format", help="Override format detection.")] = None,
+    object_type: Annotated[Optional[str], typer.Option(help="OCEL object type to flatten on.")] = None,
+    table: Annotated[Optional[str], typer.Option(help="Database table holding the events.")] = None,
+    query: Annotated[Optional[str], typer.Option(help="SELECT query returning the events.")] = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Find where the process waits and where book and shelf part ways: findings.json + report.html."""
+    from .mining.diagnose import diagnose_log
+
+    show = not no_progress and sys.stderr.isatty()
+    try:
+        read = read_event_log(log, profile=profile, format=format.value if format else None, object_type=object_type,
+                              table=table, query=query, progress=show)
+    except EventLogError as exc:
+        _fail(exc)
+    written = diagnose_log(read, out, progress=show)
+    findings = json.loads(written["findings.json"].read_text(encoding="utf-8"))["findings"]
+    typer.echo(f"{len(findings)} finding(s) in {read.source}")
+    for rank, f in enumerate(findings[:10], start=1):
+        typer.echo(f"{rank:>3}. [{f['kind']}] {f['summary']}")
+    for path in written.values():
+        typer.echo(f"wrote {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

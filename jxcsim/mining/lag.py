@@ -1,0 +1,324 @@
+"""Lags conditioned on location × weekday × hour: "Wednesday 13–18 at WH-A" found, not eyeballed.
+
+For each transition (by default goods issue and goods receipt: movement → posting, matched with
+:func:`jxcsim.kpi.posting.match_postings`; or any ``(from_semantic, to_semantic)`` pair measured
+within a case) every lag ``to − from`` in hours is placed in the cell (location, weekday, hour)
+of its FIRST event, in the log's local time. Per location, each weekday×hour cell with at least
+``min_obs`` lags is tested against the rest of that location's week (one-sided Mann–Whitney U,
+"lags in the cell are larger"); p-values are adjusted with Benjamini–Hochberg over every tested
+cell of every transition and location. The unit of observation is one case in one cell (its
+lines averaged: the lines of an order move and post together, and counting them one by one would
+fake independence), so ``min_obs`` counts cases. A cell is significant when ``q <= fdr`` and its mean lag
+exceeds the mean lag outside it by at least ``max(min_effect_h, effect_factor × |baseline|)``.
+Contiguous significant hours of one location and weekday form a window (no gap, except hours
+too sparse to be tested — fewer than ``min_obs`` cases — whose mean lag clears the same effect
+threshold; an 8-week log has lunch hours with 4 loads in them); the window's
+effect, baseline, cases, evidence and stock impact are recomputed on its rows, and its
+``q_value`` is the smallest q of its cells (``details["window_p"]`` holds a fresh Mann–Whitney
+p-value of the whole window against the rest of the location's week, unadjusted).
+
+The Mann–Whitney statistic is computed for all cells at once: lags are ranked once per
+transition and location and the rank sums per cell come from a groupby; the p-value is the
+normal approximation with tie and continuity correction, which is exactly what
+:func:`scipy.stats.mannwhitneyu` (``method="asymptotic"``) returns. Cells or rests smaller than
+8 observations fall back to :func:`scipy.stats.mannwhitneyu` itself (the only per-cell loop).
+
+>>> import pandas as pd
+>>> rows = []
+>>> for week in range(4):
+...     for hour in range(8, 18):
+...         for k in range(3):
+...             case = f"C{week}-{hour}-{k}"
+...             t = pd.Timestamp("2025-01-06 00:00", tz="UTC") + pd.Timedelta(days=7 * week + 2, hours=hour)
+...             lag = 4.0 if 13 <= hour < 16 else 0.1 * k
+...             rows += [(case, "Load", "physical_issue", t, "S1"),
+...                      (case, "Post", "book_issue", t + pd.Timedelta(hours=lag), "S1")]
+>>> frame = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "semantic", "time:timestamp", "sku"])
+>>> [(f.weekday, f.hours, f.cases) for f in conditioned_lags(frame, timezone="UTC")]
+[(2, [13.0, 16.0], 36)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
+from ..eventlog.timezone import local_times
+from ..kpi.common import KpiUnavailable
+from ..kpi.posting import PostedMovement, match_postings
+from .findings import MAX_EVIDENCE, Finding, FindingKind
+
+WEEKDAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+DEFAULT_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT)
+
+
+def _kind(movement: PostedMovement | None) -> FindingKind:
+    """Goods leaving before the posting is ``physical_before_book``; receipts posted late are
+    ``late_posting``; a generic hand-off that waits is a ``bottleneck``."""
+    if movement is None:
+        return FindingKind.BOTTLENECK
+    if movement in (PostedMovement.RECEIPT, PostedMovement.TRANSFER_IN, PostedMovement.RETURN_IN):
+        return FindingKind.LATE_POSTING
+    return FindingKind.PHYSICAL_BEFORE_BOOK
+_PHRASES = {  # movement: (what the goods do, what is posted)
+    PostedMovement.ISSUE: ("goods leave", "the goods issue is posted"),
+    PostedMovement.RECEIPT: ("goods arrive", "the goods receipt is posted"),
+    PostedMovement.TRANSFER_OUT: ("transferred goods leave", "the transfer out is posted"),
+    PostedMovement.TRANSFER_IN: ("transferred goods arrive", "the transfer in is posted"),
+    PostedMovement.RETURN_IN: ("returned goods arrive", "the return is posted"),
+}
+_EXACT_BELOW = 8  # scipy's own threshold for its exact test; smaller samples go to scipy
+
+
+@dataclass(frozen=True)
+class _Transition:
+    """One measured transition: its lags (one row each) and how to talk about it."""
+
+    label: str
+    movement: PostedMovement | None  # None for a generic (from, to) pair
+    activities: list[str]
+    rows: pd.DataFrame  # columns: case, location, first_time, lag_h, qty
+
+
+def _activity_name(frame: pd.DataFrame, semantic: str) -> str:
+    names = frame.loc[frame[SEMANTIC] == semantic, ACTIVITY]
+    return str(names.mode().iloc[0]) if len(names) else semantic
+
+
+def _movement_rows(frame: pd.DataFrame, movement: PostedMovement) -> pd.DataFrame | None:
+    try:
+        pairs = match_postings(frame, movement)
+    except KpiUnavailable:
+        return None
+    pairs = pairs[pairs["delay_h"].notna()]
+    if pairs.empty:
+        return None
+    return pd.DataFrame({
+        "case": pairs[CASE].to_numpy(),
+        "location": pairs["location"].to_numpy() if "location" in pairs.columns else None,
+        "first_time": pairs["physical_time"].reset_index(drop=True),
+        "lag_h": pairs["delay_h"].to_numpy(dtype=float),
+        "qty": pairs["physical_qty"].to_numpy(dtype=float) if "physical_qty" in pairs.columns else np.nan,
+    })
+
+
+def _pair_rows(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame | None:
+    """Each ``first`` event with the first ``second`` event at or after it in the same case."""
+    extra = [c for c in ("location", "qty") if c in frame.columns]
+    a = frame.loc[frame[SEMANTIC] == first, [CASE, TIMESTAMP] + extra].dropna(subset=[TIMESTAMP])
+    b = frame.loc[frame[SEMANTIC] == second, [CASE, TIMESTAMP]].dropna(subset=[TIMESTAMP])
+    if a.empty or b.empty:
+        return None
+    a = a.assign(_case=a[CASE].astype(str)).sort_values(TIMESTAMP, kind="stable")
+    b = b.assign(_case=b[CASE].astype(str)).rename(columns={TIMESTAMP: "_to"}).sort_values("_to", kind="stable")
+    joined = pd.merge_asof(a, b[["_case", "_to"]], left_on=TIMESTAMP, right_on="_to", by="_case",
+                           direction="forward", allow_exact_matches=True)
+    joined = joined[joined["_to"].notna()]
+    if joined.empty:
+        return None
+    return pd.DataFrame({
+        "case": joined[CASE].to_numpy(),
+        "location": joined["location"].to_numpy() if "location" in joined.columns else None,
+        "first_time": joined[TIMESTAMP].reset_index(drop=True),
+        "lag_h": ((joined["_to"] - joined[TIMESTAMP]).dt.total_seconds() / 3600).to_numpy(dtype=float),
+        "qty": joined["qty"].to_numpy(dtype=float) if "qty" in joined.columns else np.nan,
+    })
+
+
+def _transitions(frame: pd.DataFrame, pairs) -> list[_Transition]:
+    out: list[_Transition] = []
+    if pairs is None:
+        for movement in DEFAULT_MOVEMENTS:
+            rows = _movement_rows(frame, movement)
+            if rows is not None:
+                names = [_activity_name(frame, movement.physical.value), _activity_name(frame, movement.book.value)]
+                out.append(_Transition(movement.name.lower(), movement, names, rows))
+        return out
+    for first, second in pairs:
+        first, second = str(getattr(first, "value", first)), str(getattr(second, "value", second))
+        rows = _pair_rows(frame, first, second)
+        if rows is not None:
+            out.append(_Transition(f"{first}->{second}", None,
+                                   [_activity_name(frame, first), _activity_name(frame, second)], rows))
+    return out
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values)."""
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * n / np.arange(1, n + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty(n)
+    q[order] = np.minimum(ranked, 1.0)
+    return q
+
+
+def _mwu_greater(ranks_sum: np.ndarray, n1: np.ndarray, n: int, tie_term: float) -> np.ndarray:
+    """One-sided Mann–Whitney p-values (sample 1 greater), normal approximation with tie and
+    continuity correction, for many sample-1 subsets of one pooled sample of size ``n``."""
+    n2 = n - n1
+    u1 = ranks_sum - n1 * (n1 + 1) / 2.0
+    mu = n1 * n2 / 2.0
+    sigma = np.sqrt(n1 * n2 / 12.0 * ((n + 1) - tie_term / (n * (n - 1))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (u1 - mu - 0.5) / sigma
+    p = stats.norm.sf(z)
+    return np.where(sigma > 0, p, 1.0)
+
+
+def _cell_tests(lags: np.ndarray, cell: np.ndarray, min_obs: int) -> pd.DataFrame:
+    """Per cell id: n, mean, baseline mean (rest), raw p-value (one-sided, cell greater)."""
+    n = len(lags)
+    total = lags.sum()
+    ranks = stats.rankdata(lags)
+    _, counts = np.unique(lags, return_counts=True)
+    tie_term = float((counts.astype(float) ** 3 - counts).sum())
+    g = pd.DataFrame({"cell": cell, "lag": lags, "rank": ranks}).groupby("cell", sort=True)
+    table = pd.DataFrame({"n": g["lag"].size(), "sum": g["lag"].sum(), "rank_sum": g["rank"].sum()})
+    table["mean"] = table["sum"] / table["n"]
+    rest_n = n - table["n"]
+    table["baseline"] = np.where(rest_n > 0, (total - table["sum"]) / rest_n.where(rest_n > 0, 1), np.nan)
+    table = table[(table["n"] >= min_obs) & (rest_n > 0)].copy()
+    if table.empty:
+        table["p"] = []
+        return table
+    table["p"] = _mwu_greater(table["rank_sum"].to_numpy(float), table["n"].to_numpy(float), n, tie_term)
+    small = (table["n"] < _EXACT_BELOW) | ((n - table["n"]) < _EXACT_BELOW)
+    for cid in table.index[small]:  # tiny samples: let scipy pick its exact test
+        inside = cell == cid
+        table.loc[cid, "p"] = stats.mannwhitneyu(lags[inside], lags[~inside], alternative="greater").pvalue
+    return table
+
+
+def _windows(hours: list[int], bridge: set[int] = frozenset()) -> list[tuple[int, int]]:
+    """Contiguous runs of sorted hours as [start, end) pairs.
+
+    No gap is allowed between significant hours except hours in ``bridge`` (hours too sparse to
+    be tested whose lags agree with the window), and only when a significant hour follows them.
+
+    >>> _windows([13, 14, 16, 17]), _windows([13, 14, 16, 17], {15}), _windows([13], {14})
+    ([(13, 15), (16, 18)], [(13, 18)], [(13, 14)])
+    """
+    runs: list[tuple[int, int]] = []
+    for h in sorted(hours):
+        if runs and runs[-1][1] <= h and all(g in bridge for g in range(runs[-1][1], h)):
+            runs[-1] = (runs[-1][0], h + 1)
+        else:
+            runs.append((h, h + 1))
+    return runs
+
+
+def _fmt_h(value: float) -> str:
+    return f"{value:.1f}".replace("-0.0", "0.0")
+
+
+def _summary(tr: _Transition, location, weekday: int, start: int, end: int, effect: float,
+             baseline: float, cases: int) -> str:
+    where = f"At {location} on {WEEKDAY_PLURAL[weekday]}" if location is not None else f"On {WEEKDAY_PLURAL[weekday]}"
+    when = f"{where} {start:02d}:00–{end:02d}:00"
+    plural = "case" if cases == 1 else "cases"
+    if tr.movement is not None:
+        moves, posted = _PHRASES[tr.movement]
+        return (f"{when}, {moves} {_fmt_h(effect)} h before {posted} "
+                f"(vs {_fmt_h(baseline)} h otherwise); {cases} {plural}.")
+    return (f"{when}, '{tr.activities[1]}' follows '{tr.activities[0]}' after {_fmt_h(effect)} h "
+            f"(vs {_fmt_h(baseline)} h otherwise); {cases} {plural}.")
+
+
+def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, fdr: float = 0.05,
+                     min_obs: int = 10, min_effect_h: float = 0.5, effect_factor: float = 2.0) -> list[Finding]:
+    """Windows (location × weekday × hours) where a transition's lag is significantly longer.
+
+    ``pairs=None`` measures goods issues and goods receipts (movement → posting, findings of kind
+    ``physical_before_book``; a window whose mean lag is not positive — posted first even there —
+    is not reported). ``pairs=[(from_semantic, to_semantic), ...]`` measures generic transitions
+    within a case (kind ``bottleneck``). ``timezone`` is an IANA name or ``+08:00`` (UTC when
+    ``None``). Findings are sorted by ``effect_h × cases``, largest first; see the module
+    docstring for the statistics.
+    """
+    if frame.empty or SEMANTIC not in frame.columns:
+        return []
+    cells: list[pd.DataFrame] = []
+    prepared: list[tuple[_Transition, pd.DataFrame]] = []
+    for t_index, tr in enumerate(_transitions(frame, pairs)):
+        rows = tr.rows.copy()
+        local = local_times(pd.to_datetime(rows["first_time"], utc=True), timezone)
+        rows["weekday"] = local.dt.weekday.to_numpy()
+        rows["hour"] = local.dt.hour.to_numpy()
+        rows["loc_key"] = rows["location"].astype(object).where(rows["location"].notna(), "\0none")
+        rows["impact"] = rows["qty"] * rows["lag_h"].clip(lower=0)
+        # one unit per case and cell: the lines of one order move and post together, so counting
+        # them one by one would fake independence (and a 5-line order would weigh 5 times)
+        rows = (rows.groupby(["case", "loc_key", "weekday", "hour"], sort=False, dropna=False, observed=True)
+                .agg(lag_h=("lag_h", "mean"), impact=("impact", "sum"), n_impact=("impact", "count"),
+                     n_rows=("lag_h", "size")).reset_index())
+        rows["impact"] = rows["impact"].where(rows["n_impact"] > 0)
+        prepared.append((tr, rows))
+        for loc_key, grp in rows.groupby("loc_key", sort=True):
+            if len(grp) < 2:
+                continue
+            cell_id = (grp["weekday"] * 24 + grp["hour"]).to_numpy()
+            table = _cell_tests(grp["lag_h"].to_numpy(float), cell_id, min_obs)
+            if table.empty:
+                continue
+            table = table.reset_index().assign(t_index=t_index, loc_key=loc_key)
+            cells.append(table)
+    if not cells:
+        return []
+    allc = pd.concat(cells, ignore_index=True)
+    allc["q"] = _bh(allc["p"].to_numpy(float))
+    threshold = np.maximum(min_effect_h, effect_factor * allc["baseline"].abs())
+    allc["significant"] = (allc["q"] <= fdr) & ((allc["mean"] - allc["baseline"]) >= threshold)
+    sig = allc[allc["significant"]].copy()
+    sig["weekday"] = sig["cell"] // 24
+    sig["hour"] = sig["cell"] % 24
+
+    findings: list[Finding] = []
+    for (t_index, loc_key, weekday), grp in sig.groupby(["t_index", "loc_key", "weekday"], sort=True):
+        tr, rows = prepared[t_index]
+        at_loc = rows[rows["loc_key"] == loc_key]
+        q_by_hour = dict(zip(grp["hour"].astype(int), grp["q"]))
+        tested_cells = allc[(allc["t_index"] == t_index) & (allc["loc_key"] == loc_key)]
+        tested = set((tested_cells["cell"] - 24 * weekday).astype(int))
+        day = at_loc[at_loc["weekday"] == weekday]
+        day_mean = day.groupby("hour")["lag_h"].mean()
+        rest_mean = {h: float(at_loc.loc[~((at_loc["weekday"] == weekday) & (at_loc["hour"] == h)), "lag_h"].mean())
+                     for h in day_mean.index}
+        bridge = {h for h in range(24) if h not in tested and (
+            h not in day_mean.index
+            or day_mean[h] - rest_mean[h] >= max(min_effect_h, effect_factor * abs(rest_mean[h])))}
+        for start, end in _windows(list(q_by_hour), bridge):
+            inside = (at_loc["weekday"] == weekday) & (at_loc["hour"] >= start) & (at_loc["hour"] < end)
+            win, rest = at_loc[inside], at_loc[~inside]
+            effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
+            if tr.movement is not None and effect <= 0:
+                continue
+            cases = int(win["case"].nunique())
+            ordered = win.sort_values("lag_h", ascending=False, kind="stable")
+            evidence = [str(c) for c in pd.unique(ordered["case"])[:MAX_EVIDENCE]]
+            impact = float(win["impact"].sum()) if win["impact"].notna().any() else None
+            window_p = float(stats.mannwhitneyu(win["lag_h"], rest["lag_h"], alternative="greater").pvalue)
+            location = None if loc_key == "\0none" else loc_key
+            findings.append(Finding(
+                kind=_kind(tr.movement),
+                activities=list(tr.activities), location=None if location is None else str(location),
+                weekday=int(weekday), hours=[float(start), float(end)], cases=cases, effect_h=effect,
+                baseline_h=baseline, stock_impact_qty=impact,
+                q_value=float(min(q_by_hour[h] for h in range(start, end) if h in q_by_hour)),
+                evidence=evidence,
+                summary=_summary(tr, location, int(weekday), start, end, effect, baseline, cases),
+                details={"transition": tr.label, "n_obs": int(len(win)),
+                         "n_rows": int(win["n_rows"].sum()), "window_p": window_p,
+                         "cells": [[int(h), float(q_by_hour[h]) if h in q_by_hour else None]
+                                   for h in range(start, end)],
+                         "timezone": timezone or "UTC"},
+            ))
+    findings.sort(key=lambda f: -(f.effect_h * f.cases))
+    return findings

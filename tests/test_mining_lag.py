@@ -1,0 +1,279 @@
+"""Conditioned lags: windows of location × weekday × hour where a transition waits longer."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from jxcsim.mining.findings import Finding, FindingKind, write_findings
+from jxcsim.mining.lag import _bh, _mwu_greater, _windows, conditioned_lags
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_LOG = ROOT.parent / "shared" / "eventlogs" / "orders_interval.csv.gz"
+SEEDS = (1, 2, 3)
+CASE, ACT, TS, SEM = "case:concept:name", "concept:name", "time:timestamp", "semantic"
+MONDAY = pd.Timestamp("2025-01-06", tz="UTC")
+
+
+# ---------------------------------------------------------------- hand-built frames
+
+
+def _issue_frame(lag_of, *, weeks=4, per_hour=3, hours=range(8, 18), days=range(5), location=None,
+                 lines=1, qty=None, tz_shift_h=0.0):
+    """Issue movements and postings; ``lag_of(weekday, hour, k)`` gives each case's lag (h)."""
+    rows = []
+    for week in range(weeks):
+        for day in days:
+            for hour in hours:
+                for k in range(per_hour):
+                    case = f"SO-{week}-{day}-{hour}-{k}"
+                    t = MONDAY + pd.Timedelta(days=7 * week + day, hours=hour - tz_shift_h, minutes=5 * k)
+                    lag = lag_of(day, hour, k)
+                    for line in range(lines):
+                        extra = {"location": location} if location is not None else {}
+                        if qty is not None:
+                            extra["qty"] = qty
+                        rows.append({CASE: case, ACT: "Load", SEM: "physical_issue", TS: t, "sku": f"S{line}",
+                                     "line": line, **extra})
+                        rows.append({CASE: case, ACT: "Post GI", SEM: "book_issue", TS: t + pd.Timedelta(hours=lag),
+                                     "sku": f"S{line}", "line": line, **extra})
+    return pd.DataFrame(rows)
+
+
+def _noise(day, hour, k):
+    return (-0.3, 0.0, 0.2)[k % 3]
+
+
+def test_exact_window_hand_built():
+    frame = _issue_frame(lambda d, h, k: 4.0 + 0.1 * k if (d == 2 and 13 <= h < 16) else _noise(d, h, k),
+                         location="WH-X", qty=2.0)
+    found = conditioned_lags(frame, timezone="UTC")
+    assert len(found) == 1
+    f = found[0]
+    assert isinstance(f, Finding) and f.kind is FindingKind.PHYSICAL_BEFORE_BOOK
+    assert (f.location, f.weekday, f.hours) == ("WH-X", 2, [13.0, 16.0])
+    assert f.cases == 4 * 3 * 3
+    assert f.activities == ["Load", "Post GI"]
+    assert f.effect_h == pytest.approx(4.1)
+    assert f.baseline_h == pytest.approx(np.mean([-0.3, 0.0, 0.2]))
+    assert f.stock_impact_qty == pytest.approx(2.0 * 36 * 4.1)
+    assert f.q_value is not None and f.q_value <= 0.05
+    assert len(f.evidence) == 20 and f.evidence[0].endswith("-2")  # largest lags first (k = 2)
+    assert f.summary.startswith("At WH-X on Wednesdays 13:00–16:00, goods leave 4.1 h before the goods issue "
+                                 "is posted (vs ") and f.summary.endswith(" h otherwise); 36 cases.")
+
+
+def test_two_windows_one_gap_and_local_time():
+    # Tuesday 9-11 and Tuesday 12-14 (11 is normal and tested): two windows, not one.
+    def lag(d, h, k):
+        return 3.0 if d == 1 and (9 <= h < 11 or 12 <= h < 14) else _noise(d, h, k)
+    # events written in UTC, 8 h behind the local clock of the log
+    frame = _issue_frame(lag, tz_shift_h=8.0)
+    found = conditioned_lags(frame, timezone="+08:00")
+    assert sorted((f.weekday, f.hours) for f in found) == [(1, [9.0, 11.0]), (1, [12.0, 14.0])]
+    assert all(f.location is None and f.summary.startswith("On Tuesdays") for f in found)
+    assert found[0].stock_impact_qty is None
+    # read in UTC the same window shows up 8 hours earlier
+    utc = conditioned_lags(frame, timezone="UTC")
+    assert sorted((f.weekday, f.hours) for f in utc) == [(1, [1.0, 3.0]), (1, [4.0, 6.0])]
+
+
+def test_sparse_hour_is_bridged_only_when_it_agrees():
+    def lag(d, h, k):
+        return 5.0 if d == 2 and 13 <= h < 18 else _noise(d, h, k)
+    frame = _issue_frame(lag)
+    # drop most of Wednesday 15:00 (lunch): 2 cases left, below min_obs
+    sparse = frame[CASE].str.match(r"SO-[1-3]-2-15-") | frame[CASE].str.match(r"SO-0-2-15-2")
+    found = conditioned_lags(frame[~sparse], timezone="UTC")
+    assert [(f.weekday, f.hours) for f in found] == [(2, [13.0, 18.0])]
+    # the same sparse hour with normal lags splits the window
+    frame2 = _issue_frame(lambda d, h, k: 5.0 if d == 2 and 13 <= h < 18 and h != 15 else _noise(d, h, k))
+    found2 = conditioned_lags(frame2[~sparse], timezone="UTC")
+    assert sorted(f.hours for f in found2) == [[13.0, 15.0], [16.0, 18.0]]
+
+
+def test_lines_count_once_and_min_obs_counts_cases():
+    # 2 cases of 10 lines each with a huge lag at Friday 18:00 must not make a finding
+    base = _issue_frame(_noise)
+    extra = _issue_frame(lambda d, h, k: 9.0, weeks=1, per_hour=2, hours=[18], days=[4], lines=10)
+    extra[CASE] = "X" + extra[CASE]
+    assert conditioned_lags(pd.concat([base, extra], ignore_index=True), timezone="UTC") == []
+
+
+def test_posted_first_and_small_effects_are_not_findings():
+    # Wednesday afternoon posted 2 h before the load, else 0.1 h: no physical-before-book
+    assert conditioned_lags(_issue_frame(lambda d, h, k: -2.0 if d == 2 and h >= 13 else 0.1 * k),
+                            timezone="UTC") == []
+    # a real shift of 0.3 h is below min_effect_h = 0.5
+    assert conditioned_lags(_issue_frame(lambda d, h, k: 0.3 + 0.01 * k if d == 2 and h >= 13 else 0.01 * k),
+                            timezone="UTC") == []
+    # but found when the caller asks for small effects
+    small = conditioned_lags(_issue_frame(lambda d, h, k: 0.3 + 0.01 * k if d == 2 and h >= 13 else 0.01 * k),
+                             timezone="UTC", min_effect_h=0.2)
+    assert [(f.weekday, f.hours) for f in small] == [(2, [13.0, 18.0])]
+
+
+def test_generic_pair_and_sorting(tmp_path):
+    rows = []
+    for week in range(4):
+        for day in range(5):
+            for hour in range(8, 18):
+                for k in range(3):
+                    case = f"C{week}{day}{hour}{k}"
+                    t = MONDAY + pd.Timedelta(days=7 * week + day, hours=hour)
+                    wait = 0.5 + 0.1 * k
+                    if day == 0 and hour in (9, 10):
+                        wait = 6.0 + k
+                    if day == 3 and hour == 16:
+                        wait = 3.0 + k
+                    rows += [(case, "Hold", "credit_hold", t), (case, "Other", "alert", t + pd.Timedelta(hours=0.1)),
+                             (case, "Approve", "credit_approved", t + pd.Timedelta(hours=wait))]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS])
+    found = conditioned_lags(frame, timezone="UTC", pairs=[("credit_hold", "credit_approved")])
+    assert [(f.kind, f.weekday, f.hours) for f in found] == [
+        (FindingKind.BOTTLENECK, 0, [9.0, 11.0]), (FindingKind.BOTTLENECK, 3, [16.0, 17.0])]
+    assert found[0].activities == ["Hold", "Approve"]
+    assert found[0].effect_h == pytest.approx(7.0)
+    assert "'Approve' follows 'Hold' after 7.0 h" in found[0].summary
+    # the default (posting) transitions need sku and the movement semantics: nothing here
+    assert conditioned_lags(frame, timezone="UTC") == []
+    out = write_findings(found, tmp_path / "findings.json")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["findings"][0]["hours"] == [9.0, 11.0]
+
+
+def test_empty_and_missing_semantics():
+    assert conditioned_lags(pd.DataFrame(columns=[CASE, ACT, TS, SEM]), timezone="UTC") == []
+    assert conditioned_lags(pd.DataFrame({CASE: ["a"], ACT: ["x"], TS: [MONDAY]}), timezone="UTC") == []
+
+
+def test_vectorised_mann_whitney_matches_scipy():
+    rng = np.random.default_rng(0)
+    lags = np.round(rng.exponential(1.0, 500), 1)  # many ties
+    cells = rng.integers(0, 12, 500)
+    ranks = stats.rankdata(lags)
+    _, counts = np.unique(lags, return_counts=True)
+    tie = float((counts.astype(float) ** 3 - counts).sum())
+    for c in range(12):
+        inside = cells == c
+        mine = _mwu_greater(np.array([ranks[inside].sum()]), np.array([float(inside.sum())]), len(lags), tie)[0]
+        ref = stats.mannwhitneyu(lags[inside], lags[~inside], alternative="greater", method="asymptotic").pvalue
+        assert mine == pytest.approx(ref, rel=1e-9, abs=1e-12)
+
+
+def test_helpers():
+    assert _windows([3, 4, 5, 9]) == [(3, 6), (9, 10)]
+    assert _windows([3, 5], {4}) == [(3, 6)]
+    p = np.array([0.01, 0.04, 0.03, 0.5])
+    assert _bh(p) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    assert _bh(p) == pytest.approx(stats.false_discovery_control(p))
+
+
+# ---------------------------------------------------------------- the simulated world
+
+
+@pytest.fixture(scope="module")
+def worlds():
+    from jxcsim.world.scenario import load_scenario
+    from jxcsim.world.simulate import simulate
+
+    out = {}
+    for seed in SEEDS:
+        out[("habit", seed)] = simulate(load_scenario(ROOT / "scenarios" / "baseline.yaml"), weeks=8, seed=seed)
+        out[("clean", seed)] = simulate(load_scenario(ROOT / "scenarios" / "baseline.yaml",
+                                                      changes=[ROOT / "scenarios" / "changes" / "no_habits.yaml"]),
+                                        weeks=8, seed=seed)
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_finds_planted_wednesday_habit(worlds, seed):
+    from jxcsim.world.simulate import planted_truth
+
+    r = worlds[("habit", seed)]
+    t0 = time.perf_counter()
+    found = conditioned_lags(r.log, timezone=r.scenario.timezone)
+    assert time.perf_counter() - t0 < 5.0
+    truths = [t for t in planted_truth(r.scenario) if t["kind"] == "physical_before_book" and t["movement"] == "issue"]
+    assert truths
+    for truth in truths:
+        hits = [f for f in found if f.kind is FindingKind.PHYSICAL_BEFORE_BOOK and f.location in truth["locations"]
+                and f.weekday in truth["weekdays"] and abs(f.hours[0] - truth["hours"][0]) <= 1
+                and abs(f.hours[1] - truth["hours"][1]) <= 1 and f.activities == truth["activities"]]
+        assert hits, [f.summary for f in found]
+        assert hits[0].effect_h > 1.0 and hits[0].cases >= 30 and hits[0].stock_impact_qty > 0
+    # the habit is the top finding
+    assert found[0].location == "WH-A" and found[0].weekday == 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_clean_world_has_no_issue_finding(worlds, seed):
+    r = worlds[("clean", seed)]
+    found = conditioned_lags(r.log, timezone=r.scenario.timezone)
+    issues = [f.summary for f in found if f.details["transition"] == "issue"]
+    assert issues == []
+
+
+# ---------------------------------------------------------------- a real shared log, perturbed
+
+
+def _with_semantics(frame):
+    """Give the real log semantics: the start and the completion of 'place order', two consecutive
+    events of every case (its end-to-end lags, e.g. place order → send invoice at 107 ± 64 h, are
+    far too spread for a +5 h shift on ~50 cases to be detectable by any test)."""
+    placed = frame[frame[ACT] == "place order"].dropna(subset=["start_timestamp"])
+    start = placed.assign(**{ACT: "place order (start)", TS: placed["start_timestamp"], SEM: "order_started"})
+    done = placed.assign(**{SEM: "order_placed"})
+    rest = frame[frame[ACT] != "place order"]
+    return pd.concat([start, done, rest], ignore_index=True)[[CASE, ACT, TS, SEM]]
+
+
+@pytest.mark.skipif(not SHARED_LOG.exists(), reason="shared log absent")
+def test_perturbed_real_log():
+    from jxcsim.eventlog import read_event_log
+
+    frame = _with_semantics(read_event_log(SHARED_LOG).frame)
+    pairs = [("order_started", "order_placed")]
+    before = conditioned_lags(frame, timezone="+00:00", pairs=pairs)
+    assert not [f for f in before if f.weekday == 1 and f.hours[0] < 17 and f.hours[1] > 14]
+
+    started = frame[frame[SEM] == "order_started"].groupby(CASE)[TS].min()
+    local = started.dt.tz_convert("UTC")
+    hit = started.index[(local.dt.weekday == 1) & (local.dt.hour >= 14) & (local.dt.hour < 17)]
+    assert len(hit) >= 30
+    after = frame.copy()
+    move = after[CASE].isin(hit) & (after[SEM] == "order_placed")
+    after.loc[move, TS] = after.loc[move, TS] + pd.Timedelta(hours=5)
+    found = conditioned_lags(after, timezone="+00:00", pairs=pairs)
+    hits = [f for f in found if f.weekday == 1 and abs(f.hours[0] - 14) <= 1 and abs(f.hours[1] - 17) <= 1]
+    assert hits, [f.summary for f in found]
+    assert hits[0].kind is FindingKind.BOTTLENECK and hits[0].activities == ["place order (start)", "place order"]
+    assert hits[0].effect_h > 4.0 and hits[0].cases == len(hit)
+    assert set(hits[0].evidence) <= set(hit)
+    # nothing else appears because of the perturbation
+    assert len(found) == len(before) + 1
+
+
+def test_million_rows_in_seconds():
+    rng = np.random.default_rng(1)
+    n = 500_000  # movements; with postings 1M rows
+    t = MONDAY + pd.to_timedelta(rng.integers(0, 8 * 7 * 86400, n), unit="s")
+    lag = rng.normal(0.0, 0.5, n)
+    cases = np.array([f"SO-{i}" for i in range(n)], dtype=object)
+    frame = pd.DataFrame({
+        CASE: np.concatenate([cases, cases]), ACT: ["Load"] * n + ["Post"] * n,
+        SEM: ["physical_issue"] * n + ["book_issue"] * n,
+        TS: np.concatenate([t, t + pd.to_timedelta(lag, unit="h")]),
+        "sku": "S", "location": np.tile(rng.choice(["A", "B"], n), 2), "qty": 1.0,
+    })
+    t0 = time.perf_counter()
+    found = conditioned_lags(frame, timezone="UTC")
+    elapsed = time.perf_counter() - t0
+    assert found == []
+    assert elapsed < 20.0, elapsed
