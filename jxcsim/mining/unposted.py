@@ -2,7 +2,8 @@
 
 A movement still unposted near the end of the log may just be pending; it counts only when the
 log goes on for ``grace_h`` hours after it (default: the larger of 24 h and the 99th percentile
-of the posting delays actually seen).
+of the posting delays actually seen). A finding's ``effect_h`` is that grace period (the lag is
+at least that long); the mean time the movements stayed unposted is in ``details``.
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
             qty_text = f" ({qty:,.0f} units)" if qty is not None else ""
             findings.append(Finding(
                 kind=FindingKind.UNPOSTED_MOVEMENT, activities=names, location=location, weekday=None, hours=None,
-                cases=int(rows[CASE].nunique()), effect_h=float(age_h[rows.index].mean()), baseline_h=0.0,
+                cases=int(rows[CASE].nunique()), effect_h=float(grace), baseline_h=0.0,
                 stock_impact_qty=qty, q_value=None, evidence=list(rows[CASE].astype(str).unique()[:MAX_EVIDENCE]),
                 summary=f"{len(rows)} {what} movement(s){where}{qty_text} were never posted "
                         f"(still unposted {grace:.0f} h or more after the goods moved).",
                 details={"movement": movement.name.lower(), "grace_h": grace,
+                         "mean_hours_unposted": float(age_h[rows.index].mean()),
                          "movements": listing.head(200).to_dict("records")}))
     return findings
