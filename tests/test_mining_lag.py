@@ -213,11 +213,27 @@ def test_finds_planted_wednesday_habit(worlds, seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_clean_world_has_no_issue_finding(worlds, seed):
+def test_finds_every_planted_posting_habit(worlds, seed):
+    """Recall over every posting habit in truth/planted.json: kind, location, weekday, hours ±1 h."""
+    from jxcsim.world.simulate import planted_truth
+
+    r = worlds[("habit", seed)]
+    found = conditioned_lags(r.log, timezone=r.scenario.timezone)
+    truths = [t for t in planted_truth(r.scenario) if t["kind"] in ("physical_before_book", "late_posting")]
+    assert {t["kind"] for t in truths} == {"physical_before_book", "late_posting"}
+    for truth in truths:
+        hits = [f for f in found if f.kind.value == truth["kind"] and f.location in truth["locations"]
+                and f.weekday in truth["weekdays"] and abs(f.hours[0] - truth["hours"][0]) <= 1
+                and abs(f.hours[1] - truth["hours"][1]) <= 1 and f.activities == truth["activities"]]
+        assert hits, (truth["name"], [f.summary for f in found])
+    assert len(found) == len(truths)  # and nothing else
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_clean_world_has_no_posting_finding(worlds, seed):
     r = worlds[("clean", seed)]
     found = conditioned_lags(r.log, timezone=r.scenario.timezone)
-    issues = [f.summary for f in found if f.details["transition"] == "issue"]
-    assert issues == []
+    assert [f.summary for f in found] == []
 
 
 # ---------------------------------------------------------------- a real shared log, perturbed

@@ -320,5 +320,57 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
                                    for h in range(start, end)],
                          "timezone": timezone or "UTC"},
             ))
+    covered = {(f.details["transition"], f.location, f.weekday) for f in findings}
+    findings += _whole_days(prepared, covered, timezone=timezone, fdr=fdr, min_obs=min_obs,
+                            min_effect_h=min_effect_h, effect_factor=effect_factor)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
+    return findings
+
+
+def _whole_days(prepared: list[tuple[_Transition, pd.DataFrame]], covered: set[tuple[str, str | None, int]], *,
+                timezone: str | None, fdr: float, min_obs: int, min_effect_h: float,
+                effect_factor: float) -> list[Finding]:
+    """Second pass for transitions too sparse to test hour by hour (a few receipts a day).
+
+    Each weekday of a location is tested as one cell against the rest of its week (its own
+    Benjamini–Hochberg family, at least ``max(5, min_obs // 2)`` cases per weekday); a
+    significant weekday not already covered by an hour window is reported as ``[0, 24)``.
+    """
+    tables = []
+    for t_index, (_, rows) in enumerate(prepared):
+        for loc_key, grp in rows.groupby("loc_key", sort=True):
+            if len(grp) < 2:
+                continue
+            table = _cell_tests(grp["lag_h"].to_numpy(float), grp["weekday"].to_numpy(), max(5, min_obs // 2))
+            if not table.empty:
+                tables.append(table.reset_index().assign(t_index=t_index, loc_key=loc_key))
+    if not tables:
+        return []
+    days = pd.concat(tables, ignore_index=True)
+    days["q"] = _bh(days["p"].to_numpy(float))
+    threshold = np.maximum(min_effect_h, effect_factor * days["baseline"].abs())
+    significant = days[(days["q"] <= fdr) & ((days["mean"] - days["baseline"]) >= threshold)]
+    findings = []
+    for row in significant.itertuples():
+        tr, rows = prepared[row.t_index]
+        location = None if row.loc_key == "\0none" else str(row.loc_key)
+        weekday = int(row.cell)
+        if (tr.label, location, weekday) in covered:
+            continue
+        at_loc = rows[rows["loc_key"] == row.loc_key]
+        inside = at_loc["weekday"] == weekday
+        win, rest = at_loc[inside], at_loc[~inside]
+        effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
+        if tr.movement is not None and effect <= 0:
+            continue
+        cases = int(win["case"].nunique())
+        ordered = win.sort_values("lag_h", ascending=False, kind="stable")
+        findings.append(Finding(
+            kind=_kind(tr.movement), activities=list(tr.activities), location=location, weekday=weekday,
+            hours=[0.0, 24.0], cases=cases, effect_h=effect, baseline_h=baseline,
+            stock_impact_qty=float(win["impact"].sum()) if win["impact"].notna().any() else None,
+            q_value=float(row.q), evidence=[str(c) for c in pd.unique(ordered["case"])[:MAX_EVIDENCE]],
+            summary=_summary(tr, location, weekday, 0, 24, effect, baseline, cases),
+            details={"transition": tr.label, "n_obs": int(len(win)), "n_rows": int(win["n_rows"].sum()),
+                     "granularity": "day", "timezone": timezone or "UTC"}))
     return findings
