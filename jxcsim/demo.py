@@ -9,6 +9,7 @@ the inspection (the closed loop of DESIGN.md §2).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .eventlog import read_event_log, summarize_log
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weeks", type=int, default=13)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    written = run_demo(args.out, weeks=args.weeks, seed=args.seed, progress=True)
+    written = run_demo(args.out, weeks=args.weeks, seed=args.seed, progress=sys.stderr.isatty())
     print(f"Simulated {args.weeks} weeks of {BASELINE.name} (seed {args.seed}).\n")
     print(written["kpis.txt"].read_text(encoding="utf-8"))
     print(written["inspection.txt"].read_text(encoding="utf-8"))
