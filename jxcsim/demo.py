@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     written = run_demo(args.out, weeks=args.weeks, seed=args.seed, progress=sys.stderr.isatty())
-    print(f"Simulated {args.weeks} weeks of {BASELINE.name} (seed {args.seed}).\n")
+    print(f"Simulated {args.weeks} week{'s' if args.weeks != 1 else ''} of {BASELINE.name} (seed {args.seed}).\n")
     print(written["kpis.txt"].read_text(encoding="utf-8"))
     print(written["inspection.txt"].read_text(encoding="utf-8"))
     for name in sorted(written):
