@@ -38,6 +38,7 @@ from simpy.events import URGENT, Event
 from jxcsim.world.catalogue import build_catalogue
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
 from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, release_time, weekday_of
+from jxcsim.world.teams import Team  # the world's worker pattern (simpy only, no engine)
 
 ORDERS_PER_MONTH = 4000  # the issue's wholesaler: 4,000 orders a month
 P_CREDIT_REJECT = 0.05  # as jxcsim.world.sales
@@ -118,47 +119,6 @@ def simulate_counting(scenario: Scenario, *, weeks: int, seed: int) -> tuple[Any
 
 # ------------------------------------------------------------------------------------- the model
 
-class BareTeam:
-    """Workers of one role sharing a FIFO queue; each pulls tasks while on shift (the world's pattern)."""
-
-    def __init__(self, env: simpy.Environment, members: list[tuple[str, WeeklyCalendar]]):
-        self.env = env
-        self.calendars = [c for _, c in members if not c.always_closed]
-        self.queue = simpy.Store(env)
-        for name, calendar in members:
-            if not calendar.always_closed:
-                env.process(self._work(name, calendar))
-
-    def do(self, duration_h: float) -> simpy.Event:
-        """Queue a task; the event fires with ``(start, end, worker)``."""
-        done = self.env.event()
-        self.queue.put((max(0.0, duration_h), done))
-        return done
-
-    def next_on_shift(self, t: float) -> float:
-        return min(c.next_open(t) for c in self.calendars)
-
-    def _work(self, name: str, calendar: WeeklyCalendar) -> Generator[Any, Any, None]:
-        env = self.env
-        while True:
-            opens = calendar.next_open(env.now)
-            if opens > env.now:
-                yield env.timeout(opens - env.now)
-            closes = calendar.close_of(env.now)
-            get = self.queue.get()
-            if not get.triggered:  # nothing waiting: wait for work or the end of the shift
-                yield get | env.timeout(closes - env.now)
-            else:  # work is waiting: take it at once, no shift-end timer needed
-                yield get
-            if not get.triggered:  # the shift closed first
-                get.cancel()
-                continue
-            duration, done = get.value
-            start = env.now
-            yield env.timeout(duration)
-            done.succeed((start, env.now, name))
-
-
 class _Order:
     __slots__ = ("customer", "location", "skus", "qtys", "prices", "amount", "delivered", "open_shipments")
 
@@ -214,7 +174,7 @@ class BareFlow:
             if m.enabled:
                 members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
                     (name, self.calendars[m.shift].without_days(m.absent_weekdays)))
-        self.teams = {key: BareTeam(env, people) for key, people in members.items()}
+        self.teams = {key: Team(env, key[0].value, people) for key, people in members.items()}
         d = scenario.durations
         self.d_check, self.d_approval, self.d_pick, self.d_load, self.d_drive = (
             d.credit_check, d.credit_approval, d.pick_per_line, d.load, d.drive)
@@ -235,7 +195,7 @@ class BareFlow:
         self.log_events = 0
         self.steps: dict[str, int] = {}
 
-    def team(self, role: Role, location: str | None = None) -> BareTeam:
+    def team(self, role: Role, location: str | None = None) -> Team:
         return self.teams[(role, location if role in WAREHOUSE_ROLES else None)]
 
     def log(self, semantic: str, n: int = 1) -> None:
@@ -306,7 +266,7 @@ class BareFlow:
         return post_first, behaviour.delay_h.sample(rng), never, False, next_workday
 
     @staticmethod
-    def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: BareTeam, moved_at: float) -> float:
+    def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: Team, moved_at: float) -> float:
         _, delay, _, at_scan, next_workday = plan
         if at_scan:
             return moved_at
@@ -342,7 +302,7 @@ class BareFlow:
         self.log("physical_receipt" if p.receipt else "physical_issue")
 
     def post_later(self, p: _Posting, plan: tuple[bool, float, bool, bool, bool],
-                   clerks: BareTeam) -> Generator[Any, Any, None]:
+                   clerks: Team) -> Generator[Any, Any, None]:
         env = self.env
         if plan[2]:  # never posted
             return
