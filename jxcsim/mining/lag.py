@@ -97,13 +97,7 @@ def _movement_rows(frame: pd.DataFrame, movement: PostedMovement) -> pd.DataFram
     pairs = pairs[pairs["delay_h"].notna()]
     if pairs.empty:
         return None
-    return pd.DataFrame({
-        "case": pairs[CASE].to_numpy(),
-        "location": pairs["location"].to_numpy() if "location" in pairs.columns else None,
-        "first_time": pairs["physical_time"].reset_index(drop=True),
-        "lag_h": pairs["delay_h"].to_numpy(dtype=float),
-        "qty": pairs["physical_qty"].to_numpy(dtype=float) if "physical_qty" in pairs.columns else np.nan,
-    })
+    return _lag_rows(pairs, first_time=pairs["physical_time"], lag_h=pairs["delay_h"], qty_column="physical_qty")
 
 
 def _pair_rows(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame | None:
@@ -120,12 +114,18 @@ def _pair_rows(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame | N
     joined = joined[joined["_to"].notna()]
     if joined.empty:
         return None
+    return _lag_rows(joined, first_time=joined[TIMESTAMP],
+                     lag_h=(joined["_to"] - joined[TIMESTAMP]).dt.total_seconds() / 3600, qty_column="qty")
+
+
+def _lag_rows(source: pd.DataFrame, *, first_time: pd.Series, lag_h: pd.Series, qty_column: str) -> pd.DataFrame:
+    """The per-observation table the cell tests work on: case, location, first time, lag, qty."""
     return pd.DataFrame({
-        "case": joined[CASE].to_numpy(),
-        "location": joined["location"].to_numpy() if "location" in joined.columns else None,
-        "first_time": joined[TIMESTAMP].reset_index(drop=True),
-        "lag_h": ((joined["_to"] - joined[TIMESTAMP]).dt.total_seconds() / 3600).to_numpy(dtype=float),
-        "qty": joined["qty"].to_numpy(dtype=float) if "qty" in joined.columns else np.nan,
+        "case": source[CASE].to_numpy(),
+        "location": source["location"].to_numpy() if "location" in source.columns else None,
+        "first_time": first_time.reset_index(drop=True),
+        "lag_h": lag_h.to_numpy(dtype=float),
+        "qty": source[qty_column].to_numpy(dtype=float) if qty_column in source.columns else np.nan,
     })
 
 
