@@ -15,7 +15,7 @@ same number of SimPy events: the difference in time is what the engine, the docu
 log cost. ``run_all.py --only simulate_year`` measures both.
 
     >>> from jxcsim.world.scenario import load_scenario                     # doctest: +SKIP
-    >>> bare = run_bare(year_scenario(load_scenario("scenarios/baseline.yaml")), weeks=52, seed=1)  # doctest: +SKIP
+    >>> bare = run_bare(load_scenario(YEAR_SCENARIO), weeks=52, seed=1)   # doctest: +SKIP
     >>> bare.orders, bare.simpy_events, bare.log_events                     # doctest: +SKIP
 
 Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,16 +41,10 @@ from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, 
 from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, release_time, weekday_of
 from jxcsim.world.teams import Team  # the world's worker pattern (simpy only, no engine)
 
-ORDERS_PER_MONTH = 4000  # the issue's wholesaler: 4,000 orders a month
+YEAR_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "year_4000.yaml"  # 4,000 orders a month, staffed
 P_CREDIT_REJECT = 0.05  # as jxcsim.world.sales
 ADJUST_AFTER_H = 0.5  # as jxcsim.world.counts
 DAY_H = 24.0
-
-
-def year_scenario(scenario: Scenario, orders_per_month: float = ORDERS_PER_MONTH) -> Scenario:
-    """``scenario`` with ``demand.orders_per_week`` set to ``orders_per_month * 12 / 52``."""
-    demand = scenario.demand.model_copy(update={"orders_per_week": orders_per_month * 12 / 52})
-    return scenario.model_copy(update={"demand": demand})
 
 
 # ------------------------------------------------------------------------------ counting SimPy loop

@@ -94,14 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bare", action="store_true", help="profile the bare flow instead of the world")
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--scenario-as-shipped", action="store_true",
-                        help="the baseline scenario's own demand (default: 4,000 orders/month)")
+                        help="the baseline scenario as shipped (default: scenarios/year_4000.yaml, "
+                             "4,000 orders/month)")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-gc", action="store_true", help="disable the cyclic garbage collector during the run")
     args = parser.parse_args(argv)
-    scenario = load_scenario(HERE.parent / "scenarios" / "baseline.yaml")
-    if not args.scenario_as_shipped:
-        scenario = bare_flow.year_scenario(scenario)
+    scenario = load_scenario(HERE.parent / "scenarios" / "baseline.yaml" if args.scenario_as_shipped
+                             else bare_flow.YEAR_SCENARIO)
     if not args.bare:
         import jxcsim.world.simulate  # noqa: F401 - imported before the profile starts
     prof = cProfile.Profile()

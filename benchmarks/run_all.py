@@ -42,6 +42,7 @@ DEFAULT_SEED = 42
 DEFAULT_WEEKS = 52  # simulate_year's horizon (--weeks scales it down; the target is for 52)
 SIM_SEED = 1  # the simulation figures' seed (world and bare flow alike)
 BASELINE_SCENARIO = HERE.parent / "scenarios" / "baseline.yaml"
+YEAR_SCENARIO = HERE / "scenarios" / "year_4000.yaml"  # the baseline staffed for 4,000 orders a month
 CACHE_DIR = HERE / ".cache"
 PARENT_RSS_LIMIT_MB = 64
 
@@ -125,13 +126,11 @@ def _check_rows(key: str) -> Callable[[object, dict], dict]:
 
 # Simulation figures: the context is {"weeks": ...}; ``prepare`` loads the scenario before the clock.
 
-def _scenario(orders_per_month: float | None) -> Callable[[None, dict], object]:
-    def prepare(path: None, ctx: dict):
-        import bare_flow
+def _scenario(path: Path) -> Callable[[None, dict], object]:
+    def prepare(_: None, ctx: dict):
         from jxcsim.world.scenario import load_scenario
 
-        scenario = load_scenario(BASELINE_SCENARIO)
-        return scenario if orders_per_month is None else bare_flow.year_scenario(scenario, orders_per_month)
+        return load_scenario(path)
     return prepare
 
 
@@ -232,7 +231,7 @@ class Figure:
 BASELINES: dict[str, Measure] = {
     "pandas_read_csv": Measure("csv", _pandas_read_csv, _check_rows("instances"), ("pandas",)),
     "pm4py_iterparse": Measure("xes", _pm4py_iterparse, _check_rows("xes_events"), ("pm4py",)),
-    "bare_flow": Measure(None, _bare, _check_bare, ("bare_flow", "simpy", "numpy"), _scenario(4000)),
+    "bare_flow": Measure(None, _bare, _check_bare, ("bare_flow", "simpy", "numpy"), _scenario(YEAR_SCENARIO)),
 }
 _SIM_FIELDS = ("orders", "simpy_events", "log_events", "weeks", "orders_per_week", "gc_s")
 _FLOW_FIELDS = ("orders", "simpy_events", "log_events")  # equal when the bare flow mirrors the world
@@ -249,15 +248,15 @@ FIGURES: dict[str, Figure] = {f.name: f for f in (
            Measure("xes", _ours_pm4py_path, _check_log("xes"), ("jxcsim.eventlog", "jxcsim.eventlog.xes_reader",
                                                                 "pm4py")),
            "pm4py_iterparse"),
-    Figure("simulate_year", "simulate(baseline at 4,000 orders/month, 52 weeks, seed 1): world, engine and log "
-                            "vs a bare SimPy model of the same order flow",
+    Figure("simulate_year", "simulate(benchmarks/scenarios/year_4000.yaml: 4,000 orders/month, 52 weeks, seed 1): "
+                            "world, engine and log vs a bare SimPy model of the same order flow",
            Measure(None, _world, _check_world, ("bare_flow", "jxcsim.world.simulate", "jxcsim.eventlog"),
-                   _scenario(4000)),
+                   _scenario(YEAR_SCENARIO)),
            "bare_flow", target=(("value", "<=", 8.0), ("peak_rss_mb", "<=", 1024.0), ("ratio", "<=", 2.0)),
            fields=_SIM_FIELDS, baseline_fields=(*_FLOW_FIELDS, "gc_s"), same=_FLOW_FIELDS, scale="weeks"),
     Figure("simulate_13_weeks", "simulate(baseline scenario as shipped, 13 weeks, seed 1): world, engine and log",
            Measure(None, _world, _check_world, ("bare_flow", "jxcsim.world.simulate", "jxcsim.eventlog"),
-                   _scenario(None)),
+                   _scenario(BASELINE_SCENARIO)),
            None, fields=_SIM_FIELDS, scale="none"),
 )}
 SIM_WEEKS = {"simulate_13_weeks": 13}  # fixed horizons; simulate_year runs --weeks
