@@ -16,7 +16,7 @@ import bisect
 import calendar
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 HOURS_PER_WEEK = 168.0
@@ -38,6 +38,10 @@ class WeeklyCalendar:
     """Open windows within a week, as sorted, non-overlapping ``(start_h, end_h)`` hours of the week."""
 
     windows: tuple[tuple[float, float], ...]
+    _starts: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", tuple(w[0] for w in self.windows))
 
     @staticmethod
     def from_days(days: Iterable[int], start_h: float, end_h: float) -> WeeklyCalendar:
@@ -84,13 +88,13 @@ class WeeklyCalendar:
 
     def _locate(self, t: float) -> tuple[float, int]:
         week_start = (t // HOURS_PER_WEEK) * HOURS_PER_WEEK
-        starts = [w[0] for w in self.windows]
-        return week_start, bisect.bisect_right(starts, t - week_start) - 1
+        return week_start, bisect.bisect_right(self._starts, t - week_start) - 1
 
     def is_open(self, t: float) -> bool:
         if not self.windows:
             return False
-        week_start, i = self._locate(t)
+        week_start = (t // HOURS_PER_WEEK) * HOURS_PER_WEEK
+        i = bisect.bisect_right(self._starts, t - week_start) - 1
         return i >= 0 and t - week_start < self.windows[i][1]
 
     def next_open(self, t: float) -> float:

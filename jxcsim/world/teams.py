@@ -1,7 +1,13 @@
-"""Staff as SimPy processes: each worker pulls tasks from the team's queue during their shifts.
+"""Staff: each worker takes tasks from the team's FIFO queue while on shift.
 
 A task that starts before the shift ends is finished (overtime); after the shift the worker
-stops pulling until the next shift opens. Absences are weekdays removed from the calendar.
+takes no new task until the next shift opens. Absences are weekdays removed from the calendar.
+
+No process per worker: a task is one SimPy event, its completion, scheduled when a worker
+takes it. A free worker is *idle* and available whenever its calendar is open, so an idle
+worker costs no event at all; a worker is woken (one timeout) only when it is free, off
+shift and work is waiting. Between simultaneous events the worker is freed (and takes the next
+task) before whoever waited for the task resumes.
 
 >>> import simpy
 >>> env = simpy.Environment()
@@ -13,17 +19,16 @@ Work(start=8.0, end=9.5, worker='Wang')
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from dataclasses import dataclass
-from typing import Any
+from collections import deque
+from typing import NamedTuple
 
 import simpy
+from simpy.events import NORMAL
 
 from .shifts import WeeklyCalendar
 
 
-@dataclass(frozen=True, slots=True)
-class Work:
+class Work(NamedTuple):
     """When a task was worked on and by whom."""
 
     start: float
@@ -31,10 +36,27 @@ class Work:
     worker: str
 
 
-@dataclass(slots=True)
-class _Task:
-    duration_h: float
-    done: simpy.Event
+class _Done(simpy.Event):
+    """A task's completion: triggered with its :class:`Work` when a worker takes the task."""
+
+    def __init__(self, env: simpy.Environment, duration_h: float):
+        super().__init__(env)
+        self.duration_h = duration_h
+
+
+class _Worker:
+    """One member of a team: a name, a calendar, and the callbacks that free it."""
+
+    __slots__ = ("calendar", "name", "team")
+
+    def __init__(self, team: Team, name: str, calendar: WeeklyCalendar):
+        self.team, self.name, self.calendar = team, name, calendar
+
+    def finished(self, _: simpy.Event) -> None:
+        self.team._free(self)
+
+    def woken(self, _: simpy.Event) -> None:
+        self.team._free(self)
 
 
 class Team:
@@ -46,23 +68,55 @@ class Team:
         self.env = env
         self.role = role
         self.members = members
-        self.queue: simpy.Store = simpy.Store(env)
-        for name, calendar in members:
-            if not calendar.always_closed:
-                env.process(self._work(name, calendar))
+        self._open_calendars = [cal for _, cal in members if not cal.always_closed]
+        self._tasks: deque[_Done] = deque()  # waiting for a worker, oldest first
+        # free workers, longest free first; one whose shift is over is moved out when passed over
+        self._idle: deque[_Worker] = deque(_Worker(self, name, cal) for name, cal in members
+                                           if not cal.always_closed)
 
     def do(self, duration_h: float) -> simpy.Event:
         """Queue a task; the returned event fires with a :class:`Work` when it is done."""
-        done = self.env.event()
-        self.queue.put(_Task(max(0.0, duration_h), done))
+        done = _Done(self.env, duration_h if duration_h > 0.0 else 0.0)
+        idle, now = self._idle, self.env.now
+        while idle:
+            worker = idle.popleft()
+            if worker.calendar.is_open(now):
+                self._start(worker, done)
+                return done
+            self._sleep(worker)  # off shift: back when the next shift opens
+        self._tasks.append(done)
         return done
+
+    def _start(self, worker: _Worker, done: _Done) -> None:
+        env = self.env
+        now = env.now
+        done._ok = True  # triggered now, processed when the work ends (as simpy.Timeout does)
+        done._value = Work(now, now + done.duration_h, worker.name)
+        done.callbacks.insert(0, worker.finished)  # free the worker before the requester resumes
+        env.schedule(done, NORMAL, done.duration_h)
+
+    def _free(self, worker: _Worker) -> None:
+        """``worker`` finished a task or its shift opened: take the next task, else go idle."""
+        if not worker.calendar.is_open(self.env.now):
+            if self._tasks:
+                self._sleep(worker)
+            else:
+                self._idle.append(worker)
+        elif self._tasks:
+            self._start(worker, self._tasks.popleft())
+        else:
+            self._idle.append(worker)
+
+    def _sleep(self, worker: _Worker) -> None:
+        env = self.env
+        env.timeout(worker.calendar.next_open(env.now) - env.now).callbacks.append(worker.woken)
 
     def on_shift(self, t: float) -> bool:
         return any(cal.is_open(t) for _, cal in self.members)
 
     def next_on_shift(self, t: float) -> float:
         """The earliest time at or after ``t`` when any member is on shift."""
-        return min(cal.next_open(t) for _, cal in self.members if not cal.always_closed)
+        return min(cal.next_open(t) for cal in self._open_calendars)
 
     def any_member(self, t: float) -> str:
         """A member on shift at ``t`` (else the first member), to name who did a quick step."""
@@ -70,23 +124,3 @@ class Team:
             if cal.is_open(t):
                 return name
         return self.members[0][0]
-
-    def _work(self, name: str, calendar: WeeklyCalendar) -> Generator[Any, Any, None]:
-        env = self.env
-        while True:
-            opens = calendar.next_open(env.now)
-            if opens > env.now:
-                yield env.timeout(opens - env.now)
-            closes = calendar.close_of(env.now)
-            get = self.queue.get()
-            if not get.triggered:  # nothing waiting: wait for work or the end of the shift
-                yield get | env.timeout(closes - env.now)
-            else:  # work is waiting: take it at once, no shift-end timer needed
-                yield get
-            if not get.triggered:  # the shift closed first: stop pulling until it opens again
-                get.cancel()
-                continue
-            task: _Task = get.value
-            start = env.now
-            yield env.timeout(task.duration_h)
-            task.done.succeed(Work(start, env.now, name))
