@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,8 @@ import pytest
 from scipy import stats
 
 from jxcsim.mining.findings import Finding, FindingKind, write_findings
-from jxcsim.mining.lag import _bh, _mwu_greater, _windows, conditioned_lags
+from jxcsim.mining.common import bh
+from jxcsim.mining.lag import _mwu_greater, _windows, conditioned_lags
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_LOG = ROOT.parent / "shared" / "eventlogs" / "orders_interval.csv.gz"
@@ -171,8 +171,8 @@ def test_helpers():
     assert _windows([3, 4, 5, 9]) == [(3, 6), (9, 10)]
     assert _windows([3, 5], {4}) == [(3, 6)]
     p = np.array([0.01, 0.04, 0.03, 0.5])
-    assert _bh(p) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
-    assert _bh(p) == pytest.approx(stats.false_discovery_control(p))
+    assert bh(p) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    assert bh(p) == pytest.approx(stats.false_discovery_control(p))
 
 
 # ---------------------------------------------------------------- the simulated world
@@ -197,9 +197,7 @@ def test_finds_planted_wednesday_habit(worlds, seed):
     from jxcsim.world.simulate import planted_truth
 
     r = worlds[("habit", seed)]
-    t0 = time.perf_counter()
     found = conditioned_lags(r.log, timezone=r.scenario.timezone)
-    assert time.perf_counter() - t0 < 5.0
     truths = [t for t in planted_truth(r.scenario) if t["kind"] == "physical_before_book" and t["movement"] == "issue"]
     assert truths
     for truth in truths:
@@ -276,9 +274,10 @@ def test_perturbed_real_log():
     assert len(found) == len(before) + 1
 
 
-def test_million_rows_in_seconds():
+def test_many_rows_of_noise_give_no_finding():
+    """Large, patternless input (timing is in benchmarks/, never asserted here)."""
     rng = np.random.default_rng(1)
-    n = 500_000  # movements; with postings 1M rows
+    n = 100_000  # movements; with postings 200k rows
     t = MONDAY + pd.to_timedelta(rng.integers(0, 8 * 7 * 86400, n), unit="s")
     lag = rng.normal(0.0, 0.5, n)
     cases = np.array([f"SO-{i}" for i in range(n)], dtype=object)
@@ -288,8 +287,4 @@ def test_million_rows_in_seconds():
         TS: np.concatenate([t, t + pd.to_timedelta(lag, unit="h")]),
         "sku": "S", "location": np.tile(rng.choice(["A", "B"], n), 2), "qty": 1.0,
     })
-    t0 = time.perf_counter()
-    found = conditioned_lags(frame, timezone="UTC")
-    elapsed = time.perf_counter() - t0
-    assert found == []
-    assert elapsed < 20.0, elapsed
+    assert conditioned_lags(frame, timezone="UTC") == []

@@ -48,6 +48,17 @@ class Finding:
     evidence: list[str]
     summary: str
     details: dict[str, Any] = field(default_factory=dict)
+    case_ids: tuple[str, ...] = field(default=(), repr=False, compare=False)  # every case, not written to JSON
+
+    @property
+    def tier(self) -> int:
+        """Ranking tier: 0 where book and shelf part ways (posting findings), 1 tested waits
+        (backlogs, approvals, hand-off windows), 2 descriptive findings (rework, overall slow hand-offs)."""
+        if self.kind in _STOCK_KINDS:
+            return 0
+        if self.q_value is not None:
+            return 1
+        return 2
 
     @property
     def score(self) -> float:
@@ -57,6 +68,7 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (NaN becomes ``None``)."""
         data = asdict(self)
+        del data["case_ids"]
         data["kind"] = self.kind.value
         data["evidence"] = [str(e) for e in self.evidence[:MAX_EVIDENCE]]
         for key in ("effect_h", "baseline_h", "stock_impact_qty", "q_value"):
@@ -65,9 +77,12 @@ class Finding:
         return data
 
 
+_STOCK_KINDS = frozenset({FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.UNPOSTED_MOVEMENT})
+
+
 def rank_findings(findings: list[Finding]) -> list[Finding]:
-    """Findings ordered by :attr:`Finding.score`, largest first (stable for ties)."""
-    return sorted(findings, key=lambda f: -f.score)
+    """Findings ordered by :attr:`Finding.tier`, then :attr:`Finding.score`, largest first (stable for ties)."""
+    return sorted(findings, key=lambda f: (f.tier, -f.score))
 
 
 def write_findings(findings: list[Finding], path: str | Path, *, meta: dict[str, Any] | None = None) -> Path:

@@ -9,7 +9,8 @@ of its FIRST event, in the log's local time. Per location, each weekday×hour ce
 cell of every transition and location. The unit of observation is one case in one cell (its
 lines averaged: the lines of an order move and post together, and counting them one by one would
 fake independence), so ``min_obs`` counts cases. A cell is significant when ``q <= fdr`` and its mean lag
-exceeds the mean lag outside it by at least ``max(min_effect_h, effect_factor × |baseline|)``.
+is at least ``max(min_effect_h, effect_factor × baseline)`` (and above the baseline), where the
+baseline is the mean lag outside it.
 Contiguous significant hours of one location and weekday form a window (no gap, except hours
 too sparse to be tested — fewer than ``min_obs`` cases — whose mean lag clears the same effect
 threshold; an 8-week log has lunch hours with 4 loads in them); the window's
@@ -46,13 +47,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
+from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
 from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
+from .common import NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, fmt_h
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 
-WEEKDAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 DEFAULT_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT)
 
 
@@ -72,21 +73,17 @@ _PHRASES = {  # movement: (what the goods do, what is posted)
     PostedMovement.RETURN_IN: ("returned goods arrive", "the return is posted"),
 }
 _EXACT_BELOW = 8  # scipy's own threshold for its exact test; smaller samples go to scipy
+MAX_LISTED = 200  # movements listed in a finding's details
 
 
 @dataclass(frozen=True)
-class _Transition:
-    """One measured transition: its lags (one row each) and how to talk about it."""
+class Transition:
+    """One measured transition: its lags (one row each, see :func:`lag_rows`) and how to talk about it."""
 
     label: str
     movement: PostedMovement | None  # None for a generic (from, to) pair
     activities: list[str]
-    rows: pd.DataFrame  # columns: case, location, first_time, lag_h, qty
-
-
-def _activity_name(frame: pd.DataFrame, semantic: str) -> str:
-    names = frame.loc[frame[SEMANTIC] == semantic, ACTIVITY]
-    return str(names.mode().iloc[0]) if len(names) else semantic
+    rows: pd.DataFrame  # columns: case, location, first_time, lag_h, qty, sku
 
 
 def _movement_rows(frame: pd.DataFrame, movement: PostedMovement) -> pd.DataFrame | None:
@@ -97,7 +94,7 @@ def _movement_rows(frame: pd.DataFrame, movement: PostedMovement) -> pd.DataFram
     pairs = pairs[pairs["delay_h"].notna()]
     if pairs.empty:
         return None
-    return _lag_rows(pairs, first_time=pairs["physical_time"], lag_h=pairs["delay_h"], qty_column="physical_qty")
+    return lag_rows(pairs, first_time=pairs["physical_time"], lag_h=pairs["delay_h"], qty_column="physical_qty")
 
 
 def _pair_rows(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame | None:
@@ -114,50 +111,39 @@ def _pair_rows(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame | N
     joined = joined[joined["_to"].notna()]
     if joined.empty:
         return None
-    return _lag_rows(joined, first_time=joined[TIMESTAMP],
+    return lag_rows(joined, first_time=joined[TIMESTAMP],
                      lag_h=(joined["_to"] - joined[TIMESTAMP]).dt.total_seconds() / 3600, qty_column="qty")
 
 
-def _lag_rows(source: pd.DataFrame, *, first_time: pd.Series, lag_h: pd.Series, qty_column: str) -> pd.DataFrame:
-    """The per-observation table the cell tests work on: case, location, first time, lag, qty."""
+def lag_rows(source: pd.DataFrame, *, first_time: pd.Series, lag_h: pd.Series, qty_column: str = "qty"
+             ) -> pd.DataFrame:
+    """The per-observation table the cell tests work on: case, location, first time, lag, qty, sku."""
     return pd.DataFrame({
         "case": source[CASE].to_numpy(),
         "location": source["location"].to_numpy() if "location" in source.columns else None,
         "first_time": first_time.reset_index(drop=True),
         "lag_h": lag_h.to_numpy(dtype=float),
         "qty": source[qty_column].to_numpy(dtype=float) if qty_column in source.columns else np.nan,
+        "sku": source["sku"].to_numpy() if "sku" in source.columns else None,
     })
 
 
-def _transitions(frame: pd.DataFrame, pairs) -> list[_Transition]:
-    out: list[_Transition] = []
+def _transitions(frame: pd.DataFrame, pairs) -> list[Transition]:
+    out: list[Transition] = []
     if pairs is None:
         for movement in DEFAULT_MOVEMENTS:
             rows = _movement_rows(frame, movement)
             if rows is not None:
-                names = [_activity_name(frame, movement.physical.value), _activity_name(frame, movement.book.value)]
-                out.append(_Transition(movement.name.lower(), movement, names, rows))
+                names = [activity_name(frame, movement.physical.value), activity_name(frame, movement.book.value)]
+                out.append(Transition(movement.name.lower(), movement, names, rows))
         return out
     for first, second in pairs:
         first, second = str(getattr(first, "value", first)), str(getattr(second, "value", second))
         rows = _pair_rows(frame, first, second)
         if rows is not None:
-            out.append(_Transition(f"{first}->{second}", None,
-                                   [_activity_name(frame, first), _activity_name(frame, second)], rows))
+            out.append(Transition(f"{first}->{second}", None,
+                                   [activity_name(frame, first), activity_name(frame, second)], rows))
     return out
-
-
-def _bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (q-values)."""
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    q = np.empty(n)
-    q[order] = np.minimum(ranked, 1.0)
-    return q
 
 
 def _mwu_greater(ranks_sum: np.ndarray, n1: np.ndarray, n: int, tie_term: float) -> np.ndarray:
@@ -215,21 +201,17 @@ def _windows(hours: list[int], bridge: set[int] = frozenset()) -> list[tuple[int
     return runs
 
 
-def _fmt_h(value: float) -> str:
-    return f"{value:.1f}".replace("-0.0", "0.0")
-
-
-def _summary(tr: _Transition, location, weekday: int, start: int, end: int, effect: float,
+def _summary(tr: Transition, location, weekday: int, start: int, end: int, effect: float,
              baseline: float, cases: int) -> str:
     where = f"At {location} on {WEEKDAY_PLURAL[weekday]}" if location is not None else f"On {WEEKDAY_PLURAL[weekday]}"
     when = f"{where} {start:02d}:00–{end:02d}:00"
     plural = "case" if cases == 1 else "cases"
     if tr.movement is not None:
         moves, posted = _PHRASES[tr.movement]
-        return (f"{when}, {moves} {_fmt_h(effect)} h before {posted} "
-                f"(vs {_fmt_h(baseline)} h otherwise); {cases} {plural}.")
-    return (f"{when}, '{tr.activities[1]}' follows '{tr.activities[0]}' after {_fmt_h(effect)} h "
-            f"(vs {_fmt_h(baseline)} h otherwise); {cases} {plural}.")
+        return (f"{when}, {moves} {fmt_h(effect)} h before {posted} "
+                f"(vs {fmt_h(baseline)} h otherwise); {cases} {plural}.")
+    return (f"{when}, '{tr.activities[1]}' follows '{tr.activities[0]}' after {fmt_h(effect)} h "
+            f"(vs {fmt_h(baseline)} h otherwise); {cases} {plural}.")
 
 
 def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, fdr: float = 0.05,
@@ -245,15 +227,26 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
     """
     if frame.empty or SEMANTIC not in frame.columns:
         return []
+    return find_windows(_transitions(frame, pairs), timezone=timezone, fdr=fdr, min_obs=min_obs,
+                        min_effect_h=min_effect_h, effect_factor=effect_factor)
+
+
+def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: float = 0.05, min_obs: int = 10,
+                 min_effect_h: float = 0.5, effect_factor: float = 2.0) -> list[Finding]:
+    """The windows of :func:`conditioned_lags` for transitions built by the caller (one
+    Benjamini–Hochberg family over all of them); see the module docstring."""
     cells: list[pd.DataFrame] = []
-    prepared: list[tuple[_Transition, pd.DataFrame]] = []
-    for t_index, tr in enumerate(_transitions(frame, pairs)):
+    prepared: list[tuple[Transition, pd.DataFrame]] = []
+    raw: dict[int, pd.DataFrame] = {}  # per movement transition: its rows before the per-case aggregation
+    for t_index, tr in enumerate(transitions):
         rows = tr.rows.copy()
         local = local_times(pd.to_datetime(rows["first_time"], utc=True), timezone)
         rows["weekday"] = local.dt.weekday.to_numpy()
         rows["hour"] = local.dt.hour.to_numpy()
-        rows["loc_key"] = rows["location"].astype(object).where(rows["location"].notna(), "\0none")
+        rows["loc_key"] = rows["location"].astype(object).where(rows["location"].notna(), NO_LOCATION)
         rows["impact"] = rows["qty"] * rows["lag_h"].clip(lower=0)
+        if tr.movement is not None:
+            raw[t_index] = rows.assign(moved_at=local.dt.strftime("%Y-%m-%d %H:%M").to_numpy())
         # one unit per case and cell: the lines of one order move and post together, so counting
         # them one by one would fake independence (and a 5-line order would weigh 5 times)
         rows = (rows.groupby(["case", "loc_key", "weekday", "hour"], sort=False, dropna=False, observed=True)
@@ -273,9 +266,9 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
     if not cells:
         return []
     allc = pd.concat(cells, ignore_index=True)
-    allc["q"] = _bh(allc["p"].to_numpy(float))
-    threshold = np.maximum(min_effect_h, effect_factor * allc["baseline"].abs())
-    allc["significant"] = (allc["q"] <= fdr) & ((allc["mean"] - allc["baseline"]) >= threshold)
+    allc["q"] = bh(allc["p"].to_numpy(float))
+    allc["significant"] = (allc["q"] <= fdr) & clears_effect(allc["mean"], allc["baseline"], min_effect_h,
+                                                             effect_factor)
     sig = allc[allc["significant"]].copy()
     sig["weekday"] = sig["cell"] // 24
     sig["hour"] = sig["cell"] % 24
@@ -293,7 +286,7 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
                      for h in day_mean.index}
         bridge = {h for h in range(24) if h not in tested and (
             h not in day_mean.index
-            or day_mean[h] - rest_mean[h] >= max(min_effect_h, effect_factor * abs(rest_mean[h])))}
+            or clears_effect(day_mean[h], rest_mean[h], min_effect_h, effect_factor))}
         for start, end in _windows(list(q_by_hour), bridge):
             inside = (at_loc["weekday"] == weekday) & (at_loc["hour"] >= start) & (at_loc["hour"] < end)
             win, rest = at_loc[inside], at_loc[~inside]
@@ -305,7 +298,7 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
             evidence = [str(c) for c in pd.unique(ordered["case"])[:MAX_EVIDENCE]]
             impact = float(win["impact"].sum()) if win["impact"].notna().any() else None
             window_p = float(stats.mannwhitneyu(win["lag_h"], rest["lag_h"], alternative="greater").pvalue)
-            location = None if loc_key == "\0none" else loc_key
+            location = None if loc_key == NO_LOCATION else loc_key
             findings.append(Finding(
                 kind=_kind(tr.movement),
                 activities=list(tr.activities), location=None if location is None else str(location),
@@ -318,16 +311,34 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
                          "n_rows": int(win["n_rows"].sum()), "window_p": window_p,
                          "cells": [[int(h), float(q_by_hour[h]) if h in q_by_hour else None]
                                    for h in range(start, end)],
-                         "timezone": timezone or "UTC"},
+                         "timezone": timezone or "UTC",
+                         **_movements(raw.get(t_index), loc_key, int(weekday), start, end)},
+                case_ids=tuple(str(c) for c in pd.unique(win["case"])),
             ))
     covered = {(f.details["transition"], f.location, f.weekday) for f in findings}
-    findings += _whole_days(prepared, covered, timezone=timezone, fdr=fdr, min_obs=min_obs,
+    findings += _whole_days(prepared, raw, covered, timezone=timezone, fdr=fdr, min_obs=min_obs,
                             min_effect_h=min_effect_h, effect_factor=effect_factor)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
     return findings
 
 
-def _whole_days(prepared: list[tuple[_Transition, pd.DataFrame]], covered: set[tuple[str, str | None, int]], *,
+def _movements(raw: pd.DataFrame | None, loc_key, weekday: int, start: int, end: int,
+               limit: int = MAX_LISTED) -> dict:
+    """``{"movements": [...]}``: the window's movements (case, SKU, quantity, local time, lag),
+    largest lag first, at most ``limit``; empty for generic transitions."""
+    if raw is None:
+        return {}
+    inside = raw[(raw["loc_key"] == loc_key) & (raw["weekday"] == weekday) & (raw["hour"] >= start)
+                 & (raw["hour"] < end)].sort_values("lag_h", ascending=False, kind="stable").head(limit)
+    listing = pd.DataFrame({"case": inside["case"].astype(str), "sku": inside["sku"].astype(str),
+                            "qty": inside["qty"].astype(float), "moved_at": inside["moved_at"],
+                            "lag_h": inside["lag_h"].round(3)})
+    return {"movements": [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+                          for r in listing.to_dict("records")]}
+
+
+def _whole_days(prepared: list[tuple[Transition, pd.DataFrame]], raw: dict[int, pd.DataFrame],
+                covered: set[tuple[str, str | None, int]], *,
                 timezone: str | None, fdr: float, min_obs: int, min_effect_h: float,
                 effect_factor: float) -> list[Finding]:
     """Second pass for transitions too sparse to test hour by hour (a few receipts a day).
@@ -347,13 +358,12 @@ def _whole_days(prepared: list[tuple[_Transition, pd.DataFrame]], covered: set[t
     if not tables:
         return []
     days = pd.concat(tables, ignore_index=True)
-    days["q"] = _bh(days["p"].to_numpy(float))
-    threshold = np.maximum(min_effect_h, effect_factor * days["baseline"].abs())
-    significant = days[(days["q"] <= fdr) & ((days["mean"] - days["baseline"]) >= threshold)]
+    days["q"] = bh(days["p"].to_numpy(float))
+    significant = days[(days["q"] <= fdr) & clears_effect(days["mean"], days["baseline"], min_effect_h, effect_factor)]
     findings = []
     for row in significant.itertuples():
         tr, rows = prepared[row.t_index]
-        location = None if row.loc_key == "\0none" else str(row.loc_key)
+        location = None if row.loc_key == NO_LOCATION else str(row.loc_key)
         weekday = int(row.cell)
         if (tr.label, location, weekday) in covered:
             continue
@@ -372,5 +382,7 @@ def _whole_days(prepared: list[tuple[_Transition, pd.DataFrame]], covered: set[t
             q_value=float(row.q), evidence=[str(c) for c in pd.unique(ordered["case"])[:MAX_EVIDENCE]],
             summary=_summary(tr, location, weekday, 0, 24, effect, baseline, cases),
             details={"transition": tr.label, "n_obs": int(len(win)), "n_rows": int(win["n_rows"].sum()),
-                     "granularity": "day", "timezone": timezone or "UTC"}))
+                     "granularity": "day", "timezone": timezone or "UTC",
+                     **_movements(raw.get(row.t_index), row.loc_key, weekday, 0, 24)},
+            case_ids=tuple(str(c) for c in pd.unique(win["case"]))))
     return findings

@@ -11,18 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
+from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
 from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
+from .common import activity_name
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 
 MIN_GRACE_H = 24.0
-
-
-def _activity_name(frame: pd.DataFrame, semantic: str) -> str:
-    names = frame.loc[frame[SEMANTIC] == semantic, ACTIVITY]
-    return str(names.mode().iloc[0]) if len(names) else semantic
 
 
 def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float | None = None) -> list[Finding]:
@@ -52,7 +48,7 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
         never = moved[moved["book_time"].isna() & (age_h >= grace)]
         if never.empty:
             continue
-        names = [_activity_name(frame, movement.physical.value), _activity_name(frame, movement.book.value)]
+        names = [activity_name(frame, movement.physical.value), activity_name(frame, movement.book.value)]
         groups = never.groupby("location", dropna=False) if "location" in never.columns else [(None, never)]
         for location, rows in groups:
             location = None if location is None or pd.isna(location) else str(location)

@@ -1,0 +1,106 @@
+"""What the analyses share: activity names, case milestones, one-sided tests, FDR control, wording.
+
+>>> import numpy as np
+>>> bh(np.array([0.01, 0.04, 0.03, 0.5])).round(4).tolist()
+[0.04, 0.0533, 0.0533, 0.5]
+>>> fmt_h(-0.04), WEEKDAY_PLURAL[2]
+('0.0', 'Wednesdays')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
+
+WEEKDAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+NO_LOCATION = "\0none"  # group key standing for "the log has no location for these rows"
+
+
+def activity_name(frame: pd.DataFrame, semantic: str) -> str:
+    """The log's own name for ``semantic`` (its most frequent activity), or the semantic itself."""
+    names = frame.loc[frame[SEMANTIC] == semantic, ACTIVITY]
+    return str(names.mode().iloc[0]) if len(names) else semantic
+
+
+def has_semantics(frame: pd.DataFrame, *semantics: str) -> bool:
+    """True when the frame has a ``semantic`` column holding every one of ``semantics``."""
+    if SEMANTIC not in frame.columns or frame.empty:
+        return False
+    present = set(frame[SEMANTIC].dropna().unique())
+    return all(s in present for s in semantics)
+
+
+def first_per_case(frame: pd.DataFrame, semantics: Iterable[str], *, columns: Iterable[str] = ()) -> pd.DataFrame:
+    """Per case (index), the first event whose semantic is one of ``semantics``.
+
+    Columns: ``time`` (UTC), ``activity`` and each of ``columns`` the frame has.
+
+    >>> from jxcsim.kpi.example import example_log
+    >>> first_per_case(example_log(), ["credit_hold"]).index.tolist()
+    ['SO-2']
+    """
+    wanted = [c for c in columns if c in frame.columns]
+    rows = frame.loc[frame[SEMANTIC].isin(list(semantics)), [CASE, TIMESTAMP, ACTIVITY] + wanted]
+    rows = rows.sort_values(TIMESTAMP, kind="stable").drop_duplicates(CASE, keep="first")
+    out = rows.set_index(CASE).rename(columns={TIMESTAMP: "time", ACTIVITY: "activity"})
+    out.index = out.index.astype(str)
+    return out
+
+
+def mwu_greater(inside: np.ndarray, outside: np.ndarray) -> float:
+    """One-sided Mann–Whitney p-value that ``inside`` tends to be larger than ``outside``."""
+    if len(inside) == 0 or len(outside) == 0:
+        return 1.0
+    return float(stats.mannwhitneyu(inside, outside, alternative="greater").pvalue)
+
+
+def bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values), same order as ``p``."""
+    p = np.asarray(p, dtype=float)
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * n / np.arange(1, n + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty(n)
+    q[order] = np.minimum(ranked, 1.0)
+    return q
+
+
+def clears_effect(effect_h, baseline_h, min_effect_h: float, effect_factor: float):
+    """Whether a mean lag is large enough to report: ``effect >= max(min_effect_h, effect_factor × baseline)``
+    and above the baseline (element-wise for arrays).
+
+    >>> bool(clears_effect(3.0, 1.0, 0.5, 2.0)), bool(clears_effect(1.5, 1.0, 0.5, 2.0)), bool(clears_effect(0.4, -1.0, 0.5, 2.0))
+    (True, False, False)
+    """
+    effect, baseline = np.asarray(effect_h, dtype=float), np.asarray(baseline_h, dtype=float)
+    return (effect >= np.maximum(min_effect_h, effect_factor * baseline)) & (effect > baseline)
+
+
+def fmt_h(value: float) -> str:
+    """Hours with one decimal, never ``-0.0``."""
+    return f"{value:.1f}".replace("-0.0", "0.0")
+
+
+def clock(hour: float) -> str:
+    """``16.5`` → ``'16:30'``; ``24`` → ``'24:00'``."""
+    minutes = int(round(hour * 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def evidence_by_lag(cases: pd.Series, lags: pd.Series, limit: int) -> list[str]:
+    """Up to ``limit`` distinct case ids, largest lag first (stable for ties)."""
+    order = np.argsort(-np.asarray(lags, dtype=float), kind="stable")
+    return [str(c) for c in pd.unique(np.asarray(cases, dtype=object)[order])[:limit]]
+
+
+def plural(n: int, word: str) -> str:
+    """``plural(1, 'case')`` → ``'1 case'``; ``plural(3, 'case')`` → ``'3 cases'``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
