@@ -1,11 +1,23 @@
-"""``diagnose``: run every analysis on a log and write ``findings.json`` and ``report.html``.
+"""``diagnose``: run every analysis on a log, rank the findings, write ``findings.json`` and ``report.html``.
 
->>> from jxcsim.kpi.example import example_log          # doctest: +SKIP
->>> findings = diagnose(example_log(), timezone="Asia/Shanghai")   # doctest: +SKIP
+The analyses (docs/findings.md): posting lags conditioned on location × weekday × hour
+(:mod:`.lag`), never-posted movements (:mod:`.unposted`), the after-hours backlog
+(:mod:`.backlog`), approval bottlenecks (:mod:`.approval`), hand-offs overall and by window
+(:mod:`.handoffs`) and rework loops (:mod:`.rework`). A hand-off window that a more specific
+finding already explains (same location, overlapping weekday and hours, a shared activity) is
+folded into it (``details["explains"]``) instead of being reported twice. Each finding's
+``details["health_effect_h"]`` says how the process-health table's step means would move
+without its cases.
+
+>>> from jxcsim.kpi.example import example_log
+>>> [f.kind.value for f in diagnose(example_log(), timezone="Asia/Shanghai")]
+['unposted_movement']
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,33 +25,106 @@ import pandas as pd
 
 from ..eventlog.log import EventLog
 from ..kpi.common import KpiUnavailable
-from ..kpi.process import process_health
+from ..kpi.process import order_milestones, process_health, step_durations
 from ..progress import Progress
+from .approval import find_approval_bottlenecks
+from .backlog import find_after_hours_backlog
 from .findings import Finding, FindingKind, rank_findings, write_findings
+from .handoffs import find_handoff_windows, find_slow_handoffs
+from .lag import conditioned_lags
+from .rework import find_rework
 from .unposted import find_unposted
 
 
-def _as_finding(item: Finding | dict[str, Any]) -> Finding:
-    if isinstance(item, Finding):
-        return item
-    data = dict(item)
-    data["kind"] = FindingKind(data["kind"])
-    known = set(Finding.__dataclass_fields__)
-    details = {k: v for k, v in data.items() if k not in known}
-    return Finding(**{k: v for k, v in data.items() if k in known}, details={**data.get("details", {}), **details})
+@dataclass(frozen=True)
+class DiagnosisSettings:
+    """The documented defaults of every test (docs/findings.md); change them per call or on the CLI."""
+
+    fdr: float = 0.05  # Benjamini–Hochberg false discovery rate
+    min_obs: int = 10  # cases a cell needs to be tested
+    min_effect_h: float = 0.5  # a window's mean lag must be at least max(min_effect_h, effect_factor × baseline)
+    effect_factor: float = 2.0
+    grace_h: float | None = None  # never-posted grace period (None: max(24 h, p99 of the delays seen))
+    max_handoffs: int = 40  # most frequent hand-offs tested by window
+
+    def tests(self) -> dict[str, Any]:
+        return {"fdr": self.fdr, "min_obs": self.min_obs, "min_effect_h": self.min_effect_h,
+                "effect_factor": self.effect_factor}
 
 
-def diagnose(frame: pd.DataFrame, *, timezone: str | None, progress: bool = False) -> list[Finding]:
-    """All findings for a canonical frame (semantics from its profile), ranked."""
-    from .lag import conditioned_lags
+_SPECIFIC = (FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.AFTER_HOURS_BACKLOG,
+             FindingKind.APPROVAL_BOTTLENECK)
 
+
+def _analyses(frame: pd.DataFrame, timezone: str | None, s: DiagnosisSettings
+              ) -> list[tuple[str, Callable[[], list[Finding]]]]:
+    t = s.tests()
+    return [
+        ("posting lags", lambda: conditioned_lags(frame, timezone=timezone, **t)),
+        ("never-posted movements", lambda: find_unposted(frame, timezone=timezone, grace_h=s.grace_h)),
+        ("after-hours backlog", lambda: find_after_hours_backlog(frame, timezone=timezone, **t)),
+        ("approval bottlenecks", lambda: find_approval_bottlenecks(frame, timezone=timezone, **t)),
+        ("hand-off windows", lambda: find_handoff_windows(frame, timezone=timezone, max_edges=s.max_handoffs, **t)),
+        ("slowest hand-offs", lambda: find_slow_handoffs(frame)),
+        ("rework loops", lambda: find_rework(frame)),
+    ]
+
+
+def diagnose(frame: pd.DataFrame, *, timezone: str | None, settings: DiagnosisSettings | None = None,
+             progress: bool = False) -> list[Finding]:
+    """All findings for a canonical frame (semantics from its profile), ranked (see :func:`rank_findings`)."""
+    settings = settings or DiagnosisSettings()
+    analyses = _analyses(frame, timezone, settings)
     findings: list[Finding] = []
-    with Progress(["posting lags", "never-posted movements"], enabled=progress, desc="diagnosing") as bar:
-        bar.step("posting lags")
-        findings += [_as_finding(f) for f in conditioned_lags(frame, timezone=timezone)]
-        bar.step("never-posted movements")
-        findings += find_unposted(frame, timezone=timezone)
+    with Progress([name for name, _ in analyses] + ["process health"], enabled=progress, desc="diagnosing") as bar:
+        for name, run in analyses:
+            bar.step(name)
+            found = run()
+            findings += _fold_explained(found, findings) if name == "hand-off windows" else found
+        bar.step("process health")
+        add_health_effects(frame, findings)
     return rank_findings(findings)
+
+
+def _overlaps(a: list[float] | None, b: list[float] | None) -> bool:
+    return a is None or b is None or (a[0] < b[1] and b[0] < a[1])
+
+
+def _explains(specific: Finding, other: Finding) -> bool:
+    return (specific.location is None or other.location is None or specific.location == other.location) \
+        and (specific.weekday is None or other.weekday is None or specific.weekday == other.weekday) \
+        and _overlaps(specific.hours, other.hours) and bool(set(specific.activities) & set(other.activities))
+
+
+def _fold_explained(windows: list[Finding], earlier: list[Finding]) -> list[Finding]:
+    """The hand-off windows no specific finding explains; the others are noted on the one that does."""
+    kept = []
+    specific = [f for f in earlier if f.kind in _SPECIFIC]
+    for w in windows:
+        owner = next((f for f in specific if _explains(f, w)), None)
+        if owner is None:
+            kept.append(w)
+        else:
+            owner.details.setdefault("explains", []).append(w.summary)
+    return kept
+
+
+def add_health_effects(frame: pd.DataFrame, findings: list[Finding], *, min_delta_h: float = 0.05) -> None:
+    """Set ``details["health_effect_h"]`` on each finding: per process-health step, its mean over
+    all sales-order cases minus its mean without the finding's cases (positive: the finding makes
+    that step slower). Steps that move less than ``min_delta_h`` are left out; nothing is set
+    when the log has no sales-order semantics."""
+    try:
+        durations = step_durations(order_milestones(frame))
+    except KpiUnavailable:
+        return
+    means = durations.mean()
+    for f in findings:
+        if not f.case_ids:
+            continue
+        without = durations[~durations.index.astype(str).isin(set(f.case_ids))].mean()
+        delta = (means - without).dropna()
+        f.details["health_effect_h"] = {str(k): round(float(v), 3) for k, v in delta.items() if abs(v) >= min_delta_h}
 
 
 def health_table(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -48,21 +133,21 @@ def health_table(frame: pd.DataFrame) -> list[dict[str, Any]]:
         table = process_health(frame)
     except KpiUnavailable:
         return []
-    if isinstance(table, pd.DataFrame):
-        return table.reset_index().to_dict("records")
-    return [dict(row) for row in table]
+    return table.reset_index().to_dict("records")
 
 
-def diagnose_log(log: EventLog, out: str | Path, *, progress: bool = False) -> dict[str, Path]:
+def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings | None = None,
+                 progress: bool = False) -> dict[str, Path]:
     """Diagnose ``log`` and write ``findings.json`` and ``report.html`` under ``out``."""
     from ..report.findings_page import render_findings_page
 
+    settings = settings or DiagnosisSettings()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    findings = diagnose(log.frame, timezone=log.timezone, progress=progress)
+    findings = diagnose(log.frame, timezone=log.timezone, settings=settings, progress=progress)
     meta = {"source": log.source, "timezone": log.timezone, "activity_instances": int(len(log.frame)),
             "cases": int(log.frame["case:concept:name"].nunique()) if len(log.frame) else 0,
-            "findings": len(findings)}
+            "findings": len(findings), "settings": asdict(settings)}
     written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta)}
     page = render_findings_page(findings, title=f"Diagnosis of {Path(log.source).name}", meta=meta,
                                 tables={"Process health per step": health_table(log.frame)})

@@ -1,0 +1,151 @@
+"""After-hours backlog: orders received after a cut-off wait for the next morning.
+
+For every case with an ``order_received`` event, the *response* is the first event of the
+first semantic of ``response`` the log has (default: ``pick``, else ``allocate``, else
+``physical_issue``): when the warehouse first acts on the order. The receipt's local time of day
+is binned (``bin_minutes``, default 30); an order waits *overnight* when its response falls on a
+later local calendar day. Per location (of the receipt), the window is the latest run of bins up
+to midnight in which at least ``min_share`` (80 %) of the orders wait overnight — bins with
+fewer than ``min_obs`` orders are bridged — provided some earlier tested bin does not (a log in
+which every order waits overnight has no cut-off). The window's response times are tested
+against those of the orders received earlier in the day (one-sided Mann–Whitney,
+Benjamini–Hochberg over locations; the window's mean must be at least ``max(min_effect_h,
+effect_factor × baseline)``). ``weekday`` is ``None`` (every day); ``hours`` is ``[cut-off, 24)``.
+
+>>> import pandas as pd
+>>> rows = []
+>>> for day in range(10):
+...     for minute in range(8 * 60, 22 * 60, 20):
+...         t = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(days=day, minutes=minute)
+...         late = minute >= 17 * 60
+...         pick = t.normalize() + pd.Timedelta(days=1, hours=8) if late else t + pd.Timedelta(hours=1)
+...         rows += [(f"O{day}-{minute}", "Order in", "order_received", t), (f"O{day}-{minute}", "Pick", "pick", pick)]
+>>> frame = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "semantic", "time:timestamp"])
+>>> [(f.kind.value, f.hours, f.cases) for f in find_after_hours_backlog(frame, timezone="UTC")]
+[('after_hours_backlog', [17.0, 24.0], 150)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..eventlog.timezone import local_times
+from .common import (
+    NO_LOCATION,
+    bh,
+    clears_effect,
+    clock,
+    evidence_by_lag,
+    first_per_case,
+    fmt_h,
+    has_semantics,
+    mwu_greater,
+)
+from .findings import MAX_EVIDENCE, Finding, FindingKind
+
+DEFAULT_RESPONSE = ("pick", "allocate", "physical_issue")
+
+
+def order_responses(frame: pd.DataFrame, *, timezone: str | None,
+                    response: Sequence[str] = DEFAULT_RESPONSE) -> pd.DataFrame | None:
+    """Per order (index = case): receipt time, location, response time and semantic, lag (h),
+    local time of day of the receipt (h) and whether the response came on a later local day.
+
+    ``None`` when the log has no ``order_received`` or none of the ``response`` semantics.
+    """
+    if not has_semantics(frame, "order_received"):
+        return None
+    chosen = next((s for s in response if has_semantics(frame, s)), None)
+    if chosen is None:
+        return None
+    received = first_per_case(frame, ["order_received"], columns=["location"])
+    answered = first_per_case(frame, [chosen])
+    orders = received.join(answered[["time", "activity"]], rsuffix="_response", how="inner")
+    orders = orders[orders["time_response"] >= orders["time"]]
+    if orders.empty:
+        return None
+    local_in = local_times(orders["time"], timezone)
+    local_out = local_times(orders["time_response"], timezone)
+    out = pd.DataFrame({
+        "received": orders["time"], "response": orders["time_response"],
+        "location": orders["location"] if "location" in orders.columns else None,
+        "received_activity": orders["activity"], "response_activity": orders["activity_response"],
+        "lag_h": (orders["time_response"] - orders["time"]).dt.total_seconds() / 3600,
+        "time_of_day_h": local_in.dt.hour + local_in.dt.minute / 60 + local_in.dt.second / 3600,
+        "overnight": (local_out.dt.normalize().dt.tz_localize(None) > local_in.dt.normalize().dt.tz_localize(None)),
+    }, index=orders.index)
+    out.attrs["response_semantic"] = chosen
+    return out
+
+
+def _cutoff_bin(table: pd.DataFrame, n_bins: int, min_obs: int, min_share: float) -> int | None:
+    """The first bin of the latest run, ending at midnight, of bins where most orders wait overnight."""
+    tested = table[table["n"] >= min_obs]
+    if tested.empty:
+        return None
+    start = None
+    for b in range(n_bins - 1, -1, -1):
+        if b not in tested.index:
+            continue  # sparse or empty: bridged
+        if tested.at[b, "share"] >= min_share:
+            start = b
+        else:
+            break
+    if start is None or not (tested.index < start).any():
+        return None
+    return start
+
+
+def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, response: Sequence[str] = DEFAULT_RESPONSE,
+                             bin_minutes: int = 30, min_share: float = 0.8, min_obs: int = 10, fdr: float = 0.05,
+                             min_effect_h: float = 0.5, effect_factor: float = 2.0) -> list[Finding]:
+    """One finding per location whose late orders wait for the next day (see the module docstring)."""
+    orders = order_responses(frame, timezone=timezone, response=response)
+    if orders is None:
+        return []
+    n_bins = (24 * 60) // bin_minutes
+    orders = orders.assign(bin=np.minimum((orders["time_of_day_h"] * 60 // bin_minutes).astype(int), n_bins - 1),
+                           loc_key=orders["location"].astype(object).where(orders["location"].notna(), NO_LOCATION))
+    candidates = []
+    for loc_key, rows in orders.groupby("loc_key", sort=True):
+        table = rows.groupby("bin").agg(n=("lag_h", "size"), share=("overnight", "mean"), mean_h=("lag_h", "mean"))
+        start = _cutoff_bin(table, n_bins, min_obs, min_share)
+        if start is None:
+            continue
+        inside = rows["bin"] >= start
+        win, rest = rows[inside], rows[~inside]
+        effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
+        if not clears_effect(effect, baseline, min_effect_h, effect_factor):
+            continue
+        p = mwu_greater(win["lag_h"].to_numpy(float), rest["lag_h"].to_numpy(float))
+        candidates.append((loc_key, start, win, rest, effect, baseline, p, table))
+    if not candidates:
+        return []
+    q_values = bh(np.array([c[6] for c in candidates]))
+    findings = []
+    for (loc_key, start, win, rest, effect, baseline, p, table), q in zip(candidates, q_values):
+        if q > fdr:
+            continue
+        location = None if loc_key == NO_LOCATION else str(loc_key)
+        cutoff = start * bin_minutes / 60
+        names = [str(win["received_activity"].mode().iloc[0]), str(win["response_activity"].mode().iloc[0])]
+        share_over = float(win["overnight"].mean())
+        where = f"At {location}, orders" if location else "Orders"
+        summary = (f"{where} received after {clock(cutoff)} wait {fmt_h(effect)} h until '{names[1]}' "
+                   f"(vs {fmt_h(baseline)} h for orders received earlier); {len(win):,} orders, "
+                   f"{share_over:.0%} of them handled the next day or later.")
+        bins = [{"from": clock(b * bin_minutes / 60), "orders": int(r.n), "share_overnight": float(r.share),
+                 "mean_h": float(r.mean_h)} for b, r in table.iterrows()]
+        findings.append(Finding(
+            kind=FindingKind.AFTER_HOURS_BACKLOG, activities=names, location=location, weekday=None,
+            hours=[float(cutoff), 24.0], cases=int(len(win)), effect_h=effect, baseline_h=baseline,
+            stock_impact_qty=None, q_value=float(q),
+            evidence=evidence_by_lag(pd.Series(win.index), win["lag_h"], MAX_EVIDENCE),
+            summary=summary, case_ids=tuple(str(c) for c in win.index),
+            details={"cutoff": clock(cutoff), "share_overnight": share_over, "p": float(p),
+                     "response_semantic": orders.attrs.get("response_semantic"), "orders_before": int(len(rest)),
+                     "bin_minutes": bin_minutes, "bins": bins, "timezone": timezone or "UTC"}))
+    return findings

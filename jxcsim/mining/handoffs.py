@@ -1,0 +1,196 @@
+"""Hand-offs: the wait between consecutive steps of a case, overall and by location × weekday × hour.
+
+A *hand-off* is a directly-follows pair: event ``a`` then the next event ``b`` of the same case
+(by completion time, ties in log order), with lag = ``b`` − ``a`` in hours (completion to
+completion, as :func:`pm4py.discover_performance_dfg` measures without start times). It works
+on activity names alone, so it needs no profile; repeats of one activity (``a → a``) are not
+hand-offs, and a movement followed by its own posting (or the reverse) is left to the posting
+analysis (:mod:`jxcsim.mining.lag`).
+
+- :func:`find_slow_handoffs`: the hand-offs holding the most waiting time over the whole log
+  (at least ``min_share`` of all waiting time), ``bottleneck`` findings without a window;
+- :func:`find_handoff_windows`: every frequent hand-off conditioned on location × weekday × hour
+  exactly as posting lags are (:func:`jxcsim.mining.lag.find_windows`), then a pattern seen on
+  ``daily_after`` or more weekdays in overlapping hours becomes one finding for every day
+  (``weekday`` ``None``).
+
+>>> from jxcsim.kpi.example import example_log
+>>> pairs = directly_follows(example_log())
+>>> pairs[["from", "to"]].head(2).values.tolist()
+[['Po created', 'Physical receipt'], ['Physical receipt', 'Book receipt']]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
+from ..kpi.posting import PostedMovement
+from .common import WEEKDAY_PLURAL, fmt_h, plural
+from .findings import MAX_EVIDENCE, Finding, FindingKind
+from .lag import Transition, find_windows, lag_rows
+
+_POSTING_PAIRS = {frozenset((m.physical.value, m.book.value)) for m in PostedMovement}
+
+
+def directly_follows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every hand-off: ``case``, ``from``, ``to``, ``first_time`` (UTC), ``lag_h`` and, when the
+    log has them, ``location``, ``qty``, ``sku`` (of the first event) and both semantics."""
+    if frame.empty:
+        return pd.DataFrame(columns=["case", "from", "to", "first_time", "lag_h"])
+    codes, _ = pd.factorize(frame[CASE])
+    ts = frame[TIMESTAMP].array.asi8 if hasattr(frame[TIMESTAMP].array, "asi8") else frame[TIMESTAMP].astype("int64")
+    order = np.lexsort((np.arange(len(frame)), ts, codes))
+    codes, ts = codes[order], np.asarray(ts)[order]
+    same = codes[1:] == codes[:-1]
+    first, second = order[:-1][same], order[1:][same]
+    acts = frame[ACTIVITY].astype(str).to_numpy()
+    out = pd.DataFrame({
+        "case": frame[CASE].to_numpy()[first], "from": acts[first], "to": acts[second],
+        "first_time": frame[TIMESTAMP].iloc[first].reset_index(drop=True),
+        "lag_h": (ts[1:][same] - ts[:-1][same]) / 3.6e12,
+    })
+    for col in ("location", "qty", "sku"):
+        if col in frame.columns:
+            out[col] = frame[col].to_numpy()[first]
+    if SEMANTIC in frame.columns:
+        sem = frame[SEMANTIC].astype(object).to_numpy()
+        out["from_semantic"], out["to_semantic"] = sem[first], sem[second]
+    return out
+
+
+def _handoffs(frame: pd.DataFrame) -> pd.DataFrame:
+    pairs = directly_follows(frame)
+    pairs = pairs[pairs["from"] != pairs["to"]]
+    if "from_semantic" in pairs.columns:
+        posting = [frozenset((a, b)) in _POSTING_PAIRS for a, b in zip(pairs["from_semantic"], pairs["to_semantic"])]
+        pairs = pairs[~np.asarray(posting, dtype=bool)]
+    return pairs
+
+
+def find_slow_handoffs(frame: pd.DataFrame, *, top: int = 3, min_share: float = 0.1, min_cases: int = 10
+                       ) -> list[Finding]:
+    """The ``top`` hand-offs with the largest total wait, each holding at least ``min_share`` of
+    all waiting time between steps; ``baseline_h`` is the mean wait of every other hand-off."""
+    pairs = _handoffs(frame)
+    if pairs.empty:
+        return []
+    total = float(pairs["lag_h"].clip(lower=0).sum())
+    if total <= 0:
+        return []
+    stats = (pairs.assign(wait=pairs["lag_h"].clip(lower=0)).groupby(["from", "to"], sort=False)
+             .agg(n=("wait", "size"), cases=("case", "nunique"), sum=("wait", "sum"), mean=("wait", "mean"),
+                  median=("wait", "median"), p90=("wait", lambda s: float(np.percentile(s, 90))))
+             .sort_values("sum", ascending=False, kind="stable"))
+    findings = []
+    for (a, b), row in stats.head(top).iterrows():
+        share = row["sum"] / total
+        if share < min_share or row["cases"] < min_cases:
+            continue
+        rest_n = len(pairs) - row["n"]
+        baseline = (total - row["sum"]) / rest_n if rest_n else float("nan")
+        edge = pairs[(pairs["from"] == a) & (pairs["to"] == b)]
+        evidence = edge.sort_values("lag_h", ascending=False, kind="stable")["case"].astype(str)
+        findings.append(Finding(
+            kind=FindingKind.BOTTLENECK, activities=[str(a), str(b)], location=None, weekday=None, hours=None,
+            cases=int(row["cases"]), effect_h=float(row["mean"]), baseline_h=float(baseline), stock_impact_qty=None,
+            q_value=None, evidence=list(pd.unique(evidence)[:MAX_EVIDENCE]),
+            summary=(f"'{b}' waits for '{a}' {fmt_h(row['mean'])} h on average (median {fmt_h(row['median'])} h, "
+                     f"p90 {fmt_h(row['p90'])} h) in {plural(int(row['cases']), 'case')}: {share:.0%} of all "
+                     f"waiting time between steps."),
+            case_ids=tuple(str(c) for c in pd.unique(edge["case"])),
+            details={"scope": "whole log", "share_of_waiting": float(share), "hand_offs": int(row["n"]),
+                     "median_h": float(row["median"]), "p90_h": float(row["p90"])}))
+    return findings
+
+
+def find_handoff_windows(frame: pd.DataFrame, *, timezone: str | None, max_edges: int = 40, min_obs: int = 10,
+                         fdr: float = 0.05, min_effect_h: float = 0.5, effect_factor: float = 2.0,
+                         daily_after: int = 3) -> list[Finding]:
+    """Windows where a frequent hand-off waits significantly longer (see the module docstring).
+
+    The ``max_edges`` most frequent hand-offs with at least ``4 × min_obs`` observations are tested.
+    """
+    pairs = _handoffs(frame)
+    if pairs.empty:
+        return []
+    counts = pairs.groupby(["from", "to"], sort=False).size().sort_values(ascending=False, kind="stable")
+    counts = counts[counts >= 4 * min_obs].head(max_edges)
+    grouped = pairs.groupby(["from", "to"], sort=False)
+    transitions = []
+    for a, b in counts.index:
+        edge = grouped.get_group((a, b))
+        rows = lag_rows(edge.rename(columns={"case": CASE}), first_time=edge["first_time"], lag_h=edge["lag_h"])
+        transitions.append(Transition(f"{a}->{b}", None, [str(a), str(b)], rows))
+    found = find_windows(transitions, timezone=timezone, fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h,
+                         effect_factor=effect_factor)
+    return merge_daily(found, daily_after=daily_after)
+
+
+def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Finding]:
+    """Fold windows of one transition and location seen on ``daily_after`` or more weekdays in
+    common hours into one every-day finding; the rest are returned unchanged.
+
+    The daily window is the longest run of hours covered on at least ``daily_after`` weekdays;
+    the weekday windows overlapping it are merged (cases and impact summed, effect and baseline
+    averaged weighted by observations, the smallest q kept).
+    """
+    out: list[Finding] = []
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        if f.weekday is None or f.hours is None:
+            out.append(f)
+        else:
+            groups.setdefault((f.details.get("transition"), f.location), []).append(f)
+    for group in groups.values():
+        cover = np.zeros(24, dtype=int)
+        for f in group:
+            cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
+        hours = [h for h in range(24) if cover[h] >= daily_after]
+        run = _longest_run(hours)
+        if run is None:
+            out.extend(group)
+            continue
+        start, end = run
+        merged = [f for f in group if f.hours[0] < end and f.hours[1] > start]
+        out.extend(f for f in group if f not in merged)
+        if len({f.weekday for f in merged}) < daily_after:
+            out.extend(merged)
+            continue
+        out.append(_daily(merged, start, end))
+    return out
+
+
+def _longest_run(hours: list[int]) -> tuple[int, int] | None:
+    best, current = None, None
+    for h in hours:
+        current = (current[0], h + 1) if current and current[1] == h else (h, h + 1)
+        if best is None or current[1] - current[0] > best[1] - best[0]:
+            best = current
+    return best
+
+
+def _daily(merged: list[Finding], start: int, end: int) -> Finding:
+    weights = np.array([f.details.get("n_obs", f.cases) for f in merged], dtype=float)
+    effect = float(np.average([f.effect_h for f in merged], weights=weights))
+    baseline = float(np.average([f.baseline_h for f in merged], weights=weights))
+    cases = tuple(dict.fromkeys(c for f in merged for c in f.case_ids))
+    impacts = [f.stock_impact_qty for f in merged if f.stock_impact_qty is not None]
+    first = merged[0]
+    days = sorted(f.weekday for f in merged)
+    where = f"At {first.location} on" if first.location else "On"
+    names = ", ".join(WEEKDAY_PLURAL[d] for d in days)
+    summary = (f"{where} {len(days)} weekdays ({names}) {start:02d}:00–{end:02d}:00, '{first.activities[1]}' follows "
+               f"'{first.activities[0]}' after {fmt_h(effect)} h (vs {fmt_h(baseline)} h otherwise); "
+               f"{plural(len(cases), 'case')}.")
+    evidence = list(dict.fromkeys(c for f in merged for c in f.evidence))[:MAX_EVIDENCE]
+    return Finding(
+        kind=first.kind, activities=list(first.activities), location=first.location, weekday=None,
+        hours=[float(start), float(end)], cases=len(cases), effect_h=effect, baseline_h=baseline,
+        stock_impact_qty=float(sum(impacts)) if impacts else None, q_value=min(f.q_value for f in merged),
+        evidence=evidence, summary=summary, case_ids=cases,
+        details={"transition": first.details.get("transition"), "weekdays": days, "granularity": "daily",
+                 "windows": [{"weekday": f.weekday, "hours": f.hours, "cases": f.cases, "effect_h": f.effect_h,
+                              "q_value": f.q_value} for f in merged],
+                 "n_obs": int(weights.sum()), "timezone": first.details.get("timezone")})

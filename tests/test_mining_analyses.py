@@ -1,0 +1,271 @@
+"""Story tests of the analyses beyond posting lags: backlog, approvals, rework, hand-offs, folding."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import shared_file
+from jxcsim.mining.approval import find_approval_bottlenecks, resource_presence
+from jxcsim.mining.backlog import find_after_hours_backlog
+from jxcsim.mining.diagnose import _fold_explained, add_health_effects, diagnose
+from jxcsim.mining.findings import Finding, FindingKind, rank_findings
+from jxcsim.mining.handoffs import directly_follows, find_handoff_windows, find_slow_handoffs, merge_daily
+from jxcsim.mining.rework import find_rework, rework_occurrences
+
+CASE, ACT, TS, SEM, RES = "case:concept:name", "concept:name", "time:timestamp", "semantic", "org:resource"
+MONDAY = pd.Timestamp("2025-01-06", tz="UTC")
+
+
+@pytest.mark.parametrize("module", ["common", "backlog", "approval", "rework", "handoffs", "diagnose", "findings",
+                                    "unposted", "heatmap", "lag"])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(importlib.import_module(f"jxcsim.mining.{module}"), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
+
+
+# ---------------------------------------------------------------- after-hours backlog
+
+
+def _orders(cutoff_h, *, days=14, locations=("A", "B"), tz_shift_h=0.0, response="pick"):
+    rows = []
+    for day in range(days):
+        for loc in locations:
+            for minute in range(7 * 60, 23 * 60, 15):
+                case = f"{loc}{day}-{minute}"
+                t = MONDAY + pd.Timedelta(days=day, minutes=minute - 60 * tz_shift_h)
+                local_day = MONDAY + pd.Timedelta(days=day, hours=-tz_shift_h)
+                late = minute >= cutoff_h * 60
+                done = local_day + pd.Timedelta(days=1, hours=8) if late else t + pd.Timedelta(hours=1.5)
+                rows += [(case, "Order in", "order_received", t, loc), (case, "Respond", response, done, loc)]
+    return pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "location"])
+
+
+def test_backlog_per_location_in_local_time():
+    frame = _orders(16.5, tz_shift_h=8.0)
+    found = find_after_hours_backlog(frame, timezone="+08:00")
+    assert sorted((f.location, f.hours) for f in found) == [("A", [16.5, 24.0]), ("B", [16.5, 24.0])]
+    f = found[0]
+    assert f.kind is FindingKind.AFTER_HOURS_BACKLOG and f.weekday is None and f.activities == ["Order in", "Respond"]
+    assert f.cases == 14 * 26 and f.baseline_h == pytest.approx(1.5) and f.effect_h > 10
+    assert f.q_value < 1e-6 and f.details["share_overnight"] == 1.0 and len(f.case_ids) == f.cases
+    assert "after 16:30" in f.summary
+    # read in UTC the cut-off moves by the offset (and wraps: no window reaches midnight)
+    assert all(g.hours != [16.5, 24.0] for g in find_after_hours_backlog(frame, timezone="UTC"))
+
+
+def test_backlog_needs_a_daytime_and_the_semantics():
+    everything_waits = _orders(0.0)
+    assert find_after_hours_backlog(everything_waits, timezone="UTC") == []
+    nothing_waits = _orders(24.0)
+    assert find_after_hours_backlog(nothing_waits, timezone="UTC") == []
+    assert find_after_hours_backlog(_orders(17.0).drop(columns=SEM), timezone="UTC") == []
+    # allocate stands in when the log has no pick
+    alloc = find_after_hours_backlog(_orders(17.0, response="allocate"), timezone="UTC")
+    assert [f.hours for f in alloc] == [[17.0, 24.0], [17.0, 24.0]]
+    assert alloc[0].details["response_semantic"] == "allocate"
+
+
+# ---------------------------------------------------------------- approvals
+
+
+def _holds(approver_days, *, weeks=6, slow_day=1, resource=True, clerk="clerk"):
+    rows = []
+    for week in range(weeks):
+        for day in range(5):
+            for k in range(4):
+                case = f"S{week}{day}{k}"
+                t = MONDAY + pd.Timedelta(days=7 * week + day, hours=9 + 2 * k)
+                wait = 24.0 + k if day == slow_day else 1.0 + 0.1 * k
+                decided = t + pd.Timedelta(hours=wait)
+                who = "Chen" if decided.weekday() in approver_days else "Deputy"
+                rows += [(case, "Hold", "credit_hold", t, "system"), (case, "OK", "credit_approved", decided, who)]
+            rows.append((f"X{week}{day}", "Other", "order_received", MONDAY + pd.Timedelta(days=7 * week + day,
+                                                                                       hours=8), clerk))
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, RES])
+    return frame if resource else frame.drop(columns=RES)
+
+
+def test_absent_approver_explains_the_slow_weekday():
+    frame = _holds(approver_days={0, 2, 3, 4})
+    found = find_approval_bottlenecks(frame, timezone="UTC")
+    assert [(f.kind, f.weekday, f.hours, f.details["absent"]) for f in found] == [
+        (FindingKind.APPROVAL_BOTTLENECK, 1, None, ["Chen"])]
+    assert found[0].cases == 24 and found[0].effect_h == pytest.approx(25.5)
+    assert "Chen, who makes 100% of the decisions, never works on Tuesdays" in found[0].summary
+    presence = resource_presence(frame, timezone="UTC")
+    assert presence.loc["Chen", 1] == 0.0 and presence.loc["Chen", 0] == 1.0
+
+
+def test_slow_weekday_without_an_absence_is_a_plain_bottleneck():
+    # Chen is at work on Tuesdays (doing other things) and still leaves the holds for Wednesday
+    present = find_approval_bottlenecks(_holds(approver_days={0, 2, 3, 4}, clerk="Chen"), timezone="UTC")
+    no_resources = find_approval_bottlenecks(_holds(approver_days={0, 2, 3, 4}, resource=False), timezone="UTC")
+    for found in (present, no_resources):
+        assert [(f.kind, f.weekday) for f in found] == [(FindingKind.BOTTLENECK, 1)]
+    assert find_approval_bottlenecks(_holds(approver_days={0, 2, 3, 4}, slow_day=9), timezone="UTC") == []
+
+
+# ---------------------------------------------------------------- rework
+
+
+def test_rework_is_a_loop_not_a_repeat_and_lines_are_separate():
+    rows = []
+    for i in range(30):
+        t = MONDAY + pd.Timedelta(hours=i)
+        # per-line allocation (line 1 of every third order is backordered first); the order is
+        # confirmed between the two lines' allocations
+        steps = ["Allocate", "Backorder", "Allocate"] if i % 3 == 0 else ["Allocate"]
+        rows += [(f"O{i}", a, t + pd.Timedelta(minutes=10 * k), 1) for k, a in enumerate(steps)]
+        rows += [(f"O{i}", "Confirm", t + pd.Timedelta(minutes=5), None), (f"O{i}", "Allocate", t + pd.Timedelta(minutes=8), 2)]
+        rows += [(f"O{i}", "Ship", t + pd.Timedelta(hours=2), None), (f"O{i}", "Ship", t + pd.Timedelta(hours=2.1), None)]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, TS, "line"])
+    loops = rework_occurrences(frame)
+    assert set(loops["activity"]) == {"Allocate"} and len(loops) == 10 and set(loops["before"]) == {"Backorder"}
+    found = find_rework(frame)
+    assert [(f.activities, f.cases) for f in found] == [(["Backorder", "Allocate"], 10)]
+    # without the line column, line 2's allocation after line 1's would look like a loop
+    assert len(rework_occurrences(frame.drop(columns="line"))) == 40
+
+
+def test_one_loop_of_two_activities_is_one_finding():
+    rows = []
+    for i in range(40):
+        steps = ["Check", "Fix", "Check", "Fix", "Done"] if i % 2 else ["Check", "Fix", "Done"]
+        rows += [(f"C{i}", a, MONDAY + pd.Timedelta(hours=i + k)) for k, a in enumerate(steps)]
+    found = find_rework(pd.DataFrame(rows, columns=[CASE, ACT, TS]))
+    assert len(found) == 1 and found[0].cases == 20
+    assert {found[0].activities[1], *found[0].details["also_repeated"]} == {"Check", "Fix"}
+
+
+# ---------------------------------------------------------------- hand-offs
+
+
+@pytest.mark.shared
+def test_directly_follows_agrees_with_pm4py():
+    import pm4py
+
+    from jxcsim.eventlog import read_event_log
+
+    frame = read_event_log(shared_file("running_example.xes")).frame
+    pairs = directly_follows(frame)
+    ours = pairs.groupby(["from", "to"]).size().to_dict()
+    theirs, _, _ = pm4py.discover_dfg(frame[[CASE, ACT, TS]])
+    assert ours == {k: v for k, v in theirs.items()}
+    perf = pm4py.discover_performance_dfg(frame[[CASE, ACT, TS]])[0]
+    means = pairs.groupby(["from", "to"])["lag_h"].mean()
+    for edge, stats in perf.items():
+        assert means[edge] * 3600 == pytest.approx(stats["mean"], rel=1e-9)
+
+
+def _handoff_frame(slow):
+    rows = []
+    for week in range(4):
+        for day in range(5):
+            for hour in range(8, 18):
+                for k in range(3):
+                    case = f"C{week}{day}{hour}{k}"
+                    t = MONDAY + pd.Timedelta(days=7 * week + day, hours=hour, minutes=5 * k)
+                    wait = slow(day, hour) or 0.5 + 0.1 * k
+                    rows += [(case, "Receive", t, "W1"), (case, "Check", t + pd.Timedelta(hours=wait), "W1"),
+                             (case, "Check", t + pd.Timedelta(hours=wait + 0.1), "W1")]
+    return pd.DataFrame(rows, columns=[CASE, ACT, TS, "location"])
+
+
+def test_handoff_windows_and_daily_merge():
+    one_day = find_handoff_windows(_handoff_frame(lambda d, h: 6.0 if d == 0 and h in (9, 10) else None),
+                                   timezone="UTC")
+    assert [(f.kind, f.location, f.weekday, f.hours, f.activities) for f in one_day] == [
+        (FindingKind.BOTTLENECK, "W1", 0, [9.0, 11.0], ["Receive", "Check"])]
+    every_day = find_handoff_windows(_handoff_frame(lambda d, h: 6.0 if h >= 15 else None), timezone="UTC")
+    assert [(f.weekday, f.hours, f.cases) for f in every_day] == [(None, [15.0, 18.0], 5 * 4 * 3 * 3)]
+    assert every_day[0].details["weekdays"] == [0, 1, 2, 3, 4] and "5 weekdays" in every_day[0].summary
+    # fewer weekdays than daily_after stay separate
+    kept = merge_daily(one_day, daily_after=3)
+    assert kept == one_day
+
+
+def test_slowest_handoff_holds_most_of_the_waiting():
+    frame = _handoff_frame(lambda d, h: None)
+    rows = [(c, "Pay", t + pd.Timedelta(hours=100), "W1") for c, t in frame.groupby(CASE)[TS].max().items()]
+    frame = pd.concat([frame, pd.DataFrame(rows, columns=[CASE, ACT, TS, "location"])], ignore_index=True)
+    found = find_slow_handoffs(frame)
+    assert [f.activities for f in found] == [["Check", "Pay"]]
+    assert found[0].effect_h == pytest.approx(100.0) and found[0].details["share_of_waiting"] > 0.9
+    assert found[0].tier == 2
+
+
+@pytest.mark.shared
+def test_perturbed_real_log_handoff_is_found():
+    """Delay everything after 'prepare delivery' by 72 h for deliveries prepared on Tuesday 14:00-17:00."""
+    from jxcsim.eventlog import read_event_log
+
+    frame = read_event_log(shared_file("orders_interval.csv.gz")).frame
+    before = find_handoff_windows(frame, timezone="UTC")
+    pairs = directly_follows(frame)
+    edge = pairs[(pairs["from"] == "prepare delivery") & (pairs["to"] == "make delivery")]
+    t = edge["first_time"].dt.tz_convert("UTC")
+    hit = set(edge.loc[(t.dt.weekday == 1) & (t.dt.hour >= 14) & (t.dt.hour < 17), "case"])
+    assert len(hit) >= 20
+    after = frame.copy()
+    move = after[CASE].isin(hit) & \
+        (after[TS] > after[CASE].map(frame[frame[ACT] == "prepare delivery"].groupby(CASE)[TS].min()))
+    after.loc[move, TS] = after.loc[move, TS] + pd.Timedelta(hours=72)
+    found = find_handoff_windows(after, timezone="UTC")
+    hits = [f for f in found if f.activities == ["prepare delivery", "make delivery"] and f.weekday == 1
+            and abs(f.hours[0] - 14) <= 1 and abs(f.hours[1] - 17) <= 1]
+    assert hits, [f.summary for f in found]
+    assert hits[0].effect_h > 72 and set(hits[0].case_ids) <= hit
+    assert not [f for f in before if f.activities == ["prepare delivery", "make delivery"] and f.weekday == 1]
+
+
+# ---------------------------------------------------------------- diagnose: folding, ranking, health
+
+
+def _finding(kind, activities, location, weekday, hours, q=0.01, cases=10, effect=5.0):
+    return Finding(kind, activities, location, weekday, hours, cases, effect, 1.0, None, q, [], "s")
+
+
+def test_specific_findings_absorb_the_handoff_windows_they_explain():
+    backlog = _finding(FindingKind.AFTER_HOURS_BACKLOG, ["Order in", "Pick"], "A", None, [16.5, 24.0])
+    same = _finding(FindingKind.BOTTLENECK, ["Order in", "Check"], "A", 2, [18.0, 20.0])
+    other_place = _finding(FindingKind.BOTTLENECK, ["Order in", "Check"], "B", 2, [18.0, 20.0])
+    morning = _finding(FindingKind.BOTTLENECK, ["Order in", "Check"], "A", 2, [9.0, 11.0])
+    unrelated = _finding(FindingKind.BOTTLENECK, ["Deliver", "Invoice"], "A", 2, [18.0, 20.0])
+    kept = _fold_explained([same, other_place, morning, unrelated], [backlog])
+    assert kept == [other_place, morning, unrelated] and backlog.details["explains"] == ["s"]
+
+
+def test_ranking_puts_book_and_shelf_first():
+    big_wait = _finding(FindingKind.BOTTLENECK, ["a", "b"], None, 1, [0, 24], cases=1000, effect=100.0)
+    small_gap = _finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["a", "b"], None, 1, [13, 18], cases=5, effect=2.0)
+    rework = _finding(FindingKind.REWORK, ["a", "b"], None, None, None, q=None, cases=5000, effect=100.0)
+    assert rank_findings([rework, big_wait, small_gap]) == [small_gap, big_wait, rework]
+
+
+def test_health_effect_of_a_finding(tmp_path):
+    from jxcsim.kpi.example import example_log
+
+    frame = example_log()
+    f = _finding(FindingKind.BOTTLENECK, ["a", "b"], None, None, None)
+    f.case_ids = ("SO-2",)
+    add_health_effects(frame, [f])
+    assert f.details["health_effect_h"]["order_review"] > 0  # SO-2 waited on credit
+    g = _finding(FindingKind.BOTTLENECK, ["a", "b"], None, None, None)
+    add_health_effects(frame.drop(columns=SEM), [g])
+    assert "health_effect_h" not in g.details
+
+
+def test_diagnose_on_a_log_without_semantics_or_locations():
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(300):
+        t = MONDAY + pd.Timedelta(hours=float(rng.uniform(0, 24 * 28)))
+        for k, a in enumerate(["A", "B", "C"]):
+            rows.append((f"c{i}", a, t + pd.Timedelta(hours=k * float(rng.exponential(2.0)))))
+    found = diagnose(pd.DataFrame(rows, columns=[CASE, ACT, TS]), timezone=None)
+    assert all(f.kind in (FindingKind.BOTTLENECK, FindingKind.REWORK) for f in found)
