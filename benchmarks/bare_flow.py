@@ -170,14 +170,19 @@ class BareFlow:
                 members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
                     (name, self.calendars[m.shift].without_days(m.absent_weekdays)))
         self.teams = {key: Team(env, key[0].value, people) for key, people in members.items()}
-        d = scenario.durations
+        d = scenario.durations  # each a sampler: a function of the generator, as the world draws them
         self.d_check, self.d_approval, self.d_pick, self.d_load, self.d_drive = (
-            d.credit_check, d.credit_approval, d.pick_per_line, d.load, d.drive)
+            d.credit_check.sampler(), d.credit_approval.sampler(), d.pick_per_line.sampler(), d.load.sampler(),
+            d.drive.sampler())
         self.d_invoice, self.d_po_create, self.d_po_approve, self.d_unload = (
-            d.invoice, d.po_create, d.po_approve, d.unload)
-        # habits as (behaviour, movement, locations or None, weekdays, low, high), in the scenario's order
-        self.habits = [(h, h.movement, None if h.locations is None else set(h.locations), set(h.weekdays),
-                        h.hours.low, h.hours.high) for h in scenario.posting.habits.values() if h.enabled]
+            d.invoice.sampler(), d.po_create.sampler(), d.po_approve.sampler(), d.unload.sampler())
+        # habits as (behaviour, delay sampler, movement, locations or None, weekdays, low, high), in order
+        self.habits = [(h, h.delay_h.sampler(), h.movement, None if h.locations is None else set(h.locations),
+                        set(h.weekdays), h.hours.low, h.hours.high) for h in scenario.posting.habits.values()
+                       if h.enabled]
+        posting = scenario.posting
+        self.default_posting = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler()),
+                                Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler())}
         # state: plain dicts keyed by (sku, location)
         self.book: dict[tuple[str, str], float] = {}
         self.physical: dict[tuple[str, str], float] = {}
@@ -247,18 +252,19 @@ class BareFlow:
         scan = self.sc.rules.scan_to_ship
         if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
             return False, 0.0, False, True, False
-        behaviour: Any = self.sc.posting.issue if movement is Movement.ISSUE else self.sc.posting.receipt
+        behaviour: Any
+        behaviour, delay = self.default_posting[movement]
         weekday, hour = weekday_of(t), hour_of(t)
-        for habit, kind, locations, weekdays, low, high in self.habits:
+        for habit, habit_delay, kind, locations, weekdays, low, high in self.habits:
             if (kind is movement and (locations is None or location in locations) and weekday in weekdays
                     and low <= hour < high):
-                behaviour = habit
+                behaviour, delay = habit, habit_delay
                 break
         rng = self.rng
         post_first = rng.random() >= behaviour.p_move_before_post
         never = (not post_first) and rng.random() < behaviour.p_never
         next_workday = getattr(behaviour, "post_at", "after_delay") == "next_workday"
-        return post_first, behaviour.delay_h.sample(rng), never, False, next_workday
+        return post_first, delay(rng), never, False, next_workday
 
     @staticmethod
     def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: Team, moved_at: float) -> float:
@@ -319,7 +325,7 @@ class BareFlow:
         skus = self.skus
         n_skus = len(skus)
         sku_exp = 1.0 / np.asarray([s.demand_weight for s in skus])
-        lines_dist, qty_dist = demand.lines_per_order, demand.qty_per_line
+        lines_dist, qty_dist = demand.lines_per_order.sampler(), demand.qty_per_line.sampler()
         hour = 0
         while hour < self.horizon_h:
             n = rng.poisson(rate[int(hour % HOURS_PER_WEEK)])
@@ -329,10 +335,10 @@ class BareFlow:
                     yield env.timeout(t - env.now)
                 customer = self.customers[int(np.searchsorted(cust_cum, rng.random() * cust_cum[-1], side="right"))]
                 location = self.locations[int(np.searchsorted(loc_cum, rng.random() * loc_cum[-1], side="right"))]
-                n_lines = min(lines_dist.sample(rng), n_skus)
+                n_lines = min(lines_dist(rng), n_skus)
                 keys = rng.random(n_skus) ** sku_exp
                 chosen = np.argpartition(-keys, n_lines - 1)[:n_lines] if n_lines < n_skus else np.arange(n_skus)
-                lines = [(skus[j], float(math.ceil(qty_dist.sample(rng) * customer.qty_factor)))
+                lines = [(skus[j], float(math.ceil(qty_dist(rng) * customer.qty_factor)))
                          for j in sorted(chosen, key=lambda j: -keys[j])]
                 self.orders += 1
                 env.process(self.sales_order(_Order(customer, location, lines)))
@@ -343,7 +349,7 @@ class BareFlow:
     def sales_order(self, o: _Order) -> Generator[Any, Any, None]:
         env, sc, rng = self.env, self.sc, self.rng
         self.log("order_received")
-        yield self.team(Role.SALES).do(self.d_check.sample(rng))
+        yield self.team(Role.SALES).do(self.d_check(rng))
         self.log("credit_check")
         credit = sc.rules.credit
         fast = credit.fast_track_below is not None and o.amount < credit.fast_track_below
@@ -356,7 +362,7 @@ class BareFlow:
             seen = (self.seen_at(_Batch(digests), env.now) if digests
                     else self.seen_at(sc.handoffs.to_credit_approver, env.now))
             yield env.timeout(seen - env.now)
-            yield self.team(Role.CREDIT_APPROVER).do(self.d_approval.sample(rng))
+            yield self.team(Role.CREDIT_APPROVER).do(self.d_approval(rng))
             if rng.random() < P_CREDIT_REJECT:
                 self.log("credit_rejected")
                 return
@@ -398,7 +404,7 @@ class BareFlow:
 
     def shipment(self, o: _Order, lines: list[tuple[int, float]]) -> Generator[Any, Any, None]:
         env, loc = self.env, o.location
-        yield self.team(Role.PICKER, loc).do(self.d_pick.sample(self.rng) * len(lines))
+        yield self.team(Role.PICKER, loc).do(self.d_pick(self.rng) * len(lines))
         picked = []
         for i, wanted in lines:
             key = (o.skus[i], loc)
@@ -425,14 +431,14 @@ class BareFlow:
             yield env.timeout(when - env.now)
             for p in postings:
                 self.book_move(p)
-        yield self.team(Role.DRIVER, loc).do(self.d_load.sample(self.rng))
+        yield self.team(Role.DRIVER, loc).do(self.d_load(self.rng))
         for p in postings:
             self.physical_move(p)
             self.staged[p.key] -= p.qty
             self.reserved[p.key] -= p.qty
             if not p.posted:
                 env.process(self.post_later(p, plan, clerks))
-        yield env.timeout(self.d_drive.sample(self.rng))
+        yield env.timeout(self.d_drive(self.rng))
         for i, qty in picked:
             o.delivered[i] += qty
         self.log("deliver")
@@ -442,7 +448,7 @@ class BareFlow:
 
     def billing(self, o: _Order) -> Generator[Any, Any, None]:
         env = self.env
-        yield self.team(Role.ACCOUNTANT).do(self.d_invoice.sample(self.rng))
+        yield self.team(Role.ACCOUNTANT).do(self.d_invoice(self.rng))
         amount = sum(q * p for q, p in zip(o.delivered, o.prices))
         if amount <= 0:
             return
@@ -488,11 +494,11 @@ class BareFlow:
         env, sc, rng = self.env, self.sc, self.rng
         amount = sum(qty * sku.cost for sku, qty in lines)
         buyers = self.team(Role.BUYER)
-        yield buyers.do(self.d_po_create.sample(rng))
+        yield buyers.do(self.d_po_create(rng))
         self.log("po_created")
         threshold = sc.purchasing.approval_threshold
         if threshold is not None and amount >= threshold:
-            yield buyers.do(self.d_po_approve.sample(rng))
+            yield buyers.do(self.d_po_approve(rng))
             self.log("po_approved")
         lead = lines[0][0].lead_time_days
         days = rng.uniform(lead.low, lead.high)
@@ -504,14 +510,14 @@ class BareFlow:
         if plan[0]:
             for p in postings:
                 self.book_move(p)
-        yield clerks.do(self.d_unload.sample(rng))
+        yield clerks.do(self.d_unload(rng))
         for p in postings:
             self.physical_move(p)
             if not p.posted:
                 env.process(self.post_later(p, plan, clerks))
         inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + inv_days * DAY_H) - env.now))
-        yield self.team(Role.ACCOUNTANT).do(self.d_invoice.sample(rng))
+        yield self.team(Role.ACCOUNTANT).do(self.d_invoice(rng))
         self.log("supplier_invoice")
         pay_days = rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + pay_days * DAY_H) - env.now))

@@ -88,6 +88,12 @@ class World:
         self.calendars = {name: WeeklyCalendar.from_days(s.days, s.start, s.end) for name, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
         self.teams = self._build_teams()
+        self._durations = {name: d.sampler() for name, d in scenario.durations}
+        posting = scenario.posting
+        self._habits = [(name, habit, habit.delay_h.sampler()) for name, habit in posting.habits.items()
+                        if habit.enabled]
+        self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler()),
+                           Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler())}
         self.ids = Counters()
         self.staged: dict[tuple[str, str], float] = {}
         self.exposure: dict[str, float] = {c.customer: 0.0 for c in customers}
@@ -141,7 +147,8 @@ class World:
         return team
 
     def duration(self, name: str, factor: float = 1.0) -> float:
-        return getattr(self.scenario.durations, name).sample(self.rng) * factor
+        """A draw of the scenario's duration ``name`` (hours), times ``factor``."""
+        return self._durations[name](self.rng) * factor
 
     # --- hand-offs ---------------------------------------------------------------------------
     def seen_at(self, release: Release, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
@@ -165,20 +172,22 @@ class World:
     # --- postings ----------------------------------------------------------------------------
     def posting_plan(self, movement: Movement, location: str, t: float) -> PostingPlan:
         """The posting behaviour in force for a movement at ``location`` and time ``t``."""
-        posting = self.scenario.posting
         scan = self.scenario.rules.scan_to_ship
         if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
             return PostingPlan(False, 0.0, False, True, False, None)
-        behaviour: PostingBehaviour = posting.issue if movement is Movement.ISSUE else posting.receipt
+        behaviour: PostingBehaviour
+        behaviour, delay = self._behaviour[movement]
         habit_name = None
-        for name, habit in posting.habits.items():
-            if habit.applies(movement, location, weekday_of(t), hour_of(t)):
-                behaviour, habit_name = habit, name
+        weekday, hour = weekday_of(t), hour_of(t)
+        for name, habit, habit_delay in self._habits:
+            if habit.applies(movement, location, weekday, hour):
+                behaviour, delay, habit_name = habit, habit_delay, name
                 break
-        post_first = self.rng.random() >= behaviour.p_move_before_post
-        never = (not post_first) and self.rng.random() < behaviour.p_never
+        rng = self.rng
+        post_first = rng.random() >= behaviour.p_move_before_post
+        never = (not post_first) and rng.random() < behaviour.p_never
         next_workday = getattr(behaviour, "post_at", "after_delay") == "next_workday"
-        return PostingPlan(post_first, behaviour.delay_h.sample(self.rng), never, False, next_workday, habit_name)
+        return PostingPlan(post_first, delay(rng), never, False, next_workday, habit_name)
 
     def post_time(self, plan: PostingPlan, clerks: Team, moved_at: float) -> float:
         """When the clerk posts a movement that happened at ``moved_at``."""

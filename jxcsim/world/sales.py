@@ -57,6 +57,7 @@ def order_arrivals(world: World) -> Generator[Any, Any, None]:
                          for loc in world.locations])
     skus = list(world.skus.values())
     sku_exp = 1.0 / np.asarray([s.demand_weight for s in skus])
+    lines_per_order, qty_per_line = demand.lines_per_order.sampler(), demand.qty_per_line.sampler()
     hour = 0
     while hour < world.horizon_h:
         n = rng.poisson(rate[int(hour % HOURS_PER_WEEK)])
@@ -66,12 +67,12 @@ def order_arrivals(world: World) -> Generator[Any, Any, None]:
                 yield env.timeout(t - env.now)
             customer = world.customers[_pick(cust_cum, rng)]
             location = world.locations[_pick(loc_cum, rng)]
-            n_lines = min(demand.lines_per_order.sample(rng), len(skus))
+            n_lines = min(lines_per_order(rng), len(skus))
             # weighted sampling without replacement: the n largest u^(1/w) (Efraimidis & Spirakis)
             keys = rng.random(len(skus)) ** sku_exp
             chosen = np.argpartition(-keys, n_lines - 1)[:n_lines] if n_lines < len(skus) else np.arange(len(skus))
             lines = [SalesLine(i + 1, skus[j].sku,
-                               float(math.ceil(demand.qty_per_line.sample(rng) * customer.qty_factor)), skus[j].price)
+                               float(math.ceil(qty_per_line(rng) * customer.qty_factor)), skus[j].price)
                      for i, j in enumerate(sorted(chosen, key=lambda j: -keys[j]))]
             doc = SalesOrder(f"SO-{world.ids.next('SO'):06d}", customer.customer, location, env.now, lines)
             order = Order(doc)
