@@ -157,6 +157,29 @@ def test_fitness_of_a_deviating_case_matches_pm4py():
         assert result.cases.loc["BAD", "fitness"] < 1.0
 
 
+def test_alignments_that_time_out_are_left_out(monkeypatch):
+    import pm4py
+
+    original = pm4py.conformance_diagnostics_alignments
+    seen = {}
+
+    def first_variant_times_out(log, *args, **kwargs):
+        seen.update(kwargs)
+        aligned = original(log, *args, **kwargs)
+        names = [trace.attributes["concept:name"] for trace in log]
+        return [None if name == "v000000" else a for name, a in zip(names, aligned)]
+
+    monkeypatch.setattr(pm4py, "conformance_diagnostics_alignments", first_variant_times_out)
+    frame = _flat({**STORY, "BAD": ["Receive", "Ship"]})
+    model = discover_process_model(_flat(STORY), noise_threshold=0.0)
+    result = fitness_alignments(frame, model=model, max_seconds_per_variant=5.0)
+    assert seen["max_align_time_trace"] == 5.0 and seen["multi_processing"] is False
+    # variants are numbered in case order: v000000 is BAD's, the one that does not fit
+    assert result.cases_used == 9 and result.cases_skipped == 1
+    assert pd.isna(result.cases.loc["BAD", "fitness"]) and not result.cases.loc["BAD", "is_fit"]
+    assert result.share_fit_cases == 1.0 and result.log_fitness == pytest.approx(1.0, abs=1e-3)
+
+
 def test_fitness_samples_cases_unless_full(monkeypatch):
     import concurrent.futures
     import multiprocessing
@@ -169,10 +192,10 @@ def test_fitness_samples_cases_unless_full(monkeypatch):
     frame = _flat({f"C{i}": ["Receive", "Check", "Ship"] if i % 3 else ["Receive", "Ship"] for i in range(30)})
     sampled = fitness_alignments(frame, sample_cases=10, seed=2, noise_threshold=0.0)
     again = fitness_alignments(frame, sample_cases=10, seed=2, noise_threshold=0.0)
-    assert (sampled.cases_checked, sampled.cases_total, sampled.sampled) == (10, 30, True)
+    assert (sampled.cases_used, sampled.cases_total, sampled.sampled) == (10, 30, True)
     assert list(sampled.cases.index) == list(again.cases.index)
     full = fitness_token_replay(frame, sample_cases=10, full=True)
-    assert full.cases_checked == 30 and not full.sampled
+    assert full.cases_used == 30 and not full.sampled
 
 
 def test_temporal_profile_finds_the_slow_pair_and_agrees_with_pm4py():
@@ -196,7 +219,7 @@ def test_temporal_profile_finds_the_slow_pair_and_agrees_with_pm4py():
 def test_temporal_profile_sample_and_top():
     frame = _flat({f"C{i:02d}": ["Receive", "Check", "Ship", "Check"] for i in range(40)})
     result = check_temporal_profile(frame, sample_cases=15, top=3)
-    assert (result.cases_checked, result.cases_total, result.sampled) == (15, 40, True)
+    assert (result.cases_used, result.cases_total, result.sampled) == (15, 40, True)
     assert len(result.pairs) == 3
     assert check_temporal_profile(frame, sample_cases=15, full=True, top=None).pairs["observations"].sum() == 40 * 6
 
@@ -207,9 +230,9 @@ def test_real_logs_without_semantics_degrade_gracefully():
     precedence = check_precedence(log.frame, timezone=log.timezone)
     assert not precedence.available and set(precedence.skipped) == {"issue", "receipt", "transfer_out"}
     fit = fitness_token_replay(log.frame, noise_threshold=0.0)
-    assert fit.cases_checked == 6 and fit.log_fitness == pytest.approx(1.0)
+    assert fit.cases_used == 6 and fit.log_fitness == pytest.approx(1.0)
     profile = check_temporal_profile(log.frame, top=None)
-    assert profile.cases_checked == 6
+    assert profile.cases_used == 6
     assert profile.pairs.loc[(profile.pairs["source"] == "register request")
                              & (profile.pairs["target"] == "decide"), "observations"].item() == 9
 
@@ -220,7 +243,7 @@ def test_purchasing_example_fitness_on_a_sample():
     model = discover_process_model(frame)
     tokens = fitness_token_replay(frame, model=model, sample_cases=200, seed=1)
     aligned = fitness_alignments(frame, model=model, sample_cases=40, seed=1)
-    assert tokens.cases_checked == 200 and aligned.cases_checked == 40
+    assert tokens.cases_used == 200 and aligned.cases_used == 40
     assert 0.5 < tokens.log_fitness <= 1.0 and 0.5 < aligned.log_fitness <= 1.0
     profile = check_temporal_profile(frame, sample_cases=200)
     assert profile.pairs["deviations"].iloc[0] > 0 and profile.pairs["deviations"].is_monotonic_decreasing

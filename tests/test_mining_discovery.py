@@ -84,7 +84,7 @@ def test_case_sample_is_seeded_and_independent_of_row_order():
     b = draw_case_sample(frame.iloc[::-1], max_cases=10, seed=7)
     c = draw_case_sample(frame, max_cases=10, seed=8)
     cases = set(a.frame["case:concept:name"])
-    assert len(cases) == 10 and a.sampled and (a.cases_total, a.cases_kept, a.seed) == (50, 10, 7)
+    assert len(cases) == 10 and a.sampled and (a.cases_total, a.cases_used, a.seed) == (50, 10, 7)
     assert set(b.frame["case:concept:name"]) == cases
     assert set(c.frame["case:concept:name"]) != cases
     whole = draw_case_sample(frame, max_cases=None)

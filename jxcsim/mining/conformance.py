@@ -33,15 +33,16 @@ import pandas as pd
 
 from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
+from ..kpi.common import WEEKDAYS
 from ..kpi.posting import PostedMovement, match_postings
-from .discovery import (DEFAULT_NOISE_THRESHOLD, SINGLE_PROCESS, ProcessModel, discover_process_model,
+from .discovery import (DEFAULT_NOISE_THRESHOLD, SINGLE_PROCESS, ProcessModel, SampleInfo, discover_process_model,
                         draw_case_sample, pm4py_frame)
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEFAULT_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT, PostedMovement.TRANSFER_OUT)
 DEFAULT_PENDING_H = 24.0
 TOKEN_REPLAY_CASES = 2000
 ALIGNMENT_CASES = 300
+MAX_ALIGNMENT_S = 30.0
 TEMPORAL_PROFILE_CASES = 2000
 DEFAULT_ZETA = 3.0
 NO_LOCATION = "(all)"  # key of lags_by_location when the log has no location
@@ -154,29 +155,27 @@ def check_precedence(frame: pd.DataFrame, *, timezone: str | None,
 
 
 @dataclass(frozen=True)
-class FitnessResult:
+class FitnessResult(SampleInfo):
     """Replay fitness of a case sample on a model.
 
     ``log_fitness`` is pm4py's log-level figure (token replay: from missing/remaining over
     consumed/produced tokens; alignments: 1 − total cost / total worst-case cost);
     ``average_trace_fitness`` the mean per case; ``share_fit_cases`` the share of cases that
     replay perfectly. ``cases``: per case (index) its ``variant`` number, ``fitness`` and ``is_fit``.
+    ``cases_skipped`` of the ``cases_used`` cases have no figure (their alignment hit the time
+    limit; fitness NaN) and are left out of the three figures.
     """
 
     method: str
     log_fitness: float
     average_trace_fitness: float
     share_fit_cases: float
-    cases_checked: int
+    cases_used: int
     cases_total: int
     variants_checked: int
     seed: int
     cases: pd.DataFrame = field(repr=False)
-
-    @property
-    def sampled(self) -> bool:
-        """True when only a sample of the cases was replayed."""
-        return self.cases_checked < self.cases_total
+    cases_skipped: int = 0
 
 
 def _variant_log(events: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
@@ -206,10 +205,12 @@ def _fitness_result(method: str, per_variant: pd.DataFrame, variant_of: pd.Serie
                     sample, seed: int) -> FitnessResult:
     cases = variant_of.to_frame().join(per_variant[["fitness", "is_fit"]], on="variant")
     cases.index.name = "case"
+    known = cases[cases["fitness"].notna()]
     return FitnessResult(method=method, log_fitness=float(log_fitness),
-                         average_trace_fitness=float(cases["fitness"].mean()),
-                         share_fit_cases=float(cases["is_fit"].mean()), cases_checked=len(cases),
-                         cases_total=sample.cases_total, variants_checked=len(per_variant), seed=seed, cases=cases)
+                         average_trace_fitness=float(known["fitness"].mean()),
+                         share_fit_cases=float(known["is_fit"].mean()), cases_used=len(cases),
+                         cases_total=sample.cases_total, variants_checked=len(per_variant), seed=seed, cases=cases,
+                         cases_skipped=len(cases) - len(known))
 
 
 def fitness_token_replay(frame: pd.DataFrame, *, model: ProcessModel | None = None,
@@ -235,31 +236,35 @@ def fitness_token_replay(frame: pd.DataFrame, *, model: ProcessModel | None = No
 
 def fitness_alignments(frame: pd.DataFrame, *, model: ProcessModel | None = None,
                        sample_cases: int | None = ALIGNMENT_CASES, full: bool = False, seed: int = 0,
-                       noise_threshold: float = DEFAULT_NOISE_THRESHOLD) -> FitnessResult:
+                       noise_threshold: float = DEFAULT_NOISE_THRESHOLD,
+                       max_seconds_per_variant: float | None = MAX_ALIGNMENT_S) -> FitnessResult:
     """Alignment-based fitness (pm4py, A* on the Petri net, single-process) of a case sample.
 
-    Alignments are expensive (tens of milliseconds per variant on a simulated wholesaler, far
-    more on long, unstructured cases), hence the smaller default sample; ``full=True`` aligns
-    every case (each distinct variant once).
+    Alignments are expensive (tens of milliseconds per variant on a simulated wholesaler, seconds
+    for long unstructured cases), hence the smaller default sample; ``full=True`` aligns every
+    case (each distinct variant once). A variant whose alignment takes longer than
+    ``max_seconds_per_variant`` is given up (``None``: no limit) and its cases are counted in
+    :attr:`FitnessResult.cases_skipped`.
     """
     import pm4py
 
     model, sample, variant_of, variants = _fitness_input(frame, model, sample_cases, full, seed, noise_threshold)
     log = pm4py.convert_to_event_log(variants)
+    limit = {} if max_seconds_per_variant is None else {"max_align_time_trace": max_seconds_per_variant}
     aligned = pm4py.conformance_diagnostics_alignments(log, model.net, model.initial_marking, model.final_marking,
-                                                       show_progress_bar=False, **SINGLE_PROCESS)
-    per_variant = pd.DataFrame({"fitness": [a["fitness"] for a in aligned], "cost": [a["cost"] for a in aligned],
-                                "bwc": [a["bwc"] for a in aligned]},
+                                                       show_progress_bar=False, **limit, **SINGLE_PROCESS)
+    per_variant = pd.DataFrame([(a["fitness"], a["cost"], a["bwc"]) if a else (np.nan,) * 3 for a in aligned],
+                               columns=["fitness", "cost", "bwc"],
                                index=[trace.attributes["concept:name"] for trace in log])
     per_variant["is_fit"] = per_variant["fitness"] >= 1.0
     weight = variant_of.value_counts().reindex(per_variant.index)
     bwc = (per_variant["bwc"] * weight).sum()
-    log_fitness = 1.0 - (per_variant["cost"] * weight).sum() / bwc if bwc > 0 else 0.0
+    log_fitness = 1.0 - (per_variant["cost"] * weight).sum() / bwc if bwc > 0 else float("nan")
     return _fitness_result("alignments", per_variant, variant_of, log_fitness, sample, seed)
 
 
 @dataclass(frozen=True)
-class TemporalDeviations:
+class TemporalDeviations(SampleInfo):
     """Activity pairs of a temporal profile, those deviating most often first.
 
     ``pairs``: ``source``, ``target``, the profile's ``mean_h`` and ``std_h``, ``observations``
@@ -270,14 +275,9 @@ class TemporalDeviations:
 
     pairs: pd.DataFrame
     zeta: float
-    cases_checked: int
+    cases_used: int
     cases_total: int
     seed: int
-
-    @property
-    def sampled(self) -> bool:
-        """True when the profile was computed on a sample of the cases."""
-        return self.cases_checked < self.cases_total
 
 
 def _pair_observations(events: pd.DataFrame) -> pd.Series:
@@ -325,5 +325,5 @@ def check_temporal_profile(frame: pd.DataFrame, *, zeta: float = DEFAULT_ZETA,
     pairs.insert(6, "deviation_share", pairs["deviations"] / pairs["observations"].where(pairs["observations"] > 0))
     pairs = pairs.sort_values(["deviations", "deviation_share", "source", "target"],
                               ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
-    return TemporalDeviations(pairs if top is None else pairs.head(top), zeta, sample.cases_kept,
+    return TemporalDeviations(pairs if top is None else pairs.head(top), zeta, sample.cases_used,
                               sample.cases_total, seed)

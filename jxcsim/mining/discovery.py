@@ -42,19 +42,26 @@ class AnalysisUnavailable(ValueError):
     """An analysis cannot run on this log; the message says what is missing."""
 
 
+class SampleInfo:
+    """Shared by results computed on ``cases_used`` of a log's ``cases_total`` cases."""
+
+    cases_used: int
+    cases_total: int
+
+    @property
+    def sampled(self) -> bool:
+        """True when some cases were left out (a seeded sample, see :func:`draw_case_sample`)."""
+        return self.cases_used < self.cases_total
+
+
 @dataclass(frozen=True)
-class CaseSample:
+class CaseSample(SampleInfo):
     """The events of a seeded sample of cases (all cases when the log is small enough)."""
 
     frame: pd.DataFrame
     cases_total: int
-    cases_kept: int
+    cases_used: int
     seed: int
-
-    @property
-    def sampled(self) -> bool:
-        """True when some cases were left out."""
-        return self.cases_kept < self.cases_total
 
 
 def draw_case_sample(frame: pd.DataFrame, *, max_cases: int | None, seed: int = 0,
@@ -66,7 +73,7 @@ def draw_case_sample(frame: pd.DataFrame, *, max_cases: int | None, seed: int = 
 
     >>> from jxcsim.kpi.example import example_log
     >>> s = draw_case_sample(example_log(), max_cases=2, seed=1)
-    >>> s.cases_total, s.cases_kept, s.sampled, s.frame["case:concept:name"].nunique()
+    >>> s.cases_total, s.cases_used, s.sampled, s.frame["case:concept:name"].nunique()
     (5, 2, True, 2)
     """
     ids = frame[case_id_key]
@@ -160,7 +167,7 @@ def discover_process_map(frame: pd.DataFrame, *, activity_key: str = ACTIVITY, c
 
 
 @dataclass(frozen=True)
-class ProcessModel:
+class ProcessModel(SampleInfo):
     """An inductive-miner model of a log: the process tree and the Petri net and BPMN made from it.
 
     ``cases_used`` of ``cases_total`` cases were mined (a seeded sample when fewer).
@@ -176,11 +183,6 @@ class ProcessModel:
     cases_used: int
     cases_total: int
     seed: int
-
-    @property
-    def sampled(self) -> bool:
-        """True when the model was mined from a sample of the cases."""
-        return self.cases_used < self.cases_total
 
 
 def discover_process_model(frame: pd.DataFrame, *, noise_threshold: float = DEFAULT_NOISE_THRESHOLD,
@@ -211,7 +213,7 @@ def discover_process_model(frame: pd.DataFrame, *, noise_threshold: float = DEFA
                                                  case_id_key=CASE, timestamp_key=TIMESTAMP, **SINGLE_PROCESS)
     net, im, fm = pm4py.convert_to_petri_net(tree)
     return ProcessModel(tree=tree, net=net, initial_marking=im, final_marking=fm, bpmn=pm4py.convert_to_bpmn(tree),
-                        noise_threshold=noise_threshold, activity_key=activity_key, cases_used=sample.cases_kept,
+                        noise_threshold=noise_threshold, activity_key=activity_key, cases_used=sample.cases_used,
                         cases_total=sample.cases_total, seed=seed)
 
 
