@@ -83,6 +83,13 @@ def test_without_sku_movements_match_postings_of_their_case():
     assert rates["deviation_rate"].to_dict() == {"WH-A": pytest.approx(2 / 10), "WH-B": 0.0}
 
 
+def test_without_location_rates_are_per_weekday():
+    result = check_precedence(_wednesday_story(weeks=1).drop(columns=["location"]), timezone="Asia/Shanghai")
+    assert result.table["location"].isna().all()
+    assert result.table.set_index("weekday")["deviation_rate"].to_dict() == {0: 0.0, 1: 0.0, 2: 0.5, 3: 0.0, 4: 0.0}
+    assert list(result.lags_by_location()) == ["(all)"]
+
+
 def test_skipped_with_a_reason_when_semantics_are_missing():
     frame = _wednesday_story(weeks=1)
     no_profile = check_precedence(frame.drop(columns=["semantic"]), timezone=None)
