@@ -269,3 +269,29 @@ def test_diagnose_on_a_log_without_semantics_or_locations():
             rows.append((f"c{i}", a, t + pd.Timedelta(hours=k * float(rng.exponential(2.0)))))
     found = diagnose(pd.DataFrame(rows, columns=[CASE, ACT, TS]), timezone=None)
     assert all(f.kind in (FindingKind.BOTTLENECK, FindingKind.REWORK) for f in found)
+
+
+# ---------------------------------------------------------------- local time
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from jxcsim.eventlog.timezone import local_times  # noqa: E402
+from jxcsim.mining.common import local_clock  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2_000_000_000), min_size=1, max_size=50),
+       st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Asia/Kathmandu", "+05:30", "-03:00",
+                        None]))
+def test_local_clock_is_tz_convert(seconds, zone):
+    ts = pd.Series(pd.to_datetime(np.array(seconds, dtype="int64") * 10**9 + 123_456_789, utc=True))
+    day, weekday, hours = local_clock(ts, zone)
+    local = local_times(ts, zone)
+    naive = local.dt.tz_localize(None)
+    assert weekday.tolist() == local.dt.weekday.tolist()
+    assert np.floor(hours).astype(int).tolist() == local.dt.hour.tolist()
+    assert (pd.to_datetime(day, unit="D") == naive.dt.normalize()).all()
+    exact = naive.dt.hour + naive.dt.minute / 60 + (naive.dt.second + naive.dt.microsecond / 1e6) / 3600
+    assert np.allclose(hours, exact.to_numpy(), atol=1e-6)

@@ -12,7 +12,8 @@ from scipy import stats
 
 from jxcsim.mining.findings import Finding, FindingKind, write_findings
 from jxcsim.mining.common import bh
-from jxcsim.mining.lag import _mwu_greater, _windows, conditioned_lags
+from jxcsim.mining.cells import mwu_greater
+from jxcsim.mining.lag import _windows, conditioned_lags
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_LOG = ROOT.parent / "shared" / "eventlogs" / "orders_interval.csv.gz"
@@ -162,7 +163,7 @@ def test_vectorised_mann_whitney_matches_scipy():
     tie = float((counts.astype(float) ** 3 - counts).sum())
     for c in range(12):
         inside = cells == c
-        mine = _mwu_greater(np.array([ranks[inside].sum()]), np.array([float(inside.sum())]), len(lags), tie)[0]
+        mine = mwu_greater(np.array([ranks[inside].sum()]), np.array([float(inside.sum())]), len(lags), tie)[0]
         ref = stats.mannwhitneyu(lags[inside], lags[~inside], alternative="greater", method="asymptotic").pvalue
         assert mine == pytest.approx(ref, rel=1e-9, abs=1e-12)
 

@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 
 from ..eventlog.schema import CASE, RESOURCE, SEMANTIC, TIMESTAMP
-from ..eventlog.timezone import local_times
 from .common import (
     WEEKDAY_PLURAL,
     activity_name,
@@ -45,6 +44,7 @@ from .common import (
     first_per_case,
     fmt_h,
     has_semantics,
+    local_clock,
     mwu_greater,
     plural,
 )
@@ -71,13 +71,12 @@ def resource_presence(frame: pd.DataFrame, *, timezone: str | None) -> pd.DataFr
     if RESOURCE not in frame.columns or frame.empty:
         return pd.DataFrame(columns=range(7))
     rows = frame[[RESOURCE, TIMESTAMP]].dropna()
-    local = local_times(rows[TIMESTAMP], timezone)
-    days = local.dt.tz_localize(None).dt.normalize()
-    seen = pd.DataFrame({"resource": rows[RESOURCE].astype(str).to_numpy(), "day": days.to_numpy()}).drop_duplicates()
-    seen["weekday"] = seen["day"].dt.weekday
+    day, _, _ = local_clock(rows[TIMESTAMP], timezone)
+    seen = pd.DataFrame({"resource": rows[RESOURCE].astype(str).to_numpy(), "day": day}).drop_duplicates()
+    seen["weekday"] = (seen["day"] + 3) % 7
     worked = seen.groupby(["resource", "weekday"]).size().unstack("weekday").reindex(columns=range(7)).fillna(0)
-    span = pd.date_range(days.min(), days.max(), freq="D")
-    covered = pd.Series(span.weekday).value_counts().reindex(range(7)).fillna(0)
+    span = np.arange(day.min(), day.max() + 1)
+    covered = pd.Series((span + 3) % 7).value_counts().reindex(range(7)).fillna(0)
     return worked / covered.where(covered > 0)
 
 
@@ -103,7 +102,7 @@ def _requests(frame: pd.DataFrame, request: str, decisions: tuple[str, ...], tim
     first = merged.drop_duplicates(CASE).set_index(CASE)
     out = asked.join(first.drop(columns="time"), how="inner")
     out["wait_h"] = (out[TIMESTAMP] - out["time"]).dt.total_seconds() / 3600
-    out["weekday"] = local_times(out["time"], timezone).dt.weekday.to_numpy()
+    out["weekday"] = local_clock(out["time"], timezone)[1]
     return out
 
 

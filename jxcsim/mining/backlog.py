@@ -32,7 +32,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..eventlog.timezone import local_times
 from .common import (
     NO_LOCATION,
     bh,
@@ -42,6 +41,7 @@ from .common import (
     first_per_case,
     fmt_h,
     has_semantics,
+    local_clock,
     mwu_greater,
 )
 from .findings import MAX_EVIDENCE, Finding, FindingKind
@@ -67,15 +67,14 @@ def order_responses(frame: pd.DataFrame, *, timezone: str | None,
     orders = orders[orders["time_response"] >= orders["time"]]
     if orders.empty:
         return None
-    local_in = local_times(orders["time"], timezone)
-    local_out = local_times(orders["time_response"], timezone)
+    day_in, _, time_in = local_clock(orders["time"], timezone)
+    day_out, _, _ = local_clock(orders["time_response"], timezone)
     out = pd.DataFrame({
         "received": orders["time"], "response": orders["time_response"],
         "location": orders["location"] if "location" in orders.columns else None,
         "received_activity": orders["activity"], "response_activity": orders["activity_response"],
         "lag_h": (orders["time_response"] - orders["time"]).dt.total_seconds() / 3600,
-        "time_of_day_h": local_in.dt.hour + local_in.dt.minute / 60 + local_in.dt.second / 3600,
-        "overnight": (local_out.dt.normalize().dt.tz_localize(None) > local_in.dt.normalize().dt.tz_localize(None)),
+        "time_of_day_h": time_in, "overnight": day_out > day_in,
     }, index=orders.index)
     out.attrs["response_semantic"] = chosen
     return out

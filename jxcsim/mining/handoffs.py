@@ -29,44 +29,51 @@ from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..kpi.posting import PostedMovement
 from .common import WEEKDAY_PLURAL, fmt_h, plural
 from .findings import MAX_EVIDENCE, Finding, FindingKind
-from .lag import Transition, find_windows, lag_rows
+from .lag import Transition, find_windows
 
 _POSTING_PAIRS = {frozenset((m.physical.value, m.book.value)) for m in PostedMovement}
 
 
 def directly_follows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every hand-off: ``case``, ``from``, ``to``, ``first_time`` (UTC), ``lag_h`` and, when the
-    log has them, ``location``, ``qty``, ``sku`` (of the first event) and both semantics."""
+    """Every hand-off: ``case``, ``from``, ``to``, ``first_time`` (UTC), ``lag_h``, ``posting``
+    (a movement and its own posting, either way round) and, when the log has them, ``location``,
+    ``qty``, ``sku`` (of the first event)."""
     if frame.empty:
-        return pd.DataFrame(columns=["case", "from", "to", "first_time", "lag_h"])
+        return pd.DataFrame(columns=["case", "from", "to", "first_time", "lag_h", "posting"])
     codes, _ = pd.factorize(frame[CASE])
-    ts = frame[TIMESTAMP].array.asi8 if hasattr(frame[TIMESTAMP].array, "asi8") else frame[TIMESTAMP].astype("int64")
+    times = frame[TIMESTAMP].array
+    ts = times.asi8 if hasattr(times, "asi8") else frame[TIMESTAMP].astype("int64").to_numpy()
     order = np.lexsort((np.arange(len(frame)), ts, codes))
     codes, ts = codes[order], np.asarray(ts)[order]
     same = codes[1:] == codes[:-1]
     first, second = order[:-1][same], order[1:][same]
-    acts = frame[ACTIVITY].astype(str).to_numpy()
+    act_codes, act_names = pd.factorize(frame[ACTIVITY].astype(str))
     out = pd.DataFrame({
-        "case": frame[CASE].to_numpy()[first], "from": acts[first], "to": acts[second],
-        "first_time": frame[TIMESTAMP].iloc[first].reset_index(drop=True),
-        "lag_h": (ts[1:][same] - ts[:-1][same]) / 3.6e12,
+        "case": frame[CASE].to_numpy()[first], "from": act_names[act_codes[first]], "to": act_names[act_codes[second]],
+        "first_time": times[first], "lag_h": (ts[1:][same] - ts[:-1][same]) / 3.6e12,
+        "_edge": act_codes[first].astype(np.int64) * len(act_names) + act_codes[second],
+        "posting": _posting_pairs(frame, first, second),
     })
     for col in ("location", "qty", "sku"):
         if col in frame.columns:
             out[col] = frame[col].to_numpy()[first]
-    if SEMANTIC in frame.columns:
-        sem = frame[SEMANTIC].astype(object).to_numpy()
-        out["from_semantic"], out["to_semantic"] = sem[first], sem[second]
     return out
+
+
+def _posting_pairs(frame: pd.DataFrame, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    if SEMANTIC not in frame.columns:
+        return np.zeros(len(first), dtype=bool)
+    sem_codes, sem_names = pd.factorize(frame[SEMANTIC].astype(object))
+    n = len(sem_names) + 1
+    index = {name: i for i, name in enumerate(sem_names)}
+    bad = [index[a] * n + index[b] for pair in _POSTING_PAIRS for a in pair for b in pair
+           if a != b and a in index and b in index]
+    return np.isin(sem_codes[first].astype(np.int64) * n + sem_codes[second], bad)
 
 
 def _handoffs(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = directly_follows(frame)
-    pairs = pairs[pairs["from"] != pairs["to"]]
-    if "from_semantic" in pairs.columns:
-        posting = [frozenset((a, b)) in _POSTING_PAIRS for a, b in zip(pairs["from_semantic"], pairs["to_semantic"])]
-        pairs = pairs[~np.asarray(posting, dtype=bool)]
-    return pairs
+    return pairs[(pairs["from"].to_numpy() != pairs["to"].to_numpy()) & ~pairs["posting"].to_numpy()]
 
 
 def find_slow_handoffs(frame: pd.DataFrame, *, top: int = 3, min_share: float = 0.1, min_cases: int = 10
@@ -115,16 +122,19 @@ def find_handoff_windows(frame: pd.DataFrame, *, timezone: str | None, max_edges
     pairs = _handoffs(frame)
     if pairs.empty:
         return []
-    counts = pairs.groupby(["from", "to"], sort=False).size().sort_values(ascending=False, kind="stable")
+    counts = pairs["_edge"].value_counts(sort=True)
     counts = counts[counts >= 4 * min_obs].head(max_edges)
-    grouped = pairs.groupby(["from", "to"], sort=False)
-    transitions = []
-    for a, b in counts.index:
-        edge = grouped.get_group((a, b))
-        rows = lag_rows(edge.rename(columns={"case": CASE}), first_time=edge["first_time"], lag_h=edge["lag_h"])
-        transitions.append(Transition(f"{a}->{b}", None, [str(a), str(b)], rows))
+    chosen = pairs[pairs["_edge"].isin(counts.index)]
+    t_of = {edge: t for t, edge in enumerate(counts.index)}
+    names = chosen.drop_duplicates("_edge").set_index("_edge")[["from", "to"]]
+    transitions = [Transition(f"{names.at[e, 'from']}->{names.at[e, 'to']}", None,
+                              [str(names.at[e, "from"]), str(names.at[e, "to"])], None) for e in counts.index]
+    stacked = pd.DataFrame({"t": chosen["_edge"].map(t_of).to_numpy(), "case": chosen["case"].to_numpy(),
+                            "location": chosen["location"].to_numpy() if "location" in chosen.columns else None,
+                            "first_time": chosen["first_time"].array, "lag_h": chosen["lag_h"].to_numpy(float),
+                            "qty": chosen["qty"].to_numpy(float) if "qty" in chosen.columns else np.nan})
     found = find_windows(transitions, timezone=timezone, fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h,
-                         effect_factor=effect_factor)
+                         effect_factor=effect_factor, stacked=stacked)
     return merge_daily(found, daily_after=daily_after)
 
 

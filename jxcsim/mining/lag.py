@@ -18,11 +18,12 @@ effect, baseline, cases, evidence and stock impact are recomputed on its rows, a
 ``q_value`` is the smallest q of its cells (``details["window_p"]`` holds a fresh Mann–Whitney
 p-value of the whole window against the rest of the location's week, unadjusted).
 
-The Mann–Whitney statistic is computed for all cells at once: lags are ranked once per
-transition and location and the rank sums per cell come from a groupby; the p-value is the
-normal approximation with tie and continuity correction, which is exactly what
-:func:`scipy.stats.mannwhitneyu` (``method="asymptotic"``) returns. Cells or rests smaller than
-8 observations fall back to :func:`scipy.stats.mannwhitneyu` itself (the only per-cell loop).
+The Mann–Whitney statistic is computed for all cells of all transitions at once
+(:mod:`jxcsim.mining.cells`): lags are ranked once per transition and location and the rank sums
+per cell come from a groupby; the p-value is the normal approximation with tie and continuity
+correction, which is exactly what :func:`scipy.stats.mannwhitneyu` (``method="asymptotic"``)
+returns. Cells or rests smaller than 8 observations fall back to
+:func:`scipy.stats.mannwhitneyu` itself (the only per-cell loop).
 
 >>> import pandas as pd
 >>> rows = []
@@ -45,13 +46,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
-from ..eventlog.timezone import local_times
 from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
-from .common import NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, fmt_h
+from .cells import Observations, cell_tests, observations, window_p
+from .common import NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, evidence_by_lag, fmt_h
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 
 DEFAULT_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT)
@@ -72,7 +72,6 @@ _PHRASES = {  # movement: (what the goods do, what is posted)
     PostedMovement.TRANSFER_IN: ("transferred goods arrive", "the transfer in is posted"),
     PostedMovement.RETURN_IN: ("returned goods arrive", "the return is posted"),
 }
-_EXACT_BELOW = 8  # scipy's own threshold for its exact test; smaller samples go to scipy
 MAX_LISTED = 200  # movements listed in a finding's details
 
 
@@ -83,7 +82,7 @@ class Transition:
     label: str
     movement: PostedMovement | None  # None for a generic (from, to) pair
     activities: list[str]
-    rows: pd.DataFrame  # columns: case, location, first_time, lag_h, qty, sku
+    rows: pd.DataFrame | None  # columns: case, location, first_time, lag_h, qty, sku (None: given stacked)
 
 
 def _movement_rows(frame: pd.DataFrame, movement: PostedMovement) -> pd.DataFrame | None:
@@ -146,43 +145,6 @@ def _transitions(frame: pd.DataFrame, pairs) -> list[Transition]:
     return out
 
 
-def _mwu_greater(ranks_sum: np.ndarray, n1: np.ndarray, n: int, tie_term: float) -> np.ndarray:
-    """One-sided Mann–Whitney p-values (sample 1 greater), normal approximation with tie and
-    continuity correction, for many sample-1 subsets of one pooled sample of size ``n``."""
-    n2 = n - n1
-    u1 = ranks_sum - n1 * (n1 + 1) / 2.0
-    mu = n1 * n2 / 2.0
-    sigma = np.sqrt(n1 * n2 / 12.0 * ((n + 1) - tie_term / (n * (n - 1))))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (u1 - mu - 0.5) / sigma
-    p = stats.norm.sf(z)
-    return np.where(sigma > 0, p, 1.0)
-
-
-def _cell_tests(lags: np.ndarray, cell: np.ndarray, min_obs: int) -> pd.DataFrame:
-    """Per cell id: n, mean, baseline mean (rest), raw p-value (one-sided, cell greater)."""
-    n = len(lags)
-    total = lags.sum()
-    ranks = stats.rankdata(lags)
-    _, counts = np.unique(lags, return_counts=True)
-    tie_term = float((counts.astype(float) ** 3 - counts).sum())
-    g = pd.DataFrame({"cell": cell, "lag": lags, "rank": ranks}).groupby("cell", sort=True)
-    table = pd.DataFrame({"n": g["lag"].size(), "sum": g["lag"].sum(), "rank_sum": g["rank"].sum()})
-    table["mean"] = table["sum"] / table["n"]
-    rest_n = n - table["n"]
-    table["baseline"] = np.where(rest_n > 0, (total - table["sum"]) / rest_n.where(rest_n > 0, 1), np.nan)
-    table = table[(table["n"] >= min_obs) & (rest_n > 0)].copy()
-    if table.empty:
-        table["p"] = []
-        return table
-    table["p"] = _mwu_greater(table["rank_sum"].to_numpy(float), table["n"].to_numpy(float), n, tie_term)
-    small = (table["n"] < _EXACT_BELOW) | ((n - table["n"]) < _EXACT_BELOW)
-    for cid in table.index[small]:  # tiny samples: let scipy pick its exact test
-        inside = cell == cid
-        table.loc[cid, "p"] = stats.mannwhitneyu(lags[inside], lags[~inside], alternative="greater").pvalue
-    return table
-
-
 def _windows(hours: list[int], bridge: set[int] = frozenset()) -> list[tuple[int, int]]:
     """Contiguous runs of sorted hours as [start, end) pairs.
 
@@ -232,94 +194,77 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
 
 
 def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: float = 0.05, min_obs: int = 10,
-                 min_effect_h: float = 0.5, effect_factor: float = 2.0) -> list[Finding]:
+                 min_effect_h: float = 0.5, effect_factor: float = 2.0,
+                 stacked: pd.DataFrame | None = None) -> list[Finding]:
     """The windows of :func:`conditioned_lags` for transitions built by the caller (one
-    Benjamini–Hochberg family over all of them); see the module docstring."""
-    cells: list[pd.DataFrame] = []
-    prepared: list[tuple[Transition, pd.DataFrame]] = []
-    raw: dict[int, pd.DataFrame] = {}  # per movement transition: its rows before the per-case aggregation
-    for t_index, tr in enumerate(transitions):
-        rows = tr.rows.copy()
-        local = local_times(pd.to_datetime(rows["first_time"], utc=True), timezone)
-        rows["weekday"] = local.dt.weekday.to_numpy()
-        rows["hour"] = local.dt.hour.to_numpy()
-        rows["loc_key"] = rows["location"].astype(object).where(rows["location"].notna(), NO_LOCATION)
-        rows["impact"] = rows["qty"] * rows["lag_h"].clip(lower=0)
-        if tr.movement is not None:
-            raw[t_index] = rows.assign(moved_at=local.dt.strftime("%Y-%m-%d %H:%M").to_numpy())
-        # one unit per case and cell: the lines of one order move and post together, so counting
-        # them one by one would fake independence (and a 5-line order would weigh 5 times)
-        rows = (rows.groupby(["case", "loc_key", "weekday", "hour"], sort=False, dropna=False, observed=True)
-                .agg(lag_h=("lag_h", "mean"), impact=("impact", "sum"), n_impact=("impact", "count"),
-                     n_rows=("lag_h", "size")).reset_index())
-        rows["impact"] = rows["impact"].where(rows["n_impact"] > 0)
-        prepared.append((tr, rows))
-        for loc_key, grp in rows.groupby("loc_key", sort=True):
-            if len(grp) < 2:
-                continue
-            cell_id = (grp["weekday"] * 24 + grp["hour"]).to_numpy()
-            table = _cell_tests(grp["lag_h"].to_numpy(float), cell_id, min_obs)
-            if table.empty:
-                continue
-            table = table.reset_index().assign(t_index=t_index, loc_key=loc_key)
-            cells.append(table)
-    if not cells:
-        return []
-    allc = pd.concat(cells, ignore_index=True)
-    allc["q"] = bh(allc["p"].to_numpy(float))
-    allc["significant"] = (allc["q"] <= fdr) & clears_effect(allc["mean"], allc["baseline"], min_effect_h,
-                                                             effect_factor)
-    sig = allc[allc["significant"]].copy()
-    sig["weekday"] = sig["cell"] // 24
-    sig["hour"] = sig["cell"] % 24
+    Benjamini–Hochberg family over all of them); see the module docstring.
 
+    ``stacked``: every transition's lag rows in one frame with a column ``t`` (the index of the
+    transition in ``transitions``), instead of each transition's ``rows``.
+    """
+    keep_raw = {i for i, tr in enumerate(transitions) if tr.movement is not None}
+    if stacked is None:
+        stacked = pd.concat([tr.rows.assign(t=i) for i, tr in enumerate(transitions)], ignore_index=True) \
+            if transitions else pd.DataFrame()
+    obs = observations(stacked, timezone, keep_raw)
+    table = cell_tests(obs, by_day=False, min_obs=min_obs)
+    tested = table[table["tested"]].copy()
+    if tested.empty:
+        return []
+    tested["q"] = bh(tested["p"].to_numpy(float))
+    tested["significant"] = (tested["q"] <= fdr) & clears_effect(tested["mean"], tested["baseline"], min_effect_h,
+                                                                 effect_factor)
+    table = table.join(tested[["q", "significant"]])
+    table["significant"] = table["significant"].eq(True)
+    table["weekday"], table["hour"] = table["cell"] // 24, table["cell"] % 24
     findings: list[Finding] = []
-    for (t_index, loc_key, weekday), grp in sig.groupby(["t_index", "loc_key", "weekday"], sort=True):
-        tr, rows = prepared[t_index]
-        at_loc = rows[rows["loc_key"] == loc_key]
-        q_by_hour = dict(zip(grp["hour"].astype(int), grp["q"]))
-        tested_cells = allc[(allc["t_index"] == t_index) & (allc["loc_key"] == loc_key)]
-        tested = set((tested_cells["cell"] - 24 * weekday).astype(int))
-        day = at_loc[at_loc["weekday"] == weekday]
-        day_mean = day.groupby("hour")["lag_h"].mean()
-        rest_mean = {h: float(at_loc.loc[~((at_loc["weekday"] == weekday) & (at_loc["hour"] == h)), "lag_h"].mean())
-                     for h in day_mean.index}
-        bridge = {h for h in range(24) if h not in tested and (
-            h not in day_mean.index
-            or clears_effect(day_mean[h], rest_mean[h], min_effect_h, effect_factor))}
+    for (g, weekday), day in table.groupby(["g", "weekday"], sort=True):
+        if not day["significant"].any():
+            continue
+        tr = transitions[int(obs.groups.at[g, "t"])]
+        q_by_hour = dict(zip(day.loc[day["significant"], "hour"].astype(int), day.loc[day["significant"], "q"]))
+        untested = day[~day["tested"]]
+        clears = clears_effect(untested["mean"], untested["baseline"], min_effect_h, effect_factor)
+        present = set(day["hour"].astype(int))
+        bridge = {h for h in range(24) if h not in present} | set(untested.loc[clears, "hour"].astype(int))
         for start, end in _windows(list(q_by_hour), bridge):
-            inside = (at_loc["weekday"] == weekday) & (at_loc["hour"] >= start) & (at_loc["hour"] < end)
-            win, rest = at_loc[inside], at_loc[~inside]
-            effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
-            if tr.movement is not None and effect <= 0:
-                continue
-            cases = int(win["case"].nunique())
-            ordered = win.sort_values("lag_h", ascending=False, kind="stable")
-            evidence = [str(c) for c in pd.unique(ordered["case"])[:MAX_EVIDENCE]]
-            impact = float(win["impact"].sum()) if win["impact"].notna().any() else None
-            window_p = float(stats.mannwhitneyu(win["lag_h"], rest["lag_h"], alternative="greater").pvalue)
-            location = None if loc_key == NO_LOCATION else loc_key
-            findings.append(Finding(
-                kind=_kind(tr.movement),
-                activities=list(tr.activities), location=None if location is None else str(location),
-                weekday=int(weekday), hours=[float(start), float(end)], cases=cases, effect_h=effect,
-                baseline_h=baseline, stock_impact_qty=impact,
-                q_value=float(min(q_by_hour[h] for h in range(start, end) if h in q_by_hour)),
-                evidence=evidence,
-                summary=_summary(tr, location, int(weekday), start, end, effect, baseline, cases),
-                details={"transition": tr.label, "n_obs": int(len(win)),
-                         "n_rows": int(win["n_rows"].sum()), "window_p": window_p,
-                         "cells": [[int(h), float(q_by_hour[h]) if h in q_by_hour else None]
-                                   for h in range(start, end)],
-                         "timezone": timezone or "UTC",
-                         **_movements(raw.get(t_index), loc_key, int(weekday), start, end)},
-                case_ids=tuple(str(c) for c in pd.unique(win["case"])),
-            ))
+            win = obs.slice(int(g), int(weekday), start, end)
+            finding = _finding(obs, int(g), tr, int(weekday), start, end, win, timezone,
+                               q=float(min(q_by_hour[h] for h in range(start, end) if h in q_by_hour)))
+            if finding is not None:
+                finding.details["window_p"] = window_p(obs, int(g), win)
+                finding.details["cells"] = [[h, float(q_by_hour[h]) if h in q_by_hour else None]
+                                            for h in range(start, end)]
+                findings.append(finding)
     covered = {(f.details["transition"], f.location, f.weekday) for f in findings}
-    findings += _whole_days(prepared, raw, covered, timezone=timezone, fdr=fdr, min_obs=min_obs,
+    findings += _whole_days(obs, transitions, covered, timezone=timezone, fdr=fdr, min_obs=min_obs,
                             min_effect_h=min_effect_h, effect_factor=effect_factor)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
     return findings
+
+
+def _finding(obs: Observations, g: int, tr: Transition, weekday: int, start: int, end: int, win: pd.DataFrame,
+             timezone: str | None, *, q: float) -> Finding | None:
+    """The finding for the rows ``win`` of group ``g`` (None for a posting window posted first on average)."""
+    grp = obs.groups.loc[g]
+    n_win = len(win)
+    effect = float(win["lag_h"].mean())
+    baseline = float((grp["sum"] - win["lag_h"].sum()) / (grp["n"] - n_win)) if grp["n"] > n_win else float("nan")
+    if tr.movement is not None and effect <= 0:
+        return None
+    loc_key = grp["loc_key"]
+    location = None if loc_key == NO_LOCATION else str(loc_key)
+    cases = pd.unique(win["case"])
+    impact = float(win["impact"].sum()) if win["impact"].notna().any() else None
+    return Finding(
+        kind=_kind(tr.movement), activities=list(tr.activities), location=location, weekday=weekday,
+        hours=[float(start), float(end)], cases=int(len(cases)), effect_h=effect, baseline_h=baseline,
+        stock_impact_qty=impact, q_value=q, evidence=evidence_by_lag(win["case"], win["lag_h"], MAX_EVIDENCE),
+        summary=_summary(tr, location, weekday, start, end, effect, baseline, int(len(cases))),
+        case_ids=tuple(str(c) for c in cases),
+        details={"transition": tr.label, "n_obs": int(n_win), "n_rows": int(win["n_rows"].sum()),
+                 "timezone": timezone or "UTC",
+                 **_movements(obs.raw.get(int(grp["t"])), loc_key, weekday, start, end)})
 
 
 def _movements(raw: pd.DataFrame | None, loc_key, weekday: int, start: int, end: int,
@@ -337,8 +282,7 @@ def _movements(raw: pd.DataFrame | None, loc_key, weekday: int, start: int, end:
                           for r in listing.to_dict("records")]}
 
 
-def _whole_days(prepared: list[tuple[Transition, pd.DataFrame]], raw: dict[int, pd.DataFrame],
-                covered: set[tuple[str, str | None, int]], *,
+def _whole_days(obs: Observations, transitions: list[Transition], covered: set[tuple[str, str | None, int]], *,
                 timezone: str | None, fdr: float, min_obs: int, min_effect_h: float,
                 effect_factor: float) -> list[Finding]:
     """Second pass for transitions too sparse to test hour by hour (a few receipts a day).
@@ -347,42 +291,21 @@ def _whole_days(prepared: list[tuple[Transition, pd.DataFrame]], raw: dict[int, 
     Benjamini–Hochberg family, at least ``max(5, min_obs // 2)`` cases per weekday); a
     significant weekday not already covered by an hour window is reported as ``[0, 24)``.
     """
-    tables = []
-    for t_index, (_, rows) in enumerate(prepared):
-        for loc_key, grp in rows.groupby("loc_key", sort=True):
-            if len(grp) < 2:
-                continue
-            table = _cell_tests(grp["lag_h"].to_numpy(float), grp["weekday"].to_numpy(), max(5, min_obs // 2))
-            if not table.empty:
-                tables.append(table.reset_index().assign(t_index=t_index, loc_key=loc_key))
-    if not tables:
+    days = cell_tests(obs, by_day=True, min_obs=max(5, min_obs // 2))
+    days = days[days["tested"]].copy()
+    if days.empty:
         return []
-    days = pd.concat(tables, ignore_index=True)
     days["q"] = bh(days["p"].to_numpy(float))
     significant = days[(days["q"] <= fdr) & clears_effect(days["mean"], days["baseline"], min_effect_h, effect_factor)]
     findings = []
     for row in significant.itertuples():
-        tr, rows = prepared[row.t_index]
-        location = None if row.loc_key == NO_LOCATION else str(row.loc_key)
-        weekday = int(row.cell)
-        if (tr.label, location, weekday) in covered:
+        g, weekday = int(row.g), int(row.cell)
+        tr = transitions[int(obs.groups.at[g, "t"])]
+        loc_key = obs.groups.at[g, "loc_key"]
+        if (tr.label, None if loc_key == NO_LOCATION else str(loc_key), weekday) in covered:
             continue
-        at_loc = rows[rows["loc_key"] == row.loc_key]
-        inside = at_loc["weekday"] == weekday
-        win, rest = at_loc[inside], at_loc[~inside]
-        effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
-        if tr.movement is not None and effect <= 0:
-            continue
-        cases = int(win["case"].nunique())
-        ordered = win.sort_values("lag_h", ascending=False, kind="stable")
-        findings.append(Finding(
-            kind=_kind(tr.movement), activities=list(tr.activities), location=location, weekday=weekday,
-            hours=[0.0, 24.0], cases=cases, effect_h=effect, baseline_h=baseline,
-            stock_impact_qty=float(win["impact"].sum()) if win["impact"].notna().any() else None,
-            q_value=float(row.q), evidence=[str(c) for c in pd.unique(ordered["case"])[:MAX_EVIDENCE]],
-            summary=_summary(tr, location, weekday, 0, 24, effect, baseline, cases),
-            details={"transition": tr.label, "n_obs": int(len(win)), "n_rows": int(win["n_rows"].sum()),
-                     "granularity": "day", "timezone": timezone or "UTC",
-                     **_movements(raw.get(row.t_index), row.loc_key, weekday, 0, 24)},
-            case_ids=tuple(str(c) for c in pd.unique(win["case"]))))
+        finding = _finding(obs, g, tr, weekday, 0, 24, obs.slice(g, weekday, 0, 24), timezone, q=float(row.q))
+        if finding is not None:
+            finding.details["granularity"] = "day"
+            findings.append(finding)
     return findings
