@@ -11,9 +11,8 @@ entry. Times are floats in hours since the run's epoch.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import overload
+from typing import NamedTuple, overload
 
 
 class Ledger(StrEnum):
@@ -93,9 +92,8 @@ def is_virtual(location: str) -> bool:
     return location in _VIRTUAL
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One leg of a move in one ledger; never changed after it is written.
+class Entry(NamedTuple):
+    """One leg of a move in one ledger; never changed after it is written (a named tuple).
 
     ``qty`` is signed (+ in, - out) and already rounded to the engine's quantum; ``location``
     is a plain string (a virtual location is stored as its value, e.g. ``"@customer"``).

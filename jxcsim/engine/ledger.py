@@ -47,13 +47,14 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import groupby
 
 from .entry import (
     CUSTOMER, LOSS, SUPPLIER, TRANSIT, Cause, Entry, EntryLog, Ledger, VirtualLocation, is_virtual,
 )
 from .errors import InsufficientStock, InvariantViolation, ReversalError
-from .quantity import from_units, to_units
+from .quantity import SCALE, from_units, to_units
 
 __all__ = [
     "CUSTOMER", "LOSS", "SUPPLIER", "TRANSIT", "Cause", "Entry", "EntryLog", "Ledger", "Ledgers",
@@ -62,6 +63,9 @@ __all__ = [
 
 Key = tuple[Ledger, str, str]
 """(ledger, sku, location)"""
+
+_VIRTUAL = frozenset(str(v) for v in VirtualLocation)
+_entry = partial(tuple.__new__, Entry)  # an Entry from a tuple of all its fields (no keyword handling)
 
 
 @dataclass(slots=True)
@@ -137,10 +141,13 @@ class Ledgers:
     """
 
     def __init__(self) -> None:
+        # kept as entries are written: the log, its micro-units, balances, latest physical business time
         self._entries: list[Entry] = []
         self._units: list[int] = []
         self._balance: dict[Key, int] = {}
-        self._latest: dict[Key, float] = {}
+        self._latest: dict[Key, float] = {}  # physical keys only (all _available needs)
+        # lookup indexes, brought up to date by _index() on the first read that needs them
+        self._indexed = 0  # entries folded into the indexes so far
         self._by_key: dict[Key, list[int]] = {}
         self._by_movement: dict[str, list[int]] = {}
         self._reversed_by: dict[int, int] = {}
@@ -185,6 +192,47 @@ class Ledgers:
             raise ValueError(f"a book entry cannot be recorded ({recorded:g}) before its business time ({business:g})")
         return self._write(ledger, sku, ((src, -units), (dst, units)), business, recorded,
                            movement_id, cause, (None, None), doc)
+
+    def move_trusted(self, ledger: Ledger, sku: str, qty: float, src: str, dst: str, time: float,
+                     movement_id: str) -> None:
+        """:meth:`move` without the argument checks, for a caller that guarantees them (the world).
+
+        The caller guarantees what :meth:`move` would check: ``ledger`` a :class:`Ledger`;
+        ``sku``, ``src``, ``dst`` (two different plain strings) and ``movement_id`` non-empty
+        strings; ``qty`` a finite float > 0 of at most :data:`~jxcsim.engine.quantity.MAX_QTY`;
+        ``time`` a finite float. The entries carry ``Cause.NONE``, no document, and are recorded
+        at ``time``. Physical stock is still checked: :class:`InsufficientStock` (nothing written)
+        if a real ``src`` would go negative.
+
+        >>> led = Ledgers()
+        >>> led.move_trusted(Ledger.PHYSICAL, "A-1", 5.0, "@supplier", "WH-A", 1.0, "PO-9")
+        >>> led.balance(Ledger.PHYSICAL, "A-1", "WH-A"), led.entry(1).qty, led.discrepancy_by_cause("A-1", "WH-A")
+        (5.0, 5.0, {<Cause.UNPOSTED_RECEIPT: 'unposted_receipt'>: -5.0})
+        """
+        units = round(qty * SCALE)
+        balance = self._balance
+        out_key, in_key = (ledger, sku, src), (ledger, sku, dst)
+        if ledger is Ledger.PHYSICAL:
+            latest = self._latest
+            if src not in _VIRTUAL:
+                have = (balance.get(out_key, 0) if time >= latest.get(out_key, -math.inf)
+                        else self._available(sku, src, time))
+                if have < units:
+                    raise InsufficientStock(sku, from_units(have), from_units(units), location=src)
+            if time > latest.get(out_key, -math.inf):
+                latest[out_key] = time
+            if time > latest.get(in_key, -math.inf):
+                latest[in_key] = time
+        entries = self._entries
+        first = len(entries)
+        moved = units / SCALE
+        entries.append(_entry((first, ledger, sku, src, -moved, time, time, movement_id, first + 1, Cause.NONE,
+                               None, None)))
+        entries.append(_entry((first + 1, ledger, sku, dst, moved, time, time, movement_id, first, Cause.NONE,
+                               None, None)))
+        self._units.extend((-units, units))
+        balance[out_key] = balance.get(out_key, 0) - units
+        balance[in_key] = balance.get(in_key, 0) + units
 
     def move_physical(self, sku: str, qty: float, src: str, dst: str, *, time: float,
                       movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
@@ -239,6 +287,7 @@ class Ledgers:
         if original.reverses is not None:
             raise ReversalError(entry_id, f"it is itself a reversal of entry {original.reverses}")
         first, second = sorted((original, self._entries[original.other_leg]), key=lambda e: e.entry_id)
+        self._index()
         if first.entry_id in self._reversed_by:
             raise ReversalError(entry_id, f"it was already reversed by entry {self._reversed_by[first.entry_id]}")
         business = _check_time("time", time)
@@ -278,25 +327,45 @@ class Ledgers:
         self._units.append(units)
         key = (entry.ledger, entry.sku, entry.location)
         self._balance[key] = self._balance.get(key, 0) + units
-        self._latest[key] = max(self._latest.get(key, -math.inf), entry.business_time)
-        self._by_key.setdefault(key, []).append(entry.entry_id)
-        self._by_movement.setdefault(entry.movement_id, []).append(entry.entry_id)
-        if entry.reverses is not None:
-            self._reversed_by[entry.reverses] = entry.entry_id
-        place = (entry.sku, entry.location)
-        group = self._groups.setdefault(place, {}).setdefault(entry.movement_id, _Group())
-        group.add(entry, units)
-        open_groups = self._open.setdefault(place, {})
-        if group.book != group.physical:
-            open_groups[entry.movement_id] = group
-        else:
-            open_groups.pop(entry.movement_id, None)
+        if entry.ledger is Ledger.PHYSICAL and entry.business_time > self._latest.get(key, -math.inf):
+            self._latest[key] = entry.business_time
+
+    def _index(self) -> None:
+        """Fold the entries written since the last call into the lookup indexes (ids per key and
+        movement, reversals, movement groups and the open ones)."""
+        entries, start = self._entries, self._indexed
+        if start == len(entries):
+            return
+        units = self._units
+        by_key, by_movement, reversed_by = self._by_key, self._by_movement, self._reversed_by
+        groups, open_groups = self._groups, self._open
+        for i in range(start, len(entries)):
+            entry = entries[i]
+            by_key.setdefault((entry.ledger, entry.sku, entry.location), []).append(i)
+            by_movement.setdefault(entry.movement_id, []).append(i)
+            if entry.reverses is not None:
+                reversed_by[entry.reverses] = i
+            place = (entry.sku, entry.location)
+            at_place = groups.get(place)
+            if at_place is None:
+                at_place = groups[place] = {}
+                open_groups[place] = {}
+            group = at_place.get(entry.movement_id)
+            if group is None:
+                group = at_place[entry.movement_id] = _Group()
+            group.add(entry, units[i])
+            if group.book != group.physical:
+                open_groups[place][entry.movement_id] = group
+            else:
+                open_groups[place].pop(entry.movement_id, None)
+        self._indexed = len(entries)
 
     def _available(self, sku: str, location: str, time: float) -> int:
         """Micro-units that can leave ``location`` at ``time`` without a negative balance then or later."""
         key = (Ledger.PHYSICAL, sku, location)
         if time >= self._latest.get(key, -math.inf):
             return self._balance.get(key, 0)
+        self._index()
         points = sorted((self._entries[i].business_time, self._units[i]) for i in self._by_key[key])
         running = sum(units for when, units in points if when <= time)
         lowest = running
@@ -321,14 +390,17 @@ class Ledgers:
 
     def movement(self, movement_id: str) -> tuple[Entry, ...]:
         """Every entry (both ledgers, all legs) carrying ``movement_id``, in writing order."""
+        self._index()
         return tuple(self._entries[i] for i in self._by_movement.get(movement_id, ()))
 
     def skus(self) -> list[str]:
         """SKUs with at least one entry, in order of first appearance."""
+        self._index()
         return list(dict.fromkeys(sku for sku, _ in self._groups))
 
     def locations(self, sku: str) -> list[str]:
         """Locations (virtual ones included) where ``sku`` has entries, in order of first appearance."""
+        self._index()
         return [location for s, location in self._groups if s == sku]
 
     def balance(self, ledger: Ledger, sku: str, location: str, *, as_of: float | None = None,
@@ -345,6 +417,7 @@ class Ledgers:
     def _units_at(self, key: Key, as_of: float | None, known_at: float | None) -> int:
         if as_of is None and known_at is None:
             return self._balance.get(key, 0)
+        self._index()
         t, k = _when(as_of), _when(known_at)
         return sum(self._units[i] for i in self._by_key.get(key, ())
                    if self._entries[i].business_time <= t and self._entries[i].recorded_time <= k)
@@ -408,6 +481,7 @@ class Ledgers:
 
     def _groups_at(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[str, _Group]:
         """Movement groups at (sku, location): the live open ones, or rebuilt for a bitemporal view."""
+        self._index()
         if as_of is None and known_at is None:
             return self._open.get((sku, location), {})
         t, k = _when(as_of), _when(known_at)
@@ -438,6 +512,7 @@ class Ledgers:
         >>> [(e.movement_id, e.location, e.qty) for e in led.unposted_movements()]
         [('PO-1', 'WH-A', 5.0)]
         """
+        self._index()
         found: list[int] = []
         for sku, location in self._groups:
             if is_virtual(location):
@@ -463,6 +538,7 @@ class Ledgers:
         >>> led.posting_delay("SO-1")
         4.0
         """
+        self._index()
         if movement_id not in self._by_movement:
             raise KeyError(f"no movement {movement_id!r}")
         entries = [e for e in self.movement(movement_id) if e.reverses is None]
@@ -485,6 +561,7 @@ class Ledgers:
         """
         if self.rebuild() != self.balances():
             raise InvariantViolation("cached balances differ from a rebuild from the entries")
+        self._index()
         for sku in self.skus():
             for ledger in Ledger:
                 total = sum(self._balance.get((ledger, sku, loc), 0) for loc in self.locations(sku))
