@@ -30,10 +30,10 @@ sales order 'SO-1': cannot go from CREDIT_CHECKED to RELEASED: at 8 h, before th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import ClassVar, NoReturn
+from functools import partial
+from typing import ClassVar, NamedTuple, NoReturn
 
 from .errors import BackdatedTransition, IllegalTransition
 from .quantity import to_units
@@ -41,9 +41,8 @@ from .quantity import to_units
 __all__ = ["Document", "Step"]
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One transition in a document's history: the state reached, when and by whom.
+class Step(NamedTuple):
+    """One transition in a document's history: the state reached, when and by whom (a named tuple).
 
     ``line`` is the line number for a per-line step (None for the document itself), ``qty`` the
     quantity the step concerned, ``amount`` the money (an invoice, a payment), ``note`` a free
@@ -61,6 +60,10 @@ class Step:
     qty: float | None = None
     amount: float | None = None
     note: str | None = None
+
+
+_step = partial(tuple.__new__, Step)  # a Step from a tuple of all its fields (no keyword handling)
+_INF = math.inf
 
 
 def check_id(name: str, value: object) -> str:
@@ -135,23 +138,36 @@ class Document:
                 line: int | None = None) -> NoReturn:
         raise IllegalTransition(self._label(), attempted, state, line=line, reason=reason)
 
-    def _check_step(self, t: float, actor: str, attempted: object, state: object, *, line: int | None = None,
-                    touches: Iterable[int] = ()) -> float:
+    def _check_step(self, t: float, actor: str, attempted: object, state: object | Callable[[], object], *,
+                    line: int | None = None, touches: Iterable[int] = ()) -> float:
         """Validate ``actor`` and return ``t`` if it is not before the document's clock, nor the
-        clock of ``line`` (a line step) or of any line in ``touches`` (a document step acting on them)."""
-        check_id("actor", actor)
-        t = check_time(t)
-        if t < self._clock:
-            raise BackdatedTransition(self._label(), attempted, state, time=t, previous=self._clock, line=line)
-        for n in (line,) if line is not None else touches:
-            previous = self._line_clock.get(n, -math.inf)
-            if t < previous:
-                raise BackdatedTransition(self._label(), attempted, state, time=t, previous=previous, line=n)
-        return t
+        clock of ``line`` (a line step) or of any line in ``touches`` (a document step acting on them).
 
-    def _record(self, state: StrEnum, t: float, actor: str, *, line: int | None = None,
+        ``state`` (for the error message) may be a function returning it, called only on refusal.
+        """
+        if actor.__class__ is not str or not actor:
+            check_id("actor", actor)
+        if t.__class__ is not float or not -_INF < t < _INF:
+            t = check_time(t)
+        previous = self._clock
+        at = line
+        if t >= previous:
+            if line is not None:
+                previous = self._line_clock.get(line, -_INF)
+            else:
+                clocks = self._line_clock
+                for at in touches:
+                    previous = clocks.get(at, -_INF)
+                    if t < previous:
+                        break
+            if t >= previous:
+                return t
+        raise BackdatedTransition(self._label(), attempted, state() if callable(state) else state, time=t,
+                                  previous=previous, line=at)
+
+    def _record(self, state: StrEnum, t: float, actor: str, line: int | None = None,
                 qty: float | None = None, amount: float | None = None, note: str | None = None) -> None:
-        self._history.append(Step(state, t, actor, line, qty, amount, note))
+        self._history.append(_step((state, t, actor, line, qty, amount, note)))
         if line is None:
             self._clock = t
         else:

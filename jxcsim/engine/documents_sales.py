@@ -228,7 +228,7 @@ class SalesOrder(Document):
     """
 
     kind = "sales order"
-    __slots__ = ("_invoiced", "_lines", "_paid", "_state", "customer", "location")
+    __slots__ = ("_amount", "_invoiced", "_lines", "_paid", "_state", "customer", "location")
 
     def __init__(self, order_id: str, customer: str, location: str, created_at: float,
                  lines: Iterable[SalesLine], *, actor: str = "system") -> None:
@@ -242,6 +242,7 @@ class SalesOrder(Document):
             self._lines[line.line_no] = _Line(line, to_units(line.qty))
         if not self._lines:
             raise ValueError(f"sales order {order_id!r} has no lines")
+        self._amount = sum(p.line.amount for p in self._lines.values())
         self._state = _S.RECEIVED
         self._invoiced = 0.0
         self._paid = 0.0
@@ -264,7 +265,7 @@ class SalesOrder(Document):
     @property
     def amount(self) -> float:
         """Value of the order as placed: sum of ``qty * unit_price``."""
-        return sum(p.line.amount for p in self._lines.values())
+        return self._amount
 
     @property
     def invoiced_amount(self) -> float:
@@ -289,6 +290,11 @@ class SalesOrder(Document):
             *(from_units(u) for u in (p.allocated, p.backordered, p.picked, p.cancelled, p.loaded, p.posted,
                                       p.delivered)),
             t(_L.LOADED), t(_L.ISSUE_POSTED), t(_L.DELIVERED), self._line_history(line_no))
+
+    def loaded_undelivered_qty(self, line_no: int) -> float:
+        """Quantity of line ``line_no`` loaded and not yet delivered (what a ``deliver`` would deliver)."""
+        p = self._get(line_no)
+        return from_units(p.loaded - p.delivered)
 
     def unposted_lines(self) -> list[int]:
         """Lines with goods loaded (gone) whose goods issue is not (fully) posted."""
@@ -347,12 +353,11 @@ class SalesOrder(Document):
                    problem: str | None) -> tuple[_Line, float]:
         """The line and checked time of a line step; ``problem`` (a reason) refuses it."""
         p = self._get(line_no)
-        state = p.state(self._state is _S.CANCELLED)
         if self._state not in _AFTER_RELEASE:
             problem = f"the order is {self._state.name}, not released"
         if problem is not None:
-            self._refuse(target, state, problem, line=line_no)
-        return p, self._check_step(t, actor, target, state, line=line_no)
+            self._refuse(target, p.state(self._state is _S.CANCELLED), problem, line=line_no)
+        return p, self._check_step(t, actor, target, p.state, line=line_no)  # released: not cancelled
 
     def allocate(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Allocate ``qty``: from the line's backorder first, then from its open part."""

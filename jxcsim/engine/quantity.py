@@ -30,6 +30,8 @@ def to_units(qty: float) -> int:
     >>> to_units(2.5), to_units(-1e-7), to_units(0.1 + 0.2)
     (2500000, 0, 300000)
     """
+    if qty.__class__ is float and -MAX_QTY <= qty <= MAX_QTY:  # the common case, checked at once (NaN fails)
+        return round(qty * SCALE)
     value = float(qty)
     if not math.isfinite(value) or abs(value) > MAX_QTY:
         raise ValueError(f"quantity must be finite and at most {MAX_QTY:g} in magnitude, got {qty!r}")

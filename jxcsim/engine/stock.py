@@ -140,6 +140,25 @@ class Inventory:
         """Take ``qty`` out of transit to ``location`` (it arrived)."""
         self._change(Commitment.IN_TRANSIT, sku, location, qty, -1)
 
+    def available(self, sku: str, location: str) -> float:
+        """Available to promise, ``book - reserved`` (:attr:`StockPosition.available`, without the rest).
+
+        >>> from jxcsim.engine import SUPPLIER
+        >>> inv = Inventory()
+        >>> _ = inv.ledgers.move_book("A-1", 10, SUPPLIER, "WH-A", time=0.0, movement_id="PO-1")
+        >>> inv.reserve("A-1", "WH-A", 4); inv.add_on_order("A-1", "WH-A", 20)
+        >>> inv.available("A-1", "WH-A"), inv.inventory_position("A-1", "WH-A")
+        (6.0, 26.0)
+        """
+        book = self.ledgers._units_at((Ledger.BOOK, sku, location), None, None)
+        return from_units(book - self._units(Commitment.RESERVED, sku, location))
+
+    def inventory_position(self, sku: str, location: str) -> float:
+        """``book - reserved + on_order``: what a reorder policy compares with its reorder point."""
+        book = self.ledgers._units_at((Ledger.BOOK, sku, location), None, None)
+        return from_units(book - self._units(Commitment.RESERVED, sku, location)
+                          + self._units(Commitment.ON_ORDER, sku, location))
+
     def position(self, sku: str, location: str) -> StockPosition:
         """The current :class:`StockPosition` of (sku, location).
 
