@@ -152,3 +152,23 @@ def test_golden_seeded_run(baseline):
     assert counts["physical_issue"] == pytest.approx(1783, rel=0.02)
     assert counts["credit_hold"] == pytest.approx(31, abs=3)
     assert 320 * 2 * 0.85 < counts["order_received"] < 320 * 2 * 1.15  # the scenario's 320 orders a week
+
+
+def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
+    from jxcsim.world.recorder import EventRecorder
+    from jxcsim.world.scenario import ActivityNames
+
+    rec = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
+    rec.add("PO-1", "physical_receipt", 30.0, resource="Gao", location="WH-A", sku="S1", qty=5.0, line=1,
+            doc_type="purchase_order", supplier="SUP")
+    rec.add("SO-1", "pick", 10.0, start=9.5, resource="Li", location="WH-A", doc_type="sales_order", customer="C")
+    rec.add("SO-1", "invoice", 10.0, resource="Zhou", amount=120.5, doc_type="sales_order", customer="C")
+    rec.add("CNT-1", "count", 5.0, resource="Gao", location="WH-A", sku="S1", counted=3.0, book=4.0)
+    frame = rec.frame()
+    assert list(frame["semantic"]) == ["count", "pick", "invoice", "physical_receipt"]  # ties keep their order
+    assert list(frame["concept:name"]) == ["Stock count", "Pick goods", "Issue invoice", "Goods arrive"]
+    assert frame["line"].tolist() == [pd.NA, pd.NA, pd.NA, 1] and str(frame["line"].dtype) == "Int64"
+    assert frame["start_timestamp"].isna().tolist() == [True, False, True, True]
+    assert frame["counted_qty"].tolist()[0] == 3.0 and frame["amount"].tolist()[2] == 120.5
+    assert frame["supplier"].tolist() == [None, None, None, "SUP"]
+    assert str(frame["time:timestamp"].dt.tz) == "UTC" and frame["time:timestamp"].is_monotonic_increasing

@@ -22,6 +22,7 @@ from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekd
 from .teams import Team
 
 ALERT_RESPONSE_H = 0.5  # how long a clerk takes to post after an alert or escalation
+_CUSTOMER, _SUPPLIER = str(CUSTOMER), str(SUPPLIER)  # as plain strings, for Ledgers.move_trusted
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +219,8 @@ class World:
     def _move(self, p: Posting, ledger: Ledger, t: float, resource: str, **extra: Any) -> None:
         """One leg of a movement: the ledger entry, the document step, the log row."""
         issue = p.movement is Movement.ISSUE
-        src, dst = (p.location, CUSTOMER) if issue else (SUPPLIER, p.location)
-        self.ledgers.move(ledger, p.sku, p.qty, src, dst, time=t, movement_id=p.movement_id)
+        src, dst = (p.location, _CUSTOMER) if issue else (_SUPPLIER, p.location)
+        self.ledgers.move_trusted(ledger, p.sku, p.qty, src, dst, t, p.movement_id)  # arguments built here
         doc = p.document
         if doc is not None and p.line is not None:
             if ledger is Ledger.PHYSICAL and issue:

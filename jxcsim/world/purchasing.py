@@ -76,8 +76,7 @@ def reorder_review(world: World) -> Generator[Any, Any, None]:
             for loc in world.locations:
                 by_supplier: dict[str, list[tuple[str, float]]] = defaultdict(list)
                 for sku in world.skus.values():
-                    pos = world.inventory.position(sku.sku, loc)
-                    qty = policies[(sku.sku, loc)].order_qty(pos.book - pos.reserved + pos.on_order)
+                    qty = policies[(sku.sku, loc)].order_qty(world.inventory.inventory_position(sku.sku, loc))
                     if qty > 0:
                         world.inventory.add_on_order(sku.sku, loc, qty)
                         by_supplier[sku.supplier].append((sku.sku, qty))

@@ -29,6 +29,11 @@ COLUMNS = {"case": CASE, "activity": ACTIVITY, "time": TIMESTAMP, "start": START
            "location": "location", "sku": "sku", "qty": "qty", "line": "line", "doc_type": "doc_type",
            "customer": "customer", "supplier": "supplier", "amount": "amount", "price": "price",
            "counted": COUNTED, "book": BOOK, "delivery": "delivery"}
+_AT = {name: i for i, name in enumerate(FIELDS)}
+_ORDER = ("case", "activity", *FIELDS[1:])  # the frame's columns (before renaming)
+_TEXT = tuple(name for name in _ORDER if name not in {"semantic", "time", "start", "qty", "line", "amount", "price",
+                                                      "counted", "book"})  # "activity" in the semantic's place
+_NUMBERS = ("qty", "amount", "price", "counted", "book")
 
 
 class EventRecorder:
@@ -59,16 +64,42 @@ class EventRecorder:
         return pd.Series(local.tz_convert("UTC").round("s"))
 
     def frame(self) -> pd.DataFrame:
-        """The log as a canonical frame (sorted by time; file order breaks ties)."""
+        """The log as a canonical frame (sorted by time; file order breaks ties).
+
+        The rows become one table of objects (sorted only if they were not recorded in time
+        order); the text columns form one block of objects, numbers become floats, ``line``
+        nullable integers, times UTC timestamps.
+        """
+        if not self._rows:
+            return self._frame_from_records()
+        table = np.array(self._rows, dtype=object)
+        time = self._stamps(table[:, _AT["time"]].astype(float)).array
+        stamps = time.asi8
+        if (stamps[1:] < stamps[:-1]).any():
+            order = np.argsort(stamps, kind="stable")
+            table, time = table[order], time[order]
+        names = self.names.model_dump()
+        text = table.T[[_AT["semantic" if name == "activity" else name] for name in _TEXT]]
+        text[1] = [names[s] for s in text[1]]  # the semantic column becomes the activity column
+        frame = pd.DataFrame(text.T, columns=list(_TEXT), copy=False)
+        frame.insert(2, "semantic", table[:, _AT["semantic"]])
+        others = {"time": time, "start": self._stamps(table[:, _AT["start"]].astype(float)).array,
+                  "line": pd.array(table[:, _AT["line"]], dtype="Int64"),
+                  **{name: table[:, _AT[name]].astype(float) for name in _NUMBERS}}
+        for position, name in enumerate(_ORDER):
+            if name in others:
+                frame.insert(position, name, others[name])
+        frame.columns = [COLUMNS.get(name, name) for name in _ORDER]
+        return frame
+
+    def _frame_from_records(self) -> pd.DataFrame:
         raw = pd.DataFrame.from_records(self._rows, columns=list(FIELDS))
         names = self.names.model_dump()
         raw.insert(1, "activity", raw["semantic"].map(names))
         raw["time"] = self._stamps(raw["time"].to_numpy(dtype=float))
         raw["start"] = self._stamps(raw["start"].to_numpy(dtype=float))
         raw["line"] = raw["line"].astype("Int64")
-        frame = raw.rename(columns=COLUMNS)
-        order = np.argsort(frame[TIMESTAMP].array.asi8, kind="stable")
-        return frame.iloc[order].reset_index(drop=True)
+        return raw.rename(columns=COLUMNS)
 
 
 def log_profile(names: ActivityNames, timezone: str) -> LogProfile:

@@ -142,9 +142,8 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
 
 def _allocate(world: World, order: Order, line: SalesLine, qty: float, *, record_backorder: bool = True) -> bool:
     """Reserve ``qty`` of the line if the book shows it available; else (optionally) backorder it."""
-    position = world.inventory.position(line.sku, order.location)
     now = world.env.now
-    if position.available >= qty:
+    if world.inventory.available(line.sku, order.location) >= qty:
         world.inventory.reserve(line.sku, order.location, qty)
         order.doc.allocate(line.line_no, qty, now)
         _record(world, order, "allocate", now, resource="system", sku=line.sku, qty=qty, line=line.line_no)
@@ -208,7 +207,7 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
             world.start(world.post_later(p, plan, clerks))
     yield env.timeout(world.duration("drive"))
     # an earlier truck of the same order may have delivered this shipment's lines with its own
-    if any(doc.line(line.line_no).loaded_qty > doc.line(line.line_no).delivered_qty for line, _ in picked):
+    if any(doc.loaded_undelivered_qty(line.line_no) > 0 for line, _ in picked):
         doc.deliver(env.now, work.worker)
     _record(world, order, "deliver", env.now, start=work.end, resource=work.worker, delivery=delivery)
     order.open_shipments -= 1

@@ -95,11 +95,13 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
                 bar.step(f"week {week + 1}/{weeks}")
                 world.run(until=(week + 1) * HOURS_PER_WEEK)
                 # The run's state only grows (ledger entries, log rows, documents): keep the cyclic
-                # collector from rescanning it every week. Nothing is leaked: unfreeze below.
+                # collector from rescanning it every week (and while the log frame is built).
+                # Nothing is leaked: unfreeze below.
                 gc.freeze()
+            log = world.recorder.frame()
         finally:
             gc.unfreeze()
-    return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=world.recorder.frame(),
+    return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=log,
                             ledgers=world.ledgers, profile=log_profile(scenario.activity_names, scenario.timezone),
                             locations=world.locations, skus=world.skus)
 
