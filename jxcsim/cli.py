@@ -133,10 +133,22 @@ def diagnose(
     object_type: Annotated[Optional[str], typer.Option(help="OCEL object type to flatten on.")] = None,
     table: Annotated[Optional[str], typer.Option(help="Database table holding the events.")] = None,
     query: Annotated[Optional[str], typer.Option(help="SELECT query returning the events.")] = None,
+    fdr: Annotated[float, typer.Option(help="False discovery rate of the tests (Benjamini-Hochberg).", min=0.0,
+                                       max=1.0)] = 0.05,
+    min_obs: Annotated[int, typer.Option(help="Cases a weekday x hour cell needs to be tested.", min=2)] = 10,
+    min_effect_h: Annotated[float, typer.Option(help="Smallest mean lag (h) a window must reach.", min=0.0)] = 0.5,
+    effect_factor: Annotated[float, typer.Option(help="A window's mean lag must also reach this times the "
+                                                      "baseline.", min=1.0)] = 2.0,
+    grace_h: Annotated[Optional[float], typer.Option(help="Hours after which an unposted movement counts as never "
+                                                          "posted (default: max(24, p99 of the delays)).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Run pm4py's expensive views (alignments, temporal profile, "
+                                                      "model) on every case, not a seeded sample.")] = False,
+    no_overview: Annotated[bool, typer.Option("--no-overview", help="Skip the process map, model and "
+                                                                    "conformance views (pm4py).")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
-    """Find where the process waits and where book and shelf part ways: findings.json + report.html."""
-    from .mining.diagnose import diagnose_log
+    """Find where the process waits and where book and shelf part ways: findings.json, report.html, figures/."""
+    from .mining.diagnose import DiagnosisSettings, diagnose_log
 
     show = not no_progress and sys.stderr.isatty()
     try:
@@ -144,13 +156,19 @@ def diagnose(
                               table=table, query=query, progress=show)
     except EventLogError as exc:
         _fail(exc)
-    written = diagnose_log(read, out, progress=show)
+    settings = DiagnosisSettings(fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h, effect_factor=effect_factor,
+                                 grace_h=grace_h)
+    written = diagnose_log(read, out, settings=settings, overview=not no_overview, full=full, progress=show)
     findings = json.loads(written["findings.json"].read_text(encoding="utf-8"))["findings"]
     typer.echo(f"{len(findings)} finding(s) in {read.source}")
     for rank, f in enumerate(findings[:10], start=1):
         typer.echo(f"{rank:>3}. [{f['kind']}] {f['summary']}")
-    for path in written.values():
-        typer.echo(f"wrote {path}")
+    figures = [p for name, p in written.items() if name.startswith("figures/")]
+    for name, path in written.items():
+        if not name.startswith("figures/"):
+            typer.echo(f"wrote {path}")
+    if figures:
+        typer.echo(f"wrote {len(figures)} figure(s) under {figures[0].parent}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,6 +40,22 @@ def test_diagnose_cli_finds_the_wednesday_gap_and_writes_the_report(simulated, t
     page = (out / "report.html").read_text()
     assert "Process health per step" in page and "WH-A" in page
     assert "[physical_before_book]" in done.stdout
+    # the overview: process map, heatmaps, posting-lag distributions, conformance, model
+    for heading in ("Process map", "Where it waits: weekday × hour", "Posting lags by location", "Conformance",
+                    "Process model (BPMN)"):
+        assert f">{heading}</h2>" in page, heading
+    assert page.count("<svg") >= 2 and page.count("data:image/png;base64,") >= 6
+    assert "src=\"http" not in page and "<link" not in page  # self-contained
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert any(n.endswith("process-map.svg") for n in figures) and any(n.endswith("bpmn.svg") for n in figures)
+    assert any("lag-issue-wh-a" in n for n in figures) and len(figures) >= 8
+    process = payload["process"]
+    assert process["notes"] == {} and process["process_map"]["events"] == payload["meta"]["activity_instances"]
+    rates = {(r["movement"], r["location"]): r["deviation_rate"] for r in process["precedence"]["rates"]}
+    assert 0 < rates[("issue", "WH-A")] < 1 and process["token_replay"]["cases_used"] <= 2000
+    assert process["alignments"]["cases_used"] == 300 and process["temporal_profile"]["pairs"]
+    assert [r["step"] for r in payload["process_health"]][:2] == ["order_review", "availability_check"]
+    assert wed["details"]["health_effect_h"] is not None and wed["details"]["movements"]
 
 
 def test_report_escapes_what_comes_from_the_log(simulated, tmp_path):
@@ -58,6 +74,20 @@ def test_report_escapes_what_comes_from_the_log(simulated, tmp_path):
     findings = json.loads(written["findings.json"].read_text())["findings"]
     assert any(f["location"] == evil for f in findings)  # kept as data in JSON
     assert isinstance(pd.DataFrame(findings), pd.DataFrame)
+
+
+def test_diagnose_without_the_overview_and_with_settings(simulated, tmp_path):
+    out = tmp_path / "quick"
+    done = subprocess.run([sys.executable, "-m", "jxcsim.cli", "diagnose", str(simulated / "log.csv"), "--profile",
+                           str(simulated / "profile.yaml"), "--out", str(out), "--no-progress", "--no-overview",
+                           "--fdr", "0.01", "--min-effect-h", "1.0"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads((out / "findings.json").read_text())
+    assert payload["meta"]["settings"]["fdr"] == 0.01 and payload["meta"]["settings"]["min_effect_h"] == 1.0
+    assert payload["process"]["notes"] == {"overview": "not asked for"}
+    assert all(f["q_value"] is None or f["q_value"] <= 0.01 for f in payload["findings"])
+    assert all(f["effect_h"] >= 1.0 for f in payload["findings"] if f["q_value"] is not None)
+    assert ">Process map</h2>" not in (out / "report.html").read_text()
 
 
 def test_finding_kinds_are_the_documented_ones():

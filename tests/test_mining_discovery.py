@@ -168,3 +168,15 @@ def test_ocel_flattened_per_object_type():
 def test_doctests():
     result = doctest.testmod(discovery, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["purchasing_example.xes.gz", "receipt.xes.gz", "repair_example.xes.gz"])
+def test_numpy_map_is_pm4py_map(name):
+    frame = read_event_log(shared_file(name)).frame
+    ours, theirs = discover_process_map(frame), discover_process_map(frame, engine="pm4py")
+    pd.testing.assert_frame_equal(ours.edges, theirs.edges, check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(ours.activities, theirs.activities)
+    assert ours.start_activities == theirs.start_activities and ours.end_activities == theirs.end_activities
+    with pytest.raises(ValueError, match="engine"):
+        discover_process_map(frame, engine="spark")

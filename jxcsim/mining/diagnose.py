@@ -137,20 +137,37 @@ def health_table(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings | None = None,
-                 progress: bool = False) -> dict[str, Path]:
-    """Diagnose ``log`` and write ``findings.json`` and ``report.html`` under ``out``."""
+                 overview: bool = True, full: bool = False, progress: bool = False) -> dict[str, Path]:
+    """Diagnose ``log``: write ``findings.json``, a self-contained ``report.html`` and the figures
+    (``figures/``) under ``out``; return what was written.
+
+    ``overview`` adds the process map, model and conformance views (:mod:`.overview`; pm4py);
+    ``full`` runs pm4py's expensive views on every case instead of a seeded sample.
+    """
+    from ..report.diagnosis import report_sections
     from ..report.findings_page import render_findings_page
+    from .overview import ProcessOverview, describe_process
 
     settings = settings or DiagnosisSettings()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     findings = diagnose(log.frame, timezone=log.timezone, settings=settings, progress=progress)
+    views = ["process map", "process model", "precedence", "token replay", "alignments", "temporal profile"]
+    with Progress((views if overview else []) + ["report"], enabled=progress, desc="describing") as bar:
+        described = describe_process(log.frame, timezone=log.timezone, full=full, step=bar.step) if overview \
+            else ProcessOverview(notes={"overview": "not asked for"})
+        bar.step("report")
+        sections, figures = report_sections(log.frame, findings, described, timezone=log.timezone,
+                                            figures_dir=out / "figures")
     meta = {"source": log.source, "timezone": log.timezone, "activity_instances": int(len(log.frame)),
             "cases": int(log.frame["case:concept:name"].nunique()) if len(log.frame) else 0,
             "findings": len(findings), "settings": asdict(settings)}
-    written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta)}
+    written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta,
+                                               extra={"process": described.to_dict(),
+                                                      "process_health": health_table(log.frame)})}
     page = render_findings_page(findings, title=f"Diagnosis of {Path(log.source).name}", meta=meta,
-                                tables={"Process health per step": health_table(log.frame)})
+                                sections=sections, tables={"Process health per step": health_table(log.frame)})
     written["report.html"] = out / "report.html"
     written["report.html"].write_text(page, encoding="utf-8")
+    written.update(figures)
     return written

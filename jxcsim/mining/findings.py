@@ -85,10 +85,11 @@ def rank_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.tier, -f.score))
 
 
-def write_findings(findings: list[Finding], path: str | Path, *, meta: dict[str, Any] | None = None) -> Path:
-    """Write ``{"meta": ..., "findings": [...]}`` (ranked) as UTF-8 JSON."""
+def write_findings(findings: list[Finding], path: str | Path, *, meta: dict[str, Any] | None = None,
+                   extra: dict[str, Any] | None = None) -> Path:
+    """Write ``{"meta": ..., "findings": [...], **extra}`` (findings ranked) as UTF-8 JSON."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"meta": meta or {}, "findings": [f.to_dict() for f in rank_findings(findings)]}
+    payload = {"meta": meta or {}, "findings": [f.to_dict() for f in rank_findings(findings)], **(extra or {})}
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     return path

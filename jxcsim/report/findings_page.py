@@ -1,7 +1,8 @@
-"""The diagnosis report: findings ranked, with their evidence, as one self-contained HTML page.
+"""The diagnosis report: findings ranked, with their evidence, then figures and tables, as one self-contained page.
 
-Every string that comes from a log (activity names, locations, case ids, summaries) passes
-through :func:`html.escape`.
+Every string that comes from a log (activity names, locations, case ids, summaries, table cells)
+passes through :func:`html.escape`. ``sections`` are trusted HTML fragments made by
+:mod:`jxcsim.report.diagnosis` from our own figure functions (whose labels are escaped there).
 
 >>> from jxcsim.mining.findings import Finding, FindingKind
 >>> f = Finding(FindingKind.BOTTLENECK, ["<script>x</script>", "b"], None, 2, [13, 18], 3, 4.0, 0.5, None,
@@ -13,18 +14,25 @@ False
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..mining.findings import Finding, rank_findings
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+LISTED = 15  # movements shown per finding (all of them are in findings.json)
 _STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1d2733;max-width:78rem}
-h1{font-size:1.5rem;margin-bottom:.2rem} .meta{color:#5b6675;margin-bottom:1.5rem}
-table{border-collapse:collapse;width:100%;margin:1rem 0} th,td{padding:.35rem .6rem;border-bottom:1px solid #dde3ea;
-text-align:left;vertical-align:top;font-size:.92rem} th{background:#f3f6f9} td.num{text-align:right;font-variant-numeric:tabular-nums}
-.kind{font-weight:600;white-space:nowrap} .evidence{color:#5b6675;font-size:.82rem} .empty{color:#5b6675}
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:2rem auto;color:#1d2733;
+max-width:80rem;padding:0 1rem}
+h1{font-size:1.5rem;margin-bottom:.2rem} h2{font-size:1.15rem;margin-top:2.2rem;border-bottom:2px solid #dde3ea;
+padding-bottom:.2rem} .meta{color:#5b6675;margin-bottom:1rem;font-size:.9rem} nav a{margin-right:1rem;font-size:.9rem}
+table{border-collapse:collapse;width:100%;margin:.8rem 0} th,td{padding:.35rem .6rem;border-bottom:1px solid #dde3ea;
+text-align:left;vertical-align:top;font-size:.9rem} th{background:#f3f6f9} td.num{text-align:right;
+font-variant-numeric:tabular-nums} .kind{font-weight:600;white-space:nowrap} .evidence{color:#5b6675;font-size:.8rem}
+.empty,.note{color:#5b6675} details{margin-top:.3rem;font-size:.85rem} details table{width:auto}
+.tier0 .kind{color:#b02a37} .tier1 .kind{color:#8a5a00} figure{margin:1rem 0} figure img,figure svg{max-width:100%;
+height:auto} figcaption{color:#5b6675;font-size:.85rem} .wide{overflow-x:auto} .wide svg{max-width:none} .figs{display:grid;grid-template-columns:repeat(auto-fill,
+minmax(34rem,1fr));gap:1rem}
 """
 
 
@@ -33,47 +41,92 @@ def _e(value: Any) -> str:
 
 
 def _window(f: Finding) -> str:
-    day = WEEKDAYS[f.weekday] if f.weekday is not None else "any day"
+    if f.weekday is not None:
+        day = WEEKDAYS[f.weekday]
+    elif f.details.get("weekdays"):
+        day = ", ".join(WEEKDAYS[d] for d in f.details["weekdays"])
+    else:
+        day = "every day"
     if f.hours is None:
-        return day
+        return day if f.weekday is not None else "—"
     start, end = f.hours
-    return f"{day} {int(start):02d}:00–{int(end):02d}:00"
+    return f"{day} {_clock(start)}–{_clock(end)}"
+
+
+def _clock(hour: float) -> str:
+    minutes = int(round(hour * 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "" if value is None else f"{value:,.{digits}f}"
-
-
-def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[str, Any] | None = None,
-                         tables: dict[str, list[dict[str, Any]]] | None = None) -> str:
-    """The report as an HTML string: a meta line, the ranked findings, then any extra tables."""
-    rows = []
-    for rank, f in enumerate(rank_findings(list(findings)), start=1):
-        evidence = ", ".join(_e(c) for c in f.evidence[:10])
-        rows.append(
-            f"<tr><td class=num>{rank}</td><td class=kind>{_e(f.kind.value)}</td><td>{_e(f.summary)}"
-            f"<div class=evidence>cases: {evidence}</div></td><td>{_e(' → '.join(f.activities))}</td>"
-            f"<td>{_e(f.location or '—')}</td><td>{_e(_window(f))}</td><td class=num>{f.cases:,}</td>"
-            f"<td class=num>{_num(f.effect_h)}</td><td class=num>{_num(f.baseline_h)}</td>"
-            f"<td class=num>{_num(f.stock_impact_qty, 0)}</td>"
-            f"<td class=num>{'' if f.q_value is None else f'{f.q_value:.2g}'}</td></tr>")
-    body = "".join(rows) or "<tr><td colspan=11 class=empty>No findings.</td></tr>"
-    meta_line = " · ".join(f"{_e(k)}: {_e(v)}" for k, v in (meta or {}).items())
-    extra = []
-    for name, records in (tables or {}).items():
-        if not records:
-            continue
-        head = "".join(f"<th>{_e(c)}</th>" for c in records[0])
-        cells = "".join("<tr>" + "".join(f"<td>{_e(_fmt(v))}</td>" for v in r.values()) + "</tr>" for r in records)
-        extra.append(f"<h2>{_e(name)}</h2><table><tr>{head}</tr>{cells}</table>")
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
-            f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1><div class=meta>{meta_line}</div>"
-            "<table><tr><th>#</th><th>kind</th><th>finding</th><th>activities</th><th>location</th><th>when</th>"
-            "<th>cases</th><th>effect h</th><th>baseline h</th><th>stock impact</th><th>q</th></tr>"
-            f"{body}</table>{''.join(extra)}</body></html>")
+    return "" if value is None or value != value else f"{value:,.{digits}f}"
 
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return "" if value != value else f"{value:,.2f}"
     return "" if value is None else str(value)
+
+
+def table_html(records: list[Mapping[str, Any]], *, columns: list[str] | None = None) -> str:
+    """An escaped HTML table of ``records`` (the keys of the first record, or ``columns``)."""
+    if not records:
+        return "<p class=empty>Nothing to show.</p>"
+    columns = columns or list(records[0])
+    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_e(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in records)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _details(f: Finding) -> str:
+    parts = []
+    moves = f.details.get("health_effect_h")
+    if moves:
+        up = ", ".join(f"{_e(step)} {delta:+.1f} h" for step, delta in moves.items() if delta > 0)
+        down = ", ".join(f"{_e(step)} {delta:+.1f} h" for step, delta in moves.items() if delta < 0)
+        text = "; ".join(t for t in (f"adds to {up}" if up else "", f"lowers {down}" if down else "") if t)
+        parts.append(f"<div class=evidence>Effect on the mean time per step (all cases vs without these): {text}.</div>")
+    explains = f.details.get("explains")
+    if explains:
+        items = "".join(f"<li>{_e(s)}</li>" for s in explains)
+        parts.append(f"<details><summary>Also explains {len(explains)} hand-off window(s)</summary><ul>{items}</ul>"
+                     "</details>")
+    movements = f.details.get("movements")
+    if movements:
+        parts.append(f"<details><summary>Movements ({len(movements):,} listed in findings.json)</summary>"
+                     f"{table_html(movements[:LISTED])}</details>")
+    return "".join(parts)
+
+
+def _finding_rows(findings: list[Finding]) -> str:
+    rows = []
+    for rank, f in enumerate(findings, start=1):
+        evidence = ", ".join(_e(c) for c in f.evidence[:10])
+        rows.append(
+            f"<tr class=tier{f.tier}><td class=num>{rank}</td><td class=kind>{_e(f.kind.value)}</td>"
+            f"<td>{_e(f.summary)}<div class=evidence>cases: {evidence}</div>{_details(f)}</td>"
+            f"<td>{_e(' → '.join(f.activities))}</td><td>{_e(f.location or '—')}</td><td>{_e(_window(f))}</td>"
+            f"<td class=num>{f.cases:,}</td><td class=num>{_num(f.effect_h)}</td><td class=num>{_num(f.baseline_h)}</td>"
+            f"<td class=num>{_num(f.stock_impact_qty, 0)}</td>"
+            f"<td class=num>{'' if f.q_value is None else f'{f.q_value:.2g}'}</td></tr>")
+    return "".join(rows) or "<tr><td colspan=11 class=empty>No findings.</td></tr>"
+
+
+def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[str, Any] | None = None,
+                         tables: dict[str, list[dict[str, Any]]] | None = None,
+                         sections: list[tuple[str, str]] | None = None) -> str:
+    """The report as an HTML string: meta line, the ranked findings, ``sections`` (heading,
+    trusted HTML), then ``tables`` (heading, records; escaped)."""
+    ranked = rank_findings(list(findings))
+    meta_line = " · ".join(f"{_e(k)}: {_e(v)}" for k, v in (meta or {}).items() if not isinstance(v, dict))
+    blocks = [(name, body) for name, body in (sections or [])]
+    blocks += [(name, table_html(records)) for name, records in (tables or {}).items() if records]
+    nav = "".join(f'<a href="#s{i}">{_e(name)}</a>' for i, (name, _) in enumerate(blocks))
+    extra = "".join(f'<h2 id="s{i}">{_e(name)}</h2>{body}' for i, (name, body) in enumerate(blocks))
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
+            f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1><div class=meta>{meta_line}</div>"
+            f"<nav><a href=\"#findings\">Findings</a>{nav}</nav>"
+            f"<h2 id=findings>Findings ({len(ranked)})</h2>"
+            "<table><tr><th>#</th><th>kind</th><th>finding</th><th>activities</th><th>location</th><th>when</th>"
+            "<th>cases</th><th>effect h</th><th>baseline h</th><th>stock impact</th><th>q</th></tr>"
+            f"{_finding_rows(ranked)}</table>{extra}</body></html>")

@@ -1,0 +1,198 @@
+"""Figures and tables of the diagnosis report, also written as files under ``figures/``.
+
+:func:`report_sections` turns a log, its findings and its :class:`~jxcsim.mining.overview.ProcessOverview`
+into the page's sections: the process map, weekday × hour heatmaps of each key transition (each
+posting movement per location, then the transitions behind the top findings), posting-lag
+distributions by location, the "posting before movement" conformance rates by location ×
+weekday, model fit and temporal-profile deviations, and the BPMN model. A figure that cannot be
+drawn (no Graphviz, nothing to draw) becomes a note instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..kpi.common import KpiUnavailable, jsonable
+from ..kpi.posting import PostedMovement
+from ..mining.backlog import order_responses
+from ..mining.common import activity_name, has_semantics
+from ..mining.findings import Finding, FindingKind, rank_findings
+from ..mining.handoffs import directly_follows
+from ..mining.heatmap import WEEKDAYS, handoff_heatmap, lag_grid, posting_lag_heatmap
+from ..mining.overview import ProcessOverview
+from .figures import (
+    GraphvizMissing,
+    bpmn_svg,
+    img_tag,
+    lag_distribution_png,
+    process_map_svg,
+    weekday_hour_heatmap_png,
+)
+from .findings_page import table_html
+
+MAX_HEATMAPS = 10
+_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT)
+
+
+class _Figures:
+    """Collects figures as HTML and, when ``folder`` is set, as files."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.written: dict[str, Path] = {}
+        self.notes: list[str] = []
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, stem: str, suffix: str) -> Path | None:
+        if self.folder is None:
+            return None
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower()[:60] or "figure"
+        path = self.folder / f"{len(self.written) + 1:02d}_{slug}{suffix}"
+        self.written[f"figures/{path.name}"] = path
+        return path
+
+    def png(self, png: bytes, *, stem: str, caption: str) -> str:
+        path = self._path(stem, ".png")
+        if path is not None:
+            path.write_bytes(png)
+        return f"<figure>{img_tag(png, alt=caption)}<figcaption>{html.escape(caption)}</figcaption></figure>"
+
+    def svg(self, svg: str, *, stem: str, caption: str) -> str:
+        path = self._path(stem, ".svg")
+        if path is not None:
+            path.write_text(svg, encoding="utf-8")
+        return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
+
+
+def _heatmaps(frame: pd.DataFrame, findings: list[Finding], timezone: str | None, figs: _Figures) -> str:
+    out: list[str] = []
+    for movement in _MOVEMENTS:
+        if not has_semantics(frame, movement.physical.value, movement.book.value) or "sku" not in frame.columns:
+            continue
+        names = f"{activity_name(frame, movement.physical.value)} → {activity_name(frame, movement.book.value)}"
+        locations = sorted(frame["location"].dropna().astype(str).unique()) if "location" in frame.columns else [None]
+        for location in locations or [None]:
+            try:
+                grid = posting_lag_heatmap(frame, timezone=timezone, movement=movement, location=location)
+            except KpiUnavailable:
+                continue
+            if grid.notna().to_numpy().any():
+                where = f" at {location}" if location else ""
+                out.append(figs.png(weekday_hour_heatmap_png(grid, title=f"{names}{where}: mean posting lag"),
+                                    stem=f"lag-{movement.name}-{location or 'all'}",
+                                    caption=f"{names}{where}: mean posting lag (h) by weekday × hour of the movement"))
+    pairs, drawn = None, set()
+    for f in rank_findings(findings):
+        if len(out) >= MAX_HEATMAPS:
+            break
+        key = (f.kind, tuple(f.activities), f.location)
+        if key in drawn:
+            continue
+        drawn.add(key)
+        where = f" at {f.location}" if f.location else ""
+        if f.kind is FindingKind.BOTTLENECK and f.details.get("transition") and f.hours is not None:
+            pairs = directly_follows(frame) if pairs is None else pairs
+            grid = handoff_heatmap(frame, f.activities[0], f.activities[1], timezone=timezone, location=f.location,
+                                   pairs=pairs)
+            title = f"{f.activities[0]} → {f.activities[1]}{where}: mean wait"
+        elif f.kind is FindingKind.AFTER_HOURS_BACKLOG:
+            orders = order_responses(frame, timezone=timezone)
+            if orders is None:
+                continue
+            if f.location is not None:
+                orders = orders[orders["location"] == f.location]
+            grid = lag_grid(orders["received"], orders["lag_h"], timezone=timezone)
+            title = f"{f.activities[0]} → {f.activities[1]}{where}: mean response"
+        else:
+            continue
+        out.append(figs.png(weekday_hour_heatmap_png(grid, title=title), stem=title,
+                            caption=f"{title} (h) by weekday × hour of the first event"))
+    return f"<div class=figs>{''.join(out)}</div>" if out else "<p class=empty>No lags to map.</p>"
+
+
+def _posting_lags(overview: ProcessOverview, frame: pd.DataFrame, figs: _Figures) -> str:
+    if overview.precedence is None or not overview.precedence.available:
+        return ""
+    out = []
+    for movement in _MOVEMENTS:
+        lags = overview.precedence.lags_by_location(movement)
+        if not lags:
+            continue
+        names = f"{activity_name(frame, movement.physical.value)} → {activity_name(frame, movement.book.value)}"
+        out.append(figs.png(lag_distribution_png(lags, title=f"{names}: posting lag by location"),
+                            stem=f"posting-lag-{movement.name}", caption=f"{names}: posting lag (h) by location"))
+    return f"<div class=figs>{''.join(out)}</div>"
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    return jsonable(table.reset_index(drop=True).to_dict("records"))
+
+
+def _conformance(overview: ProcessOverview) -> str:
+    parts = []
+    p = overview.precedence
+    if p is not None and p.available:
+        rates = p.rates(by=["movement", "rule", "location"])
+        parts.append("<p>Share of movements recorded after the goods moved (or never), by location:</p>"
+                     + table_html(_records(rates)))
+        for movement, table in p.table.groupby("movement", sort=False):
+            pivot = table.pivot_table(index="location", columns="weekday", values="deviation_rate", dropna=False)
+            pivot = pivot.reindex(columns=range(7))
+            pivot.columns = list(WEEKDAYS)
+            records = [{"location": loc, **{d: None if pd.isna(v) else f"{v:.0%}" for d, v in row.items()}}
+                       for loc, row in pivot.iterrows()]
+            parts.append(f"<p>{html.escape(str(movement))}: deviation rate by location × weekday</p>"
+                         + table_html(records))
+    fits = []
+    for name, fit in (("token replay", overview.token_replay), ("alignments", overview.alignments)):
+        if fit is not None:
+            fits.append({"method": name, "log fitness": fit.log_fitness, "fit cases": fit.share_fit_cases,
+                         "cases used": f"{fit.cases_used:,} of {fit.cases_total:,}",
+                         "cases skipped": fit.cases_skipped})
+    if fits:
+        parts.append("<p>Fit of the log to the mined model (a seeded case sample unless run with --full):</p>"
+                     + table_html(fits))
+    t = overview.temporal
+    if t is not None and len(t.pairs):
+        parts.append(f"<p>Temporal profile: activity pairs whose time apart most often deviates by more than "
+                     f"{t.zeta:g} standard deviations ({t.cases_used:,} of {t.cases_total:,} cases):</p>"
+                     + table_html(_records(t.pairs.head(10))))
+    return "".join(parts)
+
+
+def report_sections(frame: pd.DataFrame, findings: list[Finding], overview: ProcessOverview, *,
+                    timezone: str | None, figures_dir: Path | None = None) -> tuple[list[tuple[str, str]], dict[str, Path]]:
+    """The report's sections (heading, HTML) and the figure files written under ``figures_dir``."""
+    figs = _Figures(figures_dir)
+    sections: list[tuple[str, str]] = []
+    if overview.process_map is not None:
+        try:
+            sections.append(("Process map", figs.svg(process_map_svg(overview.process_map), stem="process-map",
+                                                     caption="Activities with their events; hand-offs with cases "
+                                                             "and mean time (the 60 most frequent)")))
+        except GraphvizMissing as exc:
+            figs.notes.append(str(exc))
+    sections.append(("Where it waits: weekday × hour", _heatmaps(frame, findings, timezone, figs)))
+    lags = _posting_lags(overview, frame, figs)
+    if lags:
+        sections.append(("Posting lags by location", lags))
+    conformance = _conformance(overview)
+    if conformance:
+        sections.append(("Conformance", conformance))
+    if overview.model is not None:
+        try:
+            caption = (f"Inductive miner (noise threshold {overview.model.noise_threshold:g}) on "
+                       f"{overview.model.cases_used:,} of {overview.model.cases_total:,} cases")
+            sections.append(("Process model (BPMN)", "<div class=wide>" + figs.svg(bpmn_svg(overview.model), stem="bpmn",
+                                                                            caption=caption) + "</div>"))
+        except GraphvizMissing as exc:
+            figs.notes.append(str(exc))
+    notes = [f"{k}: {v}" for k, v in overview.notes.items()] + figs.notes
+    if notes:
+        sections.append(("Notes", "<ul>" + "".join(f"<li class=note>{html.escape(n)}</li>" for n in notes) + "</ul>"))
+    return sections, figs.written
