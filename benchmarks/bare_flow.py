@@ -176,13 +176,13 @@ class BareFlow:
             d.drive.sampler())
         self.d_invoice, self.d_po_create, self.d_po_approve, self.d_unload = (
             d.invoice.sampler(), d.po_create.sampler(), d.po_approve.sampler(), d.unload.sampler())
-        # habits as (behaviour, delay sampler, movement, locations or None, weekdays, low, high), in order
-        self.habits = [(h, h.delay_h.sampler(), h.movement, None if h.locations is None else set(h.locations),
-                        set(h.weekdays), h.hours.low, h.hours.high) for h in scenario.posting.habits.values()
-                       if h.enabled]
+        # habits as (behaviour, delay sampler, next workday?, movement, locations or None, weekdays, low, high)
+        self.habits = [(h, h.delay_h.sampler(), h.post_at == "next_workday", h.movement,
+                        None if h.locations is None else set(h.locations), set(h.weekdays), h.hours.low, h.hours.high)
+                       for h in scenario.posting.habits.values() if h.enabled]
         posting = scenario.posting
-        self.default_posting = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler()),
-                                Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler())}
+        self.default_posting = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler(), False),
+                                Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler(), False)}
         # state: plain dicts keyed by (sku, location)
         self.book: dict[tuple[str, str], float] = {}
         self.physical: dict[tuple[str, str], float] = {}
@@ -253,17 +253,16 @@ class BareFlow:
         if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
             return False, 0.0, False, True, False
         behaviour: Any
-        behaviour, delay = self.default_posting[movement]
+        behaviour, delay, next_workday = self.default_posting[movement]
         weekday, hour = weekday_of(t), hour_of(t)
-        for habit, habit_delay, kind, locations, weekdays, low, high in self.habits:
+        for habit, habit_delay, habit_next_workday, kind, locations, weekdays, low, high in self.habits:
             if (kind is movement and (locations is None or location in locations) and weekday in weekdays
                     and low <= hour < high):
-                behaviour, delay = habit, habit_delay
+                behaviour, delay, next_workday = habit, habit_delay, habit_next_workday
                 break
         rng = self.rng
         post_first = rng.random() >= behaviour.p_move_before_post
         never = (not post_first) and rng.random() < behaviour.p_never
-        next_workday = getattr(behaviour, "post_at", "after_delay") == "next_workday"
         return post_first, delay(rng), never, False, next_workday
 
     @staticmethod
@@ -302,15 +301,20 @@ class BareFlow:
         p.moved_at = self.env.now
         self.log("physical_receipt" if p.receipt else "physical_issue")
 
-    def post_later(self, p: _Posting, plan: tuple[bool, float, bool, bool, bool],
-                   clerks: Team) -> Generator[Any, Any, None]:
+    def post_later(self, postings: list[_Posting], plan: tuple[bool, float, bool, bool, bool], clerks: Team) -> None:
+        """Post what moved together now: at once, or at the planned time (one timeout for all)."""
         env = self.env
-        if plan[2]:  # never posted
+        if plan[2] or not postings:  # never posted
             return
-        when = self.post_time(plan, clerks, p.moved_at)
+        when = self.post_time(plan, clerks, env.now)
         if when > env.now:
-            yield env.timeout(when - env.now)
-        self.book_move(p)
+            env.timeout(when - env.now).callbacks.append(lambda _: self.post_all(postings))
+        else:
+            self.post_all(postings)
+
+    def post_all(self, postings: list[_Posting]) -> None:
+        for p in postings:
+            self.book_move(p)
 
     # --- sales ------------------------------------------------------------------------------------
     def arrivals(self) -> Generator[Any, Any, None]:
@@ -376,12 +380,11 @@ class BareFlow:
         ready, waiting = [], []
         for i, qty in enumerate(o.qtys):
             (ready if self.allocate(o, i, qty) else waiting).append((i, qty))
-        if ready:
-            o.open_shipments += 1
-            env.process(self.shipment(o, ready))
+        o.open_shipments += len(waiting) + (1 if ready else 0)
         for i, qty in waiting:
-            o.open_shipments += 1
             env.process(self.backordered_line(o, i, qty))
+        if ready:  # the first shipment in the order's process, as the world does
+            yield from self.shipment(o, ready)
 
     def allocate(self, o: _Order, i: int, qty: float, *, record_backorder: bool = True) -> bool:
         key = (o.skus[i], o.location)
@@ -436,15 +439,14 @@ class BareFlow:
             self.physical_move(p)
             self.staged[p.key] -= p.qty
             self.reserved[p.key] -= p.qty
-            if not p.posted:
-                env.process(self.post_later(p, plan, clerks))
+        self.post_later([p for p in postings if not p.posted], plan, clerks)
         yield env.timeout(self.d_drive(self.rng))
         for i, qty in picked:
             o.delivered[i] += qty
         self.log("deliver")
         o.open_shipments -= 1
-        if o.open_shipments == 0:
-            env.process(self.billing(o))
+        if o.open_shipments == 0:  # billed in the process of the order's last shipment
+            yield from self.billing(o)
 
     def billing(self, o: _Order) -> Generator[Any, Any, None]:
         env = self.env
@@ -513,8 +515,7 @@ class BareFlow:
         yield clerks.do(self.d_unload(rng))
         for p in postings:
             self.physical_move(p)
-            if not p.posted:
-                env.process(self.post_later(p, plan, clerks))
+        self.post_later([p for p in postings if not p.posted], plan, clerks)
         inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + inv_days * DAY_H) - env.now))
         yield self.team(Role.ACCOUNTANT).do(self.d_invoice(rng))

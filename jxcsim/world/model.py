@@ -15,6 +15,7 @@ import numpy as np
 import simpy
 
 from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledger, Ledgers
+from ..engine.rules import CreditRule
 from .catalogue import Customer, Sku, build_catalogue
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, Movement, PostingBehaviour, Release, Role, Scenario
@@ -23,6 +24,8 @@ from .teams import Team
 
 ALERT_RESPONSE_H = 0.5  # how long a clerk takes to post after an alert or escalation
 _CUSTOMER, _SUPPLIER = str(CUSTOMER), str(SUPPLIER)  # as plain strings, for Ledgers.move_trusted
+_SEMANTIC = {(True, True): "physical_issue", (False, True): "book_issue", (True, False): "physical_receipt",
+             (False, False): "book_receipt"}  # (physical, issue) -> the log's semantic
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,25 +40,29 @@ class PostingPlan:
     habit: str | None  # the habit that applied, if any
 
 
-@dataclass
 class Posting:
-    """A movement waiting for (or done with) its posting in the book ledger."""
+    """A movement waiting for (or done with) its posting in the book ledger.
 
-    movement_id: str
-    case: str
-    sku: str
-    qty: float
-    location: str
-    movement: Movement
-    line: int | None
-    document: Any = None  # the SalesOrder or PurchaseOrder this movement belongs to
-    delivery: str | None = None  # the shipment (outbound delivery) this movement travels in
-    moved_at: float = math.nan
-    posted_at: float = math.nan
+    ``document`` is the SalesOrder or PurchaseOrder it belongs to (its ``line``), ``delivery``
+    the shipment (outbound delivery) it travels in; ``price`` (the SKU's list price) and
+    ``supplier`` (on the goods' arrival) are for the log.
+    """
+
+    __slots__ = ("case", "delivery", "document", "line", "location", "moved_at", "movement", "movement_id",
+                 "posted_at", "price", "qty", "sku", "supplier")
+
+    def __init__(self, movement_id: str, case: str, sku: str, qty: float, location: str, movement: Movement,
+                 line: int | None, document: Any = None, delivery: str | None = None, price: float = math.nan,
+                 supplier: str | None = None):
+        self.movement_id, self.case, self.sku, self.qty, self.location = movement_id, case, sku, qty, location
+        self.movement, self.line, self.document, self.delivery = movement, line, document, delivery
+        self.price, self.supplier = price, supplier
+        self.moved_at = math.nan
+        self.posted_at = math.nan
 
     @property
     def posted(self) -> bool:
-        return not math.isnan(self.posted_at)
+        return self.posted_at == self.posted_at  # not NaN
 
 
 @dataclass
@@ -91,32 +98,35 @@ class World:
         self.teams = self._build_teams()
         self._durations = {name: d.sampler() for name, d in scenario.durations}
         posting = scenario.posting
-        self._habits = [(name, habit, habit.delay_h.sampler()) for name, habit in posting.habits.items()
-                        if habit.enabled]
-        self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler()),
-                           Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler())}
+        # (behaviour, its delay sampler, posted at the next working day?), the habits with their names
+        self._habits = [(name, habit, habit.delay_h.sampler(), habit.post_at == "next_workday")
+                        for name, habit in posting.habits.items() if habit.enabled]
+        self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler(), False),
+                           Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler(), False)}
+        credit = scenario.rules.credit
+        self.credit_rule = CreditRule(credit.review_threshold, credit.use_credit_limit, credit.fast_track_below)
         self.ids = Counters()
         self.staged: dict[tuple[str, str], float] = {}
         self.exposure: dict[str, float] = {c.customer: 0.0 for c in customers}
         self.stock_arrived: dict[tuple[str, str], simpy.Event] = {}
-        self.postings: dict[str, Posting] = {}
         self.failure: Exception | None = None
 
     def start(self, process: Generator[Any, Any, Any]) -> simpy.Process:
         """Run ``process`` in the world; an error in it stops the run and is re-raised by :meth:`run`.
 
-        (SimPy would otherwise rebuild the exception from its ``args``, losing domain errors'
-        details.)
+        (SimPy would otherwise re-raise a copy rebuilt from the exception's ``args``, losing
+        domain errors' details.)
         """
-        return self.env.process(self._guarded(process))
+        proc = self.env.process(process)
+        proc.callbacks.append(self._ended)
+        return proc
 
-    def _guarded(self, process: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
-        try:
-            return (yield from process)
-        except Exception as exc:  # noqa: BLE001 - kept and re-raised after the run stops
+    def _ended(self, proc: simpy.Event) -> None:
+        if not proc.ok:  # the process raised: keep its error and stop the run
+            proc.defused = True
             if self.failure is None:
-                self.failure = exc
-            raise simpy.core.StopSimulation(None) from None
+                self.failure = proc.value
+            raise simpy.core.StopSimulation(None)
 
     def run(self, until: float) -> None:
         """Advance the world to ``until``; re-raise the first error a process hit."""
@@ -177,17 +187,16 @@ class World:
         if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
             return PostingPlan(False, 0.0, False, True, False, None)
         behaviour: PostingBehaviour
-        behaviour, delay = self._behaviour[movement]
+        behaviour, delay, next_workday = self._behaviour[movement]
         habit_name = None
         weekday, hour = weekday_of(t), hour_of(t)
-        for name, habit, habit_delay in self._habits:
+        for name, habit, habit_delay, habit_next_workday in self._habits:
             if habit.applies(movement, location, weekday, hour):
-                behaviour, delay, habit_name = habit, habit_delay, name
+                behaviour, delay, next_workday, habit_name = habit, habit_delay, habit_next_workday, name
                 break
         rng = self.rng
         post_first = rng.random() >= behaviour.p_move_before_post
         never = (not post_first) and rng.random() < behaviour.p_never
-        next_workday = getattr(behaviour, "post_at", "after_delay") == "next_workday"
         return PostingPlan(post_first, delay(rng), never, False, next_workday, habit_name)
 
     def post_time(self, plan: PostingPlan, clerks: Team, moved_at: float) -> float:
@@ -203,7 +212,7 @@ class World:
 
     def book_move(self, p: Posting, t: float, resource: str) -> None:
         """Post ``p`` in the book ledger at ``t`` and record it (once)."""
-        if p.posted:
+        if p.posted_at == p.posted_at:  # posted already
             return
         self._move(p, Ledger.BOOK, t, resource)
         p.posted_at = t
@@ -211,43 +220,50 @@ class World:
             self.inventory.remove_on_order(p.sku, p.location, p.qty)
             self.receipt_signal(p.sku, p.location).succeed()
 
-    def physical_move(self, p: Posting, t: float, resource: str, **extra: Any) -> None:
+    def physical_move(self, p: Posting, t: float, resource: str) -> None:
         """Move the goods of ``p`` at ``t`` and record it."""
-        self._move(p, Ledger.PHYSICAL, t, resource, **extra)
+        self._move(p, Ledger.PHYSICAL, t, resource)
         p.moved_at = t
 
-    def _move(self, p: Posting, ledger: Ledger, t: float, resource: str, **extra: Any) -> None:
+    def _move(self, p: Posting, ledger: Ledger, t: float, resource: str) -> None:
         """One leg of a movement: the ledger entry, the document step, the log row."""
         issue = p.movement is Movement.ISSUE
+        physical = ledger is Ledger.PHYSICAL
         src, dst = (p.location, _CUSTOMER) if issue else (_SUPPLIER, p.location)
         self.ledgers.move_trusted(ledger, p.sku, p.qty, src, dst, t, p.movement_id)  # arguments built here
         doc = p.document
         if doc is not None and p.line is not None:
-            if ledger is Ledger.PHYSICAL and issue:
-                doc.load(p.line, t, resource, qty=p.qty)
-            elif ledger is Ledger.PHYSICAL:
-                doc.arrive(p.line, p.qty, t, resource)
-            elif issue:
-                doc.post_issue(p.line, t, resource, qty=p.qty)
+            if issue:
+                (doc.load if physical else doc.post_issue)(p.line, t, resource, qty=p.qty)
             else:
-                doc.post_receipt(p.line, p.qty, t, resource)
-        semantic = f"{ledger.value}_{'issue' if issue else 'receipt'}"
-        self.recorder.add(p.case, semantic, t, resource=resource, location=p.location, sku=p.sku, qty=p.qty,
-                          line=p.line, price=self.skus[p.sku].price, delivery=p.delivery,
-                          doc_type="sales_order" if issue else "purchase_order", **extra)
+                (doc.arrive if physical else doc.post_receipt)(p.line, p.qty, t, resource)
+        self.recorder.add(p.case, _SEMANTIC[physical, issue], t, resource=resource, location=p.location, sku=p.sku,
+                          qty=p.qty, line=p.line, price=p.price, delivery=p.delivery,
+                          supplier=p.supplier if physical else None,
+                          doc_type="sales_order" if issue else "purchase_order")
 
-    def post_later(self, p: Posting, plan: PostingPlan, clerks: Team) -> Generator[Any, Any, None]:
-        """After the goods moved: post per the plan, and run the posting-deadline rule if it applies."""
+    def post_later(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
+        """After the goods of ``postings`` moved (together, now): post them per the plan, at once or
+        at the planned time (one event for all), and run the posting-deadline rule where it applies."""
         env = self.env
         rule = self.scenario.rules.posting_deadline
-        if rule.enabled and p.movement is Movement.ISSUE and (rule.locations is None or p.location in rule.locations):
-            self.start(self._deadline(p, clerks))
-        if plan.never:
+        if rule.enabled:
+            for p in postings:
+                if p.movement is Movement.ISSUE and (rule.locations is None or p.location in rule.locations):
+                    self.start(self._deadline(p, clerks))
+        if plan.never or not postings:
             return
-        when = self.post_time(plan, clerks, p.moved_at)
+        when = self.post_time(plan, clerks, env.now)
         if when > env.now:
-            yield env.timeout(when - env.now)
-        self.book_move(p, env.now, plan_resource(plan, clerks, env.now))
+            env.timeout(when - env.now).callbacks.append(lambda _: self._post_now(postings, plan, clerks))
+        else:
+            self._post_now(postings, plan, clerks)
+
+    def _post_now(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
+        now = self.env.now
+        resource = plan_resource(plan, clerks, now)
+        for p in postings:
+            self.book_move(p, now, resource)
 
     def _deadline(self, p: Posting, clerks: Team) -> Generator[Any, Any, None]:
         env = self.env
