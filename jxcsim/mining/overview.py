@@ -108,7 +108,9 @@ def describe_process(frame: pd.DataFrame, *, timezone: str | None, full: bool = 
         frame, sample_cases=None if full else model_cases, seed=seed))
     overview.precedence = run("precedence", lambda: check_precedence(frame, timezone=timezone))
     if overview.precedence is not None and not overview.precedence.available:
-        overview.notes["precedence"] = "; ".join(f"{k}: {v}" for k, v in overview.precedence.skipped.items())
+        reasons = overview.precedence.skipped
+        overview.notes["precedence"] = next(iter(reasons.values())) if len(set(reasons.values())) == 1 \
+            else "; ".join(f"{k}: {v}" for k, v in reasons.items())
     if overview.model is not None:
         overview.token_replay = run("token replay", lambda: fitness_token_replay(
             frame, model=overview.model, full=full, seed=seed))
