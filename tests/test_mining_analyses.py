@@ -8,13 +8,14 @@ import importlib
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import shared_file
+
 from jxcsim.mining.approval import find_approval_bottlenecks, resource_presence
 from jxcsim.mining.backlog import find_after_hours_backlog
 from jxcsim.mining.diagnose import _fold_explained, add_health_effects, diagnose
 from jxcsim.mining.findings import Finding, FindingKind, rank_findings
-from jxcsim.mining.handoffs import directly_follows, find_handoff_windows, find_slow_handoffs, merge_daily
+from jxcsim.mining.handoffs import directly_follows, find_handoff_windows, find_slow_handoffs
+from jxcsim.mining.lag import merge_daily
 from jxcsim.mining.rework import find_rework, rework_occurrences
 
 CASE, ACT, TS, SEM, RES = "case:concept:name", "concept:name", "time:timestamp", "semantic", "org:resource"

@@ -289,3 +289,19 @@ def test_many_rows_of_noise_give_no_finding():
         "sku": "S", "location": np.tile(rng.choice(["A", "B"], n), 2), "qty": 1.0,
     })
     assert conditioned_lags(frame, timezone="UTC") == []
+
+
+def test_a_daily_posting_gap_is_one_finding():
+    """Loads at the end of every working day posted the next morning: one finding, not five."""
+    frame = _issue_frame(lambda d, h, k: 14.0 + 0.1 * k if h == 17 else _noise(d, h, k), location="WH-X", qty=1.0)
+    found = conditioned_lags(frame, timezone="UTC")
+    assert [(f.kind, f.weekday, f.hours, f.details["weekdays"]) for f in found] == [
+        (FindingKind.PHYSICAL_BEFORE_BOOK, None, [17.0, 18.0], [0, 1, 2, 3, 4])]
+    f = found[0]
+    assert f.cases == 5 * 4 * 3 and f.effect_h == pytest.approx(14.1)
+    assert f.summary.startswith("At WH-X on 5 weekdays (Mondays, Tuesdays, Wednesdays, Thursdays, Fridays) "
+                                "17:00–18:00, goods leave 14.1 h before the goods issue is posted")
+    assert len(f.details["movements"]) == 60 and len(f.details["windows"]) == 5
+    # two weekdays only stay two findings
+    two = conditioned_lags(frame[~frame[CASE].str.match(r"SO-\d-[234]-17-")], timezone="UTC")
+    assert sorted(f.weekday for f in two) == [0, 1]

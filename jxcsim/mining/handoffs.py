@@ -10,9 +10,8 @@ analysis (:mod:`jxcsim.mining.lag`).
 - :func:`find_slow_handoffs`: the hand-offs holding the most waiting time over the whole log
   (at least ``min_share`` of all waiting time), ``bottleneck`` findings without a window;
 - :func:`find_handoff_windows`: every frequent hand-off conditioned on location × weekday × hour
-  exactly as posting lags are (:func:`jxcsim.mining.lag.find_windows`), then a pattern seen on
-  ``daily_after`` or more weekdays in overlapping hours becomes one finding for every day
-  (``weekday`` ``None``).
+  exactly as posting lags are (:func:`jxcsim.mining.lag.find_windows`; a pattern seen on
+  ``daily_after`` or more weekdays in overlapping hours becomes one finding, ``weekday`` ``None``).
 
 >>> from jxcsim.kpi.example import example_log
 >>> pairs = directly_follows(example_log())
@@ -27,7 +26,7 @@ import pandas as pd
 
 from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..kpi.posting import PostedMovement
-from .common import WEEKDAY_PLURAL, fmt_h, plural
+from .common import fmt_h, plural
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 from .lag import Transition, find_windows
 
@@ -133,74 +132,5 @@ def find_handoff_windows(frame: pd.DataFrame, *, timezone: str | None, max_edges
                             "location": chosen["location"].to_numpy() if "location" in chosen.columns else None,
                             "first_time": chosen["first_time"].array, "lag_h": chosen["lag_h"].to_numpy(float),
                             "qty": chosen["qty"].to_numpy(float) if "qty" in chosen.columns else np.nan})
-    found = find_windows(transitions, timezone=timezone, fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h,
-                         effect_factor=effect_factor, stacked=stacked)
-    return merge_daily(found, daily_after=daily_after)
-
-
-def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Finding]:
-    """Fold windows of one transition and location seen on ``daily_after`` or more weekdays in
-    common hours into one every-day finding; the rest are returned unchanged.
-
-    The daily window is the longest run of hours covered on at least ``daily_after`` weekdays;
-    the weekday windows overlapping it are merged (cases and impact summed, effect and baseline
-    averaged weighted by observations, the smallest q kept).
-    """
-    out: list[Finding] = []
-    groups: dict[tuple, list[Finding]] = {}
-    for f in findings:
-        if f.weekday is None or f.hours is None:
-            out.append(f)
-        else:
-            groups.setdefault((f.details.get("transition"), f.location), []).append(f)
-    for group in groups.values():
-        cover = np.zeros(24, dtype=int)
-        for f in group:
-            cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
-        hours = [h for h in range(24) if cover[h] >= daily_after]
-        run = _longest_run(hours)
-        if run is None:
-            out.extend(group)
-            continue
-        start, end = run
-        merged = [f for f in group if f.hours[0] < end and f.hours[1] > start]
-        out.extend(f for f in group if f not in merged)
-        if len({f.weekday for f in merged}) < daily_after:
-            out.extend(merged)
-            continue
-        out.append(_daily(merged, start, end))
-    return out
-
-
-def _longest_run(hours: list[int]) -> tuple[int, int] | None:
-    best, current = None, None
-    for h in hours:
-        current = (current[0], h + 1) if current and current[1] == h else (h, h + 1)
-        if best is None or current[1] - current[0] > best[1] - best[0]:
-            best = current
-    return best
-
-
-def _daily(merged: list[Finding], start: int, end: int) -> Finding:
-    weights = np.array([f.details.get("n_obs", f.cases) for f in merged], dtype=float)
-    effect = float(np.average([f.effect_h for f in merged], weights=weights))
-    baseline = float(np.average([f.baseline_h for f in merged], weights=weights))
-    cases = tuple(dict.fromkeys(c for f in merged for c in f.case_ids))
-    impacts = [f.stock_impact_qty for f in merged if f.stock_impact_qty is not None]
-    first = merged[0]
-    days = sorted(f.weekday for f in merged)
-    where = f"At {first.location} on" if first.location else "On"
-    names = ", ".join(WEEKDAY_PLURAL[d] for d in days)
-    summary = (f"{where} {len(days)} weekdays ({names}) {start:02d}:00–{end:02d}:00, '{first.activities[1]}' follows "
-               f"'{first.activities[0]}' after {fmt_h(effect)} h (vs {fmt_h(baseline)} h otherwise); "
-               f"{plural(len(cases), 'case')}.")
-    evidence = list(dict.fromkeys(c for f in merged for c in f.evidence))[:MAX_EVIDENCE]
-    return Finding(
-        kind=first.kind, activities=list(first.activities), location=first.location, weekday=None,
-        hours=[float(start), float(end)], cases=len(cases), effect_h=effect, baseline_h=baseline,
-        stock_impact_qty=float(sum(impacts)) if impacts else None, q_value=min(f.q_value for f in merged),
-        evidence=evidence, summary=summary, case_ids=cases,
-        details={"transition": first.details.get("transition"), "weekdays": days, "granularity": "daily",
-                 "windows": [{"weekday": f.weekday, "hours": f.hours, "cases": f.cases, "effect_h": f.effect_h,
-                              "q_value": f.q_value} for f in merged],
-                 "n_obs": int(weights.sum()), "timezone": first.details.get("timezone")})
+    return find_windows(transitions, timezone=timezone, fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h,
+                        effect_factor=effect_factor, daily_after=daily_after, stacked=stacked)

@@ -163,21 +163,25 @@ def _windows(hours: list[int], bridge: set[int] = frozenset()) -> list[tuple[int
     return runs
 
 
-def _summary(tr: Transition, location, weekday: int, start: int, end: int, effect: float,
-             baseline: float, cases: int) -> str:
-    where = f"At {location} on {WEEKDAY_PLURAL[weekday]}" if location is not None else f"On {WEEKDAY_PLURAL[weekday]}"
+def _summary(movement: PostedMovement | None, activities: list[str], location, weekdays: list[int], start: int,
+             end: int, effect: float, baseline: float, cases: int) -> str:
+    """One sentence: where and when, what waits how long against the baseline, how many cases."""
+    days = WEEKDAY_PLURAL[weekdays[0]] if len(weekdays) == 1 else \
+        f"{len(weekdays)} weekdays ({', '.join(WEEKDAY_PLURAL[d] for d in weekdays)})"
+    where = f"At {location} on {days}" if location is not None else f"On {days}"
     when = f"{where} {start:02d}:00–{end:02d}:00"
     plural = "case" if cases == 1 else "cases"
-    if tr.movement is not None:
-        moves, posted = _PHRASES[tr.movement]
+    if movement is not None:
+        moves, posted = _PHRASES[movement]
         return (f"{when}, {moves} {fmt_h(effect)} h before {posted} "
-                f"(vs {fmt_h(baseline)} h otherwise); {cases} {plural}.")
-    return (f"{when}, '{tr.activities[1]}' follows '{tr.activities[0]}' after {fmt_h(effect)} h "
-            f"(vs {fmt_h(baseline)} h otherwise); {cases} {plural}.")
+                f"(vs {fmt_h(baseline)} h otherwise); {cases:,} {plural}.")
+    return (f"{when}, '{activities[1]}' follows '{activities[0]}' after {fmt_h(effect)} h "
+            f"(vs {fmt_h(baseline)} h otherwise); {cases:,} {plural}.")
 
 
 def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, fdr: float = 0.05,
-                     min_obs: int = 10, min_effect_h: float = 0.5, effect_factor: float = 2.0) -> list[Finding]:
+                     min_obs: int = 10, min_effect_h: float = 0.5, effect_factor: float = 2.0,
+                     daily_after: int = 3) -> list[Finding]:
     """Windows (location × weekday × hours) where a transition's lag is significantly longer.
 
     ``pairs=None`` measures goods issues and goods receipts (movement → posting, findings of kind
@@ -190,17 +194,19 @@ def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, f
     if frame.empty or SEMANTIC not in frame.columns:
         return []
     return find_windows(_transitions(frame, pairs), timezone=timezone, fdr=fdr, min_obs=min_obs,
-                        min_effect_h=min_effect_h, effect_factor=effect_factor)
+                        min_effect_h=min_effect_h, effect_factor=effect_factor, daily_after=daily_after)
 
 
 def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: float = 0.05, min_obs: int = 10,
-                 min_effect_h: float = 0.5, effect_factor: float = 2.0,
+                 min_effect_h: float = 0.5, effect_factor: float = 2.0, daily_after: int = 3,
                  stacked: pd.DataFrame | None = None) -> list[Finding]:
     """The windows of :func:`conditioned_lags` for transitions built by the caller (one
     Benjamini–Hochberg family over all of them); see the module docstring.
 
     ``stacked``: every transition's lag rows in one frame with a column ``t`` (the index of the
-    transition in ``transitions``), instead of each transition's ``rows``.
+    transition in ``transitions``), instead of each transition's ``rows``. Windows of one
+    transition and location on ``daily_after`` or more weekdays in common hours become one
+    (:func:`merge_daily`).
     """
     keep_raw = {i for i, tr in enumerate(transitions) if tr.movement is not None}
     if stacked is None:
@@ -239,6 +245,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
     covered = {(f.details["transition"], f.location, f.weekday) for f in findings}
     findings += _whole_days(obs, transitions, covered, timezone=timezone, fdr=fdr, min_obs=min_obs,
                             min_effect_h=min_effect_h, effect_factor=effect_factor)
+    findings = merge_daily(findings, daily_after=daily_after)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
     return findings
 
@@ -260,9 +267,11 @@ def _finding(obs: Observations, g: int, tr: Transition, weekday: int, start: int
         kind=_kind(tr.movement), activities=list(tr.activities), location=location, weekday=weekday,
         hours=[float(start), float(end)], cases=int(len(cases)), effect_h=effect, baseline_h=baseline,
         stock_impact_qty=impact, q_value=q, evidence=evidence_by_lag(win["case"], win["lag_h"], MAX_EVIDENCE),
-        summary=_summary(tr, location, weekday, start, end, effect, baseline, int(len(cases))),
+        summary=_summary(tr.movement, tr.activities, location, [weekday], start, end, effect, baseline,
+                         int(len(cases))),
         case_ids=tuple(str(c) for c in cases),
-        details={"transition": tr.label, "n_obs": int(n_win), "n_rows": int(win["n_rows"].sum()),
+        details={"transition": tr.label, "movement": None if tr.movement is None else tr.movement.name.lower(),
+                 "n_obs": int(n_win), "n_rows": int(win["n_rows"].sum()),
                  "timezone": timezone or "UTC",
                  **_movements(obs.raw.get(int(grp["t"])), loc_key, weekday, start, end)})
 
@@ -309,3 +318,72 @@ def _whole_days(obs: Observations, transitions: list[Transition], covered: set[t
             finding.details["granularity"] = "day"
             findings.append(finding)
     return findings
+
+
+def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Finding]:
+    """Fold windows of one transition and location seen on ``daily_after`` or more weekdays in
+    common hours into one every-day finding; the rest are returned unchanged.
+
+    The daily window is the longest run of hours covered on at least ``daily_after`` weekdays;
+    the weekday windows overlapping it are merged (cases and impact summed, effect and baseline
+    averaged weighted by observations, the smallest q kept).
+    """
+    out: list[Finding] = []
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        if f.weekday is None or f.hours is None:
+            out.append(f)
+        else:
+            groups.setdefault((f.details.get("transition"), f.location), []).append(f)
+    for group in groups.values():
+        cover = np.zeros(24, dtype=int)
+        for f in group:
+            cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
+        hours = [h for h in range(24) if cover[h] >= daily_after]
+        run = _longest_run(hours)
+        if run is None:
+            out.extend(group)
+            continue
+        start, end = run
+        merged = [f for f in group if f.hours[0] < end and f.hours[1] > start]
+        out.extend(f for f in group if f not in merged)
+        if len({f.weekday for f in merged}) < daily_after:
+            out.extend(merged)
+            continue
+        out.append(_daily(merged, start, end))
+    return out
+
+
+def _longest_run(hours: list[int]) -> tuple[int, int] | None:
+    best, current = None, None
+    for h in hours:
+        current = (current[0], h + 1) if current and current[1] == h else (h, h + 1)
+        if best is None or current[1] - current[0] > best[1] - best[0]:
+            best = current
+    return best
+
+
+def _daily(merged: list[Finding], start: int, end: int) -> Finding:
+    weights = np.array([f.details.get("n_obs", f.cases) for f in merged], dtype=float)
+    effect = float(np.average([f.effect_h for f in merged], weights=weights))
+    baseline = float(np.average([f.baseline_h for f in merged], weights=weights))
+    cases = tuple(dict.fromkeys(c for f in merged for c in f.case_ids))
+    impacts = [f.stock_impact_qty for f in merged if f.stock_impact_qty is not None]
+    first = merged[0]
+    days = sorted(f.weekday for f in merged)
+    movement = first.details.get("movement")
+    summary = _summary(PostedMovement[movement.upper()] if movement else None, first.activities, first.location, days,
+                       start, end, effect, baseline, len(cases))
+    evidence = list(dict.fromkeys(c for f in merged for c in f.evidence))[:MAX_EVIDENCE]
+    return Finding(
+        kind=first.kind, activities=list(first.activities), location=first.location, weekday=None,
+        hours=[float(start), float(end)], cases=len(cases), effect_h=effect, baseline_h=baseline,
+        stock_impact_qty=float(sum(impacts)) if impacts else None, q_value=min(f.q_value for f in merged),
+        evidence=evidence, summary=summary, case_ids=cases,
+        details={"transition": first.details.get("transition"), "movement": movement, "weekdays": days,
+                 "granularity": "daily",
+                 "windows": [{"weekday": f.weekday, "hours": f.hours, "cases": f.cases, "effect_h": f.effect_h,
+                              "q_value": f.q_value} for f in merged],
+                 "n_obs": int(weights.sum()), "timezone": first.details.get("timezone"),
+                 **({"movements": sorted((m for f in merged for m in f.details.get("movements", [])),
+                                         key=lambda m: -(m["lag_h"] or 0))[:MAX_LISTED]} if movement else {})})
