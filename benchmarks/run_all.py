@@ -228,11 +228,32 @@ class Figure:
         return {"events": args.events == DEFAULT_EVENTS, "weeks": args.weeks == DEFAULT_WEEKS}.get(self.scale, True)
 
 
+def _read_first(path: str, ctx: dict):
+    import bench_diagnose
+
+    return bench_diagnose.read_log(path, ctx)
+
+
+def _bd(name: str) -> Callable:
+    """A callable of bench_diagnose.py, imported in the measuring child only."""
+    def call(arg, ctx: dict):
+        import bench_diagnose
+
+        return getattr(bench_diagnose, name)(arg, ctx)
+    return call
+
+
 BASELINES: dict[str, Measure] = {
     "pandas_read_csv": Measure("csv", _pandas_read_csv, _check_rows("instances"), ("pandas",)),
     "pm4py_iterparse": Measure("xes", _pm4py_iterparse, _check_rows("xes_events"), ("pm4py",)),
     "bare_flow": Measure(None, _bare, _check_bare, ("bare_flow", "simpy", "numpy"), _scenario(YEAR_SCENARIO)),
+    "read_pm4py_perf_dfg": Measure("csv", _bd("read_and_pm4py_dfg"), _bd("check_dfg"),
+                                   ("bench_diagnose", "jxcsim.eventlog", "pm4py")),
+    "pm4py_perf_dfg": Measure("csv", _bd("pm4py_performance_dfg"), _bd("check_dfg"),
+                              ("bench_diagnose", "jxcsim.eventlog", "pm4py"), _read_first),
 }
+_DIAGNOSE_IMPORTS = ("bench_diagnose", "jxcsim.eventlog", "jxcsim.mining.diagnose", "jxcsim.mining.overview",
+                     "jxcsim.report.diagnosis", "pm4py")
 _SIM_FIELDS = ("orders", "simpy_events", "log_events", "weeks", "orders_per_week", "gc_s")
 _FLOW_FIELDS = ("orders", "simpy_events", "log_events")  # equal when the bare flow mirrors the world
 FIGURES: dict[str, Figure] = {f.name: f for f in (
@@ -254,6 +275,19 @@ FIGURES: dict[str, Figure] = {f.name: f for f in (
                    _scenario(YEAR_SCENARIO)),
            "bare_flow", target=(("value", "<=", 8.0), ("peak_rss_mb", "<=", 1024.0), ("ratio", "<=", 2.0)),
            fields=_SIM_FIELDS, baseline_fields=(*_FLOW_FIELDS, "gc_s"), same=_FLOW_FIELDS, scale="weeks"),
+    Figure("diagnose_1m", "read_event_log(csv) + diagnose_log (every analysis, the pm4py views on their samples, "
+                          "report and figures) vs read_event_log + pm4py.discover_performance_dfg",
+           Measure("csv", _bd("diagnose_file"), _bd("check_diagnosis"), _DIAGNOSE_IMPORTS),
+           "read_pm4py_perf_dfg", target=(("value", "<=", 20.0), ("peak_rss_mb", "<=", 2560.0)),
+           fields=("findings", "instances")),
+    Figure("handoff_lags_1m", "find_handoff_windows (every frequent hand-off by location x weekday x hour, tested) "
+                              "vs pm4py.discover_performance_dfg on the same frame",
+           Measure("csv", _bd("handoff_windows"), _bd("check_windows"), _DIAGNOSE_IMPORTS, _read_first),
+           "pm4py_perf_dfg", target=(("value", "<=", 2.0),), fields=("findings",)),
+    Figure("posting_lags_1m", "conditioned_lags (goods issues and receipts against their postings, by location x "
+                              "weekday x hour) on the frame read before the clock",
+           Measure("csv", _bd("posting_windows"), _bd("check_windows"), _DIAGNOSE_IMPORTS, _read_first),
+           None, fields=("findings",)),
     Figure("simulate_13_weeks", "simulate(baseline scenario as shipped, 13 weeks, seed 1): world, engine and log",
            Measure(None, _world, _check_world, ("bare_flow", "jxcsim.world.simulate", "jxcsim.eventlog"),
                    _scenario(BASELINE_SCENARIO)),
