@@ -11,12 +11,15 @@ from jxcsim.eventlog import read_event_log
 def test_demo_writes_its_reports(tmp_path):
     written = run_demo(tmp_path / "demo", weeks=2, seed=1)
     for name in ("log.csv", "log.xes.gz", "log.ocel.sqlite", "profile.yaml", "truth/planted.json",
-                 "truth/positions.csv", "truth/ledger.csv", "kpis.json", "kpis.txt", "inspection.txt"):
+                 "truth/positions.csv", "truth/ledger.csv", "kpis.json", "kpis.txt", "inspection.txt",
+                 "diagnosis/findings.json", "diagnosis/report.html"):
         assert written[name].exists(), name
     kpis = json.loads(written["kpis.json"].read_text())
     assert kpis["meta"]["weeks"] == 2 and kpis["meta"]["seed"] == 1
     assert kpis["kpis"]["fill_rate"]["value"] > 0.5
     assert "rows" in written["inspection.txt"].read_text()
+    diagnosis = json.loads(written["diagnosis/findings.json"].read_text())
+    assert diagnosis["meta"]["activity_instances"] > 1000 and diagnosis["process"]["process_map"]["cases"] > 100
     back = read_event_log(written["log.xes.gz"])
     assert len(back.quarantine) == 0
     ocel = read_event_log(written["log.ocel.sqlite"], object_type="sales_order")
