@@ -296,3 +296,46 @@ def test_local_clock_is_tz_convert(seconds, zone):
     assert (pd.to_datetime(day, unit="D") == naive.dt.normalize()).all()
     exact = naive.dt.hour + naive.dt.minute / 60 + (naive.dt.second + naive.dt.microsecond / 1e6) / 3600
     assert np.allclose(hours, exact.to_numpy(), atol=1e-6)
+
+
+# ---------------------------------------------------------------- never posted
+
+
+def _receipts(*, weeks=6, friday_delay_h=66.0, unposted=()):
+    """Receipts Mon-Fri at 10:00 posted 0.5 h later, Friday ones on Monday; ``unposted``: (week, day) never posted."""
+    rows = []
+    for week in range(weeks):
+        for day in range(5):
+            case = f"PO-{week}-{day}"
+            t = MONDAY + pd.Timedelta(days=7 * week + day, hours=10)
+            rows.append((case, "Arrive", "physical_receipt", t, "S1", 5.0, "WH"))
+            if (week, day) not in unposted:
+                delay = friday_delay_h if day == 4 else 0.5
+                rows.append((case, "Post", "book_receipt", t + pd.Timedelta(hours=delay), "S1", 5.0, "WH"))
+    end = MONDAY + pd.Timedelta(days=7 * weeks - 1, hours=23)  # the log runs to Sunday night
+    rows.append(("X", "Other", "alert", end, None, None, "WH"))
+    return pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "sku", "qty", "location"])
+
+
+def test_never_posted_movements_with_their_grace():
+    from jxcsim.mining.unposted import find_unposted
+
+    frame = _receipts(unposted={(1, 2), (3, 0)})
+    found = find_unposted(frame, timezone="UTC")
+    assert [(f.kind, f.location, f.cases, f.stock_impact_qty) for f in found] == [
+        (FindingKind.UNPOSTED_MOVEMENT, "WH", 2, 10.0)]
+    assert sorted(m["case"] for m in found[0].details["movements"]) == ["PO-1-2", "PO-3-0"]
+    assert found[0].effect_h == pytest.approx(66.0)  # the 99th percentile of the delays: the Fridays
+
+
+def test_a_friday_receipt_still_waiting_for_monday_is_pending_not_lost():
+    from jxcsim.mining.unposted import find_unposted
+
+    # the last Friday's receipt is unposted at Sunday night (61 h old): Friday receipts take 66 h
+    frame = _receipts(unposted={(5, 4)})
+    assert find_unposted(frame, timezone="UTC") == []
+    # an older Wednesday receipt is lost (85 h, beyond every grace)
+    old = _receipts(unposted={(5, 2)})
+    assert [f.cases for f in find_unposted(old, timezone="UTC")] == [1]
+    # a fixed grace period overrides the learnt one
+    assert [f.effect_h for f in find_unposted(frame, timezone="UTC", grace_h=48)] == [48.0]

@@ -4,8 +4,10 @@ An approval is a request (``credit_hold``, ``po_created``, ``return_requested``)
 case by the first decision (``credit_approved``/``credit_rejected``, ``po_approved``,
 ``return_approved``). Its wait (hours) is placed on the local weekday of the request; each
 weekday with at least ``min_obs`` requests is tested against the rest of the week (one-sided
-Mann–Whitney, Benjamini–Hochberg over every approval kind and weekday; the weekday's mean wait
-must be at least ``max(min_effect_h, effect_factor × baseline)``).
+Mann–Whitney, Benjamini–Hochberg over every approval kind and weekday). The minimum effect is
+judged on medians: the weekday's median wait must be at least ``max(min_effect_h, effect_factor
+× the median of the other days)`` — waits include nights and weekends, so a few Friday requests
+decided on Monday dominate the means. ``effect_h`` and ``baseline_h`` are still the means.
 
 A significant weekday is an ``approval_bottleneck`` when the decisions are made by resources
 (``org:resource``) that are absent that weekday: a *decider* makes at least ``min_decider_share``
@@ -123,16 +125,17 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
             inside = waits["weekday"] == weekday
             if n < min_obs or inside.all():
                 continue
-            effect, baseline = float(waits.loc[inside, "wait_h"].mean()), float(waits.loc[~inside, "wait_h"].mean())
-            p = mwu_greater(waits.loc[inside, "wait_h"].to_numpy(float), waits.loc[~inside, "wait_h"].to_numpy(float))
-            tests.append((request, decisions, int(weekday), waits, effect, baseline, p))
+            mine, rest = waits.loc[inside, "wait_h"], waits.loc[~inside, "wait_h"]
+            p = mwu_greater(mine.to_numpy(float), rest.to_numpy(float))
+            tests.append((request, decisions, int(weekday), waits, float(mine.mean()), float(rest.mean()),
+                          float(mine.median()), float(rest.median()), p))
     if not tests:
         return []
-    q_values = bh(np.array([t[6] for t in tests]))
+    q_values = bh(np.array([t[-1] for t in tests]))
     presence = resource_presence(frame, timezone=timezone) if resources_known else pd.DataFrame()
     findings = []
-    for (request, decisions, weekday, waits, effect, baseline, p), q in zip(tests, q_values):
-        if q > fdr or not clears_effect(effect, baseline, min_effect_h, effect_factor):
+    for (request, decisions, weekday, waits, effect, baseline, median, median_rest, p), q in zip(tests, q_values):
+        if q > fdr or not clears_effect(median, median_rest, min_effect_h, effect_factor):
             continue
         win = waits[waits["weekday"] == weekday]
         deciders: list[str] = []
@@ -163,5 +166,6 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
             details={"request": request, "decisions": list(decisions), "absent": absent, "deciders": deciders,
                      "presence": {r: [None if pd.isna(v) else float(v) for v in presence.loc[r]]
                                   for r in deciders if r in presence.index},
-                     "p": float(p), "timezone": timezone or "UTC"}))
+                     "median_h": median, "median_other_days_h": median_rest, "p": float(p),
+                     "timezone": timezone or "UTC"}))
     return findings

@@ -1,9 +1,13 @@
 """Never-posted movements: goods that moved and were not posted by the end of the log.
 
 A movement still unposted near the end of the log may just be pending; it counts only when the
-log goes on for ``grace_h`` hours after it (default: the larger of 24 h and the 99th percentile
-of the posting delays actually seen). A finding's ``effect_h`` is that grace period (the lag is
-at least that long); the mean time the movements stayed unposted is in ``details``.
+log goes on for a grace period after it. ``grace_h`` fixes it; by default it is the larger of
+24 h, the 99th percentile of the posting delays of that kind of movement, and the longest delay
+seen for movements of that kind at the same location on the same local weekday (when there are
+at least 3): where receipts of a Friday are posted on Monday, a Friday receipt still unposted on
+Sunday night is pending, not lost. A finding's ``effect_h`` is its smallest grace period (the lag
+is at least that long); the grace of each movement and the mean time the movements stayed
+unposted are in ``details``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
 from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
-from .common import activity_name
+from .common import activity_name, local_clock
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 
 MIN_GRACE_H = 24.0
@@ -41,11 +45,9 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
         moved = pairs[pairs["physical_time"].notna()]
         if moved.empty:
             continue
-        delays = moved["delay_h"].dropna()
-        grace = grace_h if grace_h is not None else max(MIN_GRACE_H, float(np.nanpercentile(delays, 99))
-                                                         if len(delays) else MIN_GRACE_H)
+        grace_of = _grace(moved, timezone) if grace_h is None else pd.Series(float(grace_h), index=moved.index)
         age_h = (log_end - moved["physical_time"]).dt.total_seconds() / 3600
-        never = moved[moved["book_time"].isna() & (age_h >= grace)]
+        never = moved[moved["book_time"].isna() & (age_h >= grace_of)]
         if never.empty:
             continue
         names = [activity_name(frame, movement.physical.value), activity_name(frame, movement.book.value)]
@@ -60,9 +62,11 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
             what = "goods issue" if movement is PostedMovement.ISSUE else movement.name.lower().replace("_", " ")
             where = f" at {location}" if location else ""
             qty_text = f" ({qty:,.0f} units)" if qty is not None else ""
+            grace = float(grace_of[rows.index].min())
+            listing["grace_h"] = grace_of[rows.index].round(1).to_numpy()
             findings.append(Finding(
                 kind=FindingKind.UNPOSTED_MOVEMENT, activities=names, location=location, weekday=None, hours=None,
-                cases=int(rows[CASE].nunique()), effect_h=float(grace), baseline_h=0.0,
+                cases=int(rows[CASE].nunique()), effect_h=grace, baseline_h=0.0,
                 stock_impact_qty=qty, q_value=None, evidence=list(rows[CASE].astype(str).unique()[:MAX_EVIDENCE]),
                 summary=f"{len(rows)} {what} movement(s){where}{qty_text} were never posted "
                         f"(still unposted {grace:.0f} h or more after the goods moved).",
@@ -70,3 +74,15 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
                          "mean_hours_unposted": float(age_h[rows.index].mean()),
                          "movements": listing.head(200).to_dict("records")}))
     return findings
+
+
+def _grace(moved: pd.DataFrame, timezone: str | None) -> pd.Series:
+    """Per movement: max(24 h, p99 of all delays, longest delay at its location on its weekday)."""
+    delays = moved["delay_h"]
+    base = max(MIN_GRACE_H, float(np.nanpercentile(delays.dropna(), 99))) if delays.notna().any() else MIN_GRACE_H
+    _, weekday, _ = local_clock(moved["physical_time"], timezone)
+    keys = pd.DataFrame({"loc": moved["location"].astype(object).fillna("") if "location" in moved.columns else "",
+                         "weekday": weekday, "delay": delays.to_numpy(float)}, index=moved.index)
+    grouped = keys.groupby(["loc", "weekday"])["delay"]
+    longest = grouped.transform("max").where(grouped.transform("count") >= 3)
+    return longest.fillna(base).clip(lower=base)
