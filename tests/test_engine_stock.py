@@ -68,3 +68,41 @@ def test_reservations_stay_within_book_stock_when_only_reservations_move(ops):
         assert 0 <= position.reserved <= position.book
         assert to_units(position.available) == to_units(position.book) - to_units(position.reserved)
     assert inv.ledgers.balance(Ledger.BOOK, "A", "W1") >= inv.reserved("A", "W1")
+
+
+@given(st.lists(st.tuples(st.sampled_from(("reserve", "try_reserve", "release", "receive", "issue", "order")),
+                          st.integers(1, 400).map(lambda n: n / 10))))
+def test_try_reserve_reserves_exactly_when_reserve_would_and_the_quick_reads_agree(ops):
+    inv = Inventory()
+    for action, qty in ops:
+        before = inv.position("A", "W1")
+        if action == "try_reserve":
+            try:
+                inv.reserve("A", "W1", qty)
+                would = True
+            except ReservationError:
+                would = False
+            if would:
+                inv.release("A", "W1", qty)
+            assert inv.try_reserve("A", "W1", qty) is would
+            assert inv.reserved("A", "W1") == (before.reserved if not would else
+                                               (to_units(before.reserved) + to_units(qty)) / 1e6)
+        elif action == "receive":
+            inv.ledgers.move_book("A", qty, SUPPLIER, "W1", time=0.0, movement_id="R")
+        elif action == "issue":
+            inv.ledgers.move_book("A", qty, "W1", CUSTOMER, time=0.0, movement_id="I")
+        elif action == "order":
+            inv.add_on_order("A", "W1", qty)
+        else:
+            try:
+                getattr(inv, action)("A", "W1", qty)
+            except ReservationError:
+                pass
+        position = inv.position("A", "W1")
+        assert inv.available("A", "W1") == position.available
+        assert inv.inventory_position("A", "W1") == (to_units(position.book) - to_units(position.reserved)
+                                                     + to_units(position.on_order)) / 1e6
+    with pytest.raises(ValueError, match="qty must be positive"):
+        inv.try_reserve("A", "W1", 0)
+    with pytest.raises(ValueError, match="real locations only"):
+        inv.try_reserve("A", SUPPLIER, 1)

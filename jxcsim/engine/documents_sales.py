@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .documents import Document, Step, check_amount, check_id, covers, qty_units
-from .quantity import from_units, to_units
+from .quantity import SCALE, from_units, to_units
 
 __all__ = ["SalesLine", "SalesLineState", "SalesLineStatus", "SalesOrder", "SalesOrderState", "Shortfall"]
 
@@ -177,6 +177,7 @@ class _Line:
 
     line: SalesLine
     qty: int
+    no: int  # the line number
     allocated: int = 0
     backordered: int = 0
     picked: int = 0
@@ -239,7 +240,7 @@ class SalesOrder(Document):
         for line in lines:
             if line.line_no in self._lines:
                 raise ValueError(f"sales order {order_id!r} has line {line.line_no} twice")
-            self._lines[line.line_no] = _Line(line, to_units(line.qty))
+            self._lines[line.line_no] = _Line(line, to_units(line.qty), line.line_no)
         if not self._lines:
             raise ValueError(f"sales order {order_id!r} has no lines")
         self._amount = sum(p.line.amount for p in self._lines.values())
@@ -349,51 +350,50 @@ class SalesOrder(Document):
         except KeyError:
             raise KeyError(f"sales order {self._id!r} has no line {line_no!r}") from None
 
-    def _line_step(self, line_no: int, target: SalesLineState, t: float, actor: str,
-                   problem: str | None) -> tuple[_Line, float]:
-        """The line and checked time of a line step; ``problem`` (a reason) refuses it."""
-        p = self._get(line_no)
+    def _line_step(self, p: _Line, target: SalesLineState, t: float, actor: str, problem: str | None) -> float:
+        """The checked time of a step of line ``p``; ``problem`` (a reason) refuses it."""
         if self._state not in _AFTER_RELEASE:
             problem = f"the order is {self._state.name}, not released"
         if problem is not None:
-            self._refuse(target, p.state(self._state is _S.CANCELLED), problem, line=line_no)
-        return p, self._check_step(t, actor, target, p.state, line=line_no)  # released: not cancelled
+            self._refuse(target, p.state(self._state is _S.CANCELLED), problem, line=p.no)
+        return self._check_step(t, actor, target, p.state, line=p.no)  # released, so not cancelled
 
     def allocate(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Allocate ``qty``: from the line's backorder first, then from its open part."""
         units = qty_units(qty)
         p = self._get(line_no)
         free = p.backordered + p.open
-        problem = None if units <= free else f"{qty:g} asked, {from_units(free):g} open or backordered"
-        p, t = self._line_step(line_no, _L.ALLOCATED, t, actor, problem)
-        from_backorder = min(units, p.backordered)
-        p.backordered -= from_backorder
+        t = self._line_step(p, _L.ALLOCATED, t, actor,
+                            None if units <= free else f"{qty:g} asked, {from_units(free):g} open or backordered")
+        p.backordered -= min(units, p.backordered)
         p.allocated += units
-        self._record(_L.ALLOCATED, t, actor, line=line_no, qty=from_units(units))
+        self._record(_L.ALLOCATED, t, actor, line_no, units / SCALE)
 
     def backorder(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Backorder ``qty`` of the line's open part (no stock to allocate)."""
         units = qty_units(qty)
         p = self._get(line_no)
-        problem = None if units <= p.open else f"{qty:g} asked, {from_units(p.open):g} open"
-        p, t = self._line_step(line_no, _L.BACKORDERED, t, actor, problem)
+        t = self._line_step(p, _L.BACKORDERED, t, actor,
+                            None if units <= p.open else f"{qty:g} asked, {from_units(p.open):g} open")
         p.backordered += units
-        self._record(_L.BACKORDERED, t, actor, line=line_no, qty=from_units(units))
+        self._record(_L.BACKORDERED, t, actor, line_no, units / SCALE)
 
     def pick(self, line_no: int, qty: float, t: float, actor: str, shortfall: Shortfall = Shortfall.BACKORDER) -> None:
         """Pick ``qty`` (>= 0) of what is allocated and not yet picked; the rest goes per ``shortfall``."""
         units = qty_units(qty, allow_zero=True)
-        shortfall = Shortfall(shortfall)
+        if shortfall is not Shortfall.BACKORDER:
+            shortfall = Shortfall(shortfall)
         p = self._get(line_no)
-        if not p.to_pick:
+        to_pick = p.allocated - p.picked
+        if not to_pick:
             problem = "nothing allocated to pick"
         else:
-            problem = None if units <= p.to_pick else f"{qty:g} picked, {from_units(p.to_pick):g} allocated"
-        p, t = self._line_step(line_no, _L.PICKED, t, actor, problem)
-        short = p.to_pick - units
+            problem = None if units <= to_pick else f"{qty:g} picked, {from_units(to_pick):g} allocated"
+        t = self._line_step(p, _L.PICKED, t, actor, problem)
+        short = to_pick - units
         p.picked += units
         p.allocated -= short
-        self._record(_L.PICKED, t, actor, line=line_no, qty=from_units(units))
+        self._record(_L.PICKED, t, actor, line_no, units / SCALE)
         if short:
             if shortfall is Shortfall.BACKORDER:
                 p.backordered += short
@@ -435,22 +435,22 @@ class SalesOrder(Document):
     def _cover(self, line_no: int, step: SalesLineState, words: tuple[str, str], qty: float | None, t: float,
                actor: str) -> None:
         """Load or post ``qty`` (None: all) of what is picked on the line and not yet covered by ``step``."""
-        verb, did = words
         p = self._get(line_no)
-        done = p.loaded if step is _L.LOADED else p.posted
-        left = p.picked - done
+        loading = step is _L.LOADED
+        left = p.picked - (p.loaded if loading else p.posted)
         units = left if qty is None else to_units(qty)
-        if not left:
-            problem = f"all {from_units(p.picked):g} picked already {did}" if p.picked else "nothing picked"
-        elif units <= 0:
-            problem = f"qty must be > 0, got {qty!r}"
-        elif units > left:
-            problem = (f"{from_units(units):g} to {verb}, only {from_units(left):g} of "
-                       f"{from_units(p.picked):g} picked not yet {did}")
-        else:
-            problem = None
-        p, t = self._line_step(line_no, step, t, actor, problem)
-        if step is _L.LOADED:
+        problem = None
+        if not left or units <= 0 or units > left:
+            verb, did = words
+            if not left:
+                problem = f"all {from_units(p.picked):g} picked already {did}" if p.picked else "nothing picked"
+            elif units <= 0:
+                problem = f"qty must be > 0, got {qty!r}"
+            else:
+                problem = (f"{from_units(units):g} to {verb}, only {from_units(left):g} of "
+                           f"{from_units(p.picked):g} picked not yet {did}")
+        t = self._line_step(p, step, t, actor, problem)
+        if loading:
             p.loaded += units
         else:
             p.posted += units
@@ -458,7 +458,7 @@ class SalesOrder(Document):
 
     def _flag(self, p: _Line, step: SalesLineState, units: int, t: float, actor: str) -> None:
         p.times[step] = t
-        self._record(step, t, actor, line=p.line.line_no, qty=from_units(units))
+        self._record(step, t, actor, p.no, units / SCALE)
 
     def cancel_line(self, line_no: int, t: float, reason: str, actor: str = "system") -> None:
         """Cancel what is not yet picked on the line (open, backordered, allocated-unpicked)."""

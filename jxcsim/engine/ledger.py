@@ -412,6 +412,8 @@ class Ledgers:
         >>> [led.balance(Ledger.BOOK, "A-1", "WH-A", as_of=12.0, known_at=k) for k in (20.0, 30.0)]
         [0.0, 4.0]
         """
+        if as_of is None and known_at is None:
+            return self._balance.get((ledger, sku, location), 0) / SCALE
         return from_units(self._units_at((ledger, sku, location), as_of, known_at))
 
     def _units_at(self, key: Key, as_of: float | None, known_at: float | None) -> int:

@@ -113,12 +113,33 @@ class Inventory:
         """
         units = to_units(qty)
         if not is_virtual(location) and units > 0:
-            book = to_units(self.ledgers.balance(Ledger.BOOK, sku, location))
-            available = book - self._units(Commitment.RESERVED, sku, location)
+            available = (self.ledgers._units_at((Ledger.BOOK, sku, location), None, None)
+                         - self._units(Commitment.RESERVED, sku, location))
             if units > available:
                 raise ReservationError("available", sku, location, from_units(available), from_units(units),
                                        verb="reserve")
         self._change(Commitment.RESERVED, sku, location, qty, +1)
+
+    def try_reserve(self, sku: str, location: str, qty: float) -> bool:
+        """Reserve ``qty`` if it fits in available book stock (True), else change nothing (False).
+
+        Bad arguments raise as in :meth:`reserve`.
+
+        >>> from jxcsim.engine import SUPPLIER
+        >>> inv = Inventory()
+        >>> _ = inv.ledgers.move_book("A-1", 5, SUPPLIER, "WH-A", time=0.0, movement_id="PO-1")
+        >>> inv.try_reserve("A-1", "WH-A", 4), inv.try_reserve("A-1", "WH-A", 4), inv.reserved("A-1", "WH-A")
+        (True, False, 4.0)
+        """
+        units = to_units(qty)
+        if units <= 0 or is_virtual(location):
+            self.reserve(sku, location, qty)  # raises with the reason
+        key = (Commitment.RESERVED, sku, location)
+        reserved = self._counters.get(key, 0)
+        if units > self.ledgers._units_at((Ledger.BOOK, sku, location), None, None) - reserved:
+            return False
+        self._counters[key] = reserved + units
+        return True
 
     def release(self, sku: str, location: str, qty: float) -> None:
         """Release ``qty`` of a reservation (the order shipped, was cancelled or re-allocated)."""
