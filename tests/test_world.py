@@ -172,3 +172,20 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     assert frame["counted_qty"].tolist()[0] == 3.0 and frame["amount"].tolist()[2] == 120.5
     assert frame["supplier"].tolist() == [None, None, None, "SUP"]
     assert str(frame["time:timestamp"].dt.tz) == "UTC" and frame["time:timestamp"].is_monotonic_increasing
+
+
+def test_an_error_in_a_process_stops_the_run_and_is_raised_as_it_was(baseline):
+    from jxcsim.engine import InsufficientStock
+    from jxcsim.world.model import World
+
+    world = World(baseline, np.random.default_rng(0), weeks=1)
+    error = InsufficientStock("A-1", 2.0, 5.0, location="WH-A")
+
+    def failing():
+        yield world.env.timeout(3.0)
+        raise error
+
+    world.start(failing())
+    with pytest.raises(InsufficientStock) as caught:
+        world.run(until=168.0)
+    assert caught.value is error and world.env.now == 3.0

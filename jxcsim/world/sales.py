@@ -127,8 +127,7 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
 def _allocate(world: World, order: Order, line: SalesLine, qty: float, *, record_backorder: bool = True) -> bool:
     """Reserve ``qty`` of the line if the book shows it available; else (optionally) backorder it."""
     now = world.env.now
-    if world.inventory.available(line.sku, order.location) >= qty:
-        world.inventory.reserve(line.sku, order.location, qty)
+    if world.inventory.try_reserve(line.sku, order.location, qty):
         order.doc.allocate(line.line_no, qty, now)
         order.record(world, "allocate", now, resource="system", sku=line.sku, qty=qty, line=line.line_no)
         return True
