@@ -67,7 +67,7 @@ def test_exact_window_hand_built():
     assert f.q_value is not None and f.q_value <= 0.05
     assert len(f.evidence) == 20 and f.evidence[0].endswith("-2")  # largest lags first (k = 2)
     assert f.summary.startswith("At WH-X on Wednesdays 13:00–16:00, goods leave 4.1 h before the goods issue "
-                                 "is posted (vs ") and f.summary.endswith(" h otherwise); 36 cases.")
+                                 "is posted (vs ") and f.summary.endswith("; median 4.1 h vs 0.0 h); 36 cases.")
 
 
 def test_two_windows_one_gap_and_local_time():
@@ -305,3 +305,20 @@ def test_a_daily_posting_gap_is_one_finding():
     # two weekdays only stay two findings
     two = conditioned_lags(frame[~frame[CASE].str.match(r"SO-\d-[234]-17-")], timezone="UTC")
     assert sorted(f.weekday for f in two) == [0, 1]
+
+
+def test_an_hour_window_holding_the_whole_day_is_the_day():
+    """Receipts that all arrive at 07:00 on Fridays and are posted on Monday: a Friday habit."""
+    rows = []
+    for week in range(8):
+        for day in range(5):
+            for k in range(6 if day == 4 else 10):
+                hour = 7 if day == 4 else 7 + k
+                case = f"PO-{week}-{day}-{k}"
+                t = MONDAY + pd.Timedelta(days=7 * week + day, hours=hour, minutes=5 * k)
+                lag = 70.0 + k if day == 4 else 0.3 + 0.05 * k
+                rows += [(case, "Arrive", "physical_receipt", t, "S"), (case, "Post", "book_receipt",
+                                                                      t + pd.Timedelta(hours=lag), "S")]
+    found = conditioned_lags(pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "sku"]), timezone="UTC")
+    assert [(f.kind, f.weekday, f.hours, f.details.get("hour_windows")) for f in found] == [
+        (FindingKind.LATE_POSTING, 4, [0.0, 24.0], [[7.0, 8.0]])]

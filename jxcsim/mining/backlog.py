@@ -9,8 +9,9 @@ to midnight in which at least ``min_share`` (80 %) of the orders wait overnight 
 fewer than ``min_obs`` orders are bridged — provided some earlier tested bin does not (a log in
 which every order waits overnight has no cut-off). The window's response times are tested
 against those of the orders received earlier in the day (one-sided Mann–Whitney,
-Benjamini–Hochberg over locations; the window's mean must be at least ``max(min_effect_h,
-effect_factor × baseline)``). ``weekday`` is ``None`` (every day); ``hours`` is ``[cut-off, 24)``.
+Benjamini–Hochberg over locations; the window's median response must be at least
+``max(min_effect_h, effect_factor ×`` the earlier orders' median``)``, judged on medians as
+every window is, :mod:`jxcsim.mining.lag`). ``weekday`` is ``None`` (every day); ``hours`` is ``[cut-off, 24)``.
 
 >>> import pandas as pd
 >>> rows = []
@@ -117,7 +118,7 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
         inside = rows["bin"] >= start
         win, rest = rows[inside], rows[~inside]
         effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
-        if not clears_effect(effect, baseline, min_effect_h, effect_factor):
+        if not clears_effect(win["lag_h"].median(), rest["lag_h"].median(), min_effect_h, effect_factor):
             continue
         p = mwu_greater(win["lag_h"].to_numpy(float), rest["lag_h"].to_numpy(float))
         candidates.append((loc_key, start, win, rest, effect, baseline, p, table))

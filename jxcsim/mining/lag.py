@@ -8,9 +8,12 @@ of its FIRST event, in the log's local time. Per location, each weekday×hour ce
 "lags in the cell are larger"); p-values are adjusted with Benjamini–Hochberg over every tested
 cell of every transition and location. The unit of observation is one case in one cell (its
 lines averaged: the lines of an order move and post together, and counting them one by one would
-fake independence), so ``min_obs`` counts cases. A cell is significant when ``q <= fdr`` and its mean lag
-is at least ``max(min_effect_h, effect_factor × baseline)`` (and above the baseline), where the
-baseline is the mean lag outside it.
+fake independence), so ``min_obs`` counts cases. A cell is significant when ``q <= fdr`` and its
+*median* lag is at least ``max(min_effect_h, effect_factor × the median lag of the location's
+week)`` (and above it): judged on medians, like the rank test itself, so the few lags of weeks
+that real ERP logs carry cannot hide a shift of the typical case. A finding still reports the
+means (``effect_h`` inside, ``baseline_h`` outside the window) and gives both medians in its
+summary and ``details``.
 Contiguous significant hours of one location and weekday form a window (no gap, except hours
 too sparse to be tested — fewer than ``min_obs`` cases — whose mean lag clears the same effect
 threshold; an 8-week log has lunch hours with 4 loads in them); the window's
@@ -164,19 +167,22 @@ def _windows(hours: list[int], bridge: set[int] = frozenset()) -> list[tuple[int
 
 
 def _summary(movement: PostedMovement | None, activities: list[str], location, weekdays: list[int], start: int,
-             end: int, effect: float, baseline: float, cases: int) -> str:
-    """One sentence: where and when, what waits how long against the baseline, how many cases."""
+             end: int, effect: float, baseline: float, cases: int,
+             medians: tuple[float, float] | None = None) -> str:
+    """One sentence: where and when, what waits how long against the baseline (means, and the
+    medians when given), how many cases."""
     days = WEEKDAY_PLURAL[weekdays[0]] if len(weekdays) == 1 else \
         f"{len(weekdays)} weekdays ({', '.join(WEEKDAY_PLURAL[d] for d in weekdays)})"
     where = f"At {location} on {days}" if location is not None else f"On {days}"
     when = f"{where} {start:02d}:00–{end:02d}:00"
     plural = "case" if cases == 1 else "cases"
+    vs = f"vs {fmt_h(baseline)} h otherwise"
+    if medians is not None:
+        vs += f"; median {fmt_h(medians[0])} h vs {fmt_h(medians[1])} h"
     if movement is not None:
         moves, posted = _PHRASES[movement]
-        return (f"{when}, {moves} {fmt_h(effect)} h before {posted} "
-                f"(vs {fmt_h(baseline)} h otherwise); {cases:,} {plural}.")
-    return (f"{when}, '{activities[1]}' follows '{activities[0]}' after {fmt_h(effect)} h "
-            f"(vs {fmt_h(baseline)} h otherwise); {cases:,} {plural}.")
+        return f"{when}, {moves} {fmt_h(effect)} h before {posted} ({vs}); {cases:,} {plural}."
+    return f"{when}, '{activities[1]}' follows '{activities[0]}' after {fmt_h(effect)} h ({vs}); {cases:,} {plural}."
 
 
 def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, fdr: float = 0.05,
@@ -218,7 +224,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
     if tested.empty:
         return []
     tested["q"] = bh(tested["p"].to_numpy(float))
-    tested["significant"] = (tested["q"] <= fdr) & clears_effect(tested["mean"], tested["baseline"], min_effect_h,
+    tested["significant"] = (tested["q"] <= fdr) & clears_effect(tested["median"], tested["group_median"], min_effect_h,
                                                                  effect_factor)
     table = table.join(tested[["q", "significant"]])
     table["significant"] = table["significant"].eq(True)
@@ -230,7 +236,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
         tr = transitions[int(obs.groups.at[g, "t"])]
         q_by_hour = dict(zip(day.loc[day["significant"], "hour"].astype(int), day.loc[day["significant"], "q"]))
         untested = day[~day["tested"]]
-        clears = clears_effect(untested["mean"], untested["baseline"], min_effect_h, effect_factor)
+        clears = clears_effect(untested["median"], untested["group_median"], min_effect_h, effect_factor)
         present = set(day["hour"].astype(int))
         bridge = {h for h in range(24) if h not in present} | set(untested.loc[clears, "hour"].astype(int))
         for start, end in _windows(list(q_by_hour), bridge):
@@ -242,8 +248,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
                 finding.details["cells"] = [[h, float(q_by_hour[h]) if h in q_by_hour else None]
                                             for h in range(start, end)]
                 findings.append(finding)
-    covered = {(f.details["transition"], f.location, f.weekday) for f in findings}
-    findings += _whole_days(obs, transitions, covered, timezone=timezone, fdr=fdr, min_obs=min_obs,
+    findings = _whole_days(obs, transitions, findings, timezone=timezone, fdr=fdr, min_obs=min_obs,
                             min_effect_h=min_effect_h, effect_factor=effect_factor)
     findings = merge_daily(findings, daily_after=daily_after)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
@@ -257,7 +262,8 @@ def _finding(obs: Observations, g: int, tr: Transition, weekday: int, start: int
     n_win = len(win)
     effect = float(win["lag_h"].mean())
     baseline = float((grp["sum"] - win["lag_h"].sum()) / (grp["n"] - n_win)) if grp["n"] > n_win else float("nan")
-    if tr.movement is not None and effect <= 0:
+    median, rest_median = float(win["lag_h"].median()), obs.rest_median(g, weekday, start, end)
+    if tr.movement is not None and median <= 0:
         return None
     loc_key = grp["loc_key"]
     location = None if loc_key == NO_LOCATION else str(loc_key)
@@ -268,9 +274,10 @@ def _finding(obs: Observations, g: int, tr: Transition, weekday: int, start: int
         hours=[float(start), float(end)], cases=int(len(cases)), effect_h=effect, baseline_h=baseline,
         stock_impact_qty=impact, q_value=q, evidence=evidence_by_lag(win["case"], win["lag_h"], MAX_EVIDENCE),
         summary=_summary(tr.movement, tr.activities, location, [weekday], start, end, effect, baseline,
-                         int(len(cases))),
+                         int(len(cases)), medians=(median, rest_median)),
         case_ids=tuple(str(c) for c in cases),
         details={"transition": tr.label, "movement": None if tr.movement is None else tr.movement.name.lower(),
+                 "median_h": median, "median_otherwise_h": rest_median,
                  "n_obs": int(n_win), "n_rows": int(win["n_rows"].sum()),
                  "timezone": timezone or "UTC",
                  **_movements(obs.raw.get(int(grp["t"])), loc_key, weekday, start, end)})
@@ -291,33 +298,42 @@ def _movements(raw: pd.DataFrame | None, loc_key, weekday: int, start: int, end:
                           for r in listing.to_dict("records")]}
 
 
-def _whole_days(obs: Observations, transitions: list[Transition], covered: set[tuple[str, str | None, int]], *,
-                timezone: str | None, fdr: float, min_obs: int, min_effect_h: float,
-                effect_factor: float) -> list[Finding]:
+def _whole_days(obs: Observations, transitions: list[Transition], windows: list[Finding], *,
+                timezone: str | None, fdr: float, min_obs: int, min_effect_h: float, effect_factor: float,
+                whole_share: float = 0.8) -> list[Finding]:
     """Second pass for transitions too sparse to test hour by hour (a few receipts a day).
 
     Each weekday of a location is tested as one cell against the rest of its week (its own
     Benjamini–Hochberg family, at least ``max(5, min_obs // 2)`` cases per weekday); a
-    significant weekday not already covered by an hour window is reported as ``[0, 24)``.
+    significant weekday is reported as ``[0, 24)`` when no hour window covers it, or instead of
+    its hour windows when they hold ``whole_share`` (80 %) or more of that weekday's observations
+    (receipts that all arrive at 07:00 and are all posted on Monday are a Friday habit, not a
+    07:00–08:00 one). Returns ``windows`` with the day findings merged in.
     """
     days = cell_tests(obs, by_day=True, min_obs=max(5, min_obs // 2))
     days = days[days["tested"]].copy()
     if days.empty:
-        return []
+        return windows
     days["q"] = bh(days["p"].to_numpy(float))
-    significant = days[(days["q"] <= fdr) & clears_effect(days["mean"], days["baseline"], min_effect_h, effect_factor)]
-    findings = []
+    significant = days[(days["q"] <= fdr) & clears_effect(days["median"], days["group_median"], min_effect_h,
+                                                          effect_factor)]
+    out = list(windows)
     for row in significant.itertuples():
         g, weekday = int(row.g), int(row.cell)
         tr = transitions[int(obs.groups.at[g, "t"])]
         loc_key = obs.groups.at[g, "loc_key"]
-        if (tr.label, None if loc_key == NO_LOCATION else str(loc_key), weekday) in covered:
+        location = None if loc_key == NO_LOCATION else str(loc_key)
+        hours = [f for f in out if (f.details["transition"], f.location, f.weekday) == (tr.label, location, weekday)]
+        whole = obs.slice(g, weekday, 0, 24)
+        if hours and sum(f.details["n_obs"] for f in hours) < whole_share * len(whole):
             continue
-        finding = _finding(obs, g, tr, weekday, 0, 24, obs.slice(g, weekday, 0, 24), timezone, q=float(row.q))
+        finding = _finding(obs, g, tr, weekday, 0, 24, whole, timezone, q=float(row.q))
         if finding is not None:
             finding.details["granularity"] = "day"
-            findings.append(finding)
-    return findings
+            if hours:
+                finding.details["hour_windows"] = [f.hours for f in hours]
+            out = [f for f in out if f not in hours] + [finding]
+    return out
 
 
 def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Finding]:
