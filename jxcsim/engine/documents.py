@@ -117,19 +117,20 @@ class Document:
     def __init__(self, doc_id: str, first: StrEnum, created_at: float, actor: str) -> None:
         self._id = check_id(f"{self.kind} id", doc_id)
         t = check_time(created_at)
-        self._history: list[Step] = [Step(first, t, check_id("actor", actor))]
+        # the steps as plain tuples in Step's field order (cheaper to keep); Step objects on reading
+        self._history: list[tuple] = [(first, t, check_id("actor", actor), None, None, None, None)]
         self._clock = t
         self._line_clock: dict[int, float] = {}
 
     @property
     def history(self) -> tuple[Step, ...]:
         """Every step so far, in the order they were recorded (the first is the creation)."""
-        return tuple(self._history)
+        return tuple(map(_step, self._history))
 
     @property
     def created_at(self) -> float:
         """Time of the first step."""
-        return self._history[0].time
+        return self._history[0][1]
 
     def _label(self) -> str:
         return f"{self.kind} {self._id!r}"
@@ -167,11 +168,11 @@ class Document:
 
     def _record(self, state: StrEnum, t: float, actor: str, line: int | None = None,
                 qty: float | None = None, amount: float | None = None, note: str | None = None) -> None:
-        self._history.append(_step((state, t, actor, line, qty, amount, note)))
+        self._history.append((state, t, actor, line, qty, amount, note))
         if line is None:
             self._clock = t
         else:
             self._line_clock[line] = t
 
     def _line_history(self, line_no: int) -> tuple[Step, ...]:
-        return tuple(step for step in self._history if step.line == line_no)
+        return tuple(_step(step) for step in self._history if step[3] == line_no)

@@ -97,6 +97,7 @@ class Shortfall(StrEnum):
 
 
 _S, _L = SalesOrderState, SalesLineState
+_INF = math.inf
 _AFTER_RELEASE = frozenset({_S.RELEASED, _S.PARTIALLY_DELIVERED, _S.DELIVERED, _S.INVOICED, _S.PAID})
 _SHIPPING = frozenset({_S.RELEASED, _S.PARTIALLY_DELIVERED})
 _FINAL = frozenset({_S.CREDIT_REJECTED, _S.CANCELLED})
@@ -280,7 +281,7 @@ class SalesOrder(Document):
     @property
     def hold_reason(self) -> str | None:
         """Why the order was held for credit (None if it never was)."""
-        return next((s.note for s in self._history if s.state is _S.CREDIT_HOLD), None)
+        return next((s.note for s in self.history if s.state is _S.CREDIT_HOLD), None)
 
     def line(self, line_no: int) -> SalesLineStatus:
         """A snapshot of line ``line_no`` (KeyError if there is none)."""
@@ -350,33 +351,42 @@ class SalesOrder(Document):
         except KeyError:
             raise KeyError(f"sales order {self._id!r} has no line {line_no!r}") from None
 
-    def _line_step(self, p: _Line, target: SalesLineState, t: float, actor: str, problem: str | None) -> float:
-        """The checked time of a step of line ``p``; ``problem`` (a reason) refuses it."""
+    def _line_step(self, p: _Line, target: SalesLineState, t: float, actor: str, problem: str | None,
+                   units: int) -> float:
+        """Check a step of line ``p`` for ``units`` (``problem``, a reason, refuses it) and record it.
+
+        Returns the step's time. The caller then updates the line's quantities (which cannot fail).
+        """
         if self._state not in _AFTER_RELEASE:
             problem = f"the order is {self._state.name}, not released"
         if problem is not None:
             self._refuse(target, p.state(self._state is _S.CANCELLED), problem, line=p.no)
-        return self._check_step(t, actor, target, p.state, line=p.no)  # released, so not cancelled
+        no = p.no
+        clocks = self._line_clock
+        if not (actor.__class__ is str and actor and t.__class__ is float and self._clock <= t < _INF
+                and clocks.get(no, -_INF) <= t):  # else the full checks, and their errors
+            t = self._check_step(t, actor, target, p.state, line=no)  # released, so not cancelled
+        self._history.append((target, t, actor, no, units / SCALE, None, None))
+        clocks[no] = t
+        return t
 
     def allocate(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Allocate ``qty``: from the line's backorder first, then from its open part."""
         units = qty_units(qty)
         p = self._get(line_no)
         free = p.backordered + p.open
-        t = self._line_step(p, _L.ALLOCATED, t, actor,
-                            None if units <= free else f"{qty:g} asked, {from_units(free):g} open or backordered")
+        self._line_step(p, _L.ALLOCATED, t, actor,
+                        None if units <= free else f"{qty:g} asked, {from_units(free):g} open or backordered", units)
         p.backordered -= min(units, p.backordered)
         p.allocated += units
-        self._record(_L.ALLOCATED, t, actor, line_no, units / SCALE)
 
     def backorder(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Backorder ``qty`` of the line's open part (no stock to allocate)."""
         units = qty_units(qty)
         p = self._get(line_no)
-        t = self._line_step(p, _L.BACKORDERED, t, actor,
-                            None if units <= p.open else f"{qty:g} asked, {from_units(p.open):g} open")
+        self._line_step(p, _L.BACKORDERED, t, actor,
+                        None if units <= p.open else f"{qty:g} asked, {from_units(p.open):g} open", units)
         p.backordered += units
-        self._record(_L.BACKORDERED, t, actor, line_no, units / SCALE)
 
     def pick(self, line_no: int, qty: float, t: float, actor: str, shortfall: Shortfall = Shortfall.BACKORDER) -> None:
         """Pick ``qty`` (>= 0) of what is allocated and not yet picked; the rest goes per ``shortfall``."""
@@ -389,11 +399,10 @@ class SalesOrder(Document):
             problem = "nothing allocated to pick"
         else:
             problem = None if units <= to_pick else f"{qty:g} picked, {from_units(to_pick):g} allocated"
-        t = self._line_step(p, _L.PICKED, t, actor, problem)
+        t = self._line_step(p, _L.PICKED, t, actor, problem, units)
         short = to_pick - units
         p.picked += units
         p.allocated -= short
-        self._record(_L.PICKED, t, actor, line_no, units / SCALE)
         if short:
             if shortfall is Shortfall.BACKORDER:
                 p.backordered += short
@@ -449,16 +458,11 @@ class SalesOrder(Document):
             else:
                 problem = (f"{from_units(units):g} to {verb}, only {from_units(left):g} of "
                            f"{from_units(p.picked):g} picked not yet {did}")
-        t = self._line_step(p, step, t, actor, problem)
+        p.times[step] = t = self._line_step(p, step, t, actor, problem, units)
         if loading:
             p.loaded += units
         else:
             p.posted += units
-        self._flag(p, step, units, t, actor)
-
-    def _flag(self, p: _Line, step: SalesLineState, units: int, t: float, actor: str) -> None:
-        p.times[step] = t
-        self._record(step, t, actor, p.no, units / SCALE)
 
     def cancel_line(self, line_no: int, t: float, reason: str, actor: str = "system") -> None:
         """Cancel what is not yet picked on the line (open, backordered, allocated-unpicked)."""
@@ -491,7 +495,8 @@ class SalesOrder(Document):
         t = self._check_step(t, actor, target, self._state, touches=moving)
         for n in moving:
             p = self._lines[n]
-            self._flag(p, _L.DELIVERED, p.loaded - p.delivered, t, actor)
+            p.times[_L.DELIVERED] = t
+            self._record(_L.DELIVERED, t, actor, n, (p.loaded - p.delivered) / SCALE)
             p.delivered = p.loaded
         if not all(p.settled for p in self._lines.values()):
             target = _S.PARTIALLY_DELIVERED
