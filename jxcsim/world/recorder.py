@@ -58,10 +58,18 @@ class EventRecorder:
                            supplier, amount, price, counted, book, delivery))
 
     def _stamps(self, hours: np.ndarray) -> pd.Series:
-        """World hours to UTC timestamps, via local wall-clock time (daylight saving handled)."""
-        wall = self.epoch.tz_localize(None) + pd.to_timedelta(hours, unit="h")
+        """World hours to UTC timestamps, via local wall-clock time (daylight saving handled).
+
+        Hours become whole seconds first (to the nearest, half to even), then wall-clock time
+        from the epoch, then UTC; NaN hours give NaT.
+        """
+        seconds = np.round(hours * 3600.0)
+        missing = np.isnan(seconds)
+        wall = (np.datetime64(self.epoch.tz_localize(None), "s")
+                + np.where(missing, 0.0, seconds).astype(np.int64).astype("m8[s]")).astype("M8[ns]")
+        wall[missing] = np.datetime64("NaT")
         local = pd.DatetimeIndex(wall).tz_localize(self.timezone, ambiguous="NaT", nonexistent="shift_forward")
-        return pd.Series(local.tz_convert("UTC").round("s"))
+        return pd.Series(local.tz_convert("UTC"))
 
     def frame(self) -> pd.DataFrame:
         """The log as a canonical frame (sorted by time; file order breaks ties).
