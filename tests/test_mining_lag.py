@@ -308,7 +308,7 @@ def test_a_daily_posting_gap_is_one_finding():
 
 
 def test_an_hour_window_holding_the_whole_day_is_the_day():
-    """Receipts that all arrive at 07:00 on Fridays and are posted on Monday: a Friday habit."""
+    """Friday receipts all arriving at 07:00 and posted on Monday: a Friday habit, not a 07:00 one."""
     rows = []
     for week in range(8):
         for day in range(5):
@@ -319,6 +319,16 @@ def test_an_hour_window_holding_the_whole_day_is_the_day():
                 lag = 70.0 + k if day == 4 else 0.3 + 0.05 * k
                 rows += [(case, "Arrive", "physical_receipt", t, "S"), (case, "Post", "book_receipt",
                                                                       t + pd.Timedelta(hours=lag), "S")]
-    found = conditioned_lags(pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "sku"]), timezone="UTC")
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "sku"])
+    found = conditioned_lags(frame, timezone="UTC")
     assert [(f.kind, f.weekday, f.hours, f.details.get("hour_windows")) for f in found] == [
         (FindingKind.LATE_POSTING, 4, [0.0, 24.0], [[7.0, 8.0]])]
+    # a few Friday receipts at 14:00 posted at once: the habit is the morning's, not the day's
+    extra = []
+    for week in range(8):
+        case = f"PX-{week}"
+        t = MONDAY + pd.Timedelta(days=7 * week + 4, hours=14)
+        extra += [(case, "Arrive", "physical_receipt", t, "S"), (case, "Post", "book_receipt",
+                                                               t + pd.Timedelta(hours=0.3), "S")]
+    mixed = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
+    assert [(f.weekday, f.hours) for f in conditioned_lags(mixed, timezone="UTC")] == [(4, [7.0, 8.0])]

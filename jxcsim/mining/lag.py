@@ -299,16 +299,16 @@ def _movements(raw: pd.DataFrame | None, loc_key, weekday: int, start: int, end:
 
 
 def _whole_days(obs: Observations, transitions: list[Transition], windows: list[Finding], *,
-                timezone: str | None, fdr: float, min_obs: int, min_effect_h: float, effect_factor: float,
-                whole_share: float = 0.8) -> list[Finding]:
+                timezone: str | None, fdr: float, min_obs: int, min_effect_h: float,
+                effect_factor: float) -> list[Finding]:
     """Second pass for transitions too sparse to test hour by hour (a few receipts a day).
 
     Each weekday of a location is tested as one cell against the rest of its week (its own
     Benjamini–Hochberg family, at least ``max(5, min_obs // 2)`` cases per weekday); a
     significant weekday is reported as ``[0, 24)`` when no hour window covers it, or instead of
-    its hour windows when they hold ``whole_share`` (80 %) or more of that weekday's observations
-    (receipts that all arrive at 07:00 and are all posted on Monday are a Friday habit, not a
-    07:00–08:00 one). Returns ``windows`` with the day findings merged in.
+    its hour windows when the rest of that weekday agrees (its median lag clears the same minimum
+    effect): receipts that mostly arrive at 07:00 and are all posted on Monday are a Friday habit,
+    not a 07:00–08:00 one. Returns ``windows`` with the day findings merged in.
     """
     days = cell_tests(obs, by_day=True, min_obs=max(5, min_obs // 2))
     days = days[days["tested"]].copy()
@@ -325,8 +325,14 @@ def _whole_days(obs: Observations, transitions: list[Transition], windows: list[
         location = None if loc_key == NO_LOCATION else str(loc_key)
         hours = [f for f in out if (f.details["transition"], f.location, f.weekday) == (tr.label, location, weekday)]
         whole = obs.slice(g, weekday, 0, 24)
-        if hours and sum(f.details["n_obs"] for f in hours) < whole_share * len(whole):
-            continue
+        if hours:
+            inside = np.zeros(len(whole), dtype=bool)
+            for f in hours:
+                inside |= ((whole["hour"] >= f.hours[0]) & (whole["hour"] < f.hours[1])).to_numpy()
+            rest = whole["lag_h"].to_numpy()[~inside]
+            if len(rest) and not clears_effect(np.median(rest), obs.groups.at[g, "median"], min_effect_h,
+                                               effect_factor):
+                continue
         finding = _finding(obs, g, tr, weekday, 0, 24, whole, timezone, q=float(row.q))
         if finding is not None:
             finding.details["granularity"] = "day"
