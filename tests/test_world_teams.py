@@ -72,3 +72,4 @@ def test_helpers_name_who_is_on_shift():
     assert team.on_shift(9.0) and not team.on_shift(13.0)
     assert team.any_member(24 + 9.0) == "Lin" and team.any_member(13.0) == "Gao"
     assert team.next_on_shift(13.0) == 24 + 8.0
+    assert team.member_on_shift(24 + 9.0) == "Lin" and team.member_on_shift(13.0) is None

@@ -91,12 +91,13 @@ class Inventory:
         units = to_units(qty)
         if units <= 0:
             raise ValueError(f"qty must be positive (after rounding to the quantum), got {qty!r}")
-        have = self._units(counter, sku, location)
+        key = (counter, sku, location)
+        have = self._counters.get(key, 0)
         if sign < 0 and units > have:
             if counter is Commitment.RESERVED:
                 raise ReservationError(str(counter), sku, location, from_units(have), from_units(units), verb="release")
             raise CommitmentError(str(counter), sku, location, from_units(have), from_units(units))
-        self._counters[(counter, sku, location)] = have + sign * units
+        self._counters[key] = have + sign * units
 
     def reserved(self, sku: str, location: str) -> float:
         """Quantity reserved (allocated to orders) at (sku, location)."""

@@ -96,10 +96,16 @@ class World:
         self.calendars = {name: WeeklyCalendar.from_days(s.days, s.start, s.end) for name, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
         self.teams = self._build_teams()
+        # every (role, location) asked for, the office roles at each location too (team() looks here first)
+        self._team_at = {**self.teams, **{(role, loc): team for (role, where), team in self.teams.items()
+                                          if where is None for loc in self.locations}}
         self._durations = {name: d.sampler() for name, d in scenario.durations}
         posting = scenario.posting
-        # (behaviour, its delay sampler, posted at the next working day?), the habits with their names
-        self._habits = [(name, habit, habit.delay_h.sampler(), habit.post_at == "next_workday")
+        # (behaviour, its delay sampler, posted at the next working day?), the habits with their names and
+        # where and when they apply: (movement, locations or None, weekdays, from hour, to hour)
+        self._habits = [(name, habit, habit.delay_h.sampler(), habit.post_at == "next_workday",
+                         (habit.movement, None if habit.locations is None else frozenset(habit.locations),
+                          frozenset(habit.weekdays), habit.hours.low, habit.hours.high))
                         for name, habit in posting.habits.items() if habit.enabled]
         self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler(), False),
                            Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler(), False)}
@@ -150,11 +156,13 @@ class World:
         return {key: Team(self.env, key[0].value, people) for key, people in members.items()}
 
     def team(self, role: Role, location: str | None = None) -> Team:
-        key = (role, location if role in WAREHOUSE_ROLES else None)
-        team = self.teams.get(key)
+        """The team of ``role`` (at ``location``, for the warehouse roles); LookupError if there is none."""
+        team = self._team_at.get((role, location))
         if team is None:
-            where = f" at {location}" if role in WAREHOUSE_ROLES else ""
-            raise LookupError(f"the scenario has no {role.value}{where}: add one under staff")
+            team = self.teams.get((role, location if role in WAREHOUSE_ROLES else None))
+            if team is None:
+                where = f" at {location}" if role in WAREHOUSE_ROLES else ""
+                raise LookupError(f"the scenario has no {role.value}{where}: add one under staff")
         return team
 
     def duration(self, name: str, factor: float = 1.0) -> float:
@@ -190,8 +198,9 @@ class World:
         behaviour, delay, next_workday = self._behaviour[movement]
         habit_name = None
         weekday, hour = weekday_of(t), hour_of(t)
-        for name, habit, habit_delay, habit_next_workday in self._habits:
-            if habit.applies(movement, location, weekday, hour):
+        for name, habit, habit_delay, habit_next_workday, (kind, places, weekdays, low, high) in self._habits:
+            if (kind is movement and (places is None or location in places) and weekday in weekdays
+                    and low <= hour < high):  # PostingHabit.applies, on plain values
                 behaviour, delay, next_workday, habit_name = habit, habit_delay, habit_next_workday, name
                 break
         rng = self.rng

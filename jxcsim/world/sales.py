@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import SalesLine, SalesOrder
+from .catalogue import Customer
 from .model import Posting, World, plan_resource
 from .scenario import Movement, Release, Role
 from .shifts import HOURS_PER_WEEK
@@ -26,10 +27,10 @@ P_CREDIT_REJECT = 0.05  # share of held orders the approver refuses
 class Order:
     """The world's handle on one sales order: the engine document plus the shipments in flight."""
 
-    __slots__ = ("amount", "customer", "doc", "location", "open_shipments", "order_id", "shipments")
+    __slots__ = ("amount", "account", "customer", "doc", "location", "open_shipments", "order_id", "shipments")
 
-    def __init__(self, doc: SalesOrder):
-        self.doc = doc
+    def __init__(self, doc: SalesOrder, account: Customer):
+        self.doc, self.account = doc, account  # the customer's terms: credit limit, pay days
         self.order_id, self.customer, self.location, self.amount = doc.order_id, doc.customer, doc.location, doc.amount
         self.open_shipments = 0  # shipments started and not yet delivered
         self.shipments = 0  # shipments started so far (numbers the deliveries)
@@ -72,7 +73,7 @@ def order_arrivals(world: World) -> Generator[Any, Any, None]:
             lines = [SalesLine(i, skus[j].sku, float(math.ceil(qty_per_line(rng) * customer.qty_factor)),
                                skus[j].price) for i, j in enumerate(chosen, start=1)]
             doc = SalesOrder(f"SO-{world.ids.next('SO'):06d}", customer.customer, location, env.now, lines)
-            world.start(sales_order(world, Order(doc)))
+            world.start(sales_order(world, Order(doc, customer)))
         hour += 1
         if hour > env.now:
             yield env.timeout(hour - env.now)
@@ -83,14 +84,12 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
     env, sc, doc = world.env, world.scenario, order.doc
     sales = world.team(Role.SALES)
     now = env.now
-    order.record(world, "order_received", now, resource=sales.any_member(now) if sales.on_shift(now) else "web shop",
-                 amount=order.amount)
+    order.record(world, "order_received", now, resource=sales.member_on_shift(now) or "web shop", amount=order.amount)
 
     work = yield sales.do(world.duration("credit_check"))
     doc.check_credit(work.end, work.worker)
     order.record(world, "credit_check", work.end, start=work.start, resource=work.worker, amount=order.amount)
-    customer = world.customer(order.customer)
-    reason = world.credit_rule.review_reason(order.amount, world.exposure[order.customer], customer.credit_limit)
+    reason = world.credit_rule.review_reason(order.amount, world.exposure[order.customer], order.account.credit_limit)
     if reason is not None:
         now = env.now
         doc.hold(now, reason)
@@ -209,8 +208,8 @@ def billing(world: World, order: Order) -> Generator[Any, Any, None]:
     if amount <= 0:
         return
     order.record(world, "invoice", work.end, start=work.start, resource=work.worker, amount=amount)
-    customer = world.customer(order.customer)
-    days = world.rng.uniform(customer.pay_days.low, customer.pay_days.high)
+    pay_days = order.account.pay_days
+    days = world.rng.uniform(pay_days.low, pay_days.high)
     paid = world.office.next_open(env.now + days * 24)
     yield env.timeout(paid - env.now)
     doc.pay(env.now, amount, "bank")

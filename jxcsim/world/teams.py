@@ -118,6 +118,13 @@ class Team:
         """The earliest time at or after ``t`` when any member is on shift."""
         return min(cal.next_open(t) for cal in self._open_calendars)
 
+    def member_on_shift(self, t: float) -> str | None:
+        """The first member on shift at ``t``, or None."""
+        for name, cal in self.members:
+            if cal.is_open(t):
+                return name
+        return None
+
     def any_member(self, t: float) -> str:
         """A member on shift at ``t`` (else the first member), to name who did a quick step."""
         for name, cal in self.members:
