@@ -162,11 +162,11 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
     meta = {"source": log.source, "timezone": log.timezone, "activity_instances": int(len(log.frame)),
             "cases": int(log.frame["case:concept:name"].nunique()) if len(log.frame) else 0,
             "findings": len(findings), "settings": asdict(settings)}
+    health = health_table(log.frame)
     written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta,
-                                               extra={"process": described.to_dict(),
-                                                      "process_health": health_table(log.frame)})}
+                                               extra={"process": described.to_dict(), "process_health": health})}
     page = render_findings_page(findings, title=f"Diagnosis of {Path(log.source).name}", meta=meta,
-                                sections=sections, tables={"Process health per step": health_table(log.frame)})
+                                sections=sections, tables={"Process health per step": health})
     written["report.html"] = out / "report.html"
     written["report.html"].write_text(page, encoding="utf-8")
     written.update(figures)
