@@ -135,11 +135,15 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
             "mean_delay_h": habit.delay_h.mean_h if habit.post_at == "after_delay" else None,
             "p_never": habit.p_never,
         })
-    for name, member in scenario.staff.items():
-        if member.enabled and member.role is Role.CREDIT_APPROVER and member.absent_weekdays:
+    approvers = {name: m for name, m in scenario.staff.items() if m.enabled and m.role is Role.CREDIT_APPROVER}
+    working = {name: set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for name, m in approvers.items()}
+    for name, member in approvers.items():
+        # an absence plants a bottleneck only on the days no other approver works
+        uncovered = sorted(d for d in member.absent_weekdays
+                           if not any(d in days for other, days in working.items() if other != name))
+        if uncovered:
             truth.append({"name": f"{name} absent", "kind": "approval_bottleneck", "locations": None,
-                          "weekdays": sorted(member.absent_weekdays),
-                          "weekday_names": [WEEKDAY_NAMES[d] for d in sorted(member.absent_weekdays)],
+                          "weekdays": uncovered, "weekday_names": [WEEKDAY_NAMES[d] for d in uncovered],
                           "hours": None, "activities": [names.credit_hold, names.credit_approved]})
     handoff = scenario.handoffs
     if not scenario.rules.notifications.push_on_new_order and handoff.to_warehouse.mode == "batch":
