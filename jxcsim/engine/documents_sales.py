@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .documents import Document, Step, check_amount, check_id, covers, qty_units
-from .quantity import SCALE, from_units, to_units
+from .quantity import MAX_QTY, SCALE, from_units, to_units
 
 __all__ = ["SalesLine", "SalesLineState", "SalesLineStatus", "SalesOrder", "SalesOrderState", "Shortfall"]
 
@@ -98,6 +98,7 @@ class Shortfall(StrEnum):
 
 _S, _L = SalesOrderState, SalesLineState
 _INF = math.inf
+_MIN_QTY = 1 / SCALE  # a float at least this large is at least one unit (smaller ones take the checked path)
 _AFTER_RELEASE = frozenset({_S.RELEASED, _S.PARTIALLY_DELIVERED, _S.DELIVERED, _S.INVOICED, _S.PAID})
 _SHIPPING = frozenset({_S.RELEASED, _S.PARTIALLY_DELIVERED})
 _FINAL = frozenset({_S.CREDIT_REJECTED, _S.CANCELLED})
@@ -372,8 +373,8 @@ class SalesOrder(Document):
 
     def allocate(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Allocate ``qty``: from the line's backorder first, then from its open part."""
-        units = qty_units(qty)
-        p = self._get(line_no)
+        units = round(qty * SCALE) if qty.__class__ is float and _MIN_QTY <= qty <= MAX_QTY else qty_units(qty)
+        p = self._lines.get(line_no) or self._get(line_no)
         free = p.backordered + p.open
         self._line_step(p, _L.ALLOCATED, t, actor,
                         None if units <= free else f"{qty:g} asked, {from_units(free):g} open or backordered", units)
@@ -382,18 +383,19 @@ class SalesOrder(Document):
 
     def backorder(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Backorder ``qty`` of the line's open part (no stock to allocate)."""
-        units = qty_units(qty)
-        p = self._get(line_no)
+        units = round(qty * SCALE) if qty.__class__ is float and _MIN_QTY <= qty <= MAX_QTY else qty_units(qty)
+        p = self._lines.get(line_no) or self._get(line_no)
         self._line_step(p, _L.BACKORDERED, t, actor,
                         None if units <= p.open else f"{qty:g} asked, {from_units(p.open):g} open", units)
         p.backordered += units
 
     def pick(self, line_no: int, qty: float, t: float, actor: str, shortfall: Shortfall = Shortfall.BACKORDER) -> None:
         """Pick ``qty`` (>= 0) of what is allocated and not yet picked; the rest goes per ``shortfall``."""
-        units = qty_units(qty, allow_zero=True)
+        units = (round(qty * SCALE) if qty.__class__ is float and 0.0 <= qty <= MAX_QTY
+                 else qty_units(qty, allow_zero=True))
         if shortfall is not Shortfall.BACKORDER:
             shortfall = Shortfall(shortfall)
-        p = self._get(line_no)
+        p = self._lines.get(line_no) or self._get(line_no)
         to_pick = p.allocated - p.picked
         if not to_pick:
             problem = "nothing allocated to pick"
@@ -444,7 +446,7 @@ class SalesOrder(Document):
     def _cover(self, line_no: int, step: SalesLineState, words: tuple[str, str], qty: float | None, t: float,
                actor: str) -> None:
         """Load or post ``qty`` (None: all) of what is picked on the line and not yet covered by ``step``."""
-        p = self._get(line_no)
+        p = self._lines.get(line_no) or self._get(line_no)
         loading = step is _L.LOADED
         left = p.picked - (p.loaded if loading else p.posted)
         units = left if qty is None else to_units(qty)
