@@ -70,3 +70,15 @@ def test_a_covered_absence_plants_no_bottleneck_and_none_is_found():
     findings = diagnose(result.log, timezone=scenario.timezone)
     assert not [f.summary for f in findings if f.kind is FindingKind.APPROVAL_BOTTLENECK]
     assert score_findings(findings, truth, frame=result.log)["false_alarms"] == 0
+
+
+@pytest.mark.parametrize("change, cutoff", [("evening_pick_shift.yaml", 20.0), ("new_order_notifications.yaml", 16.5)])
+def test_the_backlog_moves_with_the_change(change, cutoff):
+    """The evening shift moves the cut-off to the last release at 20:00; pushed orders wait from
+    the pickers' shift end (16:30)."""
+    scenario = load_scenario(REPO / "scenarios" / "baseline.yaml", changes=[REPO / "scenarios" / "changes" / change])
+    truth = planted_truth(scenario)
+    assert [t["hours"] for t in truth if t["kind"] == "after_hours_backlog"] == [[cutoff, 24.0]]
+    result = simulate(scenario, weeks=8, seed=SEEDS[1])
+    score = score_findings(diagnose(result.log, timezone=scenario.timezone), truth, frame=result.log)
+    assert score["misses"] == [] and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])

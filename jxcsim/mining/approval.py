@@ -2,19 +2,28 @@
 
 An approval is a request (``credit_hold``, ``po_created``, ``return_requested``) followed in its
 case by the first decision (``credit_approved``/``credit_rejected``, ``po_approved``,
-``return_approved``). Its wait (hours) is placed on the local weekday of the request; each
-weekday with at least ``min_obs`` requests is tested against the rest of the week (one-sided
-Mann–Whitney, Benjamini–Hochberg over every approval kind and weekday). The minimum effect is
-judged on medians: the weekday's median wait must be at least ``max(min_effect_h, effect_factor
-× the median of the other days)`` — waits include nights and weekends, so a few Friday requests
-decided on Monday dominate the means. ``effect_h`` and ``baseline_h`` are still the means.
+``return_approved``); its wait is decision − request, in hours.
 
-A significant weekday is an ``approval_bottleneck`` when the decisions are made by resources
-(``org:resource``) that are absent that weekday: a *decider* makes at least ``min_decider_share``
-of the decisions, and is *absent* on a weekday when it did anything at all (any activity) in at
-most ``max_presence`` of the log's weeks on that weekday while present in at least half of the
-weeks on its working weekdays. A significant weekday without such an explanation is reported as
-a plain ``bottleneck``. ``hours`` is ``None`` (the whole day).
+*Who decides, and when are they away.* A *decider* makes at least ``min_decider_share`` of a
+kind's decisions. From every event of the log (:func:`resource_presence`), a decider is *absent*
+on a weekday when it did anything at all on that weekday in at most ``max_presence`` of the
+log's weeks while present in at least half of the weeks on its working days — and the process
+runs that day (requests of that kind are raised on it in at least half of the weeks), which tells
+a personal absence from a weekend.
+
+*What the absence costs.* A request is *pending on* an absence day when that weekday falls
+between its request and its decision (local calendar days, both included: a Monday-afternoon
+request decided on Wednesday was pending on Tuesday). Waits of requests pending on the absence
+day are tested against the other requests' (one-sided Mann–Whitney, Benjamini–Hochberg over
+every approval kind and absence). Requests pending over a day the process does not run (a
+weekend) are left out of both sides, so Friday requests decided on Monday do not blur the
+comparison. The minimum effect is judged on medians (``max(min_effect_h, effect_factor ×`` the
+others' median``)``); ``effect_h`` and ``baseline_h`` are the means. The finding's ``weekday`` is
+the absence day (``hours`` ``None``).
+
+Without resources, or for slow weekdays no absence explains, each weekday's requests are tested
+against the rest of the week the same way and a significant one is a plain ``bottleneck``
+(weekday of the request).
 
 >>> import pandas as pd
 >>> rows, t0 = [], pd.Timestamp("2025-01-06 09:00", tz="UTC")
@@ -57,7 +66,6 @@ APPROVALS = {  # request semantic: decision semantics
     "po_created": ("po_approved",),
     "return_requested": ("return_approved",),
 }
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def resource_presence(frame: pd.DataFrame, *, timezone: str | None) -> pd.DataFrame:
@@ -74,27 +82,22 @@ def resource_presence(frame: pd.DataFrame, *, timezone: str | None) -> pd.DataFr
         return pd.DataFrame(columns=range(7))
     rows = frame[[RESOURCE, TIMESTAMP]].dropna()
     day, _, _ = local_clock(rows[TIMESTAMP], timezone)
-    seen = pd.DataFrame({"resource": rows[RESOURCE].astype(str).to_numpy(), "day": day}).drop_duplicates()
-    seen["weekday"] = (seen["day"] + 3) % 7
-    worked = seen.groupby(["resource", "weekday"]).size().unstack("weekday").reindex(columns=range(7)).fillna(0)
-    span = np.arange(day.min(), day.max() + 1)
+    return _weekly_share(pd.DataFrame({"who": rows[RESOURCE].astype(str).to_numpy(), "day": day}), day.min(),
+                         day.max())
+
+
+def _weekly_share(seen: pd.DataFrame, first_day: int, last_day: int) -> pd.DataFrame:
+    """Per ``who``, the share of weeks (between two day numbers) with a row on each weekday."""
+    seen = seen.drop_duplicates()
+    seen = seen.assign(weekday=(seen["day"] + 3) % 7)
+    worked = seen.groupby(["who", "weekday"]).size().unstack("weekday").reindex(columns=range(7)).fillna(0)
+    span = np.arange(first_day, last_day + 1)
     covered = pd.Series((span + 3) % 7).value_counts().reindex(range(7)).fillna(0)
     return worked / covered.where(covered > 0)
 
 
-def _absent(presence: pd.DataFrame, resources: list[str], weekday: int, max_presence: float) -> list[str]:
-    out = []
-    for resource in resources:
-        if resource not in presence.index:
-            continue
-        row = presence.loc[resource]
-        working = row[row > max_presence]
-        if row.get(weekday, np.nan) <= max_presence and len(working) and working.median() >= 0.5:
-            out.append(resource)
-    return out
-
-
 def _requests(frame: pd.DataFrame, request: str, decisions: tuple[str, ...], timezone: str | None) -> pd.DataFrame:
+    """Per decided request (index = case): request and decision time, decider, wait, local days."""
     asked = first_per_case(frame, [request], columns=["location"])
     decided = frame[frame[SEMANTIC].isin(decisions)][[CASE, TIMESTAMP] + ([RESOURCE] if RESOURCE in frame.columns
                                                                              else [])].copy()
@@ -104,68 +107,128 @@ def _requests(frame: pd.DataFrame, request: str, decisions: tuple[str, ...], tim
     first = merged.drop_duplicates(CASE).set_index(CASE)
     out = asked.join(first.drop(columns="time"), how="inner")
     out["wait_h"] = (out[TIMESTAMP] - out["time"]).dt.total_seconds() / 3600
-    out["weekday"] = local_clock(out["time"], timezone)[1]
+    out["day"], out["weekday"], _ = local_clock(out["time"], timezone)
+    out["decision_day"] = local_clock(out[TIMESTAMP], timezone)[0]
+    return out
+
+
+def _pending_on(waits: pd.DataFrame, weekday: int) -> np.ndarray:
+    """Whether a local day with ``weekday`` falls between each request and its decision (inclusive)."""
+    first = (weekday - waits["weekday"].to_numpy()) % 7  # days from the request to the first such day
+    return first <= (waits["decision_day"] - waits["day"]).to_numpy()
+
+
+class _Kind:
+    """One approval kind's requests and names."""
+
+    def __init__(self, frame: pd.DataFrame, request: str, decisions: tuple[str, ...], waits: pd.DataFrame):
+        self.request, self.decisions, self.waits = request, decisions, waits
+        names = [activity_name(frame, d) for d in decisions if has_semantics(frame, d)]
+        self.names = [activity_name(frame, request), names[0]]
+        raised = _weekly_share(pd.DataFrame({"who": "requests", "day": waits["day"].to_numpy()}),
+                               int(waits["day"].min()), int(waits["decision_day"].max()))
+        self.runs = {d for d in range(7) if raised.loc["requests"].get(d, 0) >= 0.5}  # the process runs that day
+
+    def comparable(self) -> np.ndarray:
+        """Requests not pending over a day the process does not run."""
+        ok = np.ones(len(self.waits), dtype=bool)
+        for d in set(range(7)) - self.runs:
+            ok &= ~_pending_on(self.waits, d)
+        return ok
+
+
+def _absences(kind: _Kind, presence: pd.DataFrame, min_decider_share: float, max_presence: float
+              ) -> dict[int, list[str]]:
+    """Absence weekday → the deciders away that day (only days the process runs)."""
+    shares = kind.waits[RESOURCE].dropna().astype(str).value_counts(normalize=True) \
+        if RESOURCE in kind.waits.columns else pd.Series(dtype=float)
+    out: dict[int, list[str]] = {}
+    for who, share in shares.items():
+        if share < min_decider_share or who not in presence.index:
+            continue
+        row = presence.loc[who]
+        working = row[row > max_presence]
+        if not len(working) or working.median() < 0.5:
+            continue
+        for d in kind.runs:
+            if row.get(d, np.nan) <= max_presence:
+                out.setdefault(d, []).append(str(who))
     return out
 
 
 def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_obs: int = 10, fdr: float = 0.05,
                               min_effect_h: float = 0.5, effect_factor: float = 2.0, min_decider_share: float = 0.2,
                               max_presence: float = 0.1) -> list[Finding]:
-    """Weekdays whose requests wait significantly longer for a decision (see the module docstring)."""
+    """Absences that make approvals wait, and slow weekdays no absence explains (see the module docstring)."""
     resources_known = RESOURCE in frame.columns and bool(frame[RESOURCE].notna().any())
-    tests = []
+    presence = resource_presence(frame, timezone=timezone) if resources_known else pd.DataFrame()
+    tests = []  # (kind, absence weekday or None, request weekday or None, inside mask, compared mask, absent)
     for request, decisions in APPROVALS.items():
         if not has_semantics(frame, request) or not any(has_semantics(frame, d) for d in decisions):
             continue
         waits = _requests(frame, request, decisions, timezone)
         if len(waits) < 2:
             continue
-        counts = waits["weekday"].value_counts()
-        for weekday, n in counts.items():
-            inside = waits["weekday"] == weekday
-            if n < min_obs or inside.all():
-                continue
-            mine, rest = waits.loc[inside, "wait_h"], waits.loc[~inside, "wait_h"]
-            p = mwu_greater(mine.to_numpy(float), rest.to_numpy(float))
-            tests.append((request, decisions, int(weekday), waits, float(mine.mean()), float(rest.mean()),
-                          float(mine.median()), float(rest.median()), p))
-    if not tests:
-        return []
-    q_values = bh(np.array([t[-1] for t in tests]))
-    presence = resource_presence(frame, timezone=timezone) if resources_known else pd.DataFrame()
-    findings = []
-    for (request, decisions, weekday, waits, effect, baseline, median, median_rest, p), q in zip(tests, q_values):
-        if q > fdr or not clears_effect(median, median_rest, min_effect_h, effect_factor):
+        kind = _Kind(frame, request, decisions, waits)
+        comparable = kind.comparable()
+        absences = _absences(kind, presence, min_decider_share, max_presence) if resources_known else {}
+        explained = np.zeros(len(waits), dtype=bool)
+        for d, absent in sorted(absences.items()):
+            pending = _pending_on(waits, d)
+            explained |= pending
+            tests.append((kind, d, None, pending & comparable, comparable, absent))
+        for weekday in sorted(set(waits["weekday"])):
+            raised = (waits["weekday"] == weekday).to_numpy()
+            if raised.sum() and (raised & explained).sum() / raised.sum() >= 0.5:
+                continue  # most of that weekday's requests wait over an absence: reported there
+            tests.append((kind, None, int(weekday), raised, np.ones(len(waits), dtype=bool), []))
+    results = []
+    for kind, absence, weekday, inside, compared, absent in tests:
+        mine = kind.waits["wait_h"].to_numpy(float)[inside]
+        rest = kind.waits["wait_h"].to_numpy(float)[compared & ~inside]
+        if len(mine) < min_obs or not len(rest):
             continue
-        win = waits[waits["weekday"] == weekday]
-        deciders: list[str] = []
-        if resources_known and RESOURCE in waits.columns:
-            shares = waits[RESOURCE].dropna().astype(str).value_counts(normalize=True)
-            deciders = [str(r) for r, s in shares.items() if s >= min_decider_share]
-        absent = _absent(presence, deciders, weekday, max_presence) if len(presence) else []
-        decision_names = [activity_name(frame, d) for d in decisions if has_semantics(frame, d)]
-        names = [activity_name(frame, request), decision_names[0]]
-        day = WEEKDAY_PLURAL[weekday]
-        text = (f"Cases reaching '{names[0]}' on {day} wait {fmt_h(effect)} h for '{names[1]}' "
-                f"(vs {fmt_h(baseline)} h on other days); {plural(len(win), 'case')}")
-        if absent:
-            who = ", ".join(absent)
-            share = float(waits[RESOURCE].astype(str).isin(absent).mean())
-            text += f": {who}, who {'makes' if len(absent) == 1 else 'make'} {share:.0%} of the decisions, never works on {day}."
-        else:
-            text += "."
-        location = None
-        if "location" in win.columns and win["location"].nunique() == 1:
-            location = str(win["location"].iloc[0])
-        findings.append(Finding(
-            kind=FindingKind.APPROVAL_BOTTLENECK if absent else FindingKind.BOTTLENECK,
-            activities=names, location=location, weekday=weekday, hours=None, cases=int(len(win)), effect_h=effect,
-            baseline_h=baseline, stock_impact_qty=None, q_value=float(q),
-            evidence=evidence_by_lag(pd.Series(win.index), win["wait_h"], MAX_EVIDENCE), summary=text,
-            case_ids=tuple(str(c) for c in win.index),
-            details={"request": request, "decisions": list(decisions), "absent": absent, "deciders": deciders,
-                     "presence": {r: [None if pd.isna(v) else float(v) for v in presence.loc[r]]
-                                  for r in deciders if r in presence.index},
-                     "median_h": median, "median_other_days_h": median_rest, "p": float(p),
-                     "timezone": timezone or "UTC"}))
+        results.append((kind, absence, weekday, inside, absent, mine, rest, mwu_greater(mine, rest)))
+    if not results:
+        return []
+    q_values = bh(np.array([r[-1] for r in results]))
+    findings = []
+    for (kind, absence, weekday, inside, absent, mine, rest, p), q in zip(results, q_values):
+        if q > fdr or not clears_effect(np.median(mine), np.median(rest), min_effect_h, effect_factor):
+            continue
+        findings.append(_finding(kind, absence, weekday, inside, absent, mine, rest, p, q, presence, timezone))
     return findings
+
+
+def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.ndarray, absent: list[str],
+             mine: np.ndarray, rest: np.ndarray, p: float, q: float, presence: pd.DataFrame,
+             timezone: str | None) -> Finding:
+    win = kind.waits[inside]
+    effect, baseline = float(mine.mean()), float(rest.mean())
+    request, decision = kind.names
+    if absence is not None:
+        day = WEEKDAY_PLURAL[absence]
+        share = float(kind.waits[RESOURCE].astype(str).isin(absent).mean())
+        who = ", ".join(absent)
+        summary = (f"'{decision}' waits {fmt_h(effect)} h for cases reaching '{request}' that are pending on "
+                   f"{day} (vs {fmt_h(baseline)} h otherwise; median {fmt_h(np.median(mine))} h vs "
+                   f"{fmt_h(np.median(rest))} h): {who}, who {'makes' if len(absent) == 1 else 'make'} {share:.0%} "
+                   f"of the decisions, never works on {day}; {plural(len(win), 'case')}.")
+    else:
+        summary = (f"Cases reaching '{request}' on {WEEKDAY_PLURAL[weekday]} wait {fmt_h(effect)} h for "
+                   f"'{decision}' (vs {fmt_h(baseline)} h on other days; median {fmt_h(np.median(mine))} h vs "
+                   f"{fmt_h(np.median(rest))} h); {plural(len(win), 'case')}.")
+    location = None
+    if "location" in win.columns and win["location"].nunique() == 1:
+        location = str(win["location"].iloc[0])
+    return Finding(
+        kind=FindingKind.APPROVAL_BOTTLENECK if absence is not None else FindingKind.BOTTLENECK,
+        activities=[request, decision], location=location, weekday=absence if absence is not None else weekday,
+        hours=None, cases=int(len(win)), effect_h=effect, baseline_h=baseline, stock_impact_qty=None, q_value=float(q),
+        evidence=evidence_by_lag(pd.Series(win.index), win["wait_h"], MAX_EVIDENCE), summary=summary,
+        case_ids=tuple(str(c) for c in win.index),
+        details={"request": kind.request, "decisions": list(kind.decisions), "absent": absent,
+                 "presence": {r: [None if pd.isna(v) else float(v) for v in presence.loc[r]]
+                              for r in absent if r in presence.index},
+                 "median_h": float(np.median(mine)), "median_otherwise_h": float(np.median(rest)),
+                 "process_runs_on": sorted(kind.runs), "p": float(p), "timezone": timezone or "UTC"})

@@ -304,13 +304,13 @@ def _whole_days(obs: Observations, transitions: list[Transition], windows: list[
     """Second pass for transitions too sparse to test hour by hour (a few receipts a day).
 
     Each weekday of a location is tested as one cell against the rest of its week (its own
-    Benjamini–Hochberg family, at least ``max(5, min_obs // 2)`` cases per weekday); a
+    Benjamini–Hochberg family, at least ``max(4, min_obs // 3)`` cases per weekday); a
     significant weekday is reported as ``[0, 24)`` when no hour window covers it, or instead of
     its hour windows when the rest of that weekday agrees (its median lag clears the same minimum
     effect): receipts that mostly arrive at 07:00 and are all posted on Monday are a Friday habit,
     not a 07:00–08:00 one. Returns ``windows`` with the day findings merged in.
     """
-    days = cell_tests(obs, by_day=True, min_obs=max(5, min_obs // 2))
+    days = cell_tests(obs, by_day=True, min_obs=max(4, min_obs // 3))
     days = days[days["tested"]].copy()
     if days.empty:
         return windows

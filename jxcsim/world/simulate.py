@@ -145,12 +145,39 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
             truth.append({"name": f"{name} absent", "kind": "approval_bottleneck", "locations": None,
                           "weekdays": uncovered, "weekday_names": [WEEKDAY_NAMES[d] for d in uncovered],
                           "hours": None, "activities": [names.credit_hold, names.credit_approved]})
-    handoff = scenario.handoffs
-    if not scenario.rules.notifications.push_on_new_order and handoff.to_warehouse.mode == "batch":
+    by_cutoff: dict[float, list[str]] = {}
+    for location in scenario.locations:
+        cutoff = effective_cutoff(scenario, location)
+        if cutoff is not None:
+            by_cutoff.setdefault(cutoff, []).append(location)
+    for cutoff, locations in sorted(by_cutoff.items()):
         truth.append({"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog",
-                      "locations": list(scenario.locations), "weekdays": list(range(7)),
-                      "hours": [handoff.order_cutoff, 24.0], "activities": [names.order_received, names.pick]})
+                      "locations": locations, "weekdays": list(range(7)), "hours": [cutoff, 24.0],
+                      "nominal_cutoff": scenario.handoffs.order_cutoff,
+                      "activities": [names.order_received, names.pick]})
     return truth
+
+
+def effective_cutoff(scenario: Scenario, location: str) -> float | None:
+    """The hour of day after which an order at ``location`` waits for the next day: the earliest of
+    the order cut-off and the last release to the warehouse (batched hand-offs), the end of the
+    pickers' last shift there and of the sales staff's (who run the credit check); ``None``
+    without pickers or sales staff.
+
+    >>> from jxcsim.world.scenario import load_scenario
+    >>> effective_cutoff(load_scenario("scenarios/baseline.yaml"), "WH-A")   # the last batch at 16:00
+    16.0
+    """
+    staff = [m for m in scenario.staff.values() if m.enabled]
+    pickers = [scenario.shifts[m.shift].end for m in staff if m.role is Role.PICKER and m.location == location]
+    sales = [scenario.shifts[m.shift].end for m in staff if m.role is Role.SALES]
+    if not pickers or not sales:
+        return None
+    limits = [max(pickers), max(sales)]
+    release = scenario.handoffs.to_warehouse
+    if release.mode == "batch" and not scenario.rules.notifications.push_on_new_order:
+        limits += [scenario.handoffs.order_cutoff, max(release.times or [0.0])]
+    return float(min(limits))
 
 
 def write_simulation(result: SimulationResult, out: str | Path, *, formats: tuple[str, ...] = ("csv", "xes", "ocel"),
