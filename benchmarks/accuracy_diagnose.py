@@ -1,9 +1,10 @@
 """Recall and false alarms of the diagnosis on simulated worlds with planted habits, and on clean worlds.
 
-    .venv/bin/python benchmarks/accuracy_diagnose.py [--seeds 10] [--weeks 8] [--first-seed 100]
+    .venv/bin/python benchmarks/accuracy_diagnose.py [--seeds 10] [--weeks 8] [--first-seed 100] [--overlays]
 
 For each seed it simulates ``scenarios/baseline.yaml`` (every habit planted) and the clean world
-(``scenarios/changes/no_habits.yaml``), diagnoses both and scores the findings against the
+(``scenarios/changes/no_habits.yaml``) — with ``--overlays`` also the evening pick shift, new-order
+notification and credit fast-track worlds —, diagnoses each and scores the findings against the
 world's planted truth (``jxcsim.mining.truth.score_findings``). Prints one JSON line per world and
 a summary: expected patterns, found, recall, false alarms (findings of a scored kind matching no
 planted habit) and posting findings on clean worlds.
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--first-seed", type=int, default=100)
     parser.add_argument("--weeks", type=int, default=8)
+    parser.add_argument("--overlays", action="store_true", help="also the what-if worlds with a planted truth")
     args = parser.parse_args(argv)
 
     from jxcsim.mining.diagnose import diagnose
@@ -33,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     from jxcsim.world.scenario import load_scenario
     from jxcsim.world.simulate import planted_truth, simulate
 
-    worlds = {"habits": [], "clean": [ROOT / "scenarios" / "changes" / "no_habits.yaml"]}
+    changes = ROOT / "scenarios" / "changes"
+    worlds = {"habits": [], "clean": [changes / "no_habits.yaml"]}
+    if args.overlays:
+        worlds.update({name: [changes / f"{name}.yaml"] for name in ("evening_pick_shift", "new_order_notifications",
+                                                                     "credit_fast_track")})
     totals = {w: {"expected": 0, "found": 0, "false_alarms": 0, "posting_findings": 0, "misses": []} for w in worlds}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         for world, changes in worlds.items():
