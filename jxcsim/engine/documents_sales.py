@@ -120,8 +120,10 @@ class SalesLine:
     def __post_init__(self) -> None:
         if not isinstance(self.line_no, int):
             raise ValueError(f"line_no must be an int, got {self.line_no!r}")
-        check_id("sku", self.sku)
-        qty_units(self.qty)
+        if self.sku.__class__ is not str or not self.sku:
+            check_id("sku", self.sku)
+        if not (self.qty.__class__ is float and _MIN_QTY <= self.qty <= MAX_QTY):
+            qty_units(self.qty)
         if not (math.isfinite(self.unit_price) and self.unit_price >= 0):
             raise ValueError(f"unit_price must be finite and >= 0, got {self.unit_price!r}")
 

@@ -20,6 +20,7 @@ Work(start=8.0, end=9.5, worker='Wang')
 from __future__ import annotations
 
 from collections import deque
+from functools import partial
 from typing import NamedTuple
 
 import simpy
@@ -36,6 +37,9 @@ class Work(NamedTuple):
     worker: str
 
 
+_work = partial(tuple.__new__, Work)  # a Work from a tuple of its fields (no keyword handling)
+
+
 class _Done(simpy.Event):
     """A task's completion: triggered with its :class:`Work` when a worker takes the task."""
 
@@ -45,18 +49,13 @@ class _Done(simpy.Event):
 
 
 class _Worker:
-    """One member of a team: a name, a calendar, and the callbacks that free it."""
+    """One member of a team: a name, a calendar, and the callback that frees it (after a task or a sleep)."""
 
-    __slots__ = ("calendar", "name", "team")
+    __slots__ = ("calendar", "free", "name")
 
     def __init__(self, team: Team, name: str, calendar: WeeklyCalendar):
-        self.team, self.name, self.calendar = team, name, calendar
-
-    def finished(self, _: simpy.Event) -> None:
-        self.team._free(self)
-
-    def woken(self, _: simpy.Event) -> None:
-        self.team._free(self)
+        self.name, self.calendar = name, calendar
+        self.free = partial(team._free, self)  # an event callback: called with the event
 
 
 class Team:
@@ -91,11 +90,11 @@ class Team:
         env = self.env
         now = env.now
         done._ok = True  # triggered now, processed when the work ends (as simpy.Timeout does)
-        done._value = Work(now, now + done.duration_h, worker.name)
-        done.callbacks.insert(0, worker.finished)  # free the worker before the requester resumes
+        done._value = _work((now, now + done.duration_h, worker.name))
+        done.callbacks.insert(0, worker.free)  # free the worker before the requester resumes
         env.schedule(done, NORMAL, done.duration_h)
 
-    def _free(self, worker: _Worker) -> None:
+    def _free(self, worker: _Worker, _: simpy.Event | None = None) -> None:
         """``worker`` finished a task or its shift opened: take the next task, else go idle."""
         if not worker.calendar.is_open(self.env.now):
             if self._tasks:
@@ -109,7 +108,7 @@ class Team:
 
     def _sleep(self, worker: _Worker) -> None:
         env = self.env
-        env.timeout(worker.calendar.next_open(env.now) - env.now).callbacks.append(worker.woken)
+        env.timeout(worker.calendar.next_open(env.now) - env.now).callbacks.append(worker.free)
 
     def on_shift(self, t: float) -> bool:
         return any(cal.is_open(t) for _, cal in self.members)
