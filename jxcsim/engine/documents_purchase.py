@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import SimpleNamespace
 
 from .documents import Document, Step, check_amount, check_id, covers, qty_units
 from .quantity import from_units, to_units
@@ -48,7 +49,7 @@ class PurchaseOrderState(StrEnum):
     RECEIPT_POSTED = "receipt_posted"
 
 
-_P = PurchaseOrderState
+_P = SimpleNamespace(**PurchaseOrderState.__members__)  # plain attributes: quicker than enum members
 _RECEIVING = frozenset({_P.APPROVED, _P.SUPPLIER_INVOICED, _P.PAID})
 
 

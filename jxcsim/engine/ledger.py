@@ -65,6 +65,7 @@ Key = tuple[Ledger, str, str]
 """(ledger, sku, location)"""
 
 _VIRTUAL = frozenset(str(v) for v in VirtualLocation)
+_PHYSICAL, _NO_CAUSE = Ledger.PHYSICAL, Cause.NONE  # as globals: quicker to read than enum members
 _entry = partial(tuple.__new__, Entry)  # an Entry from a tuple of all its fields (no keyword handling)
 
 
@@ -212,7 +213,7 @@ class Ledgers:
         units = round(qty * SCALE)
         balance = self._balance
         out_key, in_key = (ledger, sku, src), (ledger, sku, dst)
-        if ledger is Ledger.PHYSICAL:
+        if ledger is _PHYSICAL:
             latest = self._latest
             if src not in _VIRTUAL:
                 have = (balance.get(out_key, 0) if time >= latest.get(out_key, -math.inf)
@@ -226,9 +227,9 @@ class Ledgers:
         entries = self._entries
         first = len(entries)
         moved = units / SCALE
-        entries.append(_entry((first, ledger, sku, src, -moved, time, time, movement_id, first + 1, Cause.NONE,
+        entries.append(_entry((first, ledger, sku, src, -moved, time, time, movement_id, first + 1, _NO_CAUSE,
                                None, None)))
-        entries.append(_entry((first + 1, ledger, sku, dst, moved, time, time, movement_id, first, Cause.NONE,
+        entries.append(_entry((first + 1, ledger, sku, dst, moved, time, time, movement_id, first, _NO_CAUSE,
                                None, None)))
         self._units.extend((-units, units))
         balance[out_key] = balance.get(out_key, 0) - units

@@ -36,6 +36,9 @@ class Commitment(StrEnum):
     IN_TRANSIT = "in transit"
 
 
+_RESERVED, _BOOK = Commitment.RESERVED, Ledger.BOOK  # as globals: quicker to read than enum members
+
+
 @dataclass(frozen=True, slots=True)
 class StockPosition:
     """Every quantity of one (SKU, location) at one moment.
@@ -135,16 +138,16 @@ class Inventory:
         units = to_units(qty)
         if units <= 0 or is_virtual(location):
             self.reserve(sku, location, qty)  # raises with the reason
-        key = (Commitment.RESERVED, sku, location)
+        key = (_RESERVED, sku, location)
         reserved = self._counters.get(key, 0)
-        if units > self.ledgers._units_at((Ledger.BOOK, sku, location), None, None) - reserved:
+        if units > self.ledgers._balance.get((_BOOK, sku, location), 0) - reserved:
             return False
         self._counters[key] = reserved + units
         return True
 
     def release(self, sku: str, location: str, qty: float) -> None:
         """Release ``qty`` of a reservation (the order shipped, was cancelled or re-allocated)."""
-        self._change(Commitment.RESERVED, sku, location, qty, -1)
+        self._change(_RESERVED, sku, location, qty, -1)
 
     def add_on_order(self, sku: str, location: str, qty: float) -> None:
         """Count ``qty`` ordered from a supplier for delivery to ``location``."""

@@ -24,6 +24,7 @@ from .teams import Team
 
 ALERT_RESPONSE_H = 0.5  # how long a clerk takes to post after an alert or escalation
 _CUSTOMER, _SUPPLIER = str(CUSTOMER), str(SUPPLIER)  # as plain strings, for Ledgers.move_trusted
+_PHYSICAL, _BOOK, _ISSUE, _RECEIPT = Ledger.PHYSICAL, Ledger.BOOK, Movement.ISSUE, Movement.RECEIPT  # quick to read
 _SEMANTIC = {(True, True): "physical_issue", (False, True): "book_issue", (True, False): "physical_receipt",
              (False, False): "book_receipt"}  # (physical, issue) -> the log's semantic
 
@@ -223,21 +224,21 @@ class World:
         """Post ``p`` in the book ledger at ``t`` and record it (once)."""
         if p.posted_at == p.posted_at:  # posted already
             return
-        self._move(p, Ledger.BOOK, t, resource)
+        self._move(p, _BOOK, t, resource)
         p.posted_at = t
-        if p.movement is Movement.RECEIPT:
+        if p.movement is _RECEIPT:
             self.inventory.remove_on_order(p.sku, p.location, p.qty)
             self.receipt_signal(p.sku, p.location).succeed()
 
     def physical_move(self, p: Posting, t: float, resource: str) -> None:
         """Move the goods of ``p`` at ``t`` and record it."""
-        self._move(p, Ledger.PHYSICAL, t, resource)
+        self._move(p, _PHYSICAL, t, resource)
         p.moved_at = t
 
     def _move(self, p: Posting, ledger: Ledger, t: float, resource: str) -> None:
         """One leg of a movement: the ledger entry, the document step, the log row."""
-        issue = p.movement is Movement.ISSUE
-        physical = ledger is Ledger.PHYSICAL
+        issue = p.movement is _ISSUE
+        physical = ledger is _PHYSICAL
         src, dst = (p.location, _CUSTOMER) if issue else (_SUPPLIER, p.location)
         self.ledgers.move_trusted(ledger, p.sku, p.qty, src, dst, t, p.movement_id)  # arguments built here
         doc = p.document
