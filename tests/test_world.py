@@ -172,6 +172,10 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     assert frame["counted_qty"].tolist()[0] == 3.0 and frame["amount"].tolist()[2] == 120.5
     assert frame["supplier"].tolist() == [None, None, None, "SUP"]
     assert str(frame["time:timestamp"].dt.tz) == "UTC" and frame["time:timestamp"].is_monotonic_increasing
+    rows = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
+    for row in rec._rows:
+        rows.append_row(row)  # a row in FIELDS order is what add() records
+    pd.testing.assert_frame_equal(rows.frame(), frame)
 
 
 def test_an_error_in_a_process_stops_the_run_and_is_raised_as_it_was(baseline):

@@ -247,10 +247,10 @@ class World:
                 (doc.load if physical else doc.post_issue)(p.line, t, resource, qty=p.qty)
             else:
                 (doc.arrive if physical else doc.post_receipt)(p.line, p.qty, t, resource)
-        self.recorder.add(p.case, _SEMANTIC[physical, issue], t, resource=resource, location=p.location, sku=p.sku,
-                          qty=p.qty, line=p.line, price=p.price, delivery=p.delivery,
-                          supplier=p.supplier if physical else None,
-                          doc_type="sales_order" if issue else "purchase_order")
+        self.recorder.append_row((p.case, _SEMANTIC[physical, issue], t, math.nan, resource, p.location, p.sku, p.qty,
+                                  p.line, "sales_order" if issue else "purchase_order", None,
+                                  p.supplier if physical else None, math.nan, p.price, math.nan, math.nan,
+                                  p.delivery))  # EventRecorder.add's fields, as a row
 
     def post_later(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
         """After the goods of ``postings`` moved (together, now): post them per the plan, at once or

@@ -38,10 +38,9 @@ class Order:
     def record(self, world: World, semantic: str, t: float, *, start: float = math.nan, resource: str | None = None,
                sku: str | None = None, qty: float = math.nan, line: int | None = None, amount: float = math.nan,
                delivery: str | None = None) -> None:
-        """One row of the log for this order (fields passed on by name: cheaper than ``**fields``)."""
-        world.recorder.add(self.order_id, semantic, t, start=start, resource=resource, location=self.location, sku=sku,
-                           qty=qty, line=line, doc_type="sales_order", customer=self.customer, amount=amount,
-                           delivery=delivery)
+        """One row of the log for this order (EventRecorder.add's fields, as a row)."""
+        world.recorder.append_row((self.order_id, semantic, t, start, resource, self.location, sku, qty, line,
+                                   "sales_order", self.customer, None, amount, math.nan, math.nan, math.nan, delivery))
 
 
 def order_arrivals(world: World) -> Generator[Any, Any, None]:
