@@ -193,3 +193,16 @@ def test_an_error_in_a_process_stops_the_run_and_is_raised_as_it_was(baseline):
     with pytest.raises(InsufficientStock) as caught:
         world.run(until=168.0)
     assert caught.value is error and world.env.now == 3.0
+
+
+def test_the_year_benchmark_scenario_is_staffed_for_its_orders(baseline):
+    """benchmarks/scenarios/year_4000.yaml: 4,000 orders a month flow through to payment, holds stay a minority."""
+    year = load_scenario(REPO / "benchmarks" / "scenarios" / "year_4000.yaml")
+    assert year.demand.orders_per_week == pytest.approx(4000 * 12 / 52)
+    assert year.posting.habits == baseline.posting.habits and year.staff["Chen Jing"].absent_weekdays == [1]
+    result = simulate(year, weeks=3, seed=4)
+    counts = result.log["semantic"].value_counts()
+    assert counts["order_received"] == pytest.approx(3 * 923, rel=0.1)
+    assert counts["invoice"] > 0.8 * counts["order_received"] and counts["payment"] > 0
+    assert counts["credit_hold"] < 0.2 * counts["order_received"]
+    result.ledgers.check_invariants()
