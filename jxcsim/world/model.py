@@ -178,8 +178,7 @@ class World:
     # --- stock -------------------------------------------------------------------------------
     def shelf_free(self, sku: str, location: str) -> float:
         """Physical stock not yet picked for another shipment."""
-        physical = self.ledgers.balance(Ledger.PHYSICAL, sku, location)
-        return physical - self.staged.get((sku, location), 0.0)
+        return self.ledgers.balance(_PHYSICAL, sku, location) - self.staged.get((sku, location), 0.0)
 
     def receipt_signal(self, sku: str, location: str) -> simpy.Event:
         """An event that fires at the next book receipt of ``sku`` at ``location``."""
@@ -193,7 +192,7 @@ class World:
     def posting_plan(self, movement: Movement, location: str, t: float) -> PostingPlan:
         """The posting behaviour in force for a movement at ``location`` and time ``t``."""
         scan = self.scenario.rules.scan_to_ship
-        if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
+        if movement is _ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
             return PostingPlan(False, 0.0, False, True, False, None)
         behaviour: PostingBehaviour
         behaviour, delay, next_workday = self._behaviour[movement]

@@ -22,6 +22,7 @@ from .scenario import Movement, Release, Role
 from .shifts import HOURS_PER_WEEK
 
 P_CREDIT_REJECT = 0.05  # share of held orders the approver refuses
+_ISSUE = Movement.ISSUE  # as a global: quicker to read than an enum member
 
 
 class Order:
@@ -151,30 +152,30 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
     order.shipments += 1
     delivery = f"DL-{order.order_id.removeprefix('SO-')}-{order.shipments}"
     work = yield world.team(Role.PICKER, loc).do(world.duration("pick_per_line", len(lines)))
+    end, worker, staged = work.end, work.worker, world.staged
     picked: list[tuple[SalesLine, float]] = []
     for line, wanted in lines:
         qty = min(wanted, max(0.0, math.floor(world.shelf_free(line.sku, loc))))
-        doc.pick(line.line_no, qty, work.end, work.worker)  # a shortfall goes back to backordered
+        doc.pick(line.line_no, qty, end, worker)  # a shortfall goes back to backordered
         short = wanted - qty
         if short > 0:  # the book promised stock the shelf does not have
             world.inventory.release(line.sku, loc, short)
-            order.record(world, "backorder", work.end, resource=work.worker, sku=line.sku, qty=short,
-                         line=line.line_no)
+            order.record(world, "backorder", end, resource=worker, sku=line.sku, qty=short, line=line.line_no)
             order.open_shipments += 1
             world.start(backordered_line(world, order, line, short))
         if qty > 0:
-            world.staged[(line.sku, loc)] = world.staged.get((line.sku, loc), 0.0) + qty
+            staged[(line.sku, loc)] = staged.get((line.sku, loc), 0.0) + qty
             picked.append((line, qty))
-    order.record(world, "pick", work.end, start=work.start, resource=work.worker, delivery=delivery)
+    order.record(world, "pick", end, start=work.start, resource=worker, delivery=delivery)
     if not picked:
         order.open_shipments -= 1
         return
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
-    plan = world.posting_plan(Movement.ISSUE, loc, env.now)
-    postings = [Posting(f"{order.order_id}/{line.line_no}/{delivery}", order.order_id, line.sku, qty, loc,
-                        Movement.ISSUE, line.line_no, document=doc, delivery=delivery, price=line.unit_price)
-                for line, qty in picked]
+    plan = world.posting_plan(_ISSUE, loc, env.now)
+    case = order.order_id
+    postings = [Posting(f"{case}/{line.line_no}/{delivery}", case, line.sku, qty, loc, _ISSUE, line.line_no, doc,
+                        delivery, line.unit_price) for line, qty in picked]
     if plan.post_first:
         when = world.post_time(plan, clerks, env.now)
         yield env.timeout(when - env.now)
@@ -183,11 +184,12 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
             world.book_move(p, env.now, resource)
 
     work = yield world.team(Role.DRIVER, loc).do(world.duration("load"))
+    end, worker, release = work.end, work.worker, world.inventory.release
     for p in postings:
-        world.physical_move(p, work.end, work.worker)
-        world.staged[(p.sku, loc)] -= p.qty
-        world.inventory.release(p.sku, loc, p.qty)
-    world.post_later([p for p in postings if not p.posted], plan, clerks)
+        world.physical_move(p, end, worker)
+        staged[(p.sku, loc)] -= p.qty
+        release(p.sku, loc, p.qty)
+    world.post_later([p for p in postings if p.posted_at != p.posted_at], plan, clerks)  # not posted (NaN)
     yield env.timeout(world.duration("drive"))
     # an earlier truck of the same order may have delivered this shipment's lines with its own
     if any(doc.loaded_undelivered_qty(line.line_no) > 0 for line, _ in picked):
