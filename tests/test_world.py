@@ -176,6 +176,9 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     for row in rec._rows:
         rows.append_row(row)  # a row in FIELDS order is what add() records
     pd.testing.assert_frame_equal(rows.frame(), frame)
+    rows.append_row(("SO-2", "pick", 11.0))
+    with pytest.raises(ValueError, match="log row 4 has 3 fields, not 17"):
+        rows.frame()
 
 
 def test_an_error_in_a_process_stops_the_run_and_is_raised_as_it_was(baseline):

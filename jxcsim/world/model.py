@@ -7,7 +7,7 @@ the engine (ledgers, inventory) and record each step in the log as it happens.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,35 +221,41 @@ class World:
 
     def book_move(self, p: Posting, t: float, resource: str) -> None:
         """Post ``p`` in the book ledger at ``t`` and record it (once)."""
-        if p.posted_at == p.posted_at:  # posted already
-            return
-        self._move(p, _BOOK, t, resource)
-        p.posted_at = t
-        if p.movement is _RECEIPT:
-            self.inventory.remove_on_order(p.sku, p.location, p.qty)
-            self.receipt_signal(p.sku, p.location).succeed()
+        self.book_moves((p,), t, resource)
 
-    def physical_move(self, p: Posting, t: float, resource: str) -> None:
-        """Move the goods of ``p`` at ``t`` and record it."""
-        self._move(p, _PHYSICAL, t, resource)
-        p.moved_at = t
+    def book_moves(self, postings: Sequence[Posting], t: float, resource: str) -> None:
+        """Post each of ``postings`` not yet posted in the book ledger at ``t`` and record it."""
+        todo = [p for p in postings if p.posted_at != p.posted_at]  # not posted yet (NaN)
+        self._move(todo, _BOOK, t, resource)
+        for p in todo:
+            p.posted_at = t
+            if p.movement is _RECEIPT:
+                self.inventory.remove_on_order(p.sku, p.location, p.qty)
+                self.receipt_signal(p.sku, p.location).succeed()
 
-    def _move(self, p: Posting, ledger: Ledger, t: float, resource: str) -> None:
-        """One leg of a movement: the ledger entry, the document step, the log row."""
-        issue = p.movement is _ISSUE
+    def physical_moves(self, postings: Sequence[Posting], t: float, resource: str) -> None:
+        """Move the goods of ``postings`` (a shipment's or a receipt's) at ``t`` and record them."""
+        self._move(postings, _PHYSICAL, t, resource)
+        for p in postings:
+            p.moved_at = t
+
+    def _move(self, postings: Sequence[Posting], ledger: Ledger, t: float, resource: str) -> None:
+        """One leg of each movement: the ledger entry, the document step, the log row."""
         physical = ledger is _PHYSICAL
-        src, dst = (p.location, _CUSTOMER) if issue else (_SUPPLIER, p.location)
-        self.ledgers.move_trusted(ledger, p.sku, p.qty, src, dst, t, p.movement_id)  # arguments built here
-        doc = p.document
-        if doc is not None and p.line is not None:
-            if issue:
-                (doc.load if physical else doc.post_issue)(p.line, t, resource, qty=p.qty)
-            else:
-                (doc.arrive if physical else doc.post_receipt)(p.line, p.qty, t, resource)
-        self.recorder.append_row((p.case, _SEMANTIC[physical, issue], t, math.nan, resource, p.location, p.sku, p.qty,
-                                  p.line, "sales_order" if issue else "purchase_order", None,
-                                  p.supplier if physical else None, math.nan, p.price, math.nan, math.nan,
-                                  p.delivery))  # EventRecorder.add's fields, as a row
+        move, row = self.ledgers.move_trusted, self.recorder.append_row
+        for p in postings:
+            issue = p.movement is _ISSUE
+            src, dst = (p.location, _CUSTOMER) if issue else (_SUPPLIER, p.location)
+            move(ledger, p.sku, p.qty, src, dst, t, p.movement_id)  # arguments built by the world
+            doc = p.document
+            if doc is not None and p.line is not None:
+                if issue:
+                    (doc.load if physical else doc.post_issue)(p.line, t, resource, qty=p.qty)
+                else:
+                    (doc.arrive if physical else doc.post_receipt)(p.line, p.qty, t, resource)
+            row((p.case, _SEMANTIC[physical, issue], t, math.nan, resource, p.location, p.sku, p.qty, p.line,
+                 "sales_order" if issue else "purchase_order", None, p.supplier if physical else None, math.nan,
+                 p.price, math.nan, math.nan, p.delivery))  # EventRecorder.add's fields, as a row
 
     def post_later(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
         """After the goods of ``postings`` moved (together, now): post them per the plan, at once or
@@ -270,9 +276,7 @@ class World:
 
     def _post_now(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
         now = self.env.now
-        resource = plan_resource(plan, clerks, now)
-        for p in postings:
-            self.book_move(p, now, resource)
+        self.book_moves(postings, now, plan_resource(plan, clerks, now))
 
     def _deadline(self, p: Posting, clerks: Team) -> Generator[Any, Any, None]:
         env = self.env

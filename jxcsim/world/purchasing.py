@@ -117,12 +117,9 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     postings = [Posting(f"{po}/{line.line_no}", po, line.sku, line.qty, loc, Movement.RECEIPT, line.line_no,
                         document=doc, price=world.skus[line.sku].price, supplier=supplier) for line in doc.lines]
     if plan.post_first:  # posted from the delivery note before the goods are unloaded
-        resource = plan_resource(plan, clerks, env.now)
-        for p in postings:
-            world.book_move(p, env.now, resource)
+        world.book_moves(postings, env.now, plan_resource(plan, clerks, env.now))
     work = yield clerks.do(world.duration("unload"))
-    for p in postings:
-        world.physical_move(p, work.end, work.worker)
+    world.physical_moves(postings, work.end, work.worker)
     world.post_later([p for p in postings if not p.posted], plan, clerks)
 
     inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)

@@ -14,6 +14,7 @@ profile written beside the log, so a simulated log reads back exactly like a for
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -82,7 +83,13 @@ class EventRecorder:
         """
         if not self._rows:
             return self._frame_from_records()
-        table = np.array(self._rows, dtype=object)
+        width = len(FIELDS)
+        if set(map(len, self._rows)) != {width}:
+            bad = next(i for i, row in enumerate(self._rows) if len(row) != width)
+            raise ValueError(f"log row {bad} has {len(self._rows[bad])} fields, not {width}: {self._rows[bad]!r}")
+        # element by element (np.fromiter does not inspect each value as np.array(rows) would)
+        table = np.fromiter(chain.from_iterable(self._rows), dtype=object,
+                            count=len(self._rows) * width).reshape(len(self._rows), width)
         time = self._stamps(table[:, _AT["time"]].astype(float)).array
         stamps = time.asi8
         if (stamps[1:] < stamps[:-1]).any():

@@ -179,14 +179,12 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
     if plan.post_first:
         when = world.post_time(plan, clerks, env.now)
         yield env.timeout(when - env.now)
-        resource = plan_resource(plan, clerks, env.now)
-        for p in postings:
-            world.book_move(p, env.now, resource)
+        world.book_moves(postings, env.now, plan_resource(plan, clerks, env.now))
 
     work = yield world.team(Role.DRIVER, loc).do(world.duration("load"))
-    end, worker, release = work.end, work.worker, world.inventory.release
+    world.physical_moves(postings, work.end, work.worker)
+    release = world.inventory.release
     for p in postings:
-        world.physical_move(p, end, worker)
         staged[(p.sku, loc)] -= p.qty
         release(p.sku, loc, p.qty)
     world.post_later([p for p in postings if p.posted_at != p.posted_at], plan, clerks)  # not posted (NaN)
