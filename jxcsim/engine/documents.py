@@ -115,8 +115,8 @@ class Document:
     __slots__ = ("_clock", "_history", "_id", "_line_clock")
 
     def __init__(self, doc_id: str, first: StrEnum, created_at: float, actor: str) -> None:
-        self._id = check_id(f"{self.kind} id", doc_id)
-        t = check_time(created_at)
+        self._id = doc_id if doc_id.__class__ is str and doc_id else check_id(f"{self.kind} id", doc_id)
+        t = created_at if created_at.__class__ is float and -_INF < created_at < _INF else check_time(created_at)
         # the steps as plain tuples in Step's field order (cheaper to keep); Step objects on reading
         self._history: list[tuple] = [(first, t, check_id("actor", actor), None, None, None, None)]
         self._clock = t

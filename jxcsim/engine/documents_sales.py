@@ -240,8 +240,8 @@ class SalesOrder(Document):
     def __init__(self, order_id: str, customer: str, location: str, created_at: float,
                  lines: Iterable[SalesLine], *, actor: str = "system") -> None:
         super().__init__(order_id, _S.RECEIVED, created_at, actor)
-        self.customer = check_id("customer", customer)
-        self.location = check_id("location", location)
+        self.customer = customer if customer.__class__ is str and customer else check_id("customer", customer)
+        self.location = location if location.__class__ is str and location else check_id("location", location)
         self._lines: dict[int, _Line] = {}
         for line in lines:
             if line.line_no in self._lines:
@@ -495,16 +495,19 @@ class SalesOrder(Document):
         target = _S.DELIVERED
         if self._state not in _SHIPPING:
             self._refuse(target, self._state)
-        moving = [n for n, p in self._lines.items() if p.loaded > p.delivered]
+        lines = self._lines
+        moving = [n for n, p in lines.items() if p.loaded > p.delivered]
         if not moving:
             self._refuse(target, self._state, "nothing loaded to deliver")
         t = self._check_step(t, actor, target, self._state, touches=moving)
+        delivered, history = _L.DELIVERED, self._history
         for n in moving:
-            p = self._lines[n]
-            p.times[_L.DELIVERED] = t
-            self._record(_L.DELIVERED, t, actor, n, (p.loaded - p.delivered) / SCALE)
+            p = lines[n]
+            p.times[delivered] = t
+            history.append((delivered, t, actor, n, (p.loaded - p.delivered) / SCALE, None, None))
+            self._line_clock[n] = t
             p.delivered = p.loaded
-        if not all(p.settled for p in self._lines.values()):
+        if any(p.delivered + p.cancelled != p.qty for p in lines.values()):  # some line not settled
             target = _S.PARTIALLY_DELIVERED
         self._state = target
         self._record(target, t, actor)

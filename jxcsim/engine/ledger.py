@@ -220,9 +220,9 @@ class Ledgers:
                         else self._available(sku, src, time))
                 if have < units:
                     raise InsufficientStock(sku, from_units(have), from_units(units), location=src)
-            if time > latest.get(out_key, -math.inf):
-                latest[out_key] = time
-            if time > latest.get(in_key, -math.inf):
+                if time > latest.get(out_key, -math.inf):  # only real locations are ever checked
+                    latest[out_key] = time
+            if dst not in _VIRTUAL and time > latest.get(in_key, -math.inf):
                 latest[in_key] = time
         entries = self._entries
         first = len(entries)

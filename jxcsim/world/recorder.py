@@ -97,7 +97,7 @@ class EventRecorder:
             table, time = table[order], time[order]
         names = self.names.model_dump()
         text = table.T[[_AT["semantic" if name == "activity" else name] for name in _TEXT]]
-        text[1] = [names[s] for s in text[1]]  # the semantic column becomes the activity column
+        text[1] = np.fromiter(map(names.__getitem__, text[1]), dtype=object, count=len(table))  # semantic -> activity
         frame = pd.DataFrame(text.T, columns=list(_TEXT), copy=False)
         frame.insert(2, "semantic", table[:, _AT["semantic"]])
         others = {"time": time, "start": self._stamps(table[:, _AT["start"]].astype(float)).array,
