@@ -78,7 +78,6 @@ class _Group:
     tag: Cause = Cause.NONE
     pending_physical: bool = False
     pending_book: bool = False
-    entry_ids: list[int] = field(default_factory=list)
 
     def add(self, entry: Entry, units: int) -> None:
         if entry.ledger is Ledger.PHYSICAL:
@@ -87,7 +86,6 @@ class _Group:
             self.book += units
         if self.tag is Cause.NONE:
             self.tag = entry.cause
-        self.entry_ids.append(entry.entry_id)
 
     def cause(self) -> Cause | None:
         """The cause of ``book - physical`` of this group (None when the two sides agree)."""
@@ -147,8 +145,9 @@ class Ledgers:
         self._units: list[int] = []
         self._balance: dict[Key, int] = {}
         self._latest: dict[Key, float] = {}  # physical keys only (all _available needs)
-        # lookup indexes, brought up to date by _index() on the first read that needs them
-        self._indexed = 0  # entries folded into the indexes so far
+        # lookup indexes, brought up to date (_index_lookups, _index_groups) by the first read that needs them
+        self._looked_up = 0  # entries folded into the id lookups so far
+        self._grouped = 0  # entries folded into the movement groups so far
         self._by_key: dict[Key, list[int]] = {}
         self._by_movement: dict[str, list[int]] = {}
         self._reversed_by: dict[int, int] = {}
@@ -288,7 +287,7 @@ class Ledgers:
         if original.reverses is not None:
             raise ReversalError(entry_id, f"it is itself a reversal of entry {original.reverses}")
         first, second = sorted((original, self._entries[original.other_leg]), key=lambda e: e.entry_id)
-        self._index()
+        self._index_lookups()
         if first.entry_id in self._reversed_by:
             raise ReversalError(entry_id, f"it was already reversed by entry {self._reversed_by[first.entry_id]}")
         business = _check_time("time", time)
@@ -331,42 +330,76 @@ class Ledgers:
         if entry.ledger is Ledger.PHYSICAL and entry.business_time > self._latest.get(key, -math.inf):
             self._latest[key] = entry.business_time
 
-    def _index(self) -> None:
-        """Fold the entries written since the last call into the lookup indexes (ids per key and
-        movement, reversals, movement groups and the open ones)."""
-        entries, start = self._entries, self._indexed
+    def _index_lookups(self) -> None:
+        """Fold the entries written since the last call into the id lookups (per key, per movement,
+        reversals): what bitemporal views, :meth:`movement`, :meth:`reverse` and backdated checks read."""
+        entries, start = self._entries, self._looked_up
+        if start == len(entries):
+            return
+        by_key, by_movement, reversed_by = self._by_key, self._by_movement, self._reversed_by
+        for i in range(start, len(entries)):
+            _, ledger, sku, location, _, _, _, movement_id, _, _, reverses, _ = entries[i]
+            ids = by_key.get(key := (ledger, sku, location))
+            if ids is None:
+                by_key[key] = [i]
+            else:
+                ids.append(i)
+            ids = by_movement.get(movement_id)
+            if ids is None:
+                by_movement[movement_id] = [i]
+            else:
+                ids.append(i)
+            if reverses is not None:
+                reversed_by[reverses] = i
+        self._looked_up = len(entries)
+
+    def _index_groups(self) -> None:
+        """Fold the entries written since the last call into the movement groups per (SKU, location)
+        and the open ones: what the current causes, :meth:`skus` and :meth:`locations` read."""
+        entries, start = self._entries, self._grouped
         if start == len(entries):
             return
         units = self._units
-        by_key, by_movement, reversed_by = self._by_key, self._by_movement, self._reversed_by
         groups, open_groups = self._groups, self._open
         for i in range(start, len(entries)):
-            entry = entries[i]
-            by_key.setdefault((entry.ledger, entry.sku, entry.location), []).append(i)
-            by_movement.setdefault(entry.movement_id, []).append(i)
-            if entry.reverses is not None:
-                reversed_by[entry.reverses] = i
-            place = (entry.sku, entry.location)
+            _, ledger, sku, location, _, _, _, movement_id, _, cause, _, _ = entries[i]
+            place = (sku, location)
             at_place = groups.get(place)
             if at_place is None:
                 at_place = groups[place] = {}
                 open_groups[place] = {}
-            group = at_place.get(entry.movement_id)
+            group = at_place.get(movement_id)
             if group is None:
-                group = at_place[entry.movement_id] = _Group()
-            group.add(entry, units[i])
-            if group.book != group.physical:
-                open_groups[place][entry.movement_id] = group
+                group = at_place[movement_id] = _Group(tag=cause)
+            elif group.tag is _NO_CAUSE:
+                group.tag = cause
+            if ledger is _PHYSICAL:  # _Group.add, inline
+                group.physical += units[i]
             else:
-                open_groups[place].pop(entry.movement_id, None)
-        self._indexed = len(entries)
+                group.book += units[i]
+            if group.book != group.physical:
+                open_groups[place][movement_id] = group
+            else:
+                open_groups[place].pop(movement_id, None)
+        self._grouped = len(entries)
+
+    def build_indexes(self) -> None:
+        """Bring the movement groups up to date now (otherwise the first read that needs them does).
+
+        They are what the current causes (:meth:`discrepancy_by_cause`), :meth:`skus` and
+        :meth:`locations` read. A writer that reads rarely can call this at quiet moments (the
+        simulated world does, once a simulated week), so that no later read pays for a long
+        backlog at once. The id lookups behind bitemporal views, :meth:`movement`,
+        :meth:`posting_delay` and :meth:`reverse` are still built at their first read.
+        """
+        self._index_groups()
 
     def _available(self, sku: str, location: str, time: float) -> int:
         """Micro-units that can leave ``location`` at ``time`` without a negative balance then or later."""
         key = (Ledger.PHYSICAL, sku, location)
         if time >= self._latest.get(key, -math.inf):
             return self._balance.get(key, 0)
-        self._index()
+        self._index_lookups()
         points = sorted((self._entries[i].business_time, self._units[i]) for i in self._by_key[key])
         running = sum(units for when, units in points if when <= time)
         lowest = running
@@ -391,17 +424,17 @@ class Ledgers:
 
     def movement(self, movement_id: str) -> tuple[Entry, ...]:
         """Every entry (both ledgers, all legs) carrying ``movement_id``, in writing order."""
-        self._index()
+        self._index_lookups()
         return tuple(self._entries[i] for i in self._by_movement.get(movement_id, ()))
 
     def skus(self) -> list[str]:
         """SKUs with at least one entry, in order of first appearance."""
-        self._index()
+        self._index_groups()
         return list(dict.fromkeys(sku for sku, _ in self._groups))
 
     def locations(self, sku: str) -> list[str]:
         """Locations (virtual ones included) where ``sku`` has entries, in order of first appearance."""
-        self._index()
+        self._index_groups()
         return [location for s, location in self._groups if s == sku]
 
     def balance(self, ledger: Ledger, sku: str, location: str, *, as_of: float | None = None,
@@ -420,7 +453,7 @@ class Ledgers:
     def _units_at(self, key: Key, as_of: float | None, known_at: float | None) -> int:
         if as_of is None and known_at is None:
             return self._balance.get(key, 0)
-        self._index()
+        self._index_lookups()
         t, k = _when(as_of), _when(known_at)
         return sum(self._units[i] for i in self._by_key.get(key, ())
                    if self._entries[i].business_time <= t and self._entries[i].recorded_time <= k)
@@ -484,9 +517,10 @@ class Ledgers:
 
     def _groups_at(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[str, _Group]:
         """Movement groups at (sku, location): the live open ones, or rebuilt for a bitemporal view."""
-        self._index()
         if as_of is None and known_at is None:
+            self._index_groups()
             return self._open.get((sku, location), {})
+        self._index_lookups()
         t, k = _when(as_of), _when(known_at)
         ids = heapq.merge(self._by_key.get((Ledger.PHYSICAL, sku, location), ()),
                           self._by_key.get((Ledger.BOOK, sku, location), ()))
@@ -515,19 +549,24 @@ class Ledgers:
         >>> [(e.movement_id, e.location, e.qty) for e in led.unposted_movements()]
         [('PO-1', 'WH-A', 5.0)]
         """
-        self._index()
+        self._index_groups()
+        self._index_lookups()
+        t = _when(as_of)
+        entries = self._entries
         found: list[int] = []
         for sku, location in self._groups:
             if is_virtual(location):
                 continue
-            for group in self._groups_at(sku, location, as_of, as_of).values():
+            for movement_id, group in self._groups_at(sku, location, as_of, as_of).items():
                 if group.cause() not in (Cause.UNPOSTED_ISSUE, Cause.UNPOSTED_RECEIPT):
                     continue
-                seen = set(group.entry_ids)
-                found.extend(i for i in group.entry_ids
-                             if self._entries[i].ledger is Ledger.PHYSICAL and self._entries[i].reverses is None
+                ids = [i for i in self._by_movement[movement_id]  # the group's entries, as the view sees them
+                       if entries[i].sku == sku and entries[i].location == location
+                       and entries[i].business_time <= t and entries[i].recorded_time <= t]
+                seen = set(ids)
+                found.extend(i for i in ids if entries[i].ledger is Ledger.PHYSICAL and entries[i].reverses is None
                              and self._reversed_by.get(i) not in seen)
-        return [self._entries[i] for i in sorted(found)]
+        return [entries[i] for i in sorted(found)]
 
     def posting_delay(self, movement_id: str) -> float | None:
         """Hours from the goods moving to the posting being recorded (negative: posted first).
@@ -541,7 +580,7 @@ class Ledgers:
         >>> led.posting_delay("SO-1")
         4.0
         """
-        self._index()
+        self._index_lookups()
         if movement_id not in self._by_movement:
             raise KeyError(f"no movement {movement_id!r}")
         entries = [e for e in self.movement(movement_id) if e.reverses is None]
@@ -564,7 +603,7 @@ class Ledgers:
         """
         if self.rebuild() != self.balances():
             raise InvariantViolation("cached balances differ from a rebuild from the entries")
-        self._index()
+        self._index_groups()
         for sku in self.skus():
             for ledger in Ledger:
                 total = sum(self._balance.get((ledger, sku, loc), 0) for loc in self.locations(sku))

@@ -92,10 +92,10 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
     world.start(reorder_review(world))
     if scenario.counts.enabled:
         world.start(stock_counts(world))
-    # The run's state only grows (ledger entries, log rows, documents) and leaves next to no cyclic
-    # garbage: keep the cyclic collector from rescanning it. Each week's survivors are frozen
-    # (also while the log frame is built), and the youngest generation is collected only after
-    # _GC_GEN0_THRESHOLD new objects instead of 700. Both are undone below; nothing is leaked.
+    # The run's state only grows (ledger entries and their indexes, log rows, documents) and leaves
+    # next to no cyclic garbage: keep the cyclic collector from rescanning it. Each week's survivors
+    # are frozen (also while the log frame is built), and the youngest generation is collected only
+    # after _GC_GEN0_THRESHOLD new objects instead of 700. Both are undone below; nothing is leaked.
     thresholds = gc.get_threshold()
     with Progress([f"week {w + 1}" for w in range(weeks)], enabled=progress, desc="simulating") as bar:
         try:
@@ -103,6 +103,7 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
             for week in range(weeks):
                 bar.step(f"week {week + 1}/{weeks}")
                 world.run(until=(week + 1) * HOURS_PER_WEEK)
+                world.ledgers.build_indexes()  # the week's entries, while the GC is held back
                 gc.freeze()
             log = world.recorder.frame()
         finally:
