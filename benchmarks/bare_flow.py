@@ -7,7 +7,8 @@ state machines, no checks), no event log (each step the world would record only 
 integer), no ids or resource names. Parameters come from the :class:`Scenario` object; shift
 calendars (``jxcsim.world.shifts``), distributions (``jxcsim.world.distributions``) and the
 catalogue (``build_catalogue``: SKUs, prices, customers, drawn once before the run) are reused
-because they are data, not the engine.
+because they are data, not the engine, and so is the world's garbage-collector policy for a run
+(``jxcsim.world.gc_policy.run_gc``: both run under the same settings).
 
 It draws from the random generator in the same order as the world, so with the same scenario
 and seed it simulates the same orders, holds, shipments, receipts and counts, and processes the
@@ -37,6 +38,7 @@ from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import URGENT, Event
 
 from jxcsim.world.catalogue import build_catalogue
+from jxcsim.world.gc_policy import run_gc  # the world's GC settings for a run (standard library only)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
 from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, release_time, weekday_of
 from jxcsim.world.teams import Team  # the world's worker pattern (simpy only, no engine)
@@ -237,8 +239,10 @@ class BareFlow:
         if self.sc.counts.enabled:
             self.env.process(self.stock_counts())
         weeks = int(self.horizon_h // HOURS_PER_WEEK)
-        for week in range(weeks):  # as simulate() does: one run() per week
-            self.env.run(until=(week + 1) * HOURS_PER_WEEK)
+        with run_gc() as held:  # as simulate() does: one run() per week, under the same GC settings
+            for week in range(weeks):
+                self.env.run(until=(week + 1) * HOURS_PER_WEEK)
+                held.checkpoint()
         return BareResult(weeks=weeks, seed=self.seed, orders=self.orders, simpy_events=self.env.steps,
                           log_events=self.log_events, steps=dict(sorted(self.steps.items())))
 

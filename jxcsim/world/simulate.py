@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..eventlog.profile import LogProfile, dump_profile
 from ..eventlog.schema import SEMANTIC
 from ..progress import Progress
 from .counts import stock_counts
+from .gc_policy import run_gc
 from .model import World
 from .purchasing import opening_stock, reorder_review
 from .recorder import log_profile
@@ -28,8 +28,6 @@ from .sales import order_arrivals
 from .scenario import Movement, Role, Scenario
 from .shifts import HOURS_PER_WEEK, WEEKDAY_NAMES
 
-
-_GC_GEN0_THRESHOLD = 100_000  # objects allocated between collections of the youngest generation during a run
 
 
 @dataclass
@@ -92,23 +90,15 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
     world.start(reorder_review(world))
     if scenario.counts.enabled:
         world.start(stock_counts(world))
-    # The run's state only grows (ledger entries and their indexes, log rows, documents) and leaves
-    # next to no cyclic garbage: keep the cyclic collector from rescanning it. Each week's survivors
-    # are frozen (also while the log frame is built), and the youngest generation is collected only
-    # after _GC_GEN0_THRESHOLD new objects instead of 700. Both are undone below; nothing is leaked.
-    thresholds = gc.get_threshold()
-    with Progress([f"week {w + 1}" for w in range(weeks)], enabled=progress, desc="simulating") as bar:
-        try:
-            gc.set_threshold(max(thresholds[0], _GC_GEN0_THRESHOLD), *thresholds[1:])
-            for week in range(weeks):
-                bar.step(f"week {week + 1}/{weeks}")
-                world.run(until=(week + 1) * HOURS_PER_WEEK)
-                world.ledgers.build_indexes()  # the week's entries, while the GC is held back
-                gc.freeze()
-            log = world.recorder.frame()
-        finally:
-            gc.set_threshold(*thresholds)
-            gc.unfreeze()
+    # the collector held back for the run, each week's survivors frozen (also while the frame is built)
+    with Progress([f"week {w + 1}" for w in range(weeks)], enabled=progress, desc="simulating") as bar, \
+            run_gc() as held:
+        for week in range(weeks):
+            bar.step(f"week {week + 1}/{weeks}")
+            world.run(until=(week + 1) * HOURS_PER_WEEK)
+            world.ledgers.build_indexes()  # the week's entries, while the GC is held back
+            held.checkpoint()
+        log = world.recorder.frame()
     return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=log,
                             ledgers=world.ledgers, profile=log_profile(scenario.activity_names, scenario.timezone),
                             locations=world.locations, skus=world.skus)
