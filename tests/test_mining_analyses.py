@@ -184,7 +184,7 @@ def test_handoff_windows_and_daily_merge():
         (FindingKind.BOTTLENECK, "W1", 0, [9.0, 11.0], ["Receive", "Check"])]
     every_day = find_handoff_windows(_handoff_frame(lambda d, h: 6.0 if h >= 15 else None), timezone="UTC")
     assert [(f.weekday, f.hours, f.cases) for f in every_day] == [(None, [15.0, 18.0], 5 * 4 * 3 * 3)]
-    assert every_day[0].details["weekdays"] == [0, 1, 2, 3, 4] and "5 weekdays" in every_day[0].summary
+    assert every_day[0].details["weekdays"] == [0, 1, 2, 3, 4] and "on Mondays–Fridays 15:00–18:00" in every_day[0].summary
     # fewer weekdays than daily_after stay separate
     kept = merge_daily(one_day, daily_after=3)
     assert kept == one_day

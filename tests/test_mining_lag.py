@@ -299,8 +299,8 @@ def test_a_daily_posting_gap_is_one_finding():
         (FindingKind.PHYSICAL_BEFORE_BOOK, None, [17.0, 18.0], [0, 1, 2, 3, 4])]
     f = found[0]
     assert f.cases == 5 * 4 * 3 and f.effect_h == pytest.approx(14.1)
-    assert f.summary.startswith("At WH-X on 5 weekdays (Mondays, Tuesdays, Wednesdays, Thursdays, Fridays) "
-                                "17:00–18:00, goods leave 14.1 h before the goods issue is posted")
+    assert f.summary.startswith("At WH-X on Mondays–Fridays 17:00–18:00, goods leave 14.1 h before the goods "
+                                "issue is posted")
     assert len(f.details["movements"]) == 60 and len(f.details["windows"]) == 5
     # two weekdays only stay two findings
     two = conditioned_lags(frame[~frame[CASE].str.match(r"SO-\d-[234]-17-")], timezone="UTC")

@@ -166,14 +166,33 @@ def _windows(hours: list[int], bridge: set[int] = frozenset()) -> list[tuple[int
     return runs
 
 
+def day_list(weekdays: list[int]) -> str:
+    """``[2]`` → ``'on Wednesdays'``; ``[0, 1, 2, 3, 4]`` → ``'on Mondays–Fridays'``; all seven → ``'every day'``.
+
+    >>> day_list([0, 2, 4]), day_list([0, 1, 2, 5]), day_list(list(range(7)))
+    ('on Mondays, Wednesdays, Fridays', 'on Mondays–Wednesdays, Saturdays', 'every day')
+    """
+    days = sorted(set(weekdays))
+    if len(days) == 7:
+        return "every day"
+    runs: list[list[int]] = []
+    for d in days:
+        if runs and d == runs[-1][-1] + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = [f"{WEEKDAY_PLURAL[r[0]]}–{WEEKDAY_PLURAL[r[-1]]}" if len(r) >= 3 else ", ".join(WEEKDAY_PLURAL[d] for d in r)
+             for r in runs]
+    return "on " + ", ".join(parts)
+
+
 def _summary(movement: PostedMovement | None, activities: list[str], location, weekdays: list[int], start: int,
              end: int, effect: float, baseline: float, cases: int,
              medians: tuple[float, float] | None = None) -> str:
     """One sentence: where and when, what waits how long against the baseline (means, and the
     medians when given), how many cases."""
-    days = WEEKDAY_PLURAL[weekdays[0]] if len(weekdays) == 1 else \
-        f"{len(weekdays)} weekdays ({', '.join(WEEKDAY_PLURAL[d] for d in weekdays)})"
-    where = f"At {location} on {days}" if location is not None else f"On {days}"
+    days = day_list(weekdays)
+    where = f"At {location} {days}" if location is not None else days[0].upper() + days[1:]
     when = f"{where} {start:02d}:00–{end:02d}:00"
     plural = "case" if cases == 1 else "cases"
     vs = f"vs {fmt_h(baseline)} h otherwise"
