@@ -208,6 +208,47 @@ def test_only_legal_steps_succeed_and_a_refused_step_changes_nothing(prefix, n_s
     assert so.history[0].state is S.RECEIVED
 
 
+BATCHED = {"pick": "pick_lines", "load": "load_lines", "post_issue": "post_issue_lines"}
+
+
+def outcome(step) -> tuple[type | None, str]:
+    """What a step raised (type and message), or (None, "")."""
+    try:
+        step()
+    except Exception as err:  # noqa: BLE001 - compared, not swallowed
+        return type(err), str(err)
+    return None, ""
+
+
+@given(st.sampled_from(tuple(PREFIXES)), st.integers(1, 60), st.data())
+def test_a_batched_line_step_is_the_single_steps_in_turn(prefix, n_steps, data):
+    """pick_lines / load_lines / post_issue_lines do what a loop of pick / load / post_issue does: the
+    same history, quantities and errors (a refused line leaves the lines before it done)."""
+    one, many = start(prefix), start(prefix)
+    for _ in range(n_steps):
+        name, n, qty, shortfall, dt = next_step(data, one)
+        t = max(s.time for s in one.history) + dt
+        if name not in BATCHED or data.draw(st.integers(0, 2)) == 0:
+            assert outcome(lambda: call(one, name, n, qty, shortfall, t)) == \
+                   outcome(lambda: call(many, name, n, qty, shortfall, t))
+        else:
+            items = [(n, qty)] + [(m, quantity(one, name, m, data.draw(quantities)) if m < 3 else 1.0)  # no line 3
+                                  for m in data.draw(st.lists(st.sampled_from((1, 2, 3)), max_size=2))]
+            items = [(m, float(q) if isinstance(q, int) and data.draw(st.booleans()) else q) for m, q in items]
+
+            def in_turn() -> None:
+                for m, q in items:
+                    if name == "pick":
+                        one.pick(m, q, t, "li")
+                    else:
+                        getattr(one, name)(m, t, "li", qty=q)
+
+            assert outcome(in_turn) == outcome(lambda: getattr(many, BATCHED[name])(items, t, "li"))
+        assert snapshot(one) == snapshot(many)
+        check_quantities(many)
+        check_times(many)
+
+
 @given(st.sampled_from(tuple(PREFIXES)), st.integers(1, 60), st.data())
 def test_order_state_follows_the_lines(prefix, n_steps, data):
     so = start(prefix)

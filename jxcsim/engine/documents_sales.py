@@ -50,7 +50,7 @@ picked goods delivered) or ``PICKED``. Loading and posting are flags with quanti
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import SimpleNamespace
@@ -417,6 +417,44 @@ class SalesOrder(Document):
                 p.cancelled += short
                 self._record(_L.CANCELLED, t, actor, line=line_no, qty=from_units(short), note="short pick")
 
+    def pick_lines(self, picks: Iterable[tuple[int, float]], t: float, actor: str) -> None:
+        """:meth:`pick` of each ``(line_no, qty)`` in turn at ``t`` (shortfalls backordered): one shipment.
+
+        The same as ``for n, q in picks: self.pick(n, q, t, actor)``, errors included (a refused
+        line leaves the lines before it picked); the order's state, ``t`` and ``actor`` are checked
+        once, and a line the quick checks cannot pass goes through :meth:`pick`.
+
+        >>> so = SalesOrder("SO-4", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 5, 1.0), SalesLine(2, "B-2", 3, 2.0)])
+        >>> so.check_credit(0.0, "ana"); so.release(0.0); so.allocate(1, 5, 0.0); so.allocate(2, 3, 0.0)
+        >>> so.pick_lines([(1, 5.0), (2, 1.0)], 1.0, "li")
+        >>> so.line(1).picked_qty, so.line(2).picked_qty, so.line(2).backordered_qty
+        (5.0, 1.0, 2.0)
+        """
+        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
+                and self._clock <= t < _INF):
+            for no, qty in picks:
+                self.pick(no, qty, t, actor)
+            return
+        lines, clocks, history, picked = self._lines, self._line_clock, self._history, _L.PICKED
+        for no, qty in picks:
+            p = lines.get(no)
+            if p is None or qty.__class__ is not float or not 0.0 <= qty <= MAX_QTY or clocks.get(no, -_INF) > t:
+                self.pick(no, qty, t, actor)  # the checked path, and its errors
+                continue
+            units = round(qty * SCALE)
+            to_pick = p.allocated - p.picked
+            if not to_pick or units > to_pick:
+                self.pick(no, qty, t, actor)  # refused, with the reason
+                continue
+            history.append((picked, t, actor, no, units / SCALE, None, None))
+            clocks[no] = t
+            short = to_pick - units
+            p.picked += units
+            if short:
+                p.allocated -= short
+                p.backordered += short
+                self._record(_L.BACKORDERED, t, actor, line=no, qty=from_units(short), note="short pick")
+
     def load(self, line_no: int, t: float, actor: str, *, qty: float | None = None) -> None:
         """Picked goods leave physically (posted or not).
 
@@ -469,6 +507,55 @@ class SalesOrder(Document):
             p.loaded += units
         else:
             p.posted += units
+
+    def load_lines(self, loads: Iterable[tuple[int, float]], t: float, actor: str) -> None:
+        """:meth:`load` of each ``(line_no, qty)`` in turn at ``t``: one shipment's lines leave together.
+
+        The same as ``for n, q in loads: self.load(n, t, actor, qty=q)``, errors included; checked
+        once where it can be (see :meth:`pick_lines`).
+        """
+        self._cover_lines(_L.LOADED, loads, t, actor, self.load)
+
+    def post_issue_lines(self, posts: Iterable[tuple[int, float]], t: float, actor: str) -> None:
+        """:meth:`post_issue` of each ``(line_no, qty)`` in turn at ``t``: one shipment's goods issue.
+
+        The same as ``for n, q in posts: self.post_issue(n, t, actor, qty=q)``, errors included.
+
+        >>> so = SalesOrder("SO-5", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 5, 1.0), SalesLine(2, "B-2", 3, 2.0)])
+        >>> so.check_credit(0.0, "ana"); so.release(0.0); so.allocate(1, 5, 0.0); so.allocate(2, 3, 0.0)
+        >>> so.pick_lines([(1, 5.0), (2, 3.0)], 1.0, "li"); so.post_issue_lines([(1, 5.0), (2, 3.0)], 2.0, "clerk")
+        >>> so.posted_unloaded_lines(), so.line(2).posted_at
+        ([1, 2], 2.0)
+        """
+        self._cover_lines(_L.ISSUE_POSTED, posts, t, actor, self.post_issue)
+
+    def _cover_lines(self, step: SalesLineState, items: Iterable[tuple[int, float]], t: float, actor: str,
+                     single: Callable[..., None]) -> None:
+        """``single(n, t, actor, qty=q)`` for each item, the quick checks done once or inline (as :meth:`_cover`)."""
+        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
+                and self._clock <= t < _INF):
+            for no, qty in items:
+                single(no, t, actor, qty=qty)
+            return
+        lines, clocks, history = self._lines, self._line_clock, self._history
+        loading = step is _L.LOADED
+        for no, qty in items:
+            p = lines.get(no)
+            if (p is None or qty.__class__ is not float or not _MIN_QTY <= qty <= MAX_QTY
+                    or clocks.get(no, -_INF) > t):
+                single(no, t, actor, qty=qty)  # the checked path, and its errors
+                continue
+            units = round(qty * SCALE)
+            if units > p.picked - (p.loaded if loading else p.posted):
+                single(no, t, actor, qty=qty)  # refused, with the reason
+                continue
+            history.append((step, t, actor, no, units / SCALE, None, None))
+            clocks[no] = t
+            p.times[step] = t
+            if loading:
+                p.loaded += units
+            else:
+                p.posted += units
 
     def cancel_line(self, line_no: int, t: float, reason: str, actor: str = "system") -> None:
         """Cancel what is not yet picked on the line (open, backordered, allocated-unpicked)."""

@@ -243,6 +243,7 @@ class World:
         """One leg of each movement: the ledger entry, the document step, the log row."""
         physical = ledger is _PHYSICAL
         move, row = self.ledgers.move_trusted, self.recorder.append_row
+        shipped: dict[int, tuple[Any, list[tuple[int, float]]]] = {}  # per sales order: its lines moved (line, qty)
         for p in postings:
             issue = p.movement is _ISSUE
             src, dst = (p.location, _CUSTOMER) if issue else (_SUPPLIER, p.location)
@@ -250,12 +251,16 @@ class World:
             doc = p.document
             if doc is not None and p.line is not None:
                 if issue:
-                    (doc.load if physical else doc.post_issue)(p.line, t, resource, qty=p.qty)
+                    if (moved := shipped.get(id(doc))) is None:
+                        moved = shipped[id(doc)] = (doc, [])
+                    moved[1].append((p.line, p.qty))  # stepped together below
                 else:
                     (doc.arrive if physical else doc.post_receipt)(p.line, p.qty, t, resource)
             row((p.case, _SEMANTIC[physical, issue], t, math.nan, resource, p.location, p.sku, p.qty, p.line,
                  "sales_order" if issue else "purchase_order", None, p.supplier if physical else None, math.nan,
                  p.price, math.nan, math.nan, p.delivery))  # EventRecorder.add's fields, as a row
+        for doc, lines in shipped.values():
+            (doc.load_lines if physical else doc.post_issue_lines)(lines, t, resource)
 
     def post_later(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
         """After the goods of ``postings`` moved (together, now): post them per the plan, at once or

@@ -154,9 +154,10 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
     work = yield world.team(Role.PICKER, loc).do(world.duration("pick_per_line", len(lines)))
     end, worker, staged = work.end, work.worker, world.staged
     picked: list[tuple[SalesLine, float]] = []
-    for line, wanted in lines:
-        qty = min(wanted, max(0.0, math.floor(world.shelf_free(line.sku, loc))))
-        doc.pick(line.line_no, qty, end, worker)  # a shortfall goes back to backordered
+    picks = [(line, wanted, min(wanted, max(0.0, math.floor(world.shelf_free(line.sku, loc)))))
+             for line, wanted in lines]
+    doc.pick_lines([(line.line_no, qty) for line, _, qty in picks], end, worker)  # shortfalls back to backordered
+    for line, wanted, qty in picks:
         short = wanted - qty
         if short > 0:  # the book promised stock the shelf does not have
             world.inventory.release(line.sku, loc, short)
