@@ -101,7 +101,7 @@ class EventRecorder:
         frame = pd.DataFrame(text.T, columns=list(_TEXT), copy=False)
         frame.insert(2, "semantic", table[:, _AT["semantic"]])
         others = {"time": time, "start": self._stamps(table[:, _AT["start"]].astype(float)).array,
-                  "line": pd.array(table[:, _AT["line"]], dtype="Int64"),
+                  "line": _nullable_ints(table[:, _AT["line"]].astype(float)),
                   **{name: table[:, _AT[name]].astype(float) for name in _NUMBERS}}
         for position, name in enumerate(_ORDER):
             if name in others:
@@ -117,6 +117,12 @@ class EventRecorder:
         raw["start"] = self._stamps(raw["start"].to_numpy(dtype=float))
         raw["line"] = raw["line"].astype("Int64")
         return raw.rename(columns=COLUMNS)
+
+
+def _nullable_ints(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole floats (NaN: missing) as a nullable ``Int64`` array (quicker than ``pd.array`` of objects)."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0.0, values).astype(np.int64), missing)
 
 
 def log_profile(names: ActivityNames, timezone: str) -> LogProfile:
