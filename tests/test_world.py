@@ -164,7 +164,8 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     rec.add("SO-1", "pick", 10.0, start=9.5, resource="Li", location="WH-A", doc_type="sales_order", customer="C")
     rec.add("SO-1", "invoice", 10.0, resource="Zhou", amount=120.5, doc_type="sales_order", customer="C")
     rec.add("CNT-1", "count", 5.0, resource="Gao", location="WH-A", sku="S1", counted=3.0, book=4.0)
-    frame = rec.frame()
+    recorded = list(rec._rows)
+    frame = rec.frame()  # seals the rows into columns (and drops them)
     assert list(frame["semantic"]) == ["count", "pick", "invoice", "physical_receipt"]  # ties keep their order
     assert list(frame["concept:name"]) == ["Stock count", "Pick goods", "Issue invoice", "Goods arrive"]
     assert frame["line"].tolist() == [pd.NA, pd.NA, pd.NA, 1] and str(frame["line"].dtype) == "Int64"
@@ -172,10 +173,15 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     assert frame["counted_qty"].tolist()[0] == 3.0 and frame["amount"].tolist()[2] == 120.5
     assert frame["supplier"].tolist() == [None, None, None, "SUP"]
     assert str(frame["time:timestamp"].dt.tz) == "UTC" and frame["time:timestamp"].is_monotonic_increasing
+    assert len(rec) == 4 and not rec._rows
     rows = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
-    for row in rec._rows:
+    for i, row in enumerate(recorded):
         rows.append_row(row)  # a row in FIELDS order is what add() records
+        if i in (0, 2):
+            rows.seal()  # sealed in chunks (rows 0, 1-2, 3), sorted across them
+    assert len(rows) == 4
     pd.testing.assert_frame_equal(rows.frame(), frame)
+    pd.testing.assert_frame_equal(rows.frame(), frame)  # again: nothing left to seal
     rows.append_row(("SO-2", "pick", 11.0))
     with pytest.raises(ValueError, match="log row 4 has 3 fields, not 17"):
         rows.frame()

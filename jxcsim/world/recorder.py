@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,21 +35,39 @@ _ORDER = ("case", "activity", *FIELDS[1:])  # the frame's columns (before renami
 _TEXT = tuple(name for name in _ORDER if name not in {"semantic", "time", "start", "qty", "line", "amount", "price",
                                                       "counted", "book"})  # "activity" in the semantic's place
 _NUMBERS = ("qty", "amount", "price", "counted", "book")
+_FLOATS = ("time", "start", "line", *_NUMBERS)  # the columns kept as floats until the frame is built
+_TEXT_AT = [_AT["semantic" if name == "activity" else name] for name in _TEXT] + [_AT["semantic"]]
+_FLOATS_AT = [_AT[name] for name in _FLOATS]
+
+
+class _Chunk(NamedTuple):
+    """Rows turned into columns: the text columns (``_TEXT``, then the semantic) and the numbers (``_FLOATS``)."""
+
+    text: np.ndarray  # objects, (len(_TEXT) + 1, n)
+    floats: np.ndarray  # float64, (len(_FLOATS), n)
 
 
 class EventRecorder:
-    """Collects events as plain tuples (cheap while the world runs) and builds the frame once."""
+    """Collects events as plain tuples (cheap while the world runs) and builds the frame once.
+
+    :meth:`seal` turns the rows recorded so far into columns; a long run calls it at quiet
+    moments (the world does, once a simulated week) so the rows are converted while they are
+    fresh in memory and then dropped; :meth:`frame` seals the rest and joins the columns.
+    """
 
     def __init__(self, names: ActivityNames, *, epoch_local: str, timezone: str):
         self.names = names
         self.epoch = pd.Timestamp(epoch_local).tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
         self.timezone = timezone
         self._rows: list[tuple[Any, ...]] = []
+        self._chunks: list[_Chunk] = []
+        self._sealed = 0  # rows already turned into chunks
+        self._activity = names.model_dump().__getitem__  # semantic -> the log's activity name
         # record a row given as a tuple of all FIELDS in order (for hot callers; else add())
         self.append_row = self._rows.append
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._sealed + len(self._rows)
 
     def add(self, case: str, semantic: str, time: float, *, start: float = math.nan, resource: str | None = None,
             location: str | None = None, sku: str | None = None, qty: float = math.nan, line: int | None = None,
@@ -59,6 +77,24 @@ class EventRecorder:
         """Record one activity instance at world time ``time`` (hours since the epoch)."""
         self._rows.append((case, semantic, time, start, resource, location, sku, qty, line, doc_type, customer,
                            supplier, amount, price, counted, book, delivery))
+
+    def seal(self) -> None:
+        """Turn the rows recorded since the last call into columns and drop them (ValueError, naming
+        the row, for a row that does not have every field of ``FIELDS``)."""
+        rows = self._rows
+        n, width = len(rows), len(FIELDS)
+        if not n:
+            return
+        if set(map(len, rows)) != {width}:
+            bad = next(i for i, row in enumerate(rows) if len(row) != width)
+            raise ValueError(f"log row {self._sealed + bad} has {len(rows[bad])} fields, not {width}: {rows[bad]!r}")
+        # element by element (np.fromiter does not inspect each value as np.array(rows) would)
+        table = np.fromiter(chain.from_iterable(rows), dtype=object, count=n * width).reshape(n, width)
+        text = table[:, _TEXT_AT].T.copy()
+        text[1] = np.fromiter(map(self._activity, text[1]), dtype=object, count=n)  # semantic -> activity
+        self._chunks.append(_Chunk(text, table[:, _FLOATS_AT].T.astype(float)))
+        self._sealed += n
+        rows.clear()  # the same list: append_row stays bound to it
 
     def _stamps(self, hours: np.ndarray) -> pd.Series:
         """World hours to UTC timestamps, via local wall-clock time (daylight saving handled).
@@ -77,32 +113,26 @@ class EventRecorder:
     def frame(self) -> pd.DataFrame:
         """The log as a canonical frame (sorted by time; file order breaks ties).
 
-        The rows become one table of objects (sorted only if they were not recorded in time
-        order); the text columns form one block of objects, numbers become floats, ``line``
-        nullable integers, times UTC timestamps.
+        The rows are sealed into columns (:meth:`seal`) and the columns joined: the text columns
+        form one block of objects, numbers become floats, ``line`` nullable integers, times UTC
+        timestamps (sorted only if the rows were not recorded in time order).
         """
-        if not self._rows:
+        if not len(self):
             return self._frame_from_records()
-        width = len(FIELDS)
-        if set(map(len, self._rows)) != {width}:
-            bad = next(i for i, row in enumerate(self._rows) if len(row) != width)
-            raise ValueError(f"log row {bad} has {len(self._rows[bad])} fields, not {width}: {self._rows[bad]!r}")
-        # element by element (np.fromiter does not inspect each value as np.array(rows) would)
-        table = np.fromiter(chain.from_iterable(self._rows), dtype=object,
-                            count=len(self._rows) * width).reshape(len(self._rows), width)
-        time = self._stamps(table[:, _AT["time"]].astype(float)).array
+        self.seal()
+        chunks = self._chunks
+        text = chunks[0].text if len(chunks) == 1 else np.concatenate([c.text for c in chunks], axis=1)
+        floats = chunks[0].floats if len(chunks) == 1 else np.concatenate([c.floats for c in chunks], axis=1)
+        time = self._stamps(floats[_FLOATS.index("time")]).array
         stamps = time.asi8
         if (stamps[1:] < stamps[:-1]).any():
             order = np.argsort(stamps, kind="stable")
-            table, time = table[order], time[order]
-        names = self.names.model_dump()
-        text = table.T[[_AT["semantic" if name == "activity" else name] for name in _TEXT]]
-        text[1] = np.fromiter(map(names.__getitem__, text[1]), dtype=object, count=len(table))  # semantic -> activity
-        frame = pd.DataFrame(text.T, columns=list(_TEXT), copy=False)
-        frame.insert(2, "semantic", table[:, _AT["semantic"]])
-        others = {"time": time, "start": self._stamps(table[:, _AT["start"]].astype(float)).array,
-                  "line": _nullable_ints(table[:, _AT["line"]].astype(float)),
-                  **{name: table[:, _AT[name]].astype(float) for name in _NUMBERS}}
+            text, floats, time = text[:, order], floats[:, order], time[order]
+        frame = pd.DataFrame(text[:-1].T, columns=list(_TEXT), copy=False)
+        frame.insert(2, "semantic", text[-1])
+        number = dict(zip(_FLOATS, floats))
+        others = {"time": time, "start": self._stamps(number["start"]).array, "line": _nullable_ints(number["line"]),
+                  **{name: number[name] for name in _NUMBERS}}
         for position, name in enumerate(_ORDER):
             if name in others:
                 frame.insert(position, name, others[name])
