@@ -208,7 +208,7 @@ def test_only_legal_steps_succeed_and_a_refused_step_changes_nothing(prefix, n_s
     assert so.history[0].state is S.RECEIVED
 
 
-BATCHED = {"pick": "pick_lines", "load": "load_lines", "post_issue": "post_issue_lines"}
+BATCHED = {"allocate": "allocate_lines", "pick": "pick_lines", "load": "load_lines", "post_issue": "post_issue_lines"}
 
 
 def outcome(step) -> tuple[type | None, str]:
@@ -222,8 +222,9 @@ def outcome(step) -> tuple[type | None, str]:
 
 @given(st.sampled_from(tuple(PREFIXES)), st.integers(1, 60), st.data())
 def test_a_batched_line_step_is_the_single_steps_in_turn(prefix, n_steps, data):
-    """pick_lines / load_lines / post_issue_lines do what a loop of pick / load / post_issue does: the
-    same history, quantities and errors (a refused line leaves the lines before it done)."""
+    """allocate_lines / pick_lines / load_lines / post_issue_lines do what a loop of allocate / pick /
+    load / post_issue does: the same history, quantities and errors (a refused line leaves the lines
+    before it done)."""
     one, many = start(prefix), start(prefix)
     for _ in range(n_steps):
         name, n, qty, shortfall, dt = next_step(data, one)
@@ -238,8 +239,8 @@ def test_a_batched_line_step_is_the_single_steps_in_turn(prefix, n_steps, data):
 
             def in_turn() -> None:
                 for m, q in items:
-                    if name == "pick":
-                        one.pick(m, q, t, "li")
+                    if name in ("pick", "allocate"):
+                        getattr(one, name)(m, q, t, "li")
                     else:
                         getattr(one, name)(m, t, "li", qty=q)
 

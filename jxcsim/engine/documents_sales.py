@@ -385,6 +385,40 @@ class SalesOrder(Document):
         p.backordered -= min(units, p.backordered)
         p.allocated += units
 
+    def allocate_lines(self, allocations: Iterable[tuple[int, float]], t: float, actor: str = "system") -> None:
+        """:meth:`allocate` of each ``(line_no, qty)`` in turn at ``t``: an order's lines allocated at release.
+
+        The same as ``for n, q in allocations: self.allocate(n, q, t, actor)``, errors included;
+        checked once where it can be (see :meth:`pick_lines`).
+
+        >>> so = SalesOrder("SO-6", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 5, 1.0), SalesLine(2, "B-2", 3, 2.0)])
+        >>> so.check_credit(0.0, "ana"); so.release(0.0)
+        >>> so.allocate_lines([(1, 5.0), (2, 3.0)], 1.0)
+        >>> so.line(1).state, so.line(2).allocated_qty
+        (<SalesLineState.ALLOCATED: 'allocated'>, 3.0)
+        """
+        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
+                and self._clock <= t < _INF):
+            for no, qty in allocations:
+                self.allocate(no, qty, t, actor)
+            return
+        lines, clocks, history, allocated = self._lines, self._line_clock, self._history, _L.ALLOCATED
+        for no, qty in allocations:
+            p = lines.get(no)
+            if (p is None or qty.__class__ is not float or not _MIN_QTY <= qty <= MAX_QTY
+                    or clocks.get(no, -_INF) > t):
+                self.allocate(no, qty, t, actor)  # the checked path, and its errors
+                continue
+            units = round(qty * SCALE)
+            if units > p.qty - p.allocated - p.cancelled:  # more than open or backordered
+                self.allocate(no, qty, t, actor)  # refused, with the reason
+                continue
+            history.append((allocated, t, actor, no, units / SCALE, None, None))
+            clocks[no] = t
+            if p.backordered:
+                p.backordered -= min(units, p.backordered)
+            p.allocated += units
+
     def backorder(self, line_no: int, qty: float, t: float, actor: str = "system") -> None:
         """Backorder ``qty`` of the line's open part (no stock to allocate)."""
         units = round(qty * SCALE) if qty.__class__ is float and _MIN_QTY <= qty <= MAX_QTY else qty_units(qty)

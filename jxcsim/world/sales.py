@@ -113,14 +113,39 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
     yield env.timeout(world.seen_at(sc.handoffs.to_warehouse, now, push=push, cutoff=sc.handoffs.order_cutoff) - now)
     doc.release(env.now)
 
-    ready, waiting = [], []
-    for line in doc.lines:
-        (ready if _allocate(world, order, line, line.qty) else waiting).append((line, line.qty))
+    ready, waiting = _allocate_order(world, order)
     order.open_shipments += len(waiting) + (1 if ready else 0)
     for line, qty in waiting:
         world.start(backordered_line(world, order, line, qty))
     if ready:
         yield from shipment(world, order, ready)
+
+
+def _allocate_order(world: World, order: Order) -> tuple[list[tuple[SalesLine, float]], list[tuple[SalesLine, float]]]:
+    """Reserve each line of a released order where the book shows it available, allocate those and
+    backorder the rest: the lines (line, quantity) ready to ship and those waiting."""
+    now, loc, doc = world.env.now, order.location, order.doc
+    reserve = world.inventory.try_reserve
+    lines = doc.lines
+    reserved = [reserve(line.sku, loc, line.qty) for line in lines]
+    if not all(reserved):
+        ready, waiting = [], []
+        for line, ok in zip(lines, reserved):
+            if ok:
+                doc.allocate(line.line_no, line.qty, now)
+                order.record(world, "allocate", now, resource="system", sku=line.sku, qty=line.qty, line=line.line_no)
+                ready.append((line, line.qty))
+            else:
+                doc.backorder(line.line_no, line.qty, now)
+                order.record(world, "backorder", now, resource="system", sku=line.sku, qty=line.qty, line=line.line_no)
+                waiting.append((line, line.qty))
+        return ready, waiting
+    doc.allocate_lines([(line.line_no, line.qty) for line in lines], now)  # all of them: one step
+    row, case, customer, nan = world.recorder.append_row, order.order_id, order.customer, math.nan
+    for line in lines:  # Order.record's row, inline
+        row((case, "allocate", now, nan, "system", loc, line.sku, line.qty, line.line_no, "sales_order", customer,
+             None, nan, nan, nan, nan, None))
+    return [(line, line.qty) for line in lines], []
 
 
 def _allocate(world: World, order: Order, line: SalesLine, qty: float, *, record_backorder: bool = True) -> bool:
