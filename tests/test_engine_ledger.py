@@ -494,3 +494,32 @@ def test_transfer_through_transit_conserves_quantity():
     assert led.discrepancy_by_cause("A-1", "WH-B") == {Cause.UNPOSTED_RECEIPT: -8.0}
     assert led.total(PHYSICAL, "A-1") == led.total(BOOK, "A-1") == 0.0
     assert led.locations("A-1") == [SUPPLIER, "WH-A", TRANSIT, "WH-B"]
+
+
+@given(st.lists(moves_of(cents), max_size=40), st.data())
+def test_trusted_moves_in_batches_write_what_single_trusted_moves_write(ops, data):
+    """move_trusted_many is move_trusted of each move in turn (one ledger, one time): the same entries,
+    balances and refusals (a refused move leaves the moves before it written)."""
+    single, batched = Ledgers(), Ledgers()
+    while ops:
+        size = data.draw(st.integers(1, 4))
+        batch, ops = ops[:size], ops[size:]
+        ledger, t = batch[0][1], batch[0][5]  # the batch's ledger and time for all of its moves
+        moves = [(sku, qty, str(src), str(dst), movement_id) for _, _, sku, qty, (src, dst), _, _, movement_id, _
+                 in batch]
+
+        def in_turn() -> None:
+            for sku, qty, src, dst, movement_id in moves:
+                single.move_trusted(ledger, sku, qty, src, dst, t, movement_id)
+
+        outcomes = []
+        for write in (in_turn, lambda: batched.move_trusted_many(ledger, moves, t)):
+            try:
+                write()
+                outcomes.append(None)
+            except InsufficientStock as err:
+                outcomes.append(str(err))
+        assert outcomes[0] == outcomes[1]
+        assert list(batched.entries) == list(single.entries)
+    assert views(batched) == views(single)
+    batched.check_invariants()

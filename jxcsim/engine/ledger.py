@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
@@ -233,6 +234,42 @@ class Ledgers:
         self._units.extend((-units, units))
         balance[out_key] = balance.get(out_key, 0) - units
         balance[in_key] = balance.get(in_key, 0) + units
+
+    def move_trusted_many(self, ledger: Ledger, moves: Iterable[tuple[str, float, str, str, str]],
+                          time: float) -> None:
+        """:meth:`move_trusted` of each ``(sku, qty, src, dst, movement_id)`` in turn, all in ``ledger``
+        at ``time`` (a shipment's or a receipt's lines): the same entries, balances and errors (a
+        refused move leaves the moves before it written).
+
+        >>> led = Ledgers()
+        >>> led.move_trusted_many(Ledger.PHYSICAL, [("A-1", 5.0, "@supplier", "WH-A", "PO-9/1"),
+        ...                                         ("B-2", 2.0, "@supplier", "WH-A", "PO-9/2")], 1.0)
+        >>> led.balance(Ledger.PHYSICAL, "B-2", "WH-A"), len(led)
+        (2.0, 4)
+        """
+        balance, entries, extend = self._balance, self._entries, self._units.extend
+        latest = self._latest if ledger is _PHYSICAL else None
+        append, entry = entries.append, _entry
+        for sku, qty, src, dst, movement_id in moves:  # move_trusted's body, its lookups bound once
+            units = round(qty * SCALE)
+            out_key, in_key = (ledger, sku, src), (ledger, sku, dst)
+            if latest is not None:
+                if src not in _VIRTUAL:
+                    have = (balance.get(out_key, 0) if time >= latest.get(out_key, -math.inf)
+                            else self._available(sku, src, time))
+                    if have < units:
+                        raise InsufficientStock(sku, from_units(have), from_units(units), location=src)
+                    if time > latest.get(out_key, -math.inf):
+                        latest[out_key] = time
+                if dst not in _VIRTUAL and time > latest.get(in_key, -math.inf):
+                    latest[in_key] = time
+            first = len(entries)
+            moved = units / SCALE
+            append(entry((first, ledger, sku, src, -moved, time, time, movement_id, first + 1, _NO_CAUSE, None, None)))
+            append(entry((first + 1, ledger, sku, dst, moved, time, time, movement_id, first, _NO_CAUSE, None, None)))
+            extend((-units, units))
+            balance[out_key] = balance.get(out_key, 0) - units
+            balance[in_key] = balance.get(in_key, 0) + units
 
     def move_physical(self, sku: str, qty: float, src: str, dst: str, *, time: float,
                       movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,

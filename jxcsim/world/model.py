@@ -240,14 +240,15 @@ class World:
             p.moved_at = t
 
     def _move(self, postings: Sequence[Posting], ledger: Ledger, t: float, resource: str) -> None:
-        """One leg of each movement: the ledger entry, the document step, the log row."""
+        """One leg of each movement: the ledger entries (together), the document steps, the log rows."""
         physical = ledger is _PHYSICAL
-        move, row = self.ledgers.move_trusted, self.recorder.append_row
+        self.ledgers.move_trusted_many(  # arguments built by the world
+            ledger, [(p.sku, p.qty, p.location, _CUSTOMER, p.movement_id) if p.movement is _ISSUE
+                     else (p.sku, p.qty, _SUPPLIER, p.location, p.movement_id) for p in postings], t)
+        row = self.recorder.append_row
         shipped: dict[int, tuple[Any, list[tuple[int, float]]]] = {}  # per sales order: its lines moved (line, qty)
         for p in postings:
             issue = p.movement is _ISSUE
-            src, dst = (p.location, _CUSTOMER) if issue else (_SUPPLIER, p.location)
-            move(ledger, p.sku, p.qty, src, dst, t, p.movement_id)  # arguments built by the world
             doc = p.document
             if doc is not None and p.line is not None:
                 if issue:
