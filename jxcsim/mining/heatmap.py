@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..kpi.common import WEEKDAYS
 from ..kpi.posting import PostedMovement, match_postings
 from .common import local_weekday_hour
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def lag_grid(first_time: pd.Series, lag_h: pd.Series, *, timezone: str | None, statistic: str = "mean"

@@ -17,9 +17,10 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..kpi.common import WEEKDAYS
+from ..mining.common import clock
 from ..mining.findings import Finding, rank_findings
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LISTED = 15  # movements shown per finding (all of them are in findings.json)
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:2rem auto;color:#1d2733;
@@ -50,12 +51,7 @@ def _window(f: Finding) -> str:
     if f.hours is None:
         return day if f.weekday is not None else "—"
     start, end = f.hours
-    return f"{day} {_clock(start)}–{_clock(end)}"
-
-
-def _clock(hour: float) -> str:
-    minutes = int(round(hour * 60))
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{day} {clock(start)}–{clock(end)}"
 
 
 def _num(value: float | None, digits: int = 1) -> str:
