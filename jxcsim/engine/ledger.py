@@ -47,7 +47,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 
@@ -146,14 +146,15 @@ class Ledgers:
         self._units: list[int] = []
         self._balance: dict[Key, int] = {}
         self._latest: dict[Key, float] = {}  # physical keys only (all _available needs)
-        # lookup indexes, brought up to date (_index_lookups, _index_groups) by the first read that needs them
+        # the movement groups, kept as entries are written: per (sku, location) in order of first appearance,
+        # every group of it and the groups that may be open (book != physical; balanced ones pruned on reading),
+        # each group a list [physical units, book units, tag] (cheap to make; a _Group when read)
+        self._groups: dict[tuple[str, str], tuple[dict[str, list], dict[str, list]]] = {}
+        # id lookups, brought up to date (_index_lookups) by the first read that needs them
         self._looked_up = 0  # entries folded into the id lookups so far
-        self._grouped = 0  # entries folded into the movement groups so far
         self._by_key: dict[Key, list[int]] = {}
         self._by_movement: dict[str, list[int]] = {}
         self._reversed_by: dict[int, int] = {}
-        self._groups: dict[tuple[str, str], dict[str, _Group]] = {}
-        self._open: dict[tuple[str, str], dict[str, _Group]] = {}
 
     # ------------------------------------------------------------------ writing
 
@@ -234,6 +235,9 @@ class Ledgers:
         self._units.extend((-units, units))
         balance[out_key] = balance.get(out_key, 0) - units
         balance[in_key] = balance.get(in_key, 0) + units
+        side = 0 if ledger is _PHYSICAL else 1
+        self._fold(sku, src, movement_id, side, -units, _NO_CAUSE)
+        self._fold(sku, dst, movement_id, side, units, _NO_CAUSE)
 
     def move_trusted_many(self, ledger: Ledger, moves: Iterable[tuple[str, float, str, str, str]],
                           time: float) -> None:
@@ -247,8 +251,9 @@ class Ledgers:
         >>> led.balance(Ledger.PHYSICAL, "B-2", "WH-A"), len(led)
         (2.0, 4)
         """
-        balance, entries, extend = self._balance, self._entries, self._units.extend
+        balance, entries, extend, groups = self._balance, self._entries, self._units.extend, self._groups
         latest = self._latest if ledger is _PHYSICAL else None
+        side = 0 if latest is not None else 1  # the group's physical or book units
         append, entry = entries.append, _entry
         for sku, qty, src, dst, movement_id in moves:  # move_trusted's body, its lookups bound once
             units = round(qty * SCALE)
@@ -270,6 +275,25 @@ class Ledgers:
             extend((-units, units))
             balance[out_key] = balance.get(out_key, 0) - units
             balance[in_key] = balance.get(in_key, 0) + units
+            # _fold of both legs, inline (no tag): the group at the source, then at the destination
+            at_place = groups.get((sku, src)) or groups.setdefault((sku, src), ({}, {}))
+            group = at_place[0].get(movement_id)
+            if group is None:
+                at_place[0][movement_id] = at_place[1][movement_id] = group = [0, 0, _NO_CAUSE]
+                group[side] = -units
+            else:
+                group[side] -= units
+                if group[0] != group[1]:
+                    at_place[1][movement_id] = group
+            at_place = groups.get((sku, dst)) or groups.setdefault((sku, dst), ({}, {}))
+            group = at_place[0].get(movement_id)
+            if group is None:
+                at_place[0][movement_id] = at_place[1][movement_id] = group = [0, 0, _NO_CAUSE]
+                group[side] = units
+            else:
+                group[side] += units
+                if group[0] != group[1]:
+                    at_place[1][movement_id] = group
 
     def move_physical(self, sku: str, qty: float, src: str, dst: str, *, time: float,
                       movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
@@ -366,6 +390,23 @@ class Ledgers:
         self._balance[key] = self._balance.get(key, 0) + units
         if entry.ledger is Ledger.PHYSICAL and entry.business_time > self._latest.get(key, -math.inf):
             self._latest[key] = entry.business_time
+        self._fold(entry.sku, entry.location, entry.movement_id, 0 if entry.ledger is Ledger.PHYSICAL else 1, units,
+                   entry.cause)
+
+    def _fold(self, sku: str, location: str, movement_id: str, side: int, units: int, cause: Cause) -> None:
+        """Add ``units`` of one entry to its movement group at (sku, location) (``side`` 0: physical, 1: book);
+        the group's tag is its first explicit cause."""
+        at_place = self._groups.get((sku, location))
+        if at_place is None:
+            at_place = self._groups[sku, location] = ({}, {})
+        group = at_place[0].get(movement_id)
+        if group is None:
+            at_place[0][movement_id] = at_place[1][movement_id] = group = [0, 0, cause]
+        elif group[2] is _NO_CAUSE:
+            group[2] = cause
+        group[side] += units
+        if group[0] != group[1]:
+            at_place[1][movement_id] = group
 
     def _index_lookups(self) -> None:
         """Fold the entries written since the last call into the id lookups (per key, per movement,
@@ -389,47 +430,6 @@ class Ledgers:
             if reverses is not None:
                 reversed_by[reverses] = i
         self._looked_up = len(entries)
-
-    def _index_groups(self) -> None:
-        """Fold the entries written since the last call into the movement groups per (SKU, location)
-        and the open ones: what the current causes, :meth:`skus` and :meth:`locations` read."""
-        entries, start = self._entries, self._grouped
-        if start == len(entries):
-            return
-        units = self._units
-        groups, open_groups = self._groups, self._open
-        for i in range(start, len(entries)):
-            _, ledger, sku, location, _, _, _, movement_id, _, cause, _, _ = entries[i]
-            place = (sku, location)
-            at_place = groups.get(place)
-            if at_place is None:
-                at_place = groups[place] = {}
-                open_groups[place] = {}
-            group = at_place.get(movement_id)
-            if group is None:
-                group = at_place[movement_id] = _Group(tag=cause)
-            elif group.tag is _NO_CAUSE:
-                group.tag = cause
-            if ledger is _PHYSICAL:  # _Group.add, inline
-                group.physical += units[i]
-            else:
-                group.book += units[i]
-            if group.book != group.physical:
-                open_groups[place][movement_id] = group
-            else:
-                open_groups[place].pop(movement_id, None)
-        self._grouped = len(entries)
-
-    def build_indexes(self) -> None:
-        """Bring the movement groups up to date now (otherwise the first read that needs them does).
-
-        They are what the current causes (:meth:`discrepancy_by_cause`), :meth:`skus` and
-        :meth:`locations` read. A writer that reads rarely can call this at quiet moments (the
-        simulated world does, once a simulated week), so that no later read pays for a long
-        backlog at once. The id lookups behind bitemporal views, :meth:`movement`,
-        :meth:`posting_delay` and :meth:`reverse` are still built at their first read.
-        """
-        self._index_groups()
 
     def _available(self, sku: str, location: str, time: float) -> int:
         """Micro-units that can leave ``location`` at ``time`` without a negative balance then or later."""
@@ -466,12 +466,10 @@ class Ledgers:
 
     def skus(self) -> list[str]:
         """SKUs with at least one entry, in order of first appearance."""
-        self._index_groups()
         return list(dict.fromkeys(sku for sku, _ in self._groups))
 
     def locations(self, sku: str) -> list[str]:
         """Locations (virtual ones included) where ``sku`` has entries, in order of first appearance."""
-        self._index_groups()
         return [location for s, location in self._groups if s == sku]
 
     def balance(self, ledger: Ledger, sku: str, location: str, *, as_of: float | None = None,
@@ -555,8 +553,13 @@ class Ledgers:
     def _groups_at(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[str, _Group]:
         """Movement groups at (sku, location): the live open ones, or rebuilt for a bitemporal view."""
         if as_of is None and known_at is None:
-            self._index_groups()
-            return self._open.get((sku, location), {})
+            at_place = self._groups.get((sku, location))
+            if at_place is None:
+                return {}
+            maybe_open = at_place[1]
+            for movement_id in [m for m, (physical, book, _) in maybe_open.items() if physical == book]:
+                del maybe_open[movement_id]  # balanced since it was last open
+            return {m: _Group(physical, book, tag) for m, (physical, book, tag) in maybe_open.items()}
         self._index_lookups()
         t, k = _when(as_of), _when(known_at)
         ids = heapq.merge(self._by_key.get((Ledger.PHYSICAL, sku, location), ()),
@@ -586,7 +589,6 @@ class Ledgers:
         >>> [(e.movement_id, e.location, e.qty) for e in led.unposted_movements()]
         [('PO-1', 'WH-A', 5.0)]
         """
-        self._index_groups()
         self._index_lookups()
         t = _when(as_of)
         entries = self._entries
@@ -640,7 +642,6 @@ class Ledgers:
         """
         if self.rebuild() != self.balances():
             raise InvariantViolation("cached balances differ from a rebuild from the entries")
-        self._index_groups()
         for sku in self.skus():
             for ledger in Ledger:
                 total = sum(self._balance.get((ledger, sku, loc), 0) for loc in self.locations(sku))

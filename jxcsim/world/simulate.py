@@ -96,7 +96,6 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
         for week in range(weeks):
             bar.step(f"week {week + 1}/{weeks}")
             world.run(until=(week + 1) * HOURS_PER_WEEK)
-            world.ledgers.build_indexes()  # the week's entries, while the GC is held back
             world.recorder.seal()  # the week's log rows into columns, while they are fresh in memory
             held.checkpoint()
         log = world.recorder.frame()
