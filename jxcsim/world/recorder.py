@@ -14,14 +14,22 @@ profile written beside the log, so a simulated log reads back exactly like a for
 from __future__ import annotations
 
 import math
-from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..eventlog.profile import LogProfile
-from ..eventlog.schema import ACTIVITY, BOOK, CASE, COUNTED, RESOURCE, START, TIMESTAMP, Semantic
+from ..eventlog.schema import (
+    ACTIVITY,
+    BOOK,
+    CASE,
+    COUNTED,
+    RESOURCE,
+    START,
+    TIMESTAMP,
+    Semantic,
+)
 from .scenario import ActivityNames
 
 FIELDS = ("case", "semantic", "time", "start", "resource", "location", "sku", "qty", "line", "doc_type",
@@ -88,11 +96,16 @@ class EventRecorder:
         if set(map(len, rows)) != {width}:
             bad = next(i for i, row in enumerate(rows) if len(row) != width)
             raise ValueError(f"log row {self._sealed + bad} has {len(rows[bad])} fields, not {width}: {rows[bad]!r}")
-        # element by element (np.fromiter does not inspect each value as np.array(rows) would)
-        table = np.fromiter(chain.from_iterable(rows), dtype=object, count=n * width).reshape(n, width)
-        text = table[:, _TEXT_AT].T.copy()
-        text[1] = np.fromiter(map(self._activity, text[1]), dtype=object, count=n)  # semantic -> activity
-        self._chunks.append(_Chunk(text, table[:, _FLOATS_AT].T.astype(float)))
+        columns = list(zip(*rows))  # the rows transposed (tuples of the same objects)
+        text = np.empty((len(_TEXT_AT), n), dtype=object)
+        floats = np.empty((len(_FLOATS_AT), n))
+        # element by element (np.fromiter does not inspect each value as np.array would; None -> NaN)
+        for k, i in enumerate(_TEXT_AT):
+            text[k] = np.fromiter(map(self._activity, columns[i]) if k == 1 else columns[i], dtype=object, count=n)
+        for k, i in enumerate(_FLOATS_AT):
+            floats[k] = np.fromiter(columns[i], dtype=float, count=n)
+        del columns
+        self._chunks.append(_Chunk(text, floats))
         self._sealed += n
         rows.clear()  # the same list: append_row stays bound to it
 
@@ -102,13 +115,25 @@ class EventRecorder:
         Hours become whole seconds first (to the nearest, half to even), then wall-clock time
         from the epoch, then UTC; NaN hours give NaT.
         """
-        seconds = np.round(hours * 3600.0)
+        return pd.Series(self._utc(hours))
+
+    def _utc(self, hours: np.ndarray) -> pd.arrays.DatetimeArray:
+        """:meth:`_stamps` as an array, with few temporaries (fresh memory is dear in a large process)."""
+        seconds = hours * 3600.0
+        np.round(seconds, out=seconds)
         missing = np.isnan(seconds)
-        wall = (np.datetime64(self.epoch.tz_localize(None), "s")
-                + np.where(missing, 0.0, seconds).astype(np.int64).astype("m8[s]")).astype("M8[ns]")
-        wall[missing] = np.datetime64("NaT")
-        local = pd.DatetimeIndex(wall).tz_localize(self.timezone, ambiguous="NaT", nonexistent="shift_forward")
-        return pd.Series(local.tz_convert("UTC"))
+        gaps = bool(missing.any())
+        if gaps:
+            seconds[missing] = 0.0
+        wall = seconds.astype(np.int64)
+        del seconds
+        wall += np.datetime64(self.epoch.tz_localize(None), "s").astype(np.int64)  # whole seconds, as before
+        wall *= 1_000_000_000
+        if gaps:
+            wall[missing] = np.datetime64("NaT").astype(np.int64)
+        local = pd.DatetimeIndex(wall.view("M8[ns]")).tz_localize(self.timezone, ambiguous="NaT",
+                                                                   nonexistent="shift_forward")
+        return local.tz_convert("UTC").array
 
     def frame(self) -> pd.DataFrame:
         """The log as a canonical frame (sorted by time; file order breaks ties).
@@ -121,23 +146,22 @@ class EventRecorder:
             return self._frame_from_records()
         self.seal()
         chunks = self._chunks
-        text = chunks[0].text if len(chunks) == 1 else np.concatenate([c.text for c in chunks], axis=1)
-        floats = chunks[0].floats if len(chunks) == 1 else np.concatenate([c.floats for c in chunks], axis=1)
-        time = self._stamps(floats[_FLOATS.index("time")]).array
+        # each of the frame's columns is allocated once, here (fresh memory is dear in a large process)
+        return self._assemble([np.concatenate([c.text[k] for c in chunks]) for k in range(len(_TEXT) + 1)], chunks)
+
+    def _assemble(self, text: list[np.ndarray], chunks: list[_Chunk]) -> pd.DataFrame:
+        """The frame from its text columns (``_TEXT``, then the semantic) and the chunks' numbers."""
+        number = {name: np.concatenate([c.floats[k] for c in chunks]) for k, name in enumerate(_FLOATS)}
+        time = self._utc(number["time"])
         stamps = time.asi8
         if (stamps[1:] < stamps[:-1]).any():
             order = np.argsort(stamps, kind="stable")
-            text, floats, time = text[:, order], floats[:, order], time[order]
-        frame = pd.DataFrame(text[:-1].T, columns=list(_TEXT), copy=False)
-        frame.insert(2, "semantic", text[-1])
-        number = dict(zip(_FLOATS, floats))
-        others = {"time": time, "start": self._stamps(number["start"]).array, "line": _nullable_ints(number["line"]),
-                  **{name: number[name] for name in _NUMBERS}}
-        for position, name in enumerate(_ORDER):
-            if name in others:
-                frame.insert(position, name, others[name])
-        frame.columns = [COLUMNS.get(name, name) for name in _ORDER]
-        return frame
+            text, time = [column[order] for column in text], time[order]
+            number = {name: column[order] for name, column in number.items()}
+        columns = dict(zip(_TEXT, text))
+        columns.update(semantic=text[-1], time=time, start=self._utc(number["start"]),
+                       line=_nullable_ints(number["line"]), **{name: number[name] for name in _NUMBERS})
+        return pd.DataFrame({COLUMNS.get(name, name): columns[name] for name in _ORDER}, copy=False)
 
     def _frame_from_records(self) -> pd.DataFrame:
         raw = pd.DataFrame.from_records(self._rows, columns=list(FIELDS))
