@@ -118,7 +118,8 @@ class Document:
         self._id = doc_id if doc_id.__class__ is str and doc_id else check_id(f"{self.kind} id", doc_id)
         t = created_at if created_at.__class__ is float and -_INF < created_at < _INF else check_time(created_at)
         # the steps as plain tuples in Step's field order (cheaper to keep); Step objects on reading
-        self._history: list[tuple] = [(first, t, check_id("actor", actor), None, None, None, None)]
+        actor = actor if actor.__class__ is str and actor else check_id("actor", actor)
+        self._history: list[tuple] = [(first, t, actor, None, None, None, None)]
         self._clock = t
         self._line_clock: dict[int, float] = {}
 

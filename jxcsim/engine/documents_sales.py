@@ -50,10 +50,12 @@ picked goods delivered) or ``PICKED``. Loading and posting are flags with quanti
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from types import SimpleNamespace
+from typing import Self
 
 from .documents import Document, Step, check_amount, check_id, covers, qty_units
 from .quantity import MAX_QTY, SCALE, from_units, to_units
@@ -106,33 +108,66 @@ _SHIPPING = frozenset({_S.RELEASED, _S.PARTIALLY_DELIVERED})
 _FINAL = frozenset({_S.CREDIT_REJECTED, _S.CANCELLED})
 
 
-@dataclass(frozen=True, slots=True)
-class SalesLine:
-    """A line as ordered: ``qty`` > 0 of ``sku`` at ``unit_price`` >= 0.
+def _check_line(line_no: object, sku: object, qty: object, unit_price: object) -> None:
+    """The checks of a :class:`SalesLine`'s fields, in order, with their errors."""
+    if not isinstance(line_no, int):
+        raise ValueError(f"line_no must be an int, got {line_no!r}")  # noqa: TRY004 - as it always was
+    if sku.__class__ is not str or not sku:
+        check_id("sku", sku)
+    if not (qty.__class__ is float and _MIN_QTY <= qty <= MAX_QTY):
+        qty_units(qty)
+    if not (math.isfinite(unit_price) and unit_price >= 0):
+        raise ValueError(f"unit_price must be finite and >= 0, got {unit_price!r}")
+
+
+_new_tuple = tuple.__new__
+
+
+class SalesLine(namedtuple("SalesLine", ("line_no", "sku", "qty", "unit_price"))):
+    """A line as ordered: ``qty`` > 0 of ``sku`` at ``unit_price`` >= 0 (immutable; the values as given).
+
+    Equal to a line of the same values (of the same class), not to a plain tuple; not ordered.
 
     >>> SalesLine(1, "A-1", 4, 2.5).amount
     10.0
     """
 
-    line_no: int
-    sku: str
-    qty: float
-    unit_price: float
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.line_no, int):
-            raise ValueError(f"line_no must be an int, got {self.line_no!r}")
-        if self.sku.__class__ is not str or not self.sku:
-            check_id("sku", self.sku)
-        if not (self.qty.__class__ is float and _MIN_QTY <= self.qty <= MAX_QTY):
-            qty_units(self.qty)
-        if not (math.isfinite(self.unit_price) and self.unit_price >= 0):
-            raise ValueError(f"unit_price must be finite and >= 0, got {self.unit_price!r}")
+    def __new__(cls, line_no: int, sku: str, qty: float, unit_price: float) -> Self:
+        if not (line_no.__class__ is int and sku.__class__ is str and sku and qty.__class__ is float
+                and _MIN_QTY <= qty <= MAX_QTY and unit_price.__class__ is float and 0.0 <= unit_price < _INF):
+            _check_line(line_no, sku, qty, unit_price)  # the full checks, and their errors
+        return _new_tuple(cls, (line_no, sku, qty, unit_price))
+
+    @classmethod
+    def _make(cls, iterable: Iterable[object]) -> Self:
+        return cls(*iterable)  # checked (``_replace`` goes through here)
+
+    def __eq__(self, other: object) -> bool:  # as a dataclass's: only to a line of the same class
+        if other.__class__ is self.__class__:
+            return _tuple_eq(self, other)
+        return False if isinstance(other, tuple) else NotImplemented  # (a tuple would compare as one)
+
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return _tuple_ne(self, other)
+        return True if isinstance(other, tuple) else NotImplemented
+
+    __hash__ = tuple.__hash__
+
+    def _unordered(self, other: object) -> bool:
+        return NotImplemented  # lines have no order (as a tuple would)
+
+    __lt__ = __le__ = __gt__ = __ge__ = _unordered
 
     @property
     def amount(self) -> float:
         """``qty * unit_price``."""
         return self.qty * self.unit_price
+
+
+_tuple_eq, _tuple_ne = tuple.__eq__, tuple.__ne__
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,21 +212,17 @@ class SalesLineStatus:
         return self.picked_qty > 0 and self.posted_qty == self.picked_qty
 
 
-@dataclass(slots=True)
 class _Line:
-    """Mutable progress of one line, in micro-units."""
+    """Mutable progress of one line, in micro-units; ``*_at`` the latest such step's time (None before)."""
 
-    line: SalesLine
-    qty: int
-    no: int  # the line number
-    allocated: int = 0
-    backordered: int = 0
-    picked: int = 0
-    cancelled: int = 0
-    loaded: int = 0
-    posted: int = 0
-    delivered: int = 0
-    times: dict[SalesLineState, float] = field(default_factory=dict)
+    __slots__ = ("allocated", "backordered", "cancelled", "delivered", "delivered_at", "line", "loaded", "loaded_at",
+                 "no", "picked", "posted", "posted_at", "qty")
+
+    def __init__(self, line: SalesLine, qty: int, no: int) -> None:
+        self.line, self.qty, self.no = line, qty, no  # qty: the units ordered; no: the line number
+        self.allocated = self.backordered = self.picked = self.cancelled = self.loaded = self.posted = 0
+        self.delivered = 0
+        self.loaded_at = self.posted_at = self.delivered_at = None
 
     @property
     def open(self) -> int:
@@ -235,21 +266,35 @@ class SalesOrder(Document):
     """
 
     kind = "sales order"
-    __slots__ = ("_amount", "_invoiced", "_lines", "_paid", "_state", "customer", "location")
+    __slots__ = ("_amount", "_invoiced", "_lines", "_ordered", "_paid", "_state", "customer", "location")
 
     def __init__(self, order_id: str, customer: str, location: str, created_at: float,
                  lines: Iterable[SalesLine], *, actor: str = "system") -> None:
         super().__init__(order_id, _S.RECEIVED, created_at, actor)
         self.customer = customer if customer.__class__ is str and customer else check_id("customer", customer)
         self.location = location if location.__class__ is str and location else check_id("location", location)
-        self._lines: dict[int, _Line] = {}
+        self._lines = progress = {}
+        ordered, amounts = [], []  # amounts: each line's, while every line is a SalesLine with float values
         for line in lines:
-            if line.line_no in self._lines:
-                raise ValueError(f"sales order {order_id!r} has line {line.line_no} twice")
-            self._lines[line.line_no] = _Line(line, to_units(line.qty), line.line_no)
-        if not self._lines:
+            no = line.line_no
+            if no in progress:
+                raise ValueError(f"sales order {order_id!r} has line {no} twice")
+            qty = line.qty
+            if qty.__class__ is float and -MAX_QTY <= qty <= MAX_QTY:  # to_units, its common case inline
+                progress[no] = _Line(line, round(qty * SCALE), no)
+                price = line.unit_price
+                if amounts is not None and price.__class__ is float and line.__class__ is SalesLine:
+                    amounts.append(qty * price)  # SalesLine.amount
+                else:
+                    amounts = None
+            else:
+                progress[no] = _Line(line, to_units(qty), no)
+                amounts = None
+            ordered.append(line)
+        if not ordered:
             raise ValueError(f"sales order {order_id!r} has no lines")
-        self._amount = sum(p.line.amount for p in self._lines.values())
+        self._ordered = tuple(ordered)
+        self._amount = sum(amounts if amounts is not None else [x.amount for x in ordered])
         self._state = _S.RECEIVED
         self._invoiced = 0.0
         self._paid = 0.0
@@ -267,7 +312,7 @@ class SalesOrder(Document):
     @property
     def lines(self) -> tuple[SalesLine, ...]:
         """The lines as ordered."""
-        return tuple(p.line for p in self._lines.values())
+        return self._ordered
 
     @property
     def amount(self) -> float:
@@ -291,17 +336,16 @@ class SalesOrder(Document):
     def line(self, line_no: int) -> SalesLineStatus:
         """A snapshot of line ``line_no`` (KeyError if there is none)."""
         p = self._get(line_no)
-        t = p.times.get
         return SalesLineStatus(
             p.line.line_no, p.line.sku, p.line.qty, p.line.unit_price, p.state(self._state is _S.CANCELLED),
             *(from_units(u) for u in (p.allocated, p.backordered, p.picked, p.cancelled, p.loaded, p.posted,
                                       p.delivered)),
-            t(_L.LOADED), t(_L.ISSUE_POSTED), t(_L.DELIVERED), self._line_history(line_no))
+            p.loaded_at, p.posted_at, p.delivered_at, self._line_history(line_no))
 
     def loaded_undelivered_qty(self, line_no: int) -> float:
         """Quantity of line ``line_no`` loaded and not yet delivered (what a ``deliver`` would deliver)."""
-        p = self._get(line_no)
-        return from_units(p.loaded - p.delivered)
+        p = self._lines.get(line_no) or self._get(line_no)
+        return (p.loaded - p.delivered) / SCALE  # from_units
 
     def unposted_lines(self) -> list[int]:
         """Lines with goods loaded (gone) whose goods issue is not (fully) posted."""
@@ -329,7 +373,13 @@ class SalesOrder(Document):
 
     def check_credit(self, t: float, actor: str) -> None:
         """RECEIVED -> CREDIT_CHECKED: the credit check was done (hold it next if it failed)."""
-        self._order_step(_S.CREDIT_CHECKED, t, actor, (_S.RECEIVED,))
+        if self._state is _S.RECEIVED and actor.__class__ is str and actor and t.__class__ is float \
+                and self._clock <= t < _INF:  # what _order_step would check, passed: record at once
+            self._state = target = _S.CREDIT_CHECKED
+            self._history.append((target, t, actor, None, None, None, None))
+            self._clock = t
+        else:
+            self._order_step(_S.CREDIT_CHECKED, t, actor, (_S.RECEIVED,))
 
     def hold(self, t: float, reason: str, actor: str = "system") -> None:
         """CREDIT_CHECKED -> CREDIT_HOLD, with the reason (e.g. from :class:`~jxcsim.engine.rules.CreditRule`)."""
@@ -346,7 +396,14 @@ class SalesOrder(Document):
 
     def release(self, t: float, actor: str = "system") -> None:
         """CREDIT_CHECKED or CREDIT_APPROVED -> RELEASED: the warehouse may now work on the lines."""
-        self._order_step(_S.RELEASED, t, actor, (_S.CREDIT_CHECKED, _S.CREDIT_APPROVED))
+        state = self._state
+        if (state is _S.CREDIT_CHECKED or state is _S.CREDIT_APPROVED) and actor.__class__ is str and actor \
+                and t.__class__ is float and self._clock <= t < _INF:  # as check_credit
+            self._state = target = _S.RELEASED
+            self._history.append((target, t, actor, None, None, None, None))
+            self._clock = t
+        else:
+            self._order_step(_S.RELEASED, t, actor, (_S.CREDIT_CHECKED, _S.CREDIT_APPROVED))
 
     # ------------------------------------------------------------------ lines
 
@@ -536,11 +593,13 @@ class SalesOrder(Document):
             else:
                 problem = (f"{from_units(units):g} to {verb}, only {from_units(left):g} of "
                            f"{from_units(p.picked):g} picked not yet {did}")
-        p.times[step] = t = self._line_step(p, step, t, actor, problem, units)
+        t = self._line_step(p, step, t, actor, problem, units)
         if loading:
             p.loaded += units
+            p.loaded_at = t
         else:
             p.posted += units
+            p.posted_at = t
 
     def load_lines(self, loads: Iterable[tuple[int, float]], t: float, actor: str) -> None:
         """:meth:`load` of each ``(line_no, qty)`` in turn at ``t``: one shipment's lines leave together.
@@ -585,11 +644,12 @@ class SalesOrder(Document):
                 continue
             history.append((step, t, actor, no, units / SCALE, None, None))
             clocks[no] = t
-            p.times[step] = t
             if loading:
                 p.loaded += units
+                p.loaded_at = t
             else:
                 p.posted += units
+                p.posted_at = t
 
     def cancel_line(self, line_no: int, t: float, reason: str, actor: str = "system") -> None:
         """Cancel what is not yet picked on the line (open, backordered, allocated-unpicked)."""
@@ -613,6 +673,34 @@ class SalesOrder(Document):
         RELEASED/PARTIALLY_DELIVERED -> DELIVERED when every line is then delivered or
         cancelled, else -> PARTIALLY_DELIVERED.
         """
+        state = self._state
+        if (state is _S.RELEASED or state is _S.PARTIALLY_DELIVERED) and actor.__class__ is str and actor \
+                and t.__class__ is float and self._clock <= t < _INF:
+            clocks = self._line_clock
+            moving = [p for p in self._lines.values() if p.loaded > p.delivered]
+            for p in moving:
+                if clocks[p.no] > t:  # backdated (a moving line was loaded, so it has a clock)
+                    break
+            else:
+                if moving:  # every check of _deliver passed: the same steps, recorded at once
+                    delivered, history, settled = _L.DELIVERED, self._history, True
+                    for p in moving:
+                        no = p.no
+                        p.delivered_at = clocks[no] = t
+                        history.append((delivered, t, actor, no, (p.loaded - p.delivered) / SCALE, None, None))
+                        p.delivered = p.loaded
+                    for p in self._lines.values():
+                        if p.delivered + p.cancelled != p.qty:
+                            settled = False
+                            break
+                    self._state = target = _S.DELIVERED if settled else _S.PARTIALLY_DELIVERED
+                    history.append((target, t, actor, None, None, None, None))
+                    self._clock = t
+                    return
+        self._deliver(t, actor)
+
+    def _deliver(self, t: float, actor: str) -> None:
+        """:meth:`deliver`, every check in turn (with its error)."""
         target = _S.DELIVERED
         if self._state not in _SHIPPING:
             self._refuse(target, self._state)
@@ -624,7 +712,7 @@ class SalesOrder(Document):
         delivered, history = _L.DELIVERED, self._history
         for n in moving:
             p = lines[n]
-            p.times[delivered] = t
+            p.delivered_at = t
             history.append((delivered, t, actor, n, (p.loaded - p.delivered) / SCALE, None, None))
             self._line_clock[n] = t
             p.delivered = p.loaded
@@ -635,6 +723,17 @@ class SalesOrder(Document):
 
     def invoice(self, t: float, actor: str = "system") -> None:
         """DELIVERED (or PARTIALLY_DELIVERED with the rest cancelled) -> INVOICED, for the delivered value."""
+        if self._state is _S.DELIVERED and actor.__class__ is str and actor and t.__class__ is float \
+                and self._clock <= t < _INF:  # what _invoice would check, passed
+            self._invoiced = amount = sum([p.delivered / SCALE * p.line.unit_price for p in self._lines.values()])
+            self._state = target = _S.INVOICED
+            self._history.append((target, t, actor, None, None, amount, None))
+            self._clock = t
+        else:
+            self._invoice(t, actor)
+
+    def _invoice(self, t: float, actor: str) -> None:
+        """:meth:`invoice`, every check in turn (with its error)."""
         settled = all(p.settled for p in self._lines.values())
         if self._state is not _S.DELIVERED and not (self._state is _S.PARTIALLY_DELIVERED and settled):
             self._refuse(_S.INVOICED, self._state, None if self._state is not _S.PARTIALLY_DELIVERED
@@ -649,6 +748,19 @@ class SalesOrder(Document):
 
         A partial payment is recorded as a step that stays in INVOICED (with its ``amount``).
         """
+        if amount.__class__ is float and 0.0 < amount < _INF and self._state is _S.INVOICED \
+                and actor.__class__ is str and actor and t.__class__ is float and self._clock <= t < _INF:
+            self._paid = paid = self._paid + amount  # what _pay would check passed; covers() inline
+            due = self._invoiced
+            if paid >= due - 1e-9 * max(1.0, abs(due)):
+                self._state = _S.PAID
+            self._history.append((self._state, t, actor, None, None, amount, None))
+            self._clock = t
+        else:
+            self._pay(t, amount, actor)
+
+    def _pay(self, t: float, amount: float, actor: str) -> None:
+        """:meth:`pay`, every check in turn (with its error)."""
         amount = check_amount(amount)
         if self._state is not _S.INVOICED:
             self._refuse(_S.PAID, self._state)
