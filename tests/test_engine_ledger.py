@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 
 from conftest import REPO
 from jxcsim.engine import (
-    CUSTOMER, LOSS, SUPPLIER, TRANSIT, Cause, InsufficientStock, InvariantViolation, Ledger, Ledgers,
+    CUSTOMER, LOSS, SUPPLIER, TRANSIT, Cause, Entry, InsufficientStock, InvariantViolation, Ledger, Ledgers,
     ReversalError, from_units, is_virtual, to_units,
 )
 
@@ -521,3 +521,17 @@ def test_trusted_moves_in_batches_write_what_single_trusted_moves_write(ops, dat
         assert list(batched.entries) == list(single.entries)
     assert views(batched) == views(single)
     batched.check_invariants()
+
+
+@given(op_lists)
+def test_columns_hold_the_entries_field_by_field(ops):
+    led = Ledgers()
+    for op in ops:  # never read in between: columns() comes from the moves as written
+        try:
+            apply(led, op)
+        except (InsufficientStock, ReversalError):
+            pass
+    columns = led.columns()
+    entries = list(led.entries)
+    assert list(columns) == list(Entry._fields)
+    assert columns == {name: [getattr(e, name) for e in entries] for name in Entry._fields}

@@ -204,10 +204,10 @@ def write_simulation(result: SimulationResult, out: str | Path, *, formats: tupl
 
 def ledger_frame(ledgers: Ledgers) -> pd.DataFrame:
     """Every ledger entry as a row (business and recorded time in world hours)."""
-    fields = ("entry_id", "ledger", "sku", "location", "qty", "business_time", "recorded_time", "movement_id",
-              "other_leg", "cause", "reverses", "doc")
-    return pd.DataFrame([tuple(str(getattr(e, f)) if f in ("ledger", "cause") else getattr(e, f) for f in fields)
-                         for e in ledgers.entries], columns=list(fields))
+    columns = ledgers.columns()
+    for name in ("ledger", "cause"):
+        columns[name] = [str(value) for value in columns[name]]
+    return pd.DataFrame(columns)
 
 
 def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
