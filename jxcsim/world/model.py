@@ -242,6 +242,10 @@ class World:
     def _move(self, postings: Sequence[Posting], ledger: Ledger, t: float, resource: str) -> None:
         """One leg of each movement: the ledger entries (together), the document steps, the log rows."""
         physical = ledger is _PHYSICAL
+        doc = postings[0].document if postings else None
+        if doc is not None and all(p.document is doc and p.movement is _ISSUE and p.line is not None for p in postings):
+            self._move_shipment(postings, doc, physical, t, resource)
+            return
         self.ledgers.move_trusted_many(  # arguments built by the world
             ledger, [(p.sku, p.qty, p.location, _CUSTOMER, p.movement_id) if p.movement is _ISSUE
                      else (p.sku, p.qty, _SUPPLIER, p.location, p.movement_id) for p in postings], t)
@@ -262,6 +266,18 @@ class World:
                  p.price, math.nan, math.nan, p.delivery))  # EventRecorder.add's fields, as a row
         for doc, lines in shipped.values():
             (doc.load_lines if physical else doc.post_issue_lines)(lines, t, resource)
+
+    def _move_shipment(self, postings: Sequence[Posting], doc: Any, physical: bool, t: float, resource: str) -> None:
+        """:meth:`_move` of issues that all belong to sales order ``doc`` (a shipment): the same entries,
+        rows and document steps, in the same order."""
+        self.ledgers.move_trusted_many(
+            _PHYSICAL if physical else _BOOK, [(p.sku, p.qty, p.location, _CUSTOMER, p.movement_id) for p in postings], t)
+        row, nan = self.recorder.append_row, math.nan
+        semantic = "physical_issue" if physical else "book_issue"
+        for p in postings:  # EventRecorder.add's fields, as a row
+            row((p.case, semantic, t, nan, resource, p.location, p.sku, p.qty, p.line, "sales_order", None, None, nan,
+                 p.price, nan, nan, p.delivery))
+        (doc.load_lines if physical else doc.post_issue_lines)([(p.line, p.qty) for p in postings], t, resource)
 
     def post_later(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
         """After the goods of ``postings`` moved (together, now): post them per the plan, at once or
