@@ -147,9 +147,9 @@ class Ledgers:
         self._balance: dict[Key, int] = {}
         self._latest: dict[Key, float] = {}  # physical keys only (all _available needs)
         # the movement groups, kept as entries are written: per (sku, location) in order of first appearance,
-        # every group of it and the groups that may be open (book != physical; balanced ones pruned on reading),
-        # each group a list [physical units, book units, tag] (cheap to make; a _Group when read)
-        self._groups: dict[tuple[str, str], tuple[dict[str, list], dict[str, list]]] = {}
+        # each group of it by movement id, as a list [physical units, book units, tag] (cheap to make and
+        # update; the open ones, book != physical, become _Group records when read)
+        self._groups: dict[tuple[str, str], dict[str, list]] = {}
         # the entries as Entry records and their micro-units, made from the moves by the first read (_sync)
         self._entries: list[Entry] = []
         self._units: list[int] = []
@@ -266,24 +266,20 @@ class Ledgers:
             balance[out_key] = balance.get(out_key, 0) - units
             balance[in_key] = balance.get(in_key, 0) + units
             # _fold of both legs, inline (no tag): the group at the source, then at the destination
-            at_place = groups.get((sku, src)) or groups.setdefault((sku, src), ({}, {}))
-            group = at_place[0].get(movement_id)
+            at_place = groups.get((sku, src)) or groups.setdefault((sku, src), {})
+            group = at_place.get(movement_id)
             if group is None:
-                at_place[0][movement_id] = at_place[1][movement_id] = group = [0, 0, _NO_CAUSE]
+                at_place[movement_id] = group = [0, 0, _NO_CAUSE]
                 group[side] = -units
             else:
                 group[side] -= units
-                if group[0] != group[1]:
-                    at_place[1][movement_id] = group
-            at_place = groups.get((sku, dst)) or groups.setdefault((sku, dst), ({}, {}))
-            group = at_place[0].get(movement_id)
+            at_place = groups.get((sku, dst)) or groups.setdefault((sku, dst), {})
+            group = at_place.get(movement_id)
             if group is None:
-                at_place[0][movement_id] = at_place[1][movement_id] = group = [0, 0, _NO_CAUSE]
+                at_place[movement_id] = group = [0, 0, _NO_CAUSE]
                 group[side] = units
             else:
                 group[side] += units
-                if group[0] != group[1]:
-                    at_place[1][movement_id] = group
 
     def move_physical(self, sku: str, qty: float, src: str, dst: str, *, time: float,
                       movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
@@ -401,15 +397,13 @@ class Ledgers:
         the group's tag is its first explicit cause."""
         at_place = self._groups.get((sku, location))
         if at_place is None:
-            at_place = self._groups[sku, location] = ({}, {})
-        group = at_place[0].get(movement_id)
+            at_place = self._groups[sku, location] = {}
+        group = at_place.get(movement_id)
         if group is None:
-            at_place[0][movement_id] = at_place[1][movement_id] = group = [0, 0, cause]
+            at_place[movement_id] = group = [0, 0, cause]
         elif group[2] is _NO_CAUSE:
             group[2] = cause
         group[side] += units
-        if group[0] != group[1]:
-            at_place[1][movement_id] = group
 
     def _index_lookups(self) -> None:
         """Fold the entries written since the last call into the id lookups (per key, per movement,
@@ -590,13 +584,8 @@ class Ledgers:
     def _groups_at(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[str, _Group]:
         """Movement groups at (sku, location): the live open ones, or rebuilt for a bitemporal view."""
         if as_of is None and known_at is None:
-            at_place = self._groups.get((sku, location))
-            if at_place is None:
-                return {}
-            maybe_open = at_place[1]
-            for movement_id in [m for m, (physical, book, _) in maybe_open.items() if physical == book]:
-                del maybe_open[movement_id]  # balanced since it was last open
-            return {m: _Group(physical, book, tag) for m, (physical, book, tag) in maybe_open.items()}
+            return {m: _Group(physical, book, tag) for m, (physical, book, tag)
+                    in self._groups.get((sku, location), {}).items() if physical != book}
         self._index_lookups()
         t, k = _when(as_of), _when(known_at)
         ids = heapq.merge(self._by_key.get((Ledger.PHYSICAL, sku, location), ()),
