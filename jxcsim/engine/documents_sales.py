@@ -541,10 +541,10 @@ class SalesOrder(Document):
             clocks[no] = t
             short = to_pick - units
             p.picked += units
-            if short:
+            if short:  # the line's clock is already t: _record's step, appended
                 p.allocated -= short
                 p.backordered += short
-                self._record(_L.BACKORDERED, t, actor, line=no, qty=from_units(short), note="short pick")
+                history.append((_L.BACKORDERED, t, actor, no, short / SCALE, None, "short pick"))
 
     def load(self, line_no: int, t: float, actor: str, *, qty: float | None = None) -> None:
         """Picked goods leave physically (posted or not).
