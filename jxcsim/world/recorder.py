@@ -43,16 +43,20 @@ _ORDER = ("case", "activity", *FIELDS[1:])  # the frame's columns (before renami
 _TEXT = tuple(name for name in _ORDER if name not in {"semantic", "time", "start", "qty", "line", "amount", "price",
                                                       "counted", "book"})  # "activity" in the semantic's place
 _NUMBERS = ("qty", "amount", "price", "counted", "book")
-_FLOATS = ("time", "start", "line", *_NUMBERS)  # the columns kept as floats until the frame is built
 _TEXT_AT = [_AT["semantic" if name == "activity" else name] for name in _TEXT] + [_AT["semantic"]]
-_FLOATS_AT = [_AT[name] for name in _FLOATS]
+_NUMBERS_AT = [_AT[name] for name in _NUMBERS]
+_STAMPS = ("time", "start")
+_NAT = np.datetime64("NaT").astype(np.int64)
 
 
 class _Chunk(NamedTuple):
-    """Rows turned into columns: the text columns (``_TEXT``, then the semantic) and the numbers (``_FLOATS``)."""
+    """Rows turned into columns, each as it will be in the frame (the frame joins the chunks)."""
 
-    text: np.ndarray  # objects, (len(_TEXT) + 1, n)
-    floats: np.ndarray  # float64, (len(_FLOATS), n)
+    text: np.ndarray  # objects, (len(_TEXT) + 1, n): the text columns (``_TEXT``), then the semantic
+    numbers: np.ndarray  # float64, (len(_NUMBERS), n)
+    stamps: tuple[pd.arrays.DatetimeArray, ...]  # len(_STAMPS) columns of n UTC timestamps
+    line: np.ndarray  # int64, n (0 where missing)
+    no_line: np.ndarray  # bool, n
 
 
 class EventRecorder:
@@ -98,14 +102,19 @@ class EventRecorder:
             raise ValueError(f"log row {self._sealed + bad} has {len(rows[bad])} fields, not {width}: {rows[bad]!r}")
         columns = list(zip(*rows))  # the rows transposed (tuples of the same objects)
         text = np.empty((len(_TEXT_AT), n), dtype=object)
-        floats = np.empty((len(_FLOATS_AT), n))
+        numbers = np.empty((len(_NUMBERS_AT), n))
         # element by element (np.fromiter does not inspect each value as np.array would; None -> NaN)
         for k, i in enumerate(_TEXT_AT):
             text[k] = np.fromiter(map(self._activity, columns[i]) if k == 1 else columns[i], dtype=object, count=n)
-        for k, i in enumerate(_FLOATS_AT):
-            floats[k] = np.fromiter(columns[i], dtype=float, count=n)
+        for k, i in enumerate(_NUMBERS_AT):
+            numbers[k] = np.fromiter(columns[i], dtype=float, count=n)
+        # a chunk at a time: small temporaries, reused memory
+        stamps = tuple(self._utc(np.fromiter(columns[_AT[name]], dtype=float, count=n)) for name in _STAMPS)
+        line = np.fromiter(columns[_AT["line"]], dtype=float, count=n)
         del columns
-        self._chunks.append(_Chunk(text, floats))
+        no_line = np.isnan(line)
+        line[no_line] = 0.0
+        self._chunks.append(_Chunk(text, numbers, stamps, line.astype(np.int64), no_line))
         self._sealed += n
         rows.clear()  # the same list: append_row stays bound to it
 
@@ -130,7 +139,7 @@ class EventRecorder:
         wall += np.datetime64(self.epoch.tz_localize(None), "s").astype(np.int64)  # whole seconds, as before
         wall *= 1_000_000_000
         if gaps:
-            wall[missing] = np.datetime64("NaT").astype(np.int64)
+            wall[missing] = _NAT
         local = pd.DatetimeIndex(wall.view("M8[ns]")).tz_localize(self.timezone, ambiguous="NaT",
                                                                    nonexistent="shift_forward")
         return local.tz_convert("UTC").array
@@ -138,29 +147,33 @@ class EventRecorder:
     def frame(self) -> pd.DataFrame:
         """The log as a canonical frame (sorted by time; file order breaks ties).
 
-        The rows are sealed into columns (:meth:`seal`) and the columns joined: the text columns
-        form one block of objects, numbers become floats, ``line`` nullable integers, times UTC
-        timestamps (sorted only if the rows were not recorded in time order).
+        The rows are sealed into columns (:meth:`seal`, which also gives the UTC times and the
+        lines as integers) and each column joined once: text as objects, numbers as floats,
+        ``line`` nullable integers, times UTC timestamps (sorted only if the rows were not
+        recorded in time order).
         """
         if not len(self):
             return self._frame_from_records()
         self.seal()
         chunks = self._chunks
-        # each of the frame's columns is allocated once, here (fresh memory is dear in a large process)
-        return self._assemble([np.concatenate([c.text[k] for c in chunks]) for k in range(len(_TEXT) + 1)], chunks)
 
-    def _assemble(self, text: list[np.ndarray], chunks: list[_Chunk]) -> pd.DataFrame:
-        """The frame from its text columns (``_TEXT``, then the semantic) and the chunks' numbers."""
-        number = {name: np.concatenate([c.floats[k] for c in chunks]) for k, name in enumerate(_FLOATS)}
-        time = self._utc(number["time"])
-        stamps = time.asi8
-        if (stamps[1:] < stamps[:-1]).any():
-            order = np.argsort(stamps, kind="stable")
-            text, time = [column[order] for column in text], time[order]
-            number = {name: column[order] for name, column in number.items()}
+        def joined(part: str, k: int | None = None) -> np.ndarray:
+            return np.concatenate([getattr(c, part) if k is None else getattr(c, part)[k] for c in chunks])
+
+        # each column allocated once, here (fresh memory is dear in a large process)
+        text = [joined("text", k) for k in range(len(_TEXT) + 1)]
+        # the extension-array interface's join: one copy (a naive join then UTC would be two)
+        stamps = [pd.arrays.DatetimeArray._concat_same_type([c.stamps[k] for c in chunks]) for k in range(len(_STAMPS))]
+        numbers = [joined("numbers", k) for k in range(len(_NUMBERS))]
+        line, no_line = joined("line"), joined("no_line")
+        time = stamps[0].asi8
+        if (time[1:] < time[:-1]).any():
+            order = np.argsort(time, kind="stable")
+            text, stamps, numbers = ([column[order] for column in part] for part in (text, stamps, numbers))
+            line, no_line = line[order], no_line[order]
         columns = dict(zip(_TEXT, text))
-        columns.update(semantic=text[-1], time=time, start=self._utc(number["start"]),
-                       line=_nullable_ints(number["line"]), **{name: number[name] for name in _NUMBERS})
+        columns.update(zip(_NUMBERS, numbers), semantic=text[-1], line=pd.arrays.IntegerArray(line, no_line))
+        columns.update(zip(_STAMPS, stamps))
         return pd.DataFrame({COLUMNS.get(name, name): columns[name] for name in _ORDER}, copy=False)
 
     def _frame_from_records(self) -> pd.DataFrame:
@@ -171,12 +184,6 @@ class EventRecorder:
         raw["start"] = self._stamps(raw["start"].to_numpy(dtype=float))
         raw["line"] = raw["line"].astype("Int64")
         return raw.rename(columns=COLUMNS)
-
-
-def _nullable_ints(values: np.ndarray) -> pd.arrays.IntegerArray:
-    """Whole floats (NaN: missing) as a nullable ``Int64`` array (quicker than ``pd.array`` of objects)."""
-    missing = np.isnan(values)
-    return pd.arrays.IntegerArray(np.where(missing, 0.0, values).astype(np.int64), missing)
 
 
 def log_profile(names: ActivityNames, timezone: str) -> LogProfile:
