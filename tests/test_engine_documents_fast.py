@@ -101,7 +101,7 @@ def mostly(valid: object, *invalid: object) -> st.SearchStrategy:
 
 @given(st.lists(valid_lines, max_size=5), mostly("SO-1", "", None), mostly("C-1", "", 2), mostly("WH-A", "", None),
        st.one_of(st.floats(-1e6, 1e6), st.sampled_from((3, NAN, INF, np.float64(2.0), "x"))),
-       mostly("system", "", None), st.booleans())
+       mostly("ana", "", None), st.booleans())
 def test_an_order_is_built_as_with_to_units_and_the_sum_of_amounts(lines, order_id, customer, location, created_at,
                                                                    actor, as_iterator):
     def build() -> SalesOrder:
@@ -117,6 +117,9 @@ def test_an_order_is_built_as_with_to_units_and_the_sum_of_amounts(lines, order_
     assert repr(so.amount) == repr(amount) and type(so.amount) is type(amount)
     assert so.lines == tuple(lines) and all(a is b for a, b in zip(so.lines, lines))
     assert [s[:3] for s in so.history] == [(S.RECEIVED, float(created_at), actor)]
+    assert type(so.history[0].time) is float and so.created_at == so._clock == float(created_at)
+    assert (so.order_id, so.customer, so.location, so._line_clock, so.state) == (order_id, customer, location, {},
+                                                                               S.RECEIVED)
     assert [so.line(n).open_qty for n in units] == [from_units(u) for u in units.values()]
 
 

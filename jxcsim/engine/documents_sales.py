@@ -270,7 +270,12 @@ class SalesOrder(Document):
 
     def __init__(self, order_id: str, customer: str, location: str, created_at: float,
                  lines: Iterable[SalesLine], *, actor: str = "system") -> None:
-        super().__init__(order_id, _S.RECEIVED, created_at, actor)
+        if not (order_id.__class__ is str and order_id and created_at.__class__ is float
+                and -_INF < created_at < _INF and actor.__class__ is str and actor):
+            super().__init__(order_id, _S.RECEIVED, created_at, actor)  # the checks, and their errors
+        else:  # what Document.__init__ sets, its checks passed
+            self._id, self._clock, self._line_clock = order_id, created_at, {}
+            self._history = [(_S.RECEIVED, created_at, actor, None, None, None, None)]
         self.customer = customer if customer.__class__ is str and customer else check_id("customer", customer)
         self.location = location if location.__class__ is str and location else check_id("location", location)
         self._lines = progress = {}
