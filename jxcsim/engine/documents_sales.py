@@ -447,6 +447,12 @@ class SalesOrder(Document):
         p.backordered -= min(units, p.backordered)
         p.allocated += units
 
+    def _batch_checks_pass(self, t: float, actor: str) -> bool:
+        """The checks a batched line step does once: the order released, ``actor`` a non-empty string, ``t``
+        a float not before the order's clock (else each item goes through its single, checked step)."""
+        return (self._state in _AFTER_RELEASE and actor.__class__ is str and bool(actor) and t.__class__ is float
+                and self._clock <= t < _INF)
+
     def allocate_lines(self, allocations: Iterable[tuple[int, float]], t: float, actor: str = "system") -> None:
         """:meth:`allocate` of each ``(line_no, qty)`` in turn at ``t``: an order's lines allocated at release.
 
@@ -459,8 +465,7 @@ class SalesOrder(Document):
         >>> so.line(1).state, so.line(2).allocated_qty
         (<SalesLineState.ALLOCATED: 'allocated'>, 3.0)
         """
-        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
-                and self._clock <= t < _INF):
+        if not self._batch_checks_pass(t, actor):
             for no, qty in allocations:
                 self.allocate(no, qty, t, actor)
             return
@@ -526,8 +531,7 @@ class SalesOrder(Document):
         >>> so.line(1).picked_qty, so.line(2).picked_qty, so.line(2).backordered_qty
         (5.0, 1.0, 2.0)
         """
-        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
-                and self._clock <= t < _INF):
+        if not self._batch_checks_pass(t, actor):
             for no, qty in picks:
                 self.pick(no, qty, t, actor)
             return
@@ -630,8 +634,7 @@ class SalesOrder(Document):
     def _cover_lines(self, step: SalesLineState, items: Iterable[tuple[int, float]], t: float, actor: str,
                      single: Callable[..., None]) -> None:
         """``single(n, t, actor, qty=q)`` for each item, the quick checks done once or inline (as :meth:`_cover`)."""
-        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
-                and self._clock <= t < _INF):
+        if not self._batch_checks_pass(t, actor):
             for no, qty in items:
                 single(no, t, actor, qty=qty)
             return
