@@ -5,10 +5,12 @@ The same processes, steps, staff, shift calendars, hand-offs, durations and rand
 in plain dicts of floats and nothing else: no ``jxcsim.engine`` (no ledgers, no documents, no
 state machines, no checks), no event log (each step the world would record only adds one to an
 integer), no ids or resource names. Parameters come from the :class:`Scenario` object; shift
-calendars (``jxcsim.world.shifts``), distributions (``jxcsim.world.distributions``) and the
-catalogue (``build_catalogue``: SKUs, prices, customers, drawn once before the run) are reused
-because they are data, not the engine, and so is the world's garbage-collector policy for a run
-(``jxcsim.world.gc_policy.run_gc``: both run under the same settings).
+calendars (``jxcsim.world.shifts``), distributions and their batched streams
+(``jxcsim.world.distributions``), the order draws (``jxcsim.world.demand.OrderDraws``: a week of
+arrivals, customers and lines at a time) and the catalogue (``build_catalogue``: SKUs, prices,
+customers, drawn once before the run) are reused because they are data, not the engine, and so
+is the world's garbage-collector policy for a run (``jxcsim.world.gc_policy.run_gc``: both run
+under the same settings).
 
 It draws from the random generator in the same order as the world, so with the same scenario
 and seed it simulates the same orders, holds, shipments, receipts and counts, and processes the
@@ -38,6 +40,8 @@ from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import URGENT, Event
 
 from jxcsim.world.catalogue import build_catalogue
+from jxcsim.world.demand import OrderDraws
+from jxcsim.world.distributions import uniform_stream
 from jxcsim.world.gc_policy import run_gc  # the world's GC settings for a run (standard library only)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
 from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, release_time, weekday_of
@@ -172,19 +176,20 @@ class BareFlow:
                 members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
                     (name, self.calendars[m.shift].without_days(m.absent_weekdays)))
         self.teams = {key: Team(env, key[0].value, people) for key, people in members.items()}
-        d = scenario.durations  # each a sampler: a function of the generator, as the world draws them
+        d, rng = scenario.durations, self.rng  # each a stream of draws from the generator, as the world's
         self.d_check, self.d_approval, self.d_pick, self.d_load, self.d_drive = (
-            d.credit_check.sampler(), d.credit_approval.sampler(), d.pick_per_line.sampler(), d.load.sampler(),
-            d.drive.sampler())
+            d.credit_check.stream(rng), d.credit_approval.stream(rng), d.pick_per_line.stream(rng), d.load.stream(rng),
+            d.drive.stream(rng))
         self.d_invoice, self.d_po_create, self.d_po_approve, self.d_unload = (
-            d.invoice.sampler(), d.po_create.sampler(), d.po_approve.sampler(), d.unload.sampler())
+            d.invoice.stream(rng), d.po_create.stream(rng), d.po_approve.stream(rng), d.unload.stream(rng))
+        self.uniform = uniform_stream(rng)
         # habits as (behaviour, delay sampler, next workday?, movement, locations or None, weekdays, low, high)
-        self.habits = [(h, h.delay_h.sampler(), h.post_at == "next_workday", h.movement,
+        self.habits = [(h, h.delay_h.stream(rng), h.post_at == "next_workday", h.movement,
                         None if h.locations is None else set(h.locations), set(h.weekdays), h.hours.low, h.hours.high)
                        for h in scenario.posting.habits.values() if h.enabled]
         posting = scenario.posting
-        self.default_posting = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler(), False),
-                                Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler(), False)}
+        self.default_posting = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.stream(rng), False),
+                                Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.stream(rng), False)}
         # state: plain dicts keyed by (sku, location)
         self.book: dict[tuple[str, str], float] = {}
         self.physical: dict[tuple[str, str], float] = {}
@@ -264,10 +269,10 @@ class BareFlow:
                     and low <= hour < high):
                 behaviour, delay, next_workday = habit, habit_delay, habit_next_workday
                 break
-        rng = self.rng
-        post_first = rng.random() >= behaviour.p_move_before_post
-        never = (not post_first) and rng.random() < behaviour.p_never
-        return post_first, delay(rng), never, False, next_workday
+        uniform = self.uniform
+        post_first = uniform() >= behaviour.p_move_before_post
+        never = (not post_first) and uniform() < behaviour.p_never
+        return post_first, delay(), never, False, next_workday
 
     @staticmethod
     def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: Team, moved_at: float) -> float:
@@ -322,42 +327,25 @@ class BareFlow:
 
     # --- sales ------------------------------------------------------------------------------------
     def arrivals(self) -> Generator[Any, Any, None]:
-        """Poisson arrivals at a constant rate within each hour of the week (weekday × hour weights)."""
-        env, rng, demand = self.env, self.rng, self.sc.demand
-        day_w = np.asarray(demand.weekday_weights, dtype=float)
-        hour_w = np.asarray(demand.hour_weights, dtype=float)
-        rate = demand.orders_per_week * np.outer(day_w / day_w.sum(), hour_w / hour_w.sum()).ravel()
-        cust_cum = np.cumsum([c.order_weight for c in self.customers])
-        loc_cum = np.cumsum([demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
-                             for loc in self.locations])
-        skus = self.skus
-        n_skus = len(skus)
-        sku_exp = 1.0 / np.asarray([s.demand_weight for s in skus])
-        lines_dist, qty_dist = demand.lines_per_order.sampler(), demand.qty_per_line.sampler()
-        hour = 0
-        while hour < self.horizon_h:
-            n = rng.poisson(rate[int(hour % HOURS_PER_WEEK)])
-            for offset in np.sort(rng.uniform(0, 1, n)):
-                t = hour + float(offset)
+        """The world's order arrivals: the orders of each week drawn at its start (``OrderDraws``)."""
+        env, rng = self.env, self.rng
+        draws = OrderDraws(self.sc.demand, self.customers, self.locations, self.skus)
+        week = 0
+        while week < self.horizon_h:
+            end = min(week + HOURS_PER_WEEK, self.horizon_h)
+            for t, customer, location, lines in draws.between(rng, int(week), int(math.ceil(end))):
                 if t > env.now:
                     yield env.timeout(t - env.now)
-                customer = self.customers[int(np.searchsorted(cust_cum, rng.random() * cust_cum[-1], side="right"))]
-                location = self.locations[int(np.searchsorted(loc_cum, rng.random() * loc_cum[-1], side="right"))]
-                n_lines = min(lines_dist(rng), n_skus)
-                keys = rng.random(n_skus) ** sku_exp
-                chosen = np.argpartition(-keys, n_lines - 1)[:n_lines] if n_lines < n_skus else np.arange(n_skus)
-                lines = [(skus[j], float(math.ceil(qty_dist(rng) * customer.qty_factor)))
-                         for j in sorted(chosen, key=lambda j: -keys[j])]
                 self.orders += 1
                 env.process(self.sales_order(_Order(customer, location, lines)))
-            hour += 1
-            if hour > env.now:
-                yield env.timeout(hour - env.now)
+            week += HOURS_PER_WEEK
+            if week < self.horizon_h and week > env.now:
+                yield env.timeout(week - env.now)
 
     def sales_order(self, o: _Order) -> Generator[Any, Any, None]:
-        env, sc, rng = self.env, self.sc, self.rng
+        env, sc = self.env, self.sc
         self.log("order_received")
-        yield self.team(Role.SALES).do(self.d_check(rng))
+        yield self.team(Role.SALES).do(self.d_check())
         self.log("credit_check")
         credit = sc.rules.credit
         fast = credit.fast_track_below is not None and o.amount < credit.fast_track_below
@@ -370,8 +358,8 @@ class BareFlow:
             seen = (self.seen_at(_Batch(digests), env.now) if digests
                     else self.seen_at(sc.handoffs.to_credit_approver, env.now))
             yield env.timeout(seen - env.now)
-            yield self.team(Role.CREDIT_APPROVER).do(self.d_approval(rng))
-            if rng.random() < P_CREDIT_REJECT:
+            yield self.team(Role.CREDIT_APPROVER).do(self.d_approval())
+            if self.uniform() < P_CREDIT_REJECT:
                 self.log("credit_rejected")
                 return
             self.log("credit_approved")
@@ -411,7 +399,7 @@ class BareFlow:
 
     def shipment(self, o: _Order, lines: list[tuple[int, float]]) -> Generator[Any, Any, None]:
         env, loc = self.env, o.location
-        yield self.team(Role.PICKER, loc).do(self.d_pick(self.rng) * len(lines))
+        yield self.team(Role.PICKER, loc).do(self.d_pick() * len(lines))
         picked = []
         for i, wanted in lines:
             key = (o.skus[i], loc)
@@ -438,13 +426,13 @@ class BareFlow:
             yield env.timeout(when - env.now)
             for p in postings:
                 self.book_move(p)
-        yield self.team(Role.DRIVER, loc).do(self.d_load(self.rng))
+        yield self.team(Role.DRIVER, loc).do(self.d_load())
         for p in postings:
             self.physical_move(p)
             self.staged[p.key] -= p.qty
             self.reserved[p.key] -= p.qty
         self.post_later([p for p in postings if not p.posted], plan, clerks)
-        yield env.timeout(self.d_drive(self.rng))
+        yield env.timeout(self.d_drive())
         for i, qty in picked:
             o.delivered[i] += qty
         self.log("deliver")
@@ -454,13 +442,13 @@ class BareFlow:
 
     def billing(self, o: _Order) -> Generator[Any, Any, None]:
         env = self.env
-        yield self.team(Role.ACCOUNTANT).do(self.d_invoice(self.rng))
+        yield self.team(Role.ACCOUNTANT).do(self.d_invoice())
         amount = sum(q * p for q, p in zip(o.delivered, o.prices))
         if amount <= 0:
             return
         self.log("invoice")
         pay = o.customer.pay_days
-        days = self.rng.uniform(pay.low, pay.high)
+        days = pay.low + (pay.high - pay.low) * self.uniform()
         paid = self.office.next_open(env.now + days * 24)
         yield env.timeout(paid - env.now)
         self.exposure[o.customer.customer] -= o.amount
@@ -500,11 +488,11 @@ class BareFlow:
         env, sc, rng = self.env, self.sc, self.rng
         amount = sum(qty * sku.cost for sku, qty in lines)
         buyers = self.team(Role.BUYER)
-        yield buyers.do(self.d_po_create(rng))
+        yield buyers.do(self.d_po_create())
         self.log("po_created")
         threshold = sc.purchasing.approval_threshold
         if threshold is not None and amount >= threshold:
-            yield buyers.do(self.d_po_approve(rng))
+            yield buyers.do(self.d_po_approve())
             self.log("po_approved")
         lead = lines[0][0].lead_time_days
         days = rng.uniform(lead.low, lead.high)
@@ -516,13 +504,13 @@ class BareFlow:
         if plan[0]:
             for p in postings:
                 self.book_move(p)
-        yield clerks.do(self.d_unload(rng))
+        yield clerks.do(self.d_unload())
         for p in postings:
             self.physical_move(p)
         self.post_later([p for p in postings if not p.posted], plan, clerks)
         inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + inv_days * DAY_H) - env.now))
-        yield self.team(Role.ACCOUNTANT).do(self.d_invoice(rng))
+        yield self.team(Role.ACCOUNTANT).do(self.d_invoice())
         self.log("supplier_invoice")
         pay_days = rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + pay_days * DAY_H) - env.now))

@@ -148,9 +148,11 @@ def test_golden_seeded_run(baseline):
     """Pinned figures of a seeded run: a behaviour change moves them and must be looked at."""
     log = simulate(baseline, weeks=2, seed=2025).log
     counts = log["semantic"].value_counts()
-    assert counts["order_received"] == pytest.approx(661, rel=0.02)
-    assert counts["physical_issue"] == pytest.approx(1783, rel=0.02)
-    assert counts["credit_hold"] == pytest.approx(31, abs=3)
+    # (moved when the orders and durations came to be drawn a batch at a time: over seeds 2020-2029 the
+    # totals stayed within 1-4 % of the one-at-a-time draws, e.g. 17,720 goods issues against 17,766)
+    assert counts["order_received"] == pytest.approx(659, rel=0.02)
+    assert counts["physical_issue"] == pytest.approx(1934, rel=0.02)
+    assert counts["credit_hold"] == pytest.approx(27, abs=3)
     assert 320 * 2 * 0.85 < counts["order_received"] < 320 * 2 * 1.15  # the scenario's 320 orders a week
 
 

@@ -1,22 +1,22 @@
 """Duration and quantity distributions as data: a scenario names them, the world samples them.
 
-Every draw takes an explicit ``numpy.random.Generator``; nothing here holds randomness.
-``sampler()`` returns a function of the generator with the parameters worked out once (for a
-loop that draws the same distribution many times); it draws exactly what ``sample`` draws.
+Every draw takes an explicit ``numpy.random.Generator``; nothing here holds randomness of its own.
+``many(rng, n)`` draws ``n`` values at once; ``stream(rng)`` gives a function returning one value at a
+time, drawn from ``rng`` a batch at a time (what a simulation that draws the same distribution many
+times wants: one numpy call per batch instead of one per value).
 
 >>> import numpy as np
 >>> d = Duration.model_validate({"dist": "lognormal", "mean_h": 2.0, "cv": 0.5})
 >>> rng = np.random.default_rng(0)
->>> round(float(np.mean([d.sample(rng) for _ in range(20000)])), 1)
+>>> round(float(d.many(rng, 20000).mean()), 1)
 2.0
->>> draw = d.sampler()
->>> draw(np.random.default_rng(1)) == d.sample(np.random.default_rng(1))
+>>> draw = d.stream(np.random.default_rng(1), batch=4)
+>>> [draw() for _ in range(3)] == d.many(np.random.default_rng(1), 3).tolist()
 True
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from enum import Enum
 
@@ -63,29 +63,73 @@ class Duration(BaseModel):
 
     def sample(self, rng: np.random.Generator) -> float:
         """One draw, in hours."""
-        return self.sampler()(rng)
+        return float(self.many(rng, 1)[0])
 
-    def sampler(self) -> Callable[[np.random.Generator], float]:
-        """A function drawing one duration (hours) from a generator, parameters precomputed."""
+    def many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws (hours) as a float array; a constant distribution draws nothing from ``rng``."""
         m, cv = float(self.mean_h), self.cv
-        if self.dist is DistKind.FIXED or m == 0 or (cv == 0 and self.dist not in (DistKind.TRIANGULAR,
-                                                                                    DistKind.UNIFORM)):
-            return lambda rng: m
+        if self._constant() is not None:
+            return np.full(n, self._constant())
         if self.dist is DistKind.EXPONENTIAL:
-            return lambda rng: float(rng.exponential(m))
+            return rng.exponential(m, n)
         if self.dist is DistKind.LOGNORMAL:
             mu, sigma = _lognormal_params(m, cv)
-            return lambda rng: float(rng.lognormal(mu, sigma))
+            return rng.lognormal(mu, sigma, n)
         if self.dist is DistKind.GAMMA:
             shape = 1.0 / (cv * cv)
-            scale = m / shape
-            return lambda rng: float(rng.gamma(shape, scale))
+            return rng.gamma(shape, m / shape, n)
         low, high = float(self.low_h), float(self.high_h)  # type: ignore[arg-type]  # checked by _bounds
         if self.dist is DistKind.TRIANGULAR:
-            if low == high:
-                return lambda rng: low
-            return lambda rng: float(rng.triangular(low, m, high))
-        return lambda rng: float(rng.uniform(low, high))
+            return rng.triangular(low, m, high, n)
+        return rng.uniform(low, high, n)
+
+    def stream(self, rng: np.random.Generator, batch: int = 256) -> Callable[[], float]:
+        """A function returning the next draw (hours), made from ``rng`` ``batch`` draws at a time."""
+        constant = self._constant()
+        if constant is not None:
+            return lambda: constant
+        return batched(lambda n: self.many(rng, n), batch)
+
+    def _constant(self) -> float | None:
+        """The value of a distribution that does not vary (None if it does)."""
+        m = float(self.mean_h)
+        if self.dist in (DistKind.TRIANGULAR, DistKind.UNIFORM):
+            low, high = float(self.low_h), float(self.high_h)  # type: ignore[arg-type]  # checked by _bounds
+            return low if low == high else None
+        return m if self.dist is DistKind.FIXED or m == 0 or self.cv == 0 else None
+
+
+def batched(draw: Callable[[int], np.ndarray], batch: int = 256) -> Callable[[], float]:
+    """One value at a time from ``draw(batch)``, called again whenever the batch is used up.
+
+    >>> counter = iter(range(100))
+    >>> take = batched(lambda n: np.array([next(counter) for _ in range(n)]), batch=2)
+    >>> [take() for _ in range(5)]
+    [0, 1, 2, 3, 4]
+    """
+    if batch < 1:
+        raise ValueError(f"batch must be at least 1, got {batch}")
+    buffer: list = []
+    pop = buffer.pop
+
+    def next_value():  # the batch reversed, so the next value is at the end (a cheap pop)
+        if not buffer:
+            values = draw(batch).tolist()
+            values.reverse()
+            buffer.extend(values)
+        return pop()
+
+    return next_value
+
+
+def uniform_stream(rng: np.random.Generator, batch: int = 256) -> Callable[[], float]:
+    """Uniform draws on [0, 1) from ``rng``, one at a time, made ``batch`` at a time (see :func:`batched`).
+
+    >>> u = uniform_stream(np.random.default_rng(3))
+    >>> 0.0 <= u() < 1.0
+    True
+    """
+    return batched(rng.random, batch)
 
 
 def _lognormal_params(mean: float, cv: float) -> tuple[float, float]:
@@ -103,15 +147,13 @@ class Count(BaseModel):
     mean: float = Field(3.0, ge=1)
 
     def sample(self, rng: np.random.Generator) -> int:
-        return self.sampler()(rng)
+        return int(self.many(rng, 1)[0])
 
-    def sampler(self) -> Callable[[np.random.Generator], int]:
-        """A function drawing one count from a generator."""
+    def many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` counts as an integer array (a fixed count draws nothing from ``rng``)."""
         if self.dist == "fixed":
-            n = int(round(self.mean))
-            return lambda rng: n
-        lam = self.mean - 1
-        return lambda rng: 1 + int(rng.poisson(lam))
+            return np.full(n, int(round(self.mean)), dtype=np.int64)
+        return 1 + rng.poisson(self.mean - 1, n)
 
 
 class Quantity(BaseModel):
@@ -123,12 +165,11 @@ class Quantity(BaseModel):
     cv: float = Field(0.8, ge=0)
 
     def sample(self, rng: np.random.Generator) -> int:
-        return self.sampler()(rng)
+        return int(self.many(rng, 1)[0])
 
-    def sampler(self) -> Callable[[np.random.Generator], int]:
-        """A function drawing one quantity from a generator."""
+    def many(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` quantities as a float array of whole numbers >= 1 (``cv`` 0 draws nothing from ``rng``)."""
         if self.cv == 0:
-            n = max(1, int(round(self.mean)))
-            return lambda rng: n
+            return np.full(n, float(max(1, int(round(self.mean)))))
         mu, sigma = _lognormal_params(self.mean, self.cv)
-        return lambda rng: max(1, math.ceil(rng.lognormal(mu, sigma)))
+        return np.maximum(1.0, np.ceil(rng.lognormal(mu, sigma, n)))

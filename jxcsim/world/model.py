@@ -17,6 +17,7 @@ import simpy
 from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledger, Ledgers
 from ..engine.rules import CreditRule
 from .catalogue import Customer, Sku, build_catalogue
+from .distributions import uniform_stream
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, Movement, PostingBehaviour, Release, Role, Scenario
 from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekday_of
@@ -100,16 +101,18 @@ class World:
         # every (role, location) asked for, the office roles at each location too (team() looks here first)
         self._team_at = {**self.teams, **{(role, loc): team for (role, where), team in self.teams.items()
                                           if where is None for loc in self.locations}}
-        self._durations = {name: d.sampler() for name, d in scenario.durations}
+        # each distribution drawn a batch at a time (one numpy call per batch), all from rng
+        self._durations = {name: d.stream(rng) for name, d in scenario.durations}
+        self.uniform = uniform_stream(rng)  # U[0, 1) draws for the world's yes/no and range draws
         posting = scenario.posting
         # (behaviour, its delay sampler, posted at the next working day?), the habits with their names and
         # where and when they apply: (movement, locations or None, weekdays, from hour, to hour)
-        self._habits = [(name, habit, habit.delay_h.sampler(), habit.post_at == "next_workday",
+        self._habits = [(name, habit, habit.delay_h.stream(rng), habit.post_at == "next_workday",
                          (habit.movement, None if habit.locations is None else frozenset(habit.locations),
                           frozenset(habit.weekdays), habit.hours.low, habit.hours.high))
                         for name, habit in posting.habits.items() if habit.enabled]
-        self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.sampler(), False),
-                           Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.sampler(), False)}
+        self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.stream(rng), False),
+                           Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.stream(rng), False)}
         credit = scenario.rules.credit
         self.credit_rule = CreditRule(credit.review_threshold, credit.use_credit_limit, credit.fast_track_below)
         self.ids = Counters()
@@ -168,7 +171,7 @@ class World:
 
     def duration(self, name: str, factor: float = 1.0) -> float:
         """A draw of the scenario's duration ``name`` (hours), times ``factor``."""
-        return self._durations[name](self.rng) * factor
+        return self._durations[name]() * factor
 
     # --- hand-offs ---------------------------------------------------------------------------
     def seen_at(self, release: Release, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
@@ -203,10 +206,10 @@ class World:
                     and low <= hour < high):  # PostingHabit.applies, on plain values
                 behaviour, delay, next_workday, habit_name = habit, habit_delay, habit_next_workday, name
                 break
-        rng = self.rng
-        post_first = rng.random() >= behaviour.p_move_before_post
-        never = (not post_first) and rng.random() < behaviour.p_never
-        return PostingPlan(post_first, delay(rng), never, False, next_workday, habit_name)
+        uniform = self.uniform
+        post_first = uniform() >= behaviour.p_move_before_post
+        never = (not post_first) and uniform() < behaviour.p_never
+        return PostingPlan(post_first, delay(), never, False, next_workday, habit_name)
 
     def post_time(self, plan: PostingPlan, clerks: Team, moved_at: float) -> float:
         """When the clerk posts a movement that happened at ``moved_at``."""

@@ -9,14 +9,12 @@ the shipment that completes the order.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Generator
 from typing import Any
 
-import numpy as np
-
 from ..engine import SalesLine, SalesOrder
 from .catalogue import Customer
+from .demand import OrderDraws
 from .model import Posting, World, plan_resource
 from .scenario import Movement, Release, Role
 from .shifts import HOURS_PER_WEEK
@@ -45,38 +43,22 @@ class Order:
 
 
 def order_arrivals(world: World) -> Generator[Any, Any, None]:
-    """Orders arrive as a Poisson process whose rate is constant within each hour of the week."""
-    env, rng, demand = world.env, world.rng, world.scenario.demand
-    day_w = np.asarray(demand.weekday_weights, dtype=float)
-    hour_w = np.asarray(demand.hour_weights, dtype=float)
-    rate = (demand.orders_per_week * np.outer(day_w / day_w.sum(), hour_w / hour_w.sum()).ravel()).tolist()
-    cust_cum = np.cumsum([c.order_weight for c in world.customers]).tolist()
-    loc_cum = np.cumsum([demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
-                         for loc in world.locations]).tolist()
-    skus = list(world.skus.values())
-    sku_exp = 1.0 / np.asarray([s.demand_weight for s in skus])
-    lines_per_order, qty_per_line = demand.lines_per_order.sampler(), demand.qty_per_line.sampler()
-    customers, locations, n_skus = world.customers, world.locations, len(skus)
-    hour = 0
-    while hour < world.horizon_h:
-        n = rng.poisson(rate[int(hour % HOURS_PER_WEEK)])
-        for offset in np.sort(rng.uniform(0, 1, n)).tolist():
-            t = hour + offset
+    """Orders arrive as drawn by :class:`.demand.OrderDraws`, a week of them at a time."""
+    env, rng = world.env, world.rng
+    draws = OrderDraws(world.scenario.demand, world.customers, world.locations, list(world.skus.values()))
+    ids, start = world.ids, world.start
+    week = 0
+    while week < world.horizon_h:
+        end = min(week + HOURS_PER_WEEK, world.horizon_h)
+        for t, customer, location, lines in draws.between(rng, int(week), int(math.ceil(end))):
             if t > env.now:
                 yield env.timeout(t - env.now)
-            customer = customers[bisect_right(cust_cum, rng.random() * cust_cum[-1])]
-            location = locations[bisect_right(loc_cum, rng.random() * loc_cum[-1])]
-            n_lines = min(lines_per_order(rng), n_skus)
-            # weighted sampling without replacement: the n largest u^(1/w) (Efraimidis & Spirakis)
-            keys = rng.random(n_skus) ** sku_exp
-            chosen = np.argsort(-keys, kind="stable")[:n_lines].tolist()
-            lines = [SalesLine(i, skus[j].sku, float(math.ceil(qty_per_line(rng) * customer.qty_factor)),
-                               skus[j].price) for i, j in enumerate(chosen, start=1)]
-            doc = SalesOrder(f"SO-{world.ids.next('SO'):06d}", customer.customer, location, env.now, lines)
-            world.start(sales_order(world, Order(doc, customer)))
-        hour += 1
-        if hour > env.now:
-            yield env.timeout(hour - env.now)
+            doc = SalesOrder(f"SO-{ids.next('SO'):06d}", customer.customer, location, env.now,
+                             [SalesLine(i, sku.sku, qty, sku.price) for i, (sku, qty) in enumerate(lines, start=1)])
+            start(sales_order(world, Order(doc, customer)))
+        week += HOURS_PER_WEEK
+        if week < world.horizon_h and week > env.now:
+            yield env.timeout(week - env.now)
 
 
 def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
@@ -98,7 +80,7 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
         release = Release(mode="batch", times=digests) if digests else sc.handoffs.to_credit_approver
         yield env.timeout(world.seen_at(release, now) - now)
         work = yield world.team(Role.CREDIT_APPROVER).do(world.duration("credit_approval"))
-        if world.rng.random() < P_CREDIT_REJECT:
+        if world.uniform() < P_CREDIT_REJECT:
             doc.reject(work.end, work.worker, reason)
             order.record(world, "credit_rejected", work.end, start=work.start, resource=work.worker)
             return
@@ -234,7 +216,7 @@ def billing(world: World, order: Order) -> Generator[Any, Any, None]:
         return
     order.record(world, "invoice", work.end, start=work.start, resource=work.worker, amount=amount)
     pay_days = order.account.pay_days
-    days = world.rng.uniform(pay_days.low, pay_days.high)
+    days = pay_days.low + (pay_days.high - pay_days.low) * world.uniform()  # uniform on the customer's range
     paid = world.office.next_open(env.now + days * 24)
     yield env.timeout(paid - env.now)
     doc.pay(env.now, amount, "bank")

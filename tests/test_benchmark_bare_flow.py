@@ -1,0 +1,30 @@
+"""The year benchmark's yardstick: the bare SimPy flow must simulate exactly the world's orders and steps.
+
+If the world changes its flow or the order of its random draws, ``benchmarks/bare_flow.py`` has to
+follow, or ``simulate_year``'s ratio stops meaning "what the engine and the log cost".
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from bare_flow import YEAR_SCENARIO, run_bare, simulate_counting  # noqa: E402
+from jxcsim.world.scenario import load_scenario  # noqa: E402
+
+
+@pytest.mark.parametrize(("scenario", "weeks", "seed"),
+                         [(YEAR_SCENARIO, 3, 1), (REPO / "scenarios/baseline.yaml", 5, 4)])
+def test_bare_flow_simulates_the_worlds_orders_steps_and_simpy_events(scenario, weeks, seed):
+    sc = load_scenario(scenario)
+    result, simpy_events = simulate_counting(sc, weeks=weeks, seed=seed)
+    bare = run_bare(sc, weeks=weeks, seed=seed)
+    world_steps = result.log["semantic"].value_counts().to_dict()
+    assert bare.simpy_events == simpy_events
+    assert bare.steps == dict(sorted(world_steps.items()))
+    assert bare.log_events == len(result.log) and bare.orders == world_steps["order_received"]
