@@ -181,6 +181,17 @@ def test_causes_sum_to_book_minus_physical_with_zero_residual(ops, views):
                 led.discrepancy_by_cause(sku, loc)
 
 
+@given(op_lists)
+def test_causes_over_all_locations_virtual_ones_included_sum_to_zero_per_sku(ops):
+    """Real locations keep their movement groups live, virtual ones derive them from the entries: the
+    two sides of every movement still cancel, now and in a past view."""
+    led = run(ops)
+    for sku in led.skus():
+        for view in ({}, {"as_of": 30.0, "known_at": 45.0}):
+            total = sum(units_sum(led.discrepancy_by_cause(sku, loc, **view).values()) for loc in led.locations(sku))
+            assert total == 0
+
+
 @given(op_lists, times)
 def test_causes_have_their_documented_signs_and_a_view_at_t_never_sees_the_future(ops, t):
     led = run(ops)

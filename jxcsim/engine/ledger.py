@@ -148,7 +148,9 @@ class Ledgers:
         self._latest: dict[Key, float] = {}  # physical keys only (all _available needs)
         # the movement groups, kept as entries are written: per (sku, location) in order of first appearance,
         # each group of it by movement id, as a list [physical units, book units, tag] (cheap to make and
-        # update; the open ones, book != physical, become _Group records when read)
+        # update; the open ones, book != physical, become _Group records when read). Only real locations
+        # keep their groups live (every move has a real leg, so this is half the work); a virtual location
+        # is registered here, in order, with an empty dict, and its causes are worked out from the entries.
         self._groups: dict[tuple[str, str], dict[str, list]] = {}
         # the entries as Entry records and their micro-units, made from the moves by the first read (_sync)
         self._entries: list[Entry] = []
@@ -266,20 +268,26 @@ class Ledgers:
             balance[out_key] = balance.get(out_key, 0) - units
             balance[in_key] = balance.get(in_key, 0) + units
             # _fold of both legs, inline (no tag): the group at the source, then at the destination
-            at_place = groups.get((sku, src)) or groups.setdefault((sku, src), {})
-            group = at_place.get(movement_id)
-            if group is None:
-                at_place[movement_id] = group = [0, 0, _NO_CAUSE]
-                group[side] = -units
-            else:
-                group[side] -= units
-            at_place = groups.get((sku, dst)) or groups.setdefault((sku, dst), {})
-            group = at_place.get(movement_id)
-            if group is None:
-                at_place[movement_id] = group = [0, 0, _NO_CAUSE]
-                group[side] = units
-            else:
-                group[side] += units
+            at_place = groups.get((sku, src))
+            if at_place is None:
+                at_place = groups[sku, src] = {}
+            if src not in _VIRTUAL:
+                group = at_place.get(movement_id)
+                if group is None:
+                    at_place[movement_id] = group = [0, 0, _NO_CAUSE]
+                    group[side] = -units
+                else:
+                    group[side] -= units
+            at_place = groups.get((sku, dst))
+            if at_place is None:
+                at_place = groups[sku, dst] = {}
+            if dst not in _VIRTUAL:
+                group = at_place.get(movement_id)
+                if group is None:
+                    at_place[movement_id] = group = [0, 0, _NO_CAUSE]
+                    group[side] = units
+                else:
+                    group[side] += units
 
     def move_physical(self, sku: str, qty: float, src: str, dst: str, *, time: float,
                       movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
@@ -398,6 +406,8 @@ class Ledgers:
         at_place = self._groups.get((sku, location))
         if at_place is None:
             at_place = self._groups[sku, location] = {}
+        if location in _VIRTUAL:
+            return  # registered only: a virtual location's groups are made from the entries when read
         group = at_place.get(movement_id)
         if group is None:
             at_place[movement_id] = group = [0, 0, cause]
@@ -582,8 +592,9 @@ class Ledgers:
         return {cause: totals[cause] for cause in Cause if totals.get(cause)}
 
     def _groups_at(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[str, _Group]:
-        """Movement groups at (sku, location): the live open ones, or rebuilt for a bitemporal view."""
-        if as_of is None and known_at is None:
+        """Movement groups at (sku, location): the live open ones, or rebuilt for a bitemporal view (and for
+        a virtual location, whose current groups are rebuilt too: the view of everything, as of now)."""
+        if as_of is None and known_at is None and location not in _VIRTUAL:
             return {m: _Group(physical, book, tag) for m, (physical, book, tag)
                     in self._groups.get((sku, location), {}).items() if physical != book}
         self._index_lookups()
