@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from jxcsim.engine import (
-    CUSTOMER, SUPPLIER, Cause, CommitmentError, Inventory, Ledger, ReservationError, StockPosition, to_units,
+    CUSTOMER, SUPPLIER, Cause, Commitment, CommitmentError, Inventory, Ledger, ReservationError, StockPosition,
+    to_units,
 )
 
 
@@ -106,3 +107,24 @@ def test_try_reserve_reserves_exactly_when_reserve_would_and_the_quick_reads_agr
         inv.try_reserve("A", "W1", 0)
     with pytest.raises(ValueError, match="real locations only"):
         inv.try_reserve("A", SUPPLIER, 1)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                                                   st.integers(-5, 50), st.sampled_from([1e-7, 0.0, -0.0, 2.5])))))
+def test_release_quick_path_does_what_the_checked_change_does_errors_included(ops):
+    quick, checked = Inventory(), Inventory()
+    quick.ledgers.move_book("A", 1e6, SUPPLIER, "W1", time=0.0, movement_id="R")
+    checked.ledgers.move_book("A", 1e6, SUPPLIER, "W1", time=0.0, movement_id="R")
+    for reserve, qty in ops:
+        outcomes = []
+        for inv, act in ((quick, quick.release), (checked, lambda s, loc, q: checked._change(
+                Commitment.RESERVED, s, loc, q, -1))):
+            try:
+                inv.reserve("A", "W1", qty) if reserve else act("A", "W1", qty)
+                outcomes.append(None)
+            except (ValueError, ReservationError) as err:
+                outcomes.append((type(err), str(err)))
+        assert outcomes[0] == outcomes[1]
+        assert quick.reserved("A", "W1") == checked.reserved("A", "W1")
+    with pytest.raises(ValueError, match="real locations"):
+        quick.release("A", CUSTOMER, 1.0)

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from .entry import Cause, Ledger, is_virtual
+from .entry import Cause, Ledger, VirtualLocation, is_virtual
 from .errors import CommitmentError, ReservationError
 from .ledger import Ledgers
-from .quantity import from_units, to_units
+from .quantity import MAX_QTY, SCALE, from_units, to_units
 
 __all__ = ["Commitment", "Inventory", "StockPosition"]
 
@@ -37,6 +37,7 @@ class Commitment(StrEnum):
 
 
 _RESERVED, _BOOK = Commitment.RESERVED, Ledger.BOOK  # as globals: quicker to read than enum members
+_VIRTUAL = frozenset(str(v) for v in VirtualLocation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +147,22 @@ class Inventory:
         return True
 
     def release(self, sku: str, location: str, qty: float) -> None:
-        """Release ``qty`` of a reservation (the order shipped, was cancelled or re-allocated)."""
-        self._change(_RESERVED, sku, location, qty, -1)
+        """Release ``qty`` of a reservation (the order shipped, was cancelled or re-allocated).
+
+        >>> inv = Inventory()
+        >>> inv.release("A-1", "WH-A", 1.0)
+        Traceback (most recent call last):
+        ...
+        jxcsim.engine.errors.ReservationError: reserved of 'A-1' at 'WH-A' is 0, cannot release 1
+        """
+        if qty.__class__ is float and 0.0 < qty <= MAX_QTY and location not in _VIRTUAL:  # _change, its common case
+            units = round(qty * SCALE)
+            key = (_RESERVED, sku, location)
+            have = self._counters.get(key, 0)
+            if 0 < units <= have:
+                self._counters[key] = have - units
+                return
+        self._change(_RESERVED, sku, location, qty, -1)  # the checks, and their errors
 
     def add_on_order(self, sku: str, location: str, qty: float) -> None:
         """Count ``qty`` ordered from a supplier for delivery to ``location``."""

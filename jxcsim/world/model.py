@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -30,8 +30,7 @@ _SEMANTIC = {(True, True): "physical_issue", (False, True): "book_issue", (True,
              (False, False): "book_receipt"}  # (physical, issue) -> the log's semantic
 
 
-@dataclass(frozen=True, slots=True)
-class PostingPlan:
+class PostingPlan(NamedTuple):
     """How one movement will be posted (decided from the habits in force when it happens)."""
 
     post_first: bool  # the posting precedes the movement
