@@ -157,7 +157,7 @@ def test_golden_seeded_run(baseline):
 
 
 def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
-    from jxcsim.world.recorder import EventRecorder
+    from jxcsim.world.recorder import FIELDS, EventRecorder
     from jxcsim.world.scenario import ActivityNames
 
     rec = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
@@ -166,7 +166,8 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     rec.add("SO-1", "pick", 10.0, start=9.5, resource="Li", location="WH-A", doc_type="sales_order", customer="C")
     rec.add("SO-1", "invoice", 10.0, resource="Zhou", amount=120.5, doc_type="sales_order", customer="C")
     rec.add("CNT-1", "count", 5.0, resource="Gao", location="WH-A", sku="S1", counted=3.0, book=4.0)
-    recorded = list(rec._rows)
+    width = len(FIELDS)
+    recorded = [tuple(rec._values[k:k + width]) for k in range(0, len(rec._values), width)]  # as add() kept them
     frame = rec.frame()  # seals the rows into columns (and drops them)
     assert list(frame["semantic"]) == ["count", "pick", "invoice", "physical_receipt"]  # ties keep their order
     assert list(frame["concept:name"]) == ["Stock count", "Pick goods", "Issue invoice", "Goods arrive"]
@@ -175,7 +176,7 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     assert frame["counted_qty"].tolist()[0] == 3.0 and frame["amount"].tolist()[2] == 120.5
     assert frame["supplier"].tolist() == [None, None, None, "SUP"]
     assert str(frame["time:timestamp"].dt.tz) == "UTC" and frame["time:timestamp"].is_monotonic_increasing
-    assert len(rec) == 4 and not rec._rows
+    assert len(rec) == 4 and not rec._values
     rows = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
     for i, row in enumerate(recorded):
         rows.append_row(row)  # a row in FIELDS order is what add() records
@@ -185,8 +186,19 @@ def test_recorder_frame_sorts_rows_recorded_out_of_time_order():
     pd.testing.assert_frame_equal(rows.frame(), frame)
     pd.testing.assert_frame_equal(rows.frame(), frame)  # again: nothing left to seal
     rows.append_row(("SO-2", "pick", 11.0))
-    with pytest.raises(ValueError, match="log row 4 has 3 fields, not 17"):
+    with pytest.raises(ValueError, match=r"log row 4 is not a row of the 17 fields .*\('SO-2', 'pick', 11.0\)"):
         rows.frame()
+    shifted = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
+    shifted.append_row(recorded[0][:-1])  # a field short: the rows after it are shifted
+    for row in recorded[1:]:
+        shifted.append_row(row)
+    with pytest.raises(ValueError, match="log row 1 is not a row of the 17 fields"):
+        shifted.seal()
+    assert len(shifted) == 3  # nothing sealed, nothing dropped
+    empty = EventRecorder(ActivityNames(), epoch_local="2025-01-06", timezone="Asia/Shanghai")
+    empty.append_row(("SO-3",))
+    with pytest.raises(ValueError, match="log row 0 is not a row"):
+        empty.frame()  # a partial row is refused, not dropped
 
 
 def test_an_error_in_a_process_stops_the_run_and_is_raised_as_it_was(baseline):

@@ -39,6 +39,7 @@ COLUMNS = {"case": CASE, "activity": ACTIVITY, "time": TIMESTAMP, "start": START
            "customer": "customer", "supplier": "supplier", "amount": "amount", "price": "price",
            "counted": COUNTED, "book": BOOK, "delivery": "delivery"}
 _AT = {name: i for i, name in enumerate(FIELDS)}
+_WIDTH = len(FIELDS)
 _ORDER = ("case", "activity", *FIELDS[1:])  # the frame's columns (before renaming)
 _TEXT = tuple(name for name in _ORDER if name not in {"semantic", "time", "start", "qty", "line", "amount", "price",
                                                       "counted", "book"})  # "activity" in the semantic's place
@@ -60,8 +61,10 @@ class _Chunk(NamedTuple):
 
 
 class EventRecorder:
-    """Collects events as plain tuples (cheap while the world runs) and builds the frame once.
+    """Collects events as plain values (cheap while the world runs) and builds the frame once.
 
+    Rows are kept back to back in one flat list, ``len(FIELDS)`` values each (a row's tuple is
+    copied in and dropped at once), so :meth:`seal` takes each column as a slice of it.
     :meth:`seal` turns the rows recorded so far into columns; a long run calls it at quiet
     moments (the world does, once a simulated week) so the rows are converted while they are
     fresh in memory and then dropped; :meth:`frame` seals the rest and joins the columns.
@@ -71,15 +74,17 @@ class EventRecorder:
         self.names = names
         self.epoch = pd.Timestamp(epoch_local).tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
         self.timezone = timezone
-        self._rows: list[tuple[Any, ...]] = []
+        self._values: list[Any] = []  # the rows not yet sealed, back to back (len(FIELDS) values a row)
         self._chunks: list[_Chunk] = []
         self._sealed = 0  # rows already turned into chunks
+        self._semantics = frozenset(names.model_dump())
         self._activity = names.model_dump().__getitem__  # semantic -> the log's activity name
-        # record a row given as a tuple of all FIELDS in order (for hot callers; else add())
-        self.append_row = self._rows.append
+        # record a row given as a tuple of all FIELDS in order (for hot callers; else add()); a row of
+        # another length is refused by the next seal(), naming the row
+        self.append_row = self._values.extend
 
     def __len__(self) -> int:
-        return self._sealed + len(self._rows)
+        return self._sealed + len(self._values) // _WIDTH
 
     def add(self, case: str, semantic: str, time: float, *, start: float = math.nan, resource: str | None = None,
             location: str | None = None, sku: str | None = None, qty: float = math.nan, line: int | None = None,
@@ -87,36 +92,48 @@ class EventRecorder:
             amount: float = math.nan, price: float = math.nan, counted: float = math.nan,
             book: float = math.nan, delivery: str | None = None) -> None:
         """Record one activity instance at world time ``time`` (hours since the epoch)."""
-        self._rows.append((case, semantic, time, start, resource, location, sku, qty, line, doc_type, customer,
-                           supplier, amount, price, counted, book, delivery))
+        self._values.extend((case, semantic, time, start, resource, location, sku, qty, line, doc_type, customer,
+                             supplier, amount, price, counted, book, delivery))
 
     def seal(self) -> None:
         """Turn the rows recorded since the last call into columns and drop them (ValueError, naming
-        the row, for a row that does not have every field of ``FIELDS``)."""
-        rows = self._rows
-        n, width = len(rows), len(FIELDS)
+        the row, when a row recorded did not have every field of ``FIELDS``)."""
+        values = self._values
+        n, rest = divmod(len(values), _WIDTH)
+        semantics = values[1::_WIDTH]  # each row's semantic, if every row has all the fields
+        if rest or not self._semantics.issuperset(semantics):
+            self._refuse_misaligned()
         if not n:
             return
-        if set(map(len, rows)) != {width}:
-            bad = next(i for i, row in enumerate(rows) if len(row) != width)
-            raise ValueError(f"log row {self._sealed + bad} has {len(rows[bad])} fields, not {width}: {rows[bad]!r}")
-        columns = list(zip(*rows))  # the rows transposed (tuples of the same objects)
+        # element by element (np.fromiter does not inspect each value as np.array would; None -> NaN)
         text = np.empty((len(_TEXT_AT), n), dtype=object)
         numbers = np.empty((len(_NUMBERS_AT), n))
-        # element by element (np.fromiter does not inspect each value as np.array would; None -> NaN)
         for k, i in enumerate(_TEXT_AT):
-            text[k] = np.fromiter(map(self._activity, columns[i]) if k == 1 else columns[i], dtype=object, count=n)
+            text[k] = np.fromiter(map(self._activity, semantics) if k == 1 else values[i::_WIDTH], dtype=object,
+                                  count=n)
         for k, i in enumerate(_NUMBERS_AT):
-            numbers[k] = np.fromiter(columns[i], dtype=float, count=n)
+            numbers[k] = np.fromiter(values[i::_WIDTH], dtype=float, count=n)
         # a chunk at a time: small temporaries, reused memory
-        stamps = tuple(self._utc(np.fromiter(columns[_AT[name]], dtype=float, count=n)) for name in _STAMPS)
-        line = np.fromiter(columns[_AT["line"]], dtype=float, count=n)
-        del columns
+        stamps = tuple(self._utc(np.fromiter(values[_AT[name]::_WIDTH], dtype=float, count=n)) for name in _STAMPS)
+        line = np.fromiter(values[_AT["line"]::_WIDTH], dtype=float, count=n)
         no_line = np.isnan(line)
         line[no_line] = 0.0
         self._chunks.append(_Chunk(text, numbers, stamps, line.astype(np.int64), no_line))
         self._sealed += n
-        rows.clear()  # the same list: append_row stays bound to it
+        values.clear()  # the same list: append_row stays bound to it
+
+    def _refuse_misaligned(self) -> None:
+        """Raise ValueError naming the first unsealed row that is not a row of all ``FIELDS``.
+
+        A row with fields missing or extra shifts the rows after it, so the first row whose
+        semantic is not one of the log's (or a short last row) is at or just after the bad one.
+        """
+        values = self._values
+        for k in range(0, len(values), _WIDTH):
+            row = tuple(values[k:k + _WIDTH])
+            if len(row) < _WIDTH or row[1] not in self._semantics:
+                raise ValueError(f"log row {self._sealed + k // _WIDTH} is not a row of the {_WIDTH} fields "
+                                 f"{FIELDS} (it or a row just before it has fields missing or extra): {row!r}")
 
     def _stamps(self, hours: np.ndarray) -> pd.Series:
         """World hours to UTC timestamps, via local wall-clock time (daylight saving handled).
@@ -152,10 +169,10 @@ class EventRecorder:
         ``line`` nullable integers, times UTC timestamps (sorted only if the rows were not
         recorded in time order).
         """
-        if not len(self):
-            return self._frame_from_records()
         self.seal()
         chunks = self._chunks
+        if not chunks:
+            return self._empty_frame()
 
         def joined(part: str, k: int | None = None) -> np.ndarray:
             return np.concatenate([getattr(c, part) if k is None else getattr(c, part)[k] for c in chunks])
@@ -176,8 +193,9 @@ class EventRecorder:
         columns.update(zip(_STAMPS, stamps))
         return pd.DataFrame({COLUMNS.get(name, name): columns[name] for name in _ORDER}, copy=False)
 
-    def _frame_from_records(self) -> pd.DataFrame:
-        raw = pd.DataFrame.from_records(self._rows, columns=list(FIELDS))
+    def _empty_frame(self) -> pd.DataFrame:
+        """The frame of a log with no rows: its columns, typed as a frame with rows would have them."""
+        raw = pd.DataFrame.from_records([], columns=list(FIELDS))
         names = self.names.model_dump()
         raw.insert(1, "activity", raw["semantic"].map(names))
         raw["time"] = self._stamps(raw["time"].to_numpy(dtype=float))
