@@ -245,9 +245,13 @@ class World:
         """One leg of each movement: the ledger entries (together), the document steps, the log rows."""
         physical = ledger is _PHYSICAL
         doc = postings[0].document if postings else None
-        if doc is not None and all(p.document is doc and p.movement is _ISSUE and p.line is not None for p in postings):
-            self._move_shipment(postings, doc, physical, t, resource)
-            return
+        if doc is not None:
+            for p in postings:
+                if p.document is not doc or p.movement is not _ISSUE or p.line is None:
+                    break
+            else:  # every posting an issue of a line of doc: a shipment's
+                self._move_shipment(postings, doc, physical, t, resource)
+                return
         self.ledgers.move_trusted_many(  # arguments built by the world
             ledger, [(p.sku, p.qty, p.location, _CUSTOMER, p.movement_id) if p.movement is _ISSUE
                      else (p.sku, p.qty, _SUPPLIER, p.location, p.movement_id) for p in postings], t)

@@ -198,8 +198,11 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
     world.post_later([p for p in postings if p.posted_at != p.posted_at], plan, clerks)  # not posted (NaN)
     yield env.timeout(world.duration("drive"))
     # an earlier truck of the same order may have delivered this shipment's lines with its own
-    if any(doc.loaded_undelivered_qty(line.line_no) > 0 for line, _ in picked):
-        doc.deliver(env.now, work.worker)
+    undelivered = doc.loaded_undelivered_qty
+    for line, _ in picked:
+        if undelivered(line.line_no) > 0:
+            doc.deliver(env.now, work.worker)
+            break
     order.record(world, "deliver", env.now, start=work.end, resource=work.worker, delivery=delivery)
     order.open_shipments -= 1
     if order.open_shipments == 0:
