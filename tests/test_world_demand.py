@@ -144,3 +144,15 @@ def test_world_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"jxcsim.world.{module}"), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_a_large_catalogue_is_drawn_in_blocks_with_the_same_result_as_one_block(monkeypatch):
+    import jxcsim.world.demand as demand
+
+    draws = _draws({"orders_per_week": 400}, skus=40)
+    whole = draws.between(np.random.default_rng(8), 0, WEEK)
+    monkeypatch.setattr(demand, "_MAX_KEYS", 40 * 7)  # 7 orders a block
+    blocks = draws.between(np.random.default_rng(8), 0, WEEK)
+    assert len(whole) > 7 * 10
+    assert [(t, c.customer, [(s.sku, q) for s, q in lines]) for t, c, _, lines in blocks] == \
+        [(t, c.customer, [(s.sku, q) for s, q in lines]) for t, c, _, lines in whole]

@@ -33,6 +33,8 @@ from .catalogue import Customer, Sku
 from .scenario import Demand
 from .shifts import HOURS_PER_WEEK
 
+_MAX_KEYS = 1_000_000  # SKU keys drawn at once (orders × SKUs), to bound the memory of a large catalogue
+
 DrawnOrder = tuple[float, Customer, str, list[tuple[Sku, float]]]
 """(arrival time in world hours, customer, location, lines as (SKU, quantity))"""
 
@@ -72,9 +74,14 @@ class OrderDraws:
                            last_location)
         n_skus = len(self.skus)
         n_lines = np.minimum(self.lines_per_order.many(rng, n), n_skus)
-        # weighted sampling without replacement: the largest u^(1/w) of each order (Efraimidis & Spirakis)
-        keys = rng.random((n, n_skus)) ** self.sku_exponent
-        ranked = np.argsort(-keys, axis=1, kind="stable")[:, :int(n_lines.max())].tolist()
+        # weighted sampling without replacement: the largest u^(1/w) of each order (Efraimidis & Spirakis),
+        # a block of orders at a time (at most about a million keys in memory, whatever the catalogue)
+        width = int(n_lines.max())
+        ranked: list[list[int]] = []
+        block = max(1, _MAX_KEYS // n_skus)
+        for first in range(0, n, block):
+            keys = rng.random((min(block, n - first), n_skus)) ** self.sku_exponent
+            ranked.extend(np.argsort(-keys, axis=1, kind="stable")[:, :width].tolist())
         qty = np.ceil(self.qty_per_line.many(rng, int(n_lines.sum())) * np.repeat(self.qty_factor[who], n_lines))
         qty_list = qty.tolist()
         customers, locations, skus = self.customers, self.locations, self.skus
