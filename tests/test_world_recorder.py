@@ -6,9 +6,11 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jxcsim.world import recorder
 from jxcsim.world.recorder import COLUMNS, FIELDS, EventRecorder
 from jxcsim.world.scenario import ActivityNames
 
@@ -90,20 +92,28 @@ def _objects(values: list) -> np.ndarray:
 
 
 @given(rows=logged_rows(), zone=st.sampled_from(ZONES), cuts=st.lists(st.integers(0, 25), max_size=4),
-       peek=st.none() | st.integers(0, 25))
-def test_frame_sealed_in_chunks_equals_the_frame_built_value_by_value(rows, zone, cuts, peek):
+       peek=st.none() | st.integers(0, 25), room=st.none() | st.integers(0, 40), min_room=st.sampled_from([1, 3, 4096]))
+def test_frame_sealed_in_chunks_equals_the_frame_built_value_by_value(rows, zone, cuts, peek, room, min_room):
     timezone, epoch = zone
     rec = EventRecorder(NAMES, epoch_local=epoch, timezone=timezone)
-    for i, row in enumerate(rows):
-        if i in cuts:
-            rec.seal()
-        if i == peek:  # a frame part way (seals what is there); recording goes on
-            pd.testing.assert_frame_equal(rec.frame(), _reference(rows[:i], timezone, epoch))
-        rec.append_row(row)
-    frame = rec.frame()
+    early = None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(recorder, "_MIN_ROOM", min_room)  # small: the columns grow (and are copied) often
+        if room is not None:
+            rec.reserve(room)  # a hint, right or wrong
+        for i, row in enumerate(rows):
+            if i in cuts:
+                rec.seal()
+            if i == peek:  # a frame part way (seals what is there); recording goes on
+                early = rec.frame()
+                pd.testing.assert_frame_equal(early, _reference(rows[:i], timezone, epoch))
+            rec.append_row(row)
+        frame = rec.frame()
     assert len(rec) == len(rows) and list(frame.columns) == [COLUMNS.get(c, c) for c in ORDER]
     pd.testing.assert_frame_equal(frame, _reference(rows, timezone, epoch))
     pd.testing.assert_frame_equal(rec.frame(), frame)  # again: nothing left to seal
+    if early is not None:  # a frame made part way is not changed by the rows sealed after it
+        pd.testing.assert_frame_equal(early, _reference(rows[:peek], timezone, epoch))
 
 
 def test_clock_changes_in_a_daylight_saving_zone():

@@ -14,7 +14,7 @@ profile written beside the log, so a simulated log reads back exactly like a for
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ COLUMNS = {"case": CASE, "activity": ACTIVITY, "time": TIMESTAMP, "start": START
            "counted": COUNTED, "book": BOOK, "delivery": "delivery"}
 _AT = {name: i for i, name in enumerate(FIELDS)}
 _WIDTH = len(FIELDS)
+_MIN_ROOM = 4096  # rows the store first makes room for
 _ORDER = ("case", "activity", *FIELDS[1:])  # the frame's columns (before renaming)
 _TEXT = tuple(name for name in _ORDER if name not in {"semantic", "time", "start", "qty", "line", "amount", "price",
                                                       "counted", "book"})  # "activity" in the semantic's place
@@ -50,14 +51,34 @@ _STAMPS = ("time", "start")
 _NAT = np.datetime64("NaT").astype(np.int64)
 
 
-class _Chunk(NamedTuple):
-    """Rows turned into columns, each as it will be in the frame (the frame joins the chunks)."""
+class _Columns:
+    """The sealed rows as the frame's columns, with room for more rows (grown by doubling).
 
-    text: np.ndarray  # objects, (len(_TEXT) + 1, n): the text columns (``_TEXT``), then the semantic
-    numbers: np.ndarray  # float64, (len(_NUMBERS), n)
-    stamps: tuple[pd.arrays.DatetimeArray, ...]  # len(_STAMPS) columns of n UTC timestamps
-    line: np.ndarray  # int64, n (0 where missing)
-    no_line: np.ndarray  # bool, n
+    ``text``: objects, (len(_TEXT) + 1, capacity): the text columns (``_TEXT``), then the
+    semantic; ``numbers``: float64, (len(_NUMBERS), capacity); ``stamps``: int64 nanoseconds
+    UTC (NaT as numpy's), (len(_STAMPS), capacity); ``line``: int64 (0 where missing) and
+    ``no_line``: bool, (capacity,).
+    """
+
+    __slots__ = ("line", "no_line", "numbers", "stamps", "text")
+
+    def __init__(self, capacity: int):
+        self.text = np.empty((len(_TEXT) + 1, capacity), dtype=object)
+        self.numbers = np.empty((len(_NUMBERS), capacity))
+        self.stamps = np.empty((len(_STAMPS), capacity), dtype=np.int64)
+        self.line = np.empty(capacity, dtype=np.int64)
+        self.no_line = np.empty(capacity, dtype=bool)
+
+    @property
+    def capacity(self) -> int:
+        return self.line.shape[0]
+
+    def grown(self, capacity: int, used: int) -> _Columns:
+        """A store of ``capacity`` rows holding this one's first ``used``."""
+        bigger = _Columns(capacity)
+        for name in self.__slots__:
+            getattr(bigger, name)[..., :used] = getattr(self, name)[..., :used]
+        return bigger
 
 
 class EventRecorder:
@@ -65,9 +86,10 @@ class EventRecorder:
 
     Rows are kept back to back in one flat list, ``len(FIELDS)`` values each (a row's tuple is
     copied in and dropped at once), so :meth:`seal` takes each column as a slice of it.
-    :meth:`seal` turns the rows recorded so far into columns; a long run calls it at quiet
-    moments (the world does, once a simulated week) so the rows are converted while they are
-    fresh in memory and then dropped; :meth:`frame` seals the rest and joins the columns.
+    :meth:`seal` turns the rows recorded so far into columns (kept with room to grow; see
+    :meth:`reserve`); a long run calls it at quiet moments (the world does, once a simulated
+    week) so the rows are converted while they are fresh in memory and then dropped;
+    :meth:`frame` seals the rest and gives the columns as a frame, without copying them.
     """
 
     def __init__(self, names: ActivityNames, *, epoch_local: str, timezone: str):
@@ -75,8 +97,8 @@ class EventRecorder:
         self.epoch = pd.Timestamp(epoch_local).tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
         self.timezone = timezone
         self._values: list[Any] = []  # the rows not yet sealed, back to back (len(FIELDS) values a row)
-        self._chunks: list[_Chunk] = []
-        self._sealed = 0  # rows already turned into chunks
+        self._columns = _Columns(0)  # the sealed rows, as columns
+        self._sealed = 0  # rows already sealed
         self._semantics = frozenset(names.model_dump())
         self._activity = names.model_dump().__getitem__  # semantic -> the log's activity name
         # record a row given as a tuple of all FIELDS in order (for hot callers; else add()); a row of
@@ -105,22 +127,29 @@ class EventRecorder:
             self._refuse_misaligned()
         if not n:
             return
+        self.reserve(self._sealed + n)
+        store, done = self._columns, slice(self._sealed, self._sealed + n)
         # element by element (np.fromiter does not inspect each value as np.array would; None -> NaN)
-        text = np.empty((len(_TEXT_AT), n), dtype=object)
-        numbers = np.empty((len(_NUMBERS_AT), n))
         for k, i in enumerate(_TEXT_AT):
-            text[k] = np.fromiter(map(self._activity, semantics) if k == 1 else values[i::_WIDTH], dtype=object,
-                                  count=n)
+            store.text[k, done] = np.fromiter(map(self._activity, semantics) if k == 1 else values[i::_WIDTH],
+                                              dtype=object, count=n)
         for k, i in enumerate(_NUMBERS_AT):
-            numbers[k] = np.fromiter(values[i::_WIDTH], dtype=float, count=n)
-        # a chunk at a time: small temporaries, reused memory
-        stamps = tuple(self._utc(np.fromiter(values[_AT[name]::_WIDTH], dtype=float, count=n)) for name in _STAMPS)
+            store.numbers[k, done] = np.fromiter(values[i::_WIDTH], dtype=float, count=n)
+        for k, name in enumerate(_STAMPS):
+            store.stamps[k, done] = self._utc(np.fromiter(values[_AT[name]::_WIDTH], dtype=float, count=n)).asi8
         line = np.fromiter(values[_AT["line"]::_WIDTH], dtype=float, count=n)
         no_line = np.isnan(line)
         line[no_line] = 0.0
-        self._chunks.append(_Chunk(text, numbers, stamps, line.astype(np.int64), no_line))
+        store.line[done], store.no_line[done] = line, no_line
         self._sealed += n
         values.clear()  # the same list: append_row stays bound to it
+
+    def reserve(self, rows: int) -> None:
+        """Make room for ``rows`` sealed rows in all (a hint: a run that knows its size saves the copies
+        of growing; growing doubles the room, so a wrong hint costs at most one copy more)."""
+        store = self._columns
+        if rows > store.capacity:
+            self._columns = store.grown(max(rows, 2 * store.capacity, _MIN_ROOM), self._sealed)
 
     def _refuse_misaligned(self) -> None:
         """Raise ValueError naming the first unsealed row that is not a row of all ``FIELDS``.
@@ -164,33 +193,31 @@ class EventRecorder:
     def frame(self) -> pd.DataFrame:
         """The log as a canonical frame (sorted by time; file order breaks ties).
 
-        The rows are sealed into columns (:meth:`seal`, which also gives the UTC times and the
-        lines as integers) and each column joined once: text as objects, numbers as floats,
-        ``line`` nullable integers, times UTC timestamps (sorted only if the rows were not
-        recorded in time order).
+        The rows are sealed (:meth:`seal`, which also gives the UTC times and the lines as
+        integers) into the recorder's columns, and the frame is made of views of them: text as
+        objects, numbers as floats, ``line`` nullable integers, times UTC timestamps (sorted, into
+        new columns, only if the rows were not recorded in time order). The recorder only ever
+        appends, so a frame stays as it was made when more rows come; change a frame's columns in
+        place only if no later frame of the same recorder is needed.
         """
         self.seal()
-        chunks = self._chunks
-        if not chunks:
+        n, store = self._sealed, self._columns
+        if not n:
             return self._empty_frame()
-
-        def joined(part: str, k: int | None = None) -> np.ndarray:
-            return np.concatenate([getattr(c, part) if k is None else getattr(c, part)[k] for c in chunks])
-
-        # each column allocated once, here (fresh memory is dear in a large process)
-        text = [joined("text", k) for k in range(len(_TEXT) + 1)]
-        # the extension-array interface's join: one copy (a naive join then UTC would be two)
-        stamps = [pd.arrays.DatetimeArray._concat_same_type([c.stamps[k] for c in chunks]) for k in range(len(_STAMPS))]
-        numbers = [joined("numbers", k) for k in range(len(_NUMBERS))]
-        line, no_line = joined("line"), joined("no_line")
-        time = stamps[0].asi8
+        # views of the store's columns (the frames share them with the recorder, which only appends)
+        text = [store.text[k, :n] for k in range(len(_TEXT) + 1)]
+        numbers = [store.numbers[k, :n] for k in range(len(_NUMBERS))]
+        time = store.stamps[0, :n]
+        stamps = [store.stamps[k, :n] for k in range(len(_STAMPS))]
+        line, no_line = store.line[:n], store.no_line[:n]
         if (time[1:] < time[:-1]).any():
             order = np.argsort(time, kind="stable")
             text, stamps, numbers = ([column[order] for column in part] for part in (text, stamps, numbers))
             line, no_line = line[order], no_line[order]
         columns = dict(zip(_TEXT, text))
         columns.update(zip(_NUMBERS, numbers), semantic=text[-1], line=pd.arrays.IntegerArray(line, no_line))
-        columns.update(zip(_STAMPS, stamps))
+        columns.update((name, pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC").array)
+                       for name, ns in zip(_STAMPS, stamps, strict=True))
         return pd.DataFrame({COLUMNS.get(name, name): columns[name] for name in _ORDER}, copy=False)
 
     def _empty_frame(self) -> pd.DataFrame:

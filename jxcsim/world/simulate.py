@@ -97,6 +97,8 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
             bar.step(f"week {week + 1}/{weeks}")
             world.run(until=(week + 1) * HOURS_PER_WEEK)
             world.recorder.seal()  # the week's log rows into columns, while they are fresh in memory
+            if week == 0:  # room for the whole log: a first week has ~80 % of a later week's rows
+                world.recorder.reserve(len(world.recorder) * weeks * 13 // 10)
             held.checkpoint()
         log = world.recorder.frame()
     return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=log,
