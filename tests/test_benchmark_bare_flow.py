@@ -28,3 +28,17 @@ def test_bare_flow_simulates_the_worlds_orders_steps_and_simpy_events(scenario, 
     assert bare.simpy_events == simpy_events
     assert bare.steps == dict(sorted(world_steps.items()))
     assert bare.log_events == len(result.log) and bare.orders == world_steps["order_received"]
+
+
+def test_the_year_figure_runs_scaled_down_with_its_checks(tmp_path):
+    """`run_all.py --only simulate_year --weeks 1`: the harness, its checks and its output line, end to end."""
+    import json
+    import subprocess
+
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run_all.py"), "--only", "simulate_year",
+                           "--weeks", "1"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert line["bench"] == "simulate_year" and line["weeks"] == 1 and line["same_flow"] is True
+    assert line["runs"] == 3 and line["target_met"] is None  # the fastest of three; targets only at 52 weeks
+    assert line["orders"] == line["baseline_orders"] > 0 and line["value"] > 0 and line["baseline"] > 0
