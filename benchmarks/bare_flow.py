@@ -218,8 +218,7 @@ class BareFlow:
         cust_w = [c.order_weight for c in self.customers]
         mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, self.customers)) / sum(cust_w)
         sku_total = sum(s.demand_weight for s in self.skus)
-        weights = {loc: demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
-                   for loc in self.locations}
+        weights = {loc: demand.location_weight(loc) for loc in self.locations}
         loc_total = sum(weights.values())
         out = {}
         for sku in self.skus:

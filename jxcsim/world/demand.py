@@ -51,7 +51,7 @@ class OrderDraws:
         self.rate = demand.orders_per_week * np.outer(day_w / day_w.sum(), hour_w / hour_w.sum()).ravel()
         self.customers, self.locations, self.skus = list(customers), list(locations), list(skus)
         self.customer_cum = np.cumsum([c.order_weight for c in self.customers])
-        loc_w = [demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0) for loc in locations]
+        loc_w = [demand.location_weight(loc) for loc in locations]
         if sum(loc_w) <= 0:
             raise ValueError("the location weights leave no location to order from")
         self.location_cum = np.cumsum(loc_w)

@@ -28,8 +28,7 @@ def daily_demand(world: World) -> dict[tuple[str, str], float]:
     cust_w = [c.order_weight for c in world.customers]
     mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, world.customers)) / sum(cust_w)
     sku_total = sum(s.demand_weight for s in world.skus.values())
-    weights = {loc: demand.location_weights.get(loc, 1.0 if not demand.location_weights else 0.0)
-               for loc in world.locations}
+    weights = {loc: demand.location_weight(loc) for loc in world.locations}
     loc_total = sum(weights.values())
     out = {}
     for sku in world.skus.values():

@@ -173,6 +173,11 @@ class Demand(_Model):
     qty_per_line: Quantity = Quantity(mean=12, cv=0.8)
     location_weights: dict[str, float] = Field(default_factory=dict)
 
+    def location_weight(self, location: str) -> float:
+        """The share weight of ``location``'s orders: its ``location_weights`` entry; without any entries
+        every location weighs 1, with some a location left out weighs 0."""
+        return self.location_weights.get(location, 0.0 if self.location_weights else 1.0)
+
     @field_validator("weekday_weights", "hour_weights")
     @classmethod
     def _non_negative(cls, value: list[float]) -> list[float]:
