@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import shared_file
 
-from jxcsim.mining.approval import find_approval_bottlenecks, resource_presence
+from jxcsim.mining.approval import find_approval_bottlenecks, hours_on_weekdays, resource_presence
 from jxcsim.mining.backlog import find_after_hours_backlog
 from jxcsim.mining.diagnose import _fold_explained, add_health_effects, diagnose
 from jxcsim.mining.findings import Finding, FindingKind, rank_findings
@@ -109,6 +109,50 @@ def test_slow_weekday_without_an_absence_is_a_plain_bottleneck():
     for found in (present, no_resources):
         assert [(f.kind, f.weekday) for f in found] == [(FindingKind.BOTTLENECK, 1)]
     assert find_approval_bottlenecks(_holds(approver_days={0, 2, 3, 4}, slow_day=9), timezone="UTC") == []
+
+
+
+def _office_holds(approver_days, *, weeks=8):
+    """Holds raised on working days 09:00-17:00 (Mon-Fri), each decided at the approver's next
+    working half hour (09:00-17:00 on ``approver_days``): Friday holds of a Mon-Fri office wait
+    over the weekend, holds pending on a day the approver is away wait a day more."""
+    rows, decision_slots = [], []
+    for week in range(weeks + 2):
+        for day in approver_days:
+            decision_slots += [MONDAY + pd.Timedelta(days=7 * week + day, hours=9 + h / 2) for h in range(16)]
+    slots = pd.Series(sorted(decision_slots))
+    for week in range(weeks):
+        for day in range(5):
+            for k in range(4):
+                case = f"H{week}{day}{k}"
+                t = MONDAY + pd.Timedelta(days=7 * week + day, hours=9.25 + 2 * k)
+                decided = slots[slots >= t + pd.Timedelta(hours=1)].iloc[0]
+                rows += [(case, "Hold", "credit_hold", t, "system"), (case, "OK", "credit_approved", decided, "Chen")]
+            rows.append((f"X{week}{day}", "Other", "order_received", MONDAY + pd.Timedelta(days=7 * week + day,
+                                                                                       hours=8), "clerk"))
+    return pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, RES])
+
+
+def test_an_absence_next_to_the_weekend_is_found_and_the_weekend_is_not_a_bottleneck():
+    # the only approver never works on Fridays: what is pending on Friday waits for Monday
+    friday = find_approval_bottlenecks(_office_holds({0, 1, 2, 3}), timezone="UTC")
+    assert [(f.kind, f.weekday, f.details["absent"]) for f in friday] == [
+        (FindingKind.APPROVAL_BOTTLENECK, 4, ["Chen"])]
+    assert friday[0].details["not_counted_weekdays"] == [5, 6]
+    assert friday[0].summary.endswith("(not counting Saturdays and Sundays, when no such requests are raised).")
+    assert friday[0].effect_h > 20 > friday[0].baseline_h  # a lost day, counted in the process's own hours
+    # the same on Mondays
+    monday = find_approval_bottlenecks(_office_holds({1, 2, 3, 4}), timezone="UTC")
+    assert [(f.kind, f.weekday) for f in monday] == [(FindingKind.APPROVAL_BOTTLENECK, 0)]
+    # an approver at work all week: Friday afternoon's holds wait over the weekend, which is no finding
+    assert find_approval_bottlenecks(_office_holds({0, 1, 2, 3, 4}), timezone="UTC") == []
+
+
+def test_hours_on_weekdays():
+    start = np.array([24.0 + 12, 0.0, 5 * 24.0])  # Fri 1970-01-02 12:00; Thu 00:00; Tue 00:00
+    end = np.array([24.0 + 12 + 72, 14 * 24.0, 5 * 24.0 + 3])
+    assert hours_on_weekdays(start, end, [5, 6]).tolist() == [48.0, 4 * 24.0, 0.0]
+    assert hours_on_weekdays(start, end, []).tolist() == [0.0, 0.0, 0.0]
 
 
 # ---------------------------------------------------------------- rework

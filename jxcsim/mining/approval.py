@@ -15,11 +15,15 @@ a personal absence from a weekend.
 between its request and its decision (local calendar days, both included: a Monday-afternoon
 request decided on Wednesday was pending on Tuesday). Waits of requests pending on the absence
 day are tested against the other requests' (one-sided Mann–Whitney, Benjamini–Hochberg over
-every approval kind and absence). Requests pending over a day the process does not run (a
-weekend) are left out of both sides, so Friday requests decided on Monday do not blur the
-comparison. The minimum effect is judged on medians (``max(min_effect_h, effect_factor ×`` the
-others' median``)``); ``effect_h`` and ``baseline_h`` are the means. The finding's ``weekday`` is
-the absence day (``hours`` ``None``).
+every approval kind and absence). Waits are compared in the process's own time: the hours of
+local days the process does not run (a weekend) are not counted, so a Friday request decided
+on Monday waited as long as a Tuesday request decided on Wednesday, and an absence next to the
+weekend (an approver who never works on Fridays or Mondays) is measured like one mid-week. The
+minimum effect is judged on medians (``max(min_effect_h, effect_factor ×`` the others'
+median``)``), and for an absence on means too (either suffices: when the approvals queue
+anyway, a lost day shows in the mean long before it doubles the median); ``effect_h`` and
+``baseline_h`` are the means. The finding's ``weekday`` is the
+absence day (``hours`` ``None``).
 
 Without resources, or for slow weekdays no absence explains, each weekday's requests are tested
 against the rest of the week the same way and a significant one is a plain ``bottleneck``
@@ -41,6 +45,8 @@ against the rest of the week the same way and a significant one is a plain ``bot
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -107,9 +113,36 @@ def _requests(frame: pd.DataFrame, request: str, decisions: tuple[str, ...], tim
     first = merged.drop_duplicates(CASE).set_index(CASE)
     out = asked.join(first.drop(columns="time"), how="inner")
     out["wait_h"] = (out[TIMESTAMP] - out["time"]).dt.total_seconds() / 3600
-    out["day"], out["weekday"], _ = local_clock(out["time"], timezone)
-    out["decision_day"] = local_clock(out[TIMESTAMP], timezone)[0]
+    out["day"], out["weekday"], hour = local_clock(out["time"], timezone)
+    out["start_h"] = out["day"] * 24.0 + hour  # local wall-clock hours since 1970-01-01 00:00
+    out["decision_day"], _, hour = local_clock(out[TIMESTAMP], timezone)
+    out["end_h"] = out["decision_day"] * 24.0 + hour
     return out
+
+
+def _hours_since_epoch_on(local_h: np.ndarray, weekdays: Iterable[int]) -> np.ndarray:
+    """Hours from 1970-01-01 00:00 (local, a Thursday) to ``local_h`` that fall on ``weekdays``
+    (negative before it); the difference of two of them is the hours between on those weekdays."""
+    day = np.floor_divide(local_h, 24.0)
+    total = np.zeros(len(local_h))
+    for d in weekdays:
+        first = (d - 3) % 7  # the first day number with weekday d
+        total += 24.0 * np.floor_divide(day - first + 6, 7)  # whole such days before ``day``
+        total += np.where((day + 3) % 7 == d, local_h - 24.0 * day, 0.0)  # ``day`` itself, if it is one
+    return total
+
+
+def hours_on_weekdays(start_h: np.ndarray, end_h: np.ndarray, weekdays: Iterable[int]) -> np.ndarray:
+    """Hours of each span [start_h, end_h] (local hours since 1970-01-01 00:00) that fall on ``weekdays``.
+
+    >>> import numpy as np
+    >>> friday_noon = 24.0 * 1 + 12                          # 1970-01-02 was a Friday
+    >>> hours_on_weekdays(np.array([friday_noon]), np.array([friday_noon + 72]), [5, 6]).tolist()  # to Monday
+    [48.0]
+    """
+    weekdays = list(weekdays)
+    return _hours_since_epoch_on(np.asarray(end_h, float), weekdays) - _hours_since_epoch_on(
+        np.asarray(start_h, float), weekdays)
 
 
 def _pending_on(waits: pd.DataFrame, weekday: int) -> np.ndarray:
@@ -128,13 +161,10 @@ class _Kind:
         raised = _weekly_share(pd.DataFrame({"who": "requests", "day": waits["day"].to_numpy()}),
                                int(waits["day"].min()), int(waits["decision_day"].max()))
         self.runs = {d for d in range(7) if raised.loc["requests"].get(d, 0) >= 0.5}  # the process runs that day
-
-    def comparable(self) -> np.ndarray:
-        """Requests not pending over a day the process does not run."""
-        ok = np.ones(len(self.waits), dtype=bool)
-        for d in set(range(7)) - self.runs:
-            ok &= ~_pending_on(self.waits, d)
-        return ok
+        self.idle = sorted(set(range(7)) - self.runs)
+        # the wait in the process's time: the hours on days it does not run are not counted
+        idle_h = hours_on_weekdays(waits["start_h"].to_numpy(), waits["end_h"].to_numpy(), self.idle)
+        self.working_h = np.maximum(waits["wait_h"].to_numpy(float) - idle_h, 0.0)
 
 
 def _absences(kind: _Kind, presence: pd.DataFrame, min_decider_share: float, max_presence: float
@@ -170,22 +200,21 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
         if len(waits) < 2:
             continue
         kind = _Kind(frame, request, decisions, waits)
-        comparable = kind.comparable()
+        everyone = np.ones(len(waits), dtype=bool)
         absences = _absences(kind, presence, min_decider_share, max_presence) if resources_known else {}
         explained = np.zeros(len(waits), dtype=bool)
         for d, absent in sorted(absences.items()):
             pending = _pending_on(waits, d)
             explained |= pending
-            tests.append((kind, d, None, pending & comparable, comparable, absent))
+            tests.append((kind, d, None, pending, everyone, absent))
         for weekday in sorted(set(waits["weekday"])):
             raised = (waits["weekday"] == weekday).to_numpy()
             if raised.sum() and (raised & explained).sum() / raised.sum() >= 0.5:
                 continue  # most of that weekday's requests wait over an absence: reported there
-            tests.append((kind, None, int(weekday), raised, np.ones(len(waits), dtype=bool), []))
+            tests.append((kind, None, int(weekday), raised, everyone, []))
     results = []
     for kind, absence, weekday, inside, compared, absent in tests:
-        mine = kind.waits["wait_h"].to_numpy(float)[inside]
-        rest = kind.waits["wait_h"].to_numpy(float)[compared & ~inside]
+        mine, rest = kind.working_h[inside], kind.working_h[compared & ~inside]
         if len(mine) < min_obs or not len(rest):
             continue
         results.append((kind, absence, weekday, inside, absent, mine, rest, mwu_greater(mine, rest)))
@@ -194,7 +223,12 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
     q_values = bh(np.array([r[-1] for r in results]))
     findings = []
     for (kind, absence, weekday, inside, absent, mine, rest, p), q in zip(results, q_values):
-        if q > fdr or not clears_effect(np.median(mine), np.median(rest), min_effect_h, effect_factor):
+        if q > fdr:
+            continue
+        large = clears_effect(np.median(mine), np.median(rest), min_effect_h, effect_factor)
+        if absence is not None:  # a day without the decider: its mean may show it where a busy queue hides the median
+            large = large or clears_effect(mine.mean(), rest.mean(), min_effect_h, effect_factor)
+        if not large:
             continue
         findings.append(_finding(kind, absence, weekday, inside, absent, mine, rest, p, q, presence, timezone))
     return findings
@@ -206,6 +240,8 @@ def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.n
     win = kind.waits[inside]
     effect, baseline = float(mine.mean()), float(rest.mean())
     request, decision = kind.names
+    idle = " and ".join(WEEKDAY_PLURAL[d] for d in kind.idle)
+    not_counted = f" (not counting {idle}, when no such requests are raised)" if idle else ""
     if absence is not None:
         day = WEEKDAY_PLURAL[absence]
         share = float(kind.waits[RESOURCE].astype(str).isin(absent).mean())
@@ -213,11 +249,11 @@ def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.n
         summary = (f"'{decision}' waits {fmt_h(effect)} h for cases reaching '{request}' that are pending on "
                    f"{day} (vs {fmt_h(baseline)} h otherwise; median {fmt_h(np.median(mine))} h vs "
                    f"{fmt_h(np.median(rest))} h): {who}, who {'makes' if len(absent) == 1 else 'make'} {share:.0%} "
-                   f"of the decisions, never works on {day}; {plural(len(win), 'case')}.")
+                   f"of the decisions, never works on {day}; {plural(len(win), 'case')}{not_counted}.")
     else:
         summary = (f"Cases reaching '{request}' on {WEEKDAY_PLURAL[weekday]} wait {fmt_h(effect)} h for "
                    f"'{decision}' (vs {fmt_h(baseline)} h on other days; median {fmt_h(np.median(mine))} h vs "
-                   f"{fmt_h(np.median(rest))} h); {plural(len(win), 'case')}.")
+                   f"{fmt_h(np.median(rest))} h); {plural(len(win), 'case')}{not_counted}.")
     location = None
     if "location" in win.columns and win["location"].nunique() == 1:
         location = str(win["location"].iloc[0])
@@ -225,10 +261,11 @@ def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.n
         kind=FindingKind.APPROVAL_BOTTLENECK if absence is not None else FindingKind.BOTTLENECK,
         activities=[request, decision], location=location, weekday=absence if absence is not None else weekday,
         hours=None, cases=int(len(win)), effect_h=effect, baseline_h=baseline, stock_impact_qty=None, q_value=float(q),
-        evidence=evidence_by_lag(pd.Series(win.index), win["wait_h"], MAX_EVIDENCE), summary=summary,
+        evidence=evidence_by_lag(pd.Series(win.index), mine, MAX_EVIDENCE), summary=summary,
         case_ids=tuple(str(c) for c in win.index),
         details={"request": kind.request, "decisions": list(kind.decisions), "absent": absent,
                  "presence": {r: [None if pd.isna(v) else float(v) for v in presence.loc[r]]
                               for r in absent if r in presence.index},
                  "median_h": float(np.median(mine)), "median_otherwise_h": float(np.median(rest)),
+                 "not_counted_weekdays": kind.idle,
                  "process_runs_on": sorted(kind.runs), "p": float(p), "timezone": timezone or "UTC"})
