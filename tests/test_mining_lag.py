@@ -8,11 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from jxcsim.mining.findings import Finding, FindingKind, write_findings
 from jxcsim.mining.common import bh
-from jxcsim.mining.cells import mwu_greater
+from jxcsim.mining.cells import mwu_greater, rest_medians
 from jxcsim.mining.lag import _windows, conditioned_lags
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -332,3 +334,37 @@ def test_an_hour_window_holding_the_whole_day_is_the_day():
                                                                t + pd.Timedelta(hours=0.3), "S")]
     mixed = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
     assert [(f.weekday, f.hours) for f in conditioned_lags(mixed, timezone="UTC")] == [(4, [7.0, 8.0])]
+
+
+def test_a_habit_covering_most_of_a_location_is_measured_against_the_rest():
+    """Receipts that mostly arrive on the habit's Monday: the week's median is the habit's own lag,
+    so the effect is judged against the other days' receipts."""
+    rows = []
+    for week in range(10):
+        for day in range(5):
+            for k in range(12 if day == 0 else 1):  # three receipts in four arrive on Mondays
+                case = f"PO-{week}-{day}-{k}"
+                t = MONDAY + pd.Timedelta(days=7 * week + day, hours=8 + k % 6, minutes=5 * k)
+                lag = 22.0 + 0.1 * k if day == 0 else 0.4 + 0.05 * k
+                rows += [(case, "Arrive", "physical_receipt", t, "S"), (case, "Post", "book_receipt",
+                                                                      t + pd.Timedelta(hours=lag), "S")]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "sku"])
+    found = conditioned_lags(frame, timezone="UTC")
+    assert [(f.kind, f.weekday) for f in found] == [(FindingKind.LATE_POSTING, 0)]
+    assert found[0].details["median_otherwise_h"] < 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 4), st.floats(-50, 50, allow_nan=False)),
+                min_size=1, max_size=60))
+def test_rest_medians_are_the_medians_of_the_rest(obs):
+    rows = pd.DataFrame(sorted(obs, key=lambda o: (o[0], o[1])), columns=["g", "cell", "lag_h"])
+    table = rows.groupby(["g", "cell"], sort=True).size().reset_index()[["g", "cell"]]
+    got = rest_medians(rows, rows["cell"].to_numpy(), table)
+    for i, (g, cell) in enumerate(zip(table["g"], table["cell"])):
+        group = rows[rows["g"] == g]
+        rest = group.loc[group["cell"] != cell, "lag_h"].to_numpy()
+        if len(rest):
+            assert got[i] == pytest.approx(float(np.median(rest)))
+        else:
+            assert np.isnan(got[i])

@@ -158,20 +158,63 @@ def _ranks(g: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranks, ties
 
 
+def _kth_of_rest(ordered: np.ndarray, taken: np.ndarray, k: int) -> float:
+    """The ``k``-th smallest (0-based) of ``ordered`` (sorted) without the positions ``taken`` (sorted)."""
+    candidates = np.arange(k, k + len(taken) + 1)  # the answer's position: k plus the taken ones before it
+    kept = candidates + 1 - np.searchsorted(taken, candidates, side="right")  # untaken values up to each
+    return float(ordered[candidates[np.argmax(kept >= k + 1)]])
+
+
+def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame) -> np.ndarray:
+    """Per row of ``table`` (``g``, ``cell``): the median lag of its group outside that cell.
+
+    ``rows`` are sorted by group and cell (``cells``: each row's cell), as :class:`Observations`
+    keeps them; each group's lags are sorted once, and a cell's rest median follows from the
+    positions of the cell's lags in that order (no copy of the group per cell).
+
+    >>> rows = pd.DataFrame({"g": [0, 0, 0, 0, 0], "lag_h": [9.0, 8.0, 1.0, 2.0, 3.0]})
+    >>> rest_medians(rows, np.array([0, 0, 1, 1, 1]), pd.DataFrame({"g": [0, 0], "cell": [0, 1]})).tolist()
+    [2.0, 8.5]
+    """
+    g = rows["g"].to_numpy(np.int64)
+    lags = rows["lag_h"].to_numpy(float)
+    bounds = np.searchsorted(g, np.arange(int(g.max()) + 2)) if len(g) else np.zeros(1, dtype=np.int64)
+    out = np.full(len(table), np.nan)
+    sorted_groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for i, (group, cell) in enumerate(zip(table["g"].to_numpy(np.int64), table["cell"].to_numpy(np.int64))):
+        if group not in sorted_groups:
+            lo, hi = bounds[group], bounds[group + 1]
+            order = np.argsort(lags[lo:hi], kind="stable")
+            position = np.empty(hi - lo, dtype=np.int64)
+            position[order] = np.arange(hi - lo)
+            sorted_groups[group] = (lags[lo:hi][order], position, cells[lo:hi])
+        ordered, position, group_cells = sorted_groups[group]
+        a, b = np.searchsorted(group_cells, [cell, cell + 1])
+        rest = len(ordered) - (b - a)
+        if rest > 0:
+            taken = np.sort(position[a:b])
+            out[i] = (_kth_of_rest(ordered, taken, (rest - 1) // 2) + _kth_of_rest(ordered, taken, rest // 2)) / 2
+    return out
+
+
 def cell_tests(obs: Observations, *, by_day: bool, min_obs: int) -> pd.DataFrame:
     """Per group × cell (``cell`` = weekday × 24 + hour, or the weekday with ``by_day``): ``n``,
     ``mean``, ``median``, ``baseline`` (mean of the rest of the group), ``group_median`` (median of
-    the whole group), ``rank_sum``, ``tested`` (at least ``min_obs`` observations and a rest) and
-    ``p`` (one-sided, NaN when untested)."""
+    the whole group), ``rest_median`` (median of the rest of the group: the yardstick of a cell's
+    effect, so a habit that covers most of a location's movements is measured against the others),
+    ``rank_sum``, ``tested`` (at least ``min_obs`` observations and a rest) and ``p`` (one-sided,
+    NaN when untested)."""
     rows = obs.rows
     if rows.empty:
-        return pd.DataFrame(columns=["g", "cell", "n", "mean", "baseline", "rank_sum", "tested", "p"])
+        return pd.DataFrame(columns=["g", "cell", "n", "mean", "median", "baseline", "group_median", "rest_median",
+                                     "rank_sum", "tested", "p"])
     cell = rows["weekday"] if by_day else rows["weekday"] * 24 + rows["hour"]
     table = (rows.assign(cell=cell.to_numpy()).groupby(["g", "cell"], sort=True)
              .agg(n=("lag_h", "size"), sum=("lag_h", "sum"), rank_sum=("rank", "sum"), median=("lag_h", "median"))
              .reset_index())
     g = obs.groups.loc[table["g"]]
     table["group_median"] = g["median"].to_numpy(float)
+    table["rest_median"] = rest_medians(rows, cell.to_numpy(np.int64), table)
     n_g, sum_g, ties = g["n"].to_numpy(float), g["sum"].to_numpy(float), g["ties"].to_numpy(float)
     rest = n_g - table["n"].to_numpy(float)
     table["mean"] = table["sum"] / table["n"]

@@ -9,8 +9,9 @@ of its FIRST event, in the log's local time. Per location, each weekday×hour ce
 cell of every transition and location. The unit of observation is one case in one cell (its
 lines averaged: the lines of an order move and post together, and counting them one by one would
 fake independence), so ``min_obs`` counts cases. A cell is significant when ``q <= fdr`` and its
-*median* lag is at least ``max(min_effect_h, effect_factor × the median lag of the location's
-week)`` (and above it): judged on medians, like the rank test itself, so the few lags of weeks
+*median* lag is at least ``max(min_effect_h, effect_factor × the median lag of the rest of the
+location's week)`` (and above it; the rest, so that a habit covering most of a location's
+movements — receipts that nearly all arrive on the habit's Monday — is not measured against itself): judged on medians, like the rank test itself, so the few lags of weeks
 that real ERP logs carry cannot hide a shift of the typical case. A finding still reports the
 means (``effect_h`` inside, ``baseline_h`` outside the window) and gives both medians in its
 summary and ``details``.
@@ -243,7 +244,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
     if tested.empty:
         return []
     tested["q"] = bh(tested["p"].to_numpy(float))
-    tested["significant"] = (tested["q"] <= fdr) & clears_effect(tested["median"], tested["group_median"], min_effect_h,
+    tested["significant"] = (tested["q"] <= fdr) & clears_effect(tested["median"], tested["rest_median"], min_effect_h,
                                                                  effect_factor)
     table = table.join(tested[["q", "significant"]])
     table["significant"] = table["significant"].eq(True)
@@ -255,7 +256,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
         tr = transitions[int(obs.groups.at[g, "t"])]
         q_by_hour = dict(zip(day.loc[day["significant"], "hour"].astype(int), day.loc[day["significant"], "q"]))
         untested = day[~day["tested"]]
-        clears = clears_effect(untested["median"], untested["group_median"], min_effect_h, effect_factor)
+        clears = clears_effect(untested["median"], untested["rest_median"], min_effect_h, effect_factor)
         present = set(day["hour"].astype(int))
         bridge = {h for h in range(24) if h not in present} | set(untested.loc[clears, "hour"].astype(int))
         for start, end in _windows(list(q_by_hour), bridge):
@@ -334,7 +335,7 @@ def _whole_days(obs: Observations, transitions: list[Transition], windows: list[
     if days.empty:
         return windows
     days["q"] = bh(days["p"].to_numpy(float))
-    significant = days[(days["q"] <= fdr) & clears_effect(days["median"], days["group_median"], min_effect_h,
+    significant = days[(days["q"] <= fdr) & clears_effect(days["median"], days["rest_median"], min_effect_h,
                                                           effect_factor)]
     out = list(windows)
     for row in significant.itertuples():
@@ -349,7 +350,7 @@ def _whole_days(obs: Observations, transitions: list[Transition], windows: list[
             for f in hours:
                 inside |= ((whole["hour"] >= f.hours[0]) & (whole["hour"] < f.hours[1])).to_numpy()
             rest = whole["lag_h"].to_numpy()[~inside]
-            if len(rest) and not clears_effect(np.median(rest), obs.groups.at[g, "median"], min_effect_h,
+            if len(rest) and not clears_effect(np.median(rest), float(row.rest_median), min_effect_h,
                                                effect_factor):
                 continue
         finding = _finding(obs, g, tr, weekday, 0, 24, whole, timezone, q=float(row.q))
