@@ -82,3 +82,44 @@ def test_the_backlog_moves_with_the_change(change, cutoff):
     result = simulate(scenario, weeks=8, seed=SEEDS[1])
     score = score_findings(diagnose(result.log, timezone=scenario.timezone), truth, frame=result.log)
     assert score["misses"] == [] and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])
+
+
+# ---------------------------------------------------------------- a second world, unlike the baseline
+
+GERMAN = REPO / "scenarios" / "examples" / "hardware_distributor_de.yaml"
+
+
+@pytest.fixture(scope="module")
+def german(tmp_path_factory):
+    """The hardware distributor: three DCs, Europe/Berlin across the clock change, German activity
+    names, a Thursday-morning issue habit, late Monday receipts, the approver away on Fridays."""
+    clean = tmp_path_factory.mktemp("german") / "clean.yaml"
+    clean.write_text(f"extends: {GERMAN}\nposting:\n  habits:\n"
+                     "    thursday_morning_rush: {enabled: false}\n    hub_monday_receipts_late: {enabled: false}\n")
+    out = {}
+    for world, path in (("habits", GERMAN), ("clean", clean)):
+        for seed in SEEDS[:2]:
+            result = simulate(load_scenario(path), weeks=13, seed=seed)
+            out[(world, seed)] = (result, diagnose(result.log, timezone=result.scenario.timezone))
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_a_second_world_is_diagnosed_as_planted(german, seed):
+    result, findings = german[("habits", seed)]
+    truth = planted_truth(result.scenario)
+    assert {(t["kind"], tuple(t["weekdays"])) for t in truth} >= {
+        ("physical_before_book", (3,)), ("late_posting", (0,)), ("approval_bottleneck", (4,))}
+    score = score_findings(findings, truth, frame=result.log)
+    assert score["misses"] == [] and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])
+    assert score["expected"] >= 6  # the two habits, the never-posted issues, Clara's Fridays, three backlogs
+    assert findings[0].kind in POSTING and findings[0].location in {"DC-SUED", "HUB-WEST"}
+    assert "Warenausgang buchen" in " ".join(f.summary for f in findings)  # the log's own names
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_the_second_world_without_habits_raises_no_posting_finding(german, seed):
+    result, findings = german[("clean", seed)]
+    assert [f.summary for f in findings if f.kind in POSTING] == []
+    score = score_findings(findings, planted_truth(result.scenario), frame=result.log)
+    assert score["recall"] == 1.0 and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])

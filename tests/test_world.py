@@ -14,6 +14,7 @@ from jxcsim.world.simulate import planted_truth, simulate, write_simulation
 
 BASELINE = REPO / "scenarios" / "baseline.yaml"
 CHANGES = sorted((REPO / "scenarios" / "changes").glob("*.yaml"))
+EXAMPLES = sorted((REPO / "scenarios" / "examples").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +124,27 @@ def test_planted_truth_names_the_habits(baseline):
     assert wed["activities"] == ["Load truck", "Post goods issue"]
     assert truth["friday_receipts_posted_monday"]["kind"] == "late_posting"
     assert truth["Chen Jing absent"]["kind"] == "approval_bottleneck"
+
+
+def test_planted_kind_follows_the_movement_as_the_diagnosis_names_it(baseline):
+    """An issue habit is goods leaving before the posting, a receipt habit a late posting, whether
+    the posting waits a delay or the next working day."""
+    sc = parse_scenario({**baseline.model_dump(mode="json"), "posting": {"habits": {
+        "late_receipts": {"movement": "receipt", "weekdays": [0], "p_move_before_post": 1.0,
+                          "delay_h": {"dist": "gamma", "mean_h": 20.0, "cv": 0.3}},
+        "issues_next_day": {"movement": "issue", "weekdays": [4], "hours": [15, 24], "p_move_before_post": 1.0,
+                            "post_at": "next_workday"}}}})
+    kinds = {h["name"]: h["kind"] for h in planted_truth(sc) if "movement" in h}
+    assert kinds == {"late_receipts": "late_posting", "issues_next_day": "physical_before_book"}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_world_runs_a_short_horizon(path):
+    sc = load_scenario(path)
+    result = simulate(sc, weeks=1, seed=1)
+    result.ledgers.check_invariants()
+    assert (result.log.semantic == "physical_issue").sum() > 50
+    assert set(result.log["concept:name"]) <= set(sc.activity_names.model_dump().values())
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda p: p.stem)

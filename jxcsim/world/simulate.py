@@ -116,7 +116,9 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
         issue = habit.movement is Movement.ISSUE
         truth.append({
             "name": name,
-            "kind": "physical_before_book" if habit.post_at == "after_delay" else "late_posting",
+            # as the diagnosis names them (FindingKind): goods leaving before the issue is posted, or
+            # goods received and posted late, whether after a delay or on the next working day
+            "kind": "physical_before_book" if issue else "late_posting",
             "movement": habit.movement.value,
             "locations": habit.locations or list(scenario.locations),
             "weekdays": sorted(habit.weekdays),
