@@ -191,18 +191,27 @@ def _summary(movement: PostedMovement | None, activities: list[str], location, w
              end: int, effect: float, baseline: float, cases: int,
              medians: tuple[float, float] | None = None) -> str:
     """One sentence: where and when, what waits how long against the baseline (means, and the
-    medians when given), how many cases."""
+    medians when given), how many cases. When the window's mean is not above the rest's (a few
+    very long waits outside it) while its median is, the sentence leads with the medians, which
+    carry the finding.
+
+    >>> _summary(None, ["A", "B"], "WH-1", [0], 9, 10, 2.1, 4.1, 35, medians=(2.0, 0.9))
+    "At WH-1 on Mondays 09:00–10:00, 'B' follows 'A' after 2.0 h in the median case (vs 0.9 h otherwise; mean 2.1 h vs 4.1 h); 35 cases."
+    """
     days = day_list(weekdays)
     where = f"At {location} {days}" if location is not None else days[0].upper() + days[1:]
     when = f"{where} {start:02d}:00–{end:02d}:00"
     plural = "case" if cases == 1 else "cases"
-    vs = f"vs {fmt_h(baseline)} h otherwise"
-    if medians is not None:
+    lag, vs = f"{fmt_h(effect)} h", f"vs {fmt_h(baseline)} h otherwise"
+    if medians is not None and effect <= baseline:
+        lag = f"{fmt_h(medians[0])} h in the median case"
+        vs = f"vs {fmt_h(medians[1])} h otherwise; mean {fmt_h(effect)} h vs {fmt_h(baseline)} h"
+    elif medians is not None:
         vs += f"; median {fmt_h(medians[0])} h vs {fmt_h(medians[1])} h"
     if movement is not None:
         moves, posted = _PHRASES[movement]
-        return f"{when}, {moves} {fmt_h(effect)} h before {posted} ({vs}); {cases:,} {plural}."
-    return f"{when}, '{activities[1]}' follows '{activities[0]}' after {fmt_h(effect)} h ({vs}); {cases:,} {plural}."
+        return f"{when}, {moves} {lag} before {posted} ({vs}); {cases:,} {plural}."
+    return f"{when}, '{activities[1]}' follows '{activities[0]}' after {lag} ({vs}); {cases:,} {plural}."
 
 
 def conditioned_lags(frame: pd.DataFrame, *, timezone: str | None, pairs=None, fdr: float = 0.05,
