@@ -46,6 +46,39 @@ def test_overlays_change_what_they_say():
     assert "Deng Hui" in evening.staff and "Wang Qiang" in evening.staff  # added, nothing lost
 
 
+def test_every_entry_of_a_mapping_with_a_star(tmp_path):
+    """"*" changes every entry the scenario has, named entries win over it, and it never becomes an entry."""
+    path = tmp_path / "star.yaml"
+    path.write_text(json.dumps({"extends": str(SCENARIOS / "baseline.yaml"), "posting": {"habits": {
+        "*": {"enabled": False, "p_never": 0.5},
+        "wed_afternoon_load_before_post": {"enabled": True}}}, "counts": {"*": {"x": 1}}}))
+    with pytest.raises(ScenarioError, match=r"counts\.enabled: Input should be a valid boolean"):
+        load_scenario(path)  # "*" under counts reaches its fields, which are no mappings
+    data = json.loads(path.read_text())
+    del data["counts"]
+    path.write_text(json.dumps(data))
+    habits = load_scenario(path).posting.habits
+    assert set(habits) == {"wed_afternoon_load_before_post", "friday_receipts_posted_monday"}
+    assert habits["wed_afternoon_load_before_post"].enabled and habits["wed_afternoon_load_before_post"].p_never == 0.5
+    assert not habits["friday_receipts_posted_monday"].enabled
+    # with no entries to apply to, "*" adds none
+    base = tmp_path / "base.yaml"
+    base.write_text(json.dumps({"name": "tiny", "locations": {"WH-A": {}}, "posting": {"habits": {"*": {}}}}))
+    assert load_scenario(base).posting.habits == {}
+
+
+@pytest.mark.parametrize("change", ["no_habits.yaml", "scan_to_ship.yaml", "posting_deadline_2h.yaml",
+                                    "new_order_notifications.yaml"])
+def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
+    world = SCENARIOS / "examples" / "hardware_distributor_de.yaml"
+    applied = load_scenario(world, changes=[SCENARIOS / "changes" / change])
+    original = load_scenario(world)
+    assert applied != original and list(applied.locations) == list(original.locations)
+    assert set(applied.posting.habits) == set(original.posting.habits)  # no habit of the baseline's added
+    if change == "no_habits.yaml":
+        assert not any(h.enabled for h in applied.posting.habits.values())
+
+
 @pytest.mark.parametrize(("overlay", "message"), [
     ({"demand": {"orders_per_wek": 3}}, "demand.orders_per_wek: Extra inputs are not permitted"),
     ({"posting": {"habits": {"x": {"weekdays": ["Funday"]}}}}, "posting.habits.x.weekdays.0: not a weekday"),
@@ -55,6 +88,7 @@ def test_overlays_change_what_they_say():
     ({"schema_version": 2}, "schema_version: Input should be 1"),
     ({"catalogue": {"groups": {"X": {"count": 3, "price": [10, 5]}}}}, "catalogue.groups.X.price: low 10.0 is above"),
     ({"handoffs": {"order_cutoff": "25:00"}}, "handoffs.order_cutoff: not a time of day"),
+    ({"posting": {"habits": {"*": False}}}, "posting.habits.*: must be a mapping merged into every entry"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"

@@ -3,10 +3,12 @@
 A scenario names locations, the SKU catalogue, customers, staff and their shifts, demand,
 activity durations, hand-offs, posting habits, purchasing, counts and the rules a what-if can
 change. Unknown keys are rejected and every error names the field path. Mappings are keyed by
-name (staff, habits, groups) so a small overlay can add or switch off one entry::
+name (staff, habits, groups) so a small overlay can add or switch off one entry, and ``"*"``
+changes every entry the scenario has (whatever their names)::
 
     extends: ../baseline.yaml
     rules: {scan_to_ship: {enabled: true}}
+    posting: {habits: {"*": {enabled: false}}}
 
 >>> s = parse_scenario({"name": "tiny", "locations": {"WH-A": {}}})
 >>> s.schema_version, s.timezone, list(s.locations)
@@ -395,12 +397,33 @@ class Scenario(_Model):
         return self
 
 
-def _merge(base: Any, overlay: Any) -> Any:
-    """Overlay onto base: mappings merge key by key, anything else replaces."""
-    if isinstance(base, dict) and isinstance(overlay, dict):
+EVERY = "*"  # an overlay's key for "every entry of this mapping" (habits: {"*": {enabled: false}})
+
+
+def _merge(base: Any, overlay: Any, where: str = "") -> Any:
+    """Overlay onto base: mappings merge key by key, anything else replaces.
+
+    An overlay mapping's ``"*"`` entry is merged into every entry the base already has (before
+    the entries the overlay names, which win), so an overlay can switch off every habit of a
+    world it has never seen; with nothing to apply to it does nothing.
+
+    >>> _merge({"a": {"on": True, "n": 1}, "b": {"on": True}}, {"*": {"on": False}, "b": {"on": True}})
+    {'a': {'on': False, 'n': 1}, 'b': {'on': True}}
+    """
+    if isinstance(overlay, dict):
+        if not isinstance(base, dict):
+            base = {}
         merged = dict(base)
+        if EVERY in overlay:
+            every = overlay[EVERY]
+            if not isinstance(every, dict):
+                raise ScenarioError(f"{where}{EVERY}: must be a mapping merged into every entry, "
+                                    f"got {every!r}")
+            for key, value in base.items():
+                merged[key] = _merge(value, every, f"{where}{key}.")
         for key, value in overlay.items():
-            merged[key] = _merge(base[key], value) if key in base else copy.deepcopy(value)
+            if key != EVERY:
+                merged[key] = _merge(merged.get(key), value, f"{where}{key}.")
         return merged
     return copy.deepcopy(overlay)
 
@@ -428,11 +451,19 @@ def resolve_extends(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     data = _read_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
-        return data
+        return _merged({}, data, path)  # a "*" here has nothing to apply to
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: extends: must be a path to a scenario file")
     base = resolve_extends((path.parent / parent), (*_seen, path))
-    return _merge(base, data)
+    return _merged(base, data, path)
+
+
+def _merged(base: dict[str, Any], overlay: dict[str, Any], path: Path | str) -> dict[str, Any]:
+    """:func:`_merge`, its errors naming the file."""
+    try:
+        return _merge(base, overlay)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
 
 
 def _describe(exc: ValidationError) -> str:
@@ -463,7 +494,7 @@ def load_scenario(path: str | Path, *, changes: list[str | Path] = ()) -> Scenar
     for change in changes:
         overlay = _read_yaml(Path(change))
         overlay.pop("extends", None)
-        data = _merge(data, overlay)
+        data = _merged(data, overlay, change)
     source = path if not changes else f"{path} + {', '.join(str(c) for c in changes)}"
     return parse_scenario(data, source=source)
 
