@@ -116,6 +116,20 @@ def test_log_reads_back_through_its_profile(run6, tmp_path):
     assert log.timezone == "Asia/Shanghai"
 
 
+def test_one_profile_reads_the_log_as_csv_and_as_xes(tmp_path):
+    """profile.yaml names the CSV's columns; the XES has start/complete events and the canonical
+    count columns instead, and reads to the same events through the same profile."""
+    result = simulate(load_scenario(REPO / "scenarios" / "examples" / "hardware_distributor_de.yaml"), weeks=5, seed=2)
+    written = write_simulation(result, tmp_path / "out", formats=("csv", "xes"))
+    csv = read_event_log(written["log.csv"], profile=written["profile.yaml"]).frame
+    xes = read_event_log(written["log.xes.gz"], profile=written["profile.yaml"]).frame
+    assert len(xes) == len(csv) and xes["semantic"].value_counts().equals(csv["semantic"].value_counts())
+    assert xes["start_timestamp"].notna().sum() == csv["start_timestamp"].notna().sum() > 0
+    counts = (csv["semantic"] == "count").sum()
+    assert counts > 0 and xes["counted_qty"].notna().sum() == csv["counted_qty"].notna().sum() == counts
+    assert "Bonitätsprüfung" in set(xes["concept:name"])
+
+
 def test_planted_truth_names_the_habits(baseline):
     truth = {h["name"]: h for h in planted_truth(baseline)}
     wed = truth["wed_afternoon_load_before_post"]

@@ -39,7 +39,10 @@ def _norm(name: str) -> str:
 def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | None = None) -> dict[str, str | list[str]]:
     """Map each role to a source column (or list of columns for a split timestamp).
 
-    Roles the profile names must exist; the others are looked up by well-known names.
+    Roles the profile names must exist; the others are looked up by well-known names. A start
+    column the profile names may be missing from a log with lifecycle transitions (an XES of
+    start and complete events): its start times come from pairing those, so one profile reads
+    a log written as CSV and as XES.
 
     >>> resolve_columns(["case_id", "activity", "end_time", "start_time"], LogProfile())
     {'case': 'case_id', 'activity': 'activity', 'timestamp': 'end_time', 'start_timestamp': 'start_time'}
@@ -48,11 +51,15 @@ def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | No
     explicit = set(profile.columns.model_fields_set)
     available = list(columns)
     mapping: dict[str, str | list[str]] = {}
+    lifecycle = given.get("lifecycle") in available or any(
+        _norm(c) == _norm(k) for c in available for k in _KNOWN["lifecycle"])
     for role in ROLE_COLUMNS:
         wanted = given.get(role)
         if wanted is not None:
             names = wanted if isinstance(wanted, list) else [wanted]
             missing = [n for n in names if n not in available]
+            if missing and role == "start_timestamp" and lifecycle:
+                continue  # start and complete events: the start times come from pairing them (an XES)
             if missing:
                 raise EventLogError(
                     f"profile maps {role} to column {missing[0]!r}, which is not in the log "

@@ -188,6 +188,8 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
             out[target] = _as_text(values)
     for key, target in (("counted", COUNTED), ("book", BOOK)):
         name = getattr(profile.count_columns, key)
+        if name is not None and name not in raw.columns and target in raw.columns:
+            name = target  # the same quantity under its canonical name (as our XES and OCEL carry it)
         if name is not None:
             if name not in raw.columns:
                 raise EventLogError(f"profile count_columns.{key} names column {name!r}, not in the log", path=source)
