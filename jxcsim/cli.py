@@ -115,8 +115,13 @@ def simulate(
         sc = load_scenario(scenario, changes=list(change or []))
     except ScenarioError as exc:
         _fail(exc)
-    written, kpis = run_and_write(sc, out, weeks=weeks, seed=seed, formats=chosen,
-                                  progress=not no_progress and sys.stderr.isatty())
+    try:
+        written, kpis = run_and_write(sc, out, weeks=weeks, seed=seed, formats=chosen,
+                                      progress=not no_progress and sys.stderr.isatty())
+    except ScenarioError as exc:  # e.g. a role the world needs has nobody in it
+        _fail(ScenarioError(f"{scenario}: {exc}"))
+    except OSError as exc:
+        _fail(OSError(f"cannot write under {out}: {exc.strerror or exc}"))
     from .kpi.summary import render_kpis
 
     typer.echo(render_kpis(kpis))

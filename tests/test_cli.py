@@ -122,3 +122,11 @@ def test_simulate_with_a_change_and_bad_scenario(tmp_path):
     done = jxcsim("simulate", str(bad), "--out", str(tmp_path / "x"))
     assert done.returncode == 2
     assert "demand.orders_per_wek: Extra inputs are not permitted" in done.stderr
+
+
+def test_simulate_a_world_without_staff_names_the_missing_role(tmp_path):
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("name: tiny\nlocations: {MAIN: {}}\n")
+    done = jxcsim("simulate", str(tiny), "--weeks", "1", "--out", str(tmp_path / "out"), "--no-progress")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"error: {tiny}: staff: the scenario has no sales: add one under staff (role: sales)"

@@ -19,7 +19,7 @@ from ..engine.rules import CreditRule
 from .catalogue import Customer, Sku, build_catalogue
 from .distributions import uniform_stream
 from .recorder import EventRecorder
-from .scenario import WAREHOUSE_ROLES, Movement, PostingBehaviour, Release, Role, Scenario
+from .scenario import WAREHOUSE_ROLES, MissingStaff, Movement, PostingBehaviour, Release, Role, Scenario
 from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekday_of
 from .teams import Team
 
@@ -159,13 +159,15 @@ class World:
         return {key: Team(self.env, key[0].value, people) for key, people in members.items()}
 
     def team(self, role: Role, location: str | None = None) -> Team:
-        """The team of ``role`` (at ``location``, for the warehouse roles); LookupError if there is none."""
+        """The team of ``role`` (at ``location``, for the warehouse roles); :class:`.scenario.MissingStaff`
+        (a LookupError) if there is none."""
         team = self._team_at.get((role, location))
         if team is None:
             team = self.teams.get((role, location if role in WAREHOUSE_ROLES else None))
             if team is None:
                 where = f" at {location}" if role in WAREHOUSE_ROLES else ""
-                raise LookupError(f"the scenario has no {role.value}{where}: add one under staff")
+                raise MissingStaff(f"staff: the scenario has no {role.value}{where}: add one under staff "
+                                   f"(role: {role.value}{', location: ' + location if where else ''})")
         return team
 
     def duration(self, name: str, factor: float = 1.0) -> float:

@@ -39,6 +39,10 @@ class ScenarioError(ValueError):
     """A scenario file is invalid; the message names the file and the field path."""
 
 
+class MissingStaff(ScenarioError, LookupError):
+    """The scenario has nobody in a role the world needs (at a location, for the warehouse roles)."""
+
+
 def _weekday(value: Any) -> int:
     if isinstance(value, int) and 0 <= value <= 6:
         return value
