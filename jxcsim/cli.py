@@ -101,9 +101,13 @@ def simulate(
     weeks: Annotated[int, typer.Option(help="Simulated weeks.", min=1)] = 13,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same log).")] = 0,
     formats: Annotated[str, typer.Option(help="Comma-separated log formats: csv, xes, ocel.")] = "csv,xes,ocel",
+    replications: Annotated[int, typer.Option(help="Independent runs from the seed (SeedSequence.spawn); "
+                                              "each in OUT/replication-NN, KPIs side by side in "
+                                              "OUT/replications.json.", min=1)] = 1,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
     """Simulate a scenario: write log.csv/.xes.gz/.ocel.sqlite, profile.yaml, truth/ and kpis.json."""
+    from .world.replications import render_replications, run_replications_and_write
     from .world.scenario import ScenarioError, load_scenario
     from .world.simulate import run_and_write
 
@@ -115,13 +119,21 @@ def simulate(
         sc = load_scenario(scenario, changes=list(change or []))
     except ScenarioError as exc:
         _fail(exc)
+    progress = not no_progress and sys.stderr.isatty()
     try:
-        written, kpis = run_and_write(sc, out, weeks=weeks, seed=seed, formats=chosen,
-                                      progress=not no_progress and sys.stderr.isatty())
+        if replications > 1:
+            files, summary = run_replications_and_write(sc, out, weeks=weeks, seed=seed, n=replications,
+                                                        formats=chosen, progress=progress)
+        else:
+            written, kpis = run_and_write(sc, out, weeks=weeks, seed=seed, formats=chosen, progress=progress)
     except ScenarioError as exc:  # e.g. a role the world needs has nobody in it
         _fail(ScenarioError(f"{scenario}: {exc}"))
     except OSError as exc:
         _fail(OSError(f"cannot write under {out}: {exc.strerror or exc}"))
+    if replications > 1:
+        typer.echo(render_replications(summary))
+        typer.echo(f"wrote {replications} replications under {out} (replication-*/), and {out / 'replications.json'}")
+        return
     from .kpi.summary import render_kpis
 
     typer.echo(render_kpis(kpis))

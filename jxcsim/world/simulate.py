@@ -42,6 +42,7 @@ class SimulationResult:
     profile: LogProfile
     locations: list[str]
     skus: dict[str, Any]
+    replication: int | None = None  # its index when it is one of several (see :mod:`.replications`)
 
     def positions(self) -> pd.DataFrame:
         """Book, physical and the discrepancy by cause per SKU × location at the end of the run."""
@@ -193,6 +194,7 @@ def write_simulation(result: SimulationResult, out: str | Path, *, formats: tupl
     written["profile.yaml"] = out / "profile.yaml"
     written["profile.yaml"].write_text(dump_profile(result.profile), encoding="utf-8")
     planted = {"scenario": result.scenario.name, "weeks": result.weeks, "seed": result.seed,
+               **({} if result.replication is None else {"replication": result.replication}),
                "timezone": result.scenario.timezone, "habits": planted_truth(result.scenario)}
     written["truth/planted.json"] = out / "truth" / "planted.json"
     written["truth/planted.json"].write_text(json.dumps(planted, indent=2, ensure_ascii=False), encoding="utf-8")
