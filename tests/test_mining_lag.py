@@ -361,7 +361,7 @@ def test_rest_medians_are_the_medians_of_the_rest(obs):
     rows = pd.DataFrame(sorted(obs, key=lambda o: (o[0], o[1])), columns=["g", "cell", "lag_h"])
     table = rows.groupby(["g", "cell"], sort=True).size().reset_index()[["g", "cell"]]
     got = rest_medians(rows, rows["cell"].to_numpy(), table)
-    for i, (g, cell) in enumerate(zip(table["g"], table["cell"])):
+    for i, (g, cell) in enumerate(zip(table["g"], table["cell"], strict=True)):
         group = rows[rows["g"] == g]
         rest = group.loc[group["cell"] != cell, "lag_h"].to_numpy()
         if len(rest):

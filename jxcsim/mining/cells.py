@@ -181,7 +181,8 @@ def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame) -> 
     bounds = np.searchsorted(g, np.arange(int(g.max()) + 2)) if len(g) else np.zeros(1, dtype=np.int64)
     out = np.full(len(table), np.nan)
     sorted_groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    for i, (group, cell) in enumerate(zip(table["g"].to_numpy(np.int64), table["cell"].to_numpy(np.int64))):
+    table_cells = zip(table["g"].to_numpy(np.int64), table["cell"].to_numpy(np.int64), strict=True)
+    for i, (group, cell) in enumerate(table_cells):
         if group not in sorted_groups:
             lo, hi = bounds[group], bounds[group + 1]
             order = np.argsort(lags[lo:hi], kind="stable")

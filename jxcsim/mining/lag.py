@@ -11,8 +11,9 @@ lines averaged: the lines of an order move and post together, and counting them 
 fake independence), so ``min_obs`` counts cases. A cell is significant when ``q <= fdr`` and its
 *median* lag is at least ``max(min_effect_h, effect_factor × the median lag of the rest of the
 location's week)`` (and above it; the rest, so that a habit covering most of a location's
-movements — receipts that nearly all arrive on the habit's Monday — is not measured against itself): judged on medians, like the rank test itself, so the few lags of weeks
-that real ERP logs carry cannot hide a shift of the typical case. A finding still reports the
+movements — receipts that nearly all arrive on the habit's Monday — is not measured against
+itself): judged on medians, like the rank test itself, so the few lags of weeks that real ERP
+logs carry cannot hide a shift of the typical case. A finding still reports the
 means (``effect_h`` inside, ``baseline_h`` outside the window) and gives both medians in its
 summary and ``details``.
 Contiguous significant hours of one location and weekday form a window (no gap, except hours
@@ -195,8 +196,11 @@ def _summary(movement: PostedMovement | None, activities: list[str], location, w
     very long waits outside it) while its median is, the sentence leads with the medians, which
     carry the finding.
 
-    >>> _summary(None, ["A", "B"], "WH-1", [0], 9, 10, 2.1, 4.1, 35, medians=(2.0, 0.9))
-    "At WH-1 on Mondays 09:00–10:00, 'B' follows 'A' after 2.0 h in the median case (vs 0.9 h otherwise; mean 2.1 h vs 4.1 h); 35 cases."
+    >>> for part in _summary(None, ["A", "B"], "W", [0], 9, 10, 2.1, 4.1, 35, medians=(2.0, 0.9)).split("; "):
+    ...     print(part)
+    At W on Mondays 09:00–10:00, 'B' follows 'A' after 2.0 h in the median case (vs 0.9 h otherwise
+    mean 2.1 h vs 4.1 h)
+    35 cases.
     """
     days = day_list(weekdays)
     where = f"At {location} {days}" if location is not None else days[0].upper() + days[1:]
