@@ -123,3 +123,18 @@ def test_the_second_world_without_habits_raises_no_posting_finding(german, seed)
     assert [f.summary for f in findings if f.kind in POSTING] == []
     score = score_findings(findings, planted_truth(result.scenario), frame=result.log)
     assert score["recall"] == 1.0 and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])
+
+
+def test_a_habit_on_every_working_day_is_one_finding_and_is_found(tmp_path):
+    """Lunch-time loads posted hours later at DC-NORD, Monday to Friday: one daily finding, scored as found."""
+    overlay = tmp_path / "lunch.yaml"
+    overlay.write_text(f"extends: {GERMAN}\nposting:\n  habits:\n    thursday_morning_rush: {{enabled: false}}\n"
+                       "    lunch_loads_unposted: {movement: issue, locations: [DC-NORD], weekdays: [0, 1, 2, 3, 4],\n"
+                       "      hours: [11, 13], p_move_before_post: 0.95, delay_h: {dist: gamma, mean_h: 4, cv: 0.5}}\n")
+    scenario = load_scenario(overlay)
+    result = simulate(scenario, weeks=13, seed=SEEDS[0])
+    findings = diagnose(result.log, timezone=scenario.timezone)
+    lunch = [f for f in findings if f.kind is FindingKind.PHYSICAL_BEFORE_BOOK and f.location == "DC-NORD"]
+    assert [(f.weekday, f.details["weekdays"]) for f in lunch] == [(None, [0, 1, 2, 3, 4])]
+    score = score_findings(findings, planted_truth(scenario), frame=result.log)
+    assert score["misses"] == [] and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])

@@ -1,8 +1,9 @@
 """Score findings against planted truth (``truth/planted.json`` of a simulated world): recall and false alarms.
 
 A planted habit is *found* when a finding of its kind matches it (:func:`matches`): the same
-location (when the truth names locations), a weekday among the truth's (a finding for every day,
-``weekday`` ``None``, matches a truth covering every day), and hour bounds within ``tolerance_h``
+location (when the truth names locations), a weekday among the truth's (a finding with
+``weekday`` ``None`` — windows merged over several weekdays, listed in its ``details["weekdays"]``,
+or every day — matches a truth covering those weekdays), and hour bounds within ``tolerance_h``
 (1 h). An ``after_hours_backlog`` truth naming several locations needs a finding at each; a
 posting habit with ``p_never > 0`` also expects an ``unposted_movement`` finding at each of its
 locations — when a log is given, only where the world actually left a movement unposted for at
@@ -19,6 +20,11 @@ no planted counterpart and are only counted.
 >>> score = score_findings([f], truth)
 >>> score["recall"], score["false_alarms"]
 (1.0, 0)
+>>> weekdays = {**truth[0], "weekdays": [0, 1, 2, 3, 4]}      # a habit on every working day
+>>> daily = Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "A", None, [13.0, 18.0], 200, 3.0, 0.1,
+...                 None, 1e-9, [], "", details={"weekdays": [0, 1, 2, 3, 4]})
+>>> matches(daily, weekdays), matches(daily, truth[0])
+(True, False)
 """
 
 from __future__ import annotations
@@ -76,8 +82,8 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
         return False
     weekdays = expected.get("weekdays")
     if weekdays is not None:
-        if finding.weekday is None:
-            if sorted(weekdays) != list(range(7)):
+        if finding.weekday is None:  # every day, or the weekdays a daily window was merged from
+            if not set(finding.details.get("weekdays") or range(7)) <= set(weekdays):
                 return False
         elif finding.weekday not in weekdays:
             return False
