@@ -148,6 +148,14 @@ def test_an_absence_next_to_the_weekend_is_found_and_the_weekend_is_not_a_bottle
     assert find_approval_bottlenecks(_office_holds({0, 1, 2, 3, 4}), timezone="UTC") == []
 
 
+def test_two_absence_days_are_each_measured_against_the_untouched_requests():
+    # away on Mondays and Wednesdays: what waits over one absence is not the other's baseline
+    found = find_approval_bottlenecks(_office_holds({1, 3, 4}), timezone="UTC")
+    assert sorted((f.kind, f.weekday) for f in found) == [(FindingKind.APPROVAL_BOTTLENECK, 0),
+                                                          (FindingKind.APPROVAL_BOTTLENECK, 2)]
+    assert all(f.baseline_h < 2 < 20 < f.effect_h for f in found)  # the untouched requests wait about an hour
+
+
 def test_hours_on_weekdays():
     start = np.array([24.0 + 12, 0.0, 5 * 24.0])  # Fri 1970-01-02 12:00; Thu 00:00; Tue 00:00
     end = np.array([24.0 + 12 + 72, 14 * 24.0, 5 * 24.0 + 3])

@@ -14,8 +14,9 @@ a personal absence from a weekend.
 *What the absence costs.* A request is *pending on* an absence day when that weekday falls
 between its request and its decision (local calendar days, both included: a Monday-afternoon
 request decided on Wednesday was pending on Tuesday). Waits of requests pending on the absence
-day are tested against the other requests' (one-sided Mann–Whitney, Benjamini–Hochberg over
-every approval kind and absence). Waits are compared in the process's own time: the hours of
+day are tested against the requests pending on no absence day (one-sided Mann–Whitney,
+Benjamini–Hochberg over every approval kind and absence; with two absence days, the other day's
+requests would inflate the baseline). Waits are compared in the process's own time: the hours of
 local days the process does not run (a weekend) are not counted, so a Friday request decided
 on Monday waited as long as a Tuesday request decided on Wednesday, and an absence next to the
 weekend (an approver who never works on Fridays or Mondays) is measured like one mid-week. The
@@ -202,11 +203,13 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
         kind = _Kind(frame, request, decisions, waits)
         everyone = np.ones(len(waits), dtype=bool)
         absences = _absences(kind, presence, min_decider_share, max_presence) if resources_known else {}
+        pending_on = {d: _pending_on(waits, d) for d in absences}
         explained = np.zeros(len(waits), dtype=bool)
-        for d, absent in sorted(absences.items()):
-            pending = _pending_on(waits, d)
+        for pending in pending_on.values():
             explained |= pending
-            tests.append((kind, d, None, pending, everyone, absent))
+        for d, absent in sorted(absences.items()):
+            # against the requests no absence touched (another absence day's would inflate the baseline)
+            tests.append((kind, d, None, pending_on[d], pending_on[d] | ~explained, absent))
         for weekday in sorted(set(waits["weekday"])):
             raised = (waits["weekday"] == weekday).to_numpy()
             if raised.sum() and (raised & explained).sum() / raised.sum() >= 0.5:
