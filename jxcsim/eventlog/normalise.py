@@ -190,9 +190,11 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
         name = getattr(profile.count_columns, key)
         if name is not None and name not in raw.columns and target in raw.columns:
             name = target  # the same quantity under its canonical name (as our XES and OCEL carry it)
+        if name is not None and name not in raw.columns:
+            if not (semantic == "count").any():
+                continue  # no count events, so no quantities to read (an XES writes no empty attribute)
+            raise EventLogError(f"profile count_columns.{key} names column {name!r}, not in the log", path=source)
         if name is not None:
-            if name not in raw.columns:
-                raise EventLogError(f"profile count_columns.{key} names column {name!r}, not in the log", path=source)
             nums, bad = _to_number(raw[name])
             reasons.mark(bad, _quote(f"non-numeric {key} quantity", raw[name], bad))
             out[target] = nums

@@ -74,16 +74,10 @@ def xes_events(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_xes(frame: pd.DataFrame, path: Path) -> Path:
-    import warnings
+    """XES 2.0 (gzipped for ``.xes.gz``), written as a stream (:mod:`.xes_writer`)."""
+    from .xes_writer import write_xes_stream
 
-    import pm4py
-
-    events = xes_events(frame)
-    events[CASE] = events[CASE].astype(str)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # pm4py's notice about optional back ends
-        pm4py.write_xes(events, str(path), case_id_key=CASE)
-    return path
+    return write_xes_stream(xes_events(frame), path)
 
 
 def write_event_log(log: EventLog | pd.DataFrame, path: str | Path, *, case_type: str = "case") -> Path:
