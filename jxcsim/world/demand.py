@@ -80,8 +80,13 @@ class OrderDraws:
         ranked: list[list[int]] = []
         block = max(1, _MAX_KEYS // n_skus)
         for first in range(0, n, block):
-            keys = rng.random((min(block, n - first), n_skus)) ** self.sku_exponent
-            ranked.extend(np.argsort(-keys, axis=1, kind="stable")[:, :width].tolist())
+            keys = -(rng.random((min(block, n - first), n_skus)) ** self.sku_exponent)
+            if width < n_skus:  # only the ``width`` largest keys matter: partition, then sort those
+                top = np.argpartition(keys, width - 1, axis=1)[:, :width]
+                order = np.argsort(np.take_along_axis(keys, top, axis=1), axis=1, kind="stable")
+                ranked.extend(np.take_along_axis(top, order, axis=1).tolist())
+            else:
+                ranked.extend(np.argsort(keys, axis=1, kind="stable").tolist())
         qty = np.ceil(self.qty_per_line.many(rng, int(n_lines.sum())) * np.repeat(self.qty_factor[who], n_lines))
         qty_list = qty.tolist()
         customers, locations, skus = self.customers, self.locations, self.skus
