@@ -130,6 +130,23 @@ def test_one_profile_reads_the_log_as_csv_and_as_xes(tmp_path):
     assert "Bonitätsprüfung" in set(xes["concept:name"])
 
 
+def test_a_run_across_the_autumn_clock_change_has_a_time_for_every_event(tmp_path):
+    """Orders around the clock, every day, in Europe/Berlin across Sunday 2025-10-26, when 02:00-03:00
+    happens twice."""
+    overlay = tmp_path / "autumn.yaml"
+    overlay.write_text(f"extends: {REPO / 'scenarios' / 'examples' / 'hardware_distributor_de.yaml'}\n"
+                       "start: 2025-10-20\ndemand: {orders_per_week: 2000, weekday_weights: [1, 1, 1, 1, 1, 1, 1], "
+                       "hour_weights: [" + ", ".join(["1"] * 24) + "]}\n")
+    result = simulate(load_scenario(overlay), weeks=1, seed=3)  # to Sunday 24:00
+    stamps = result.log["time:timestamp"]
+    assert stamps.notna().all() and stamps.is_monotonic_increasing
+    local = stamps.dt.tz_convert("Europe/Berlin")
+    assert ((local.dt.date.astype(str) == "2025-10-26") & (local.dt.hour == 2)).sum() > 0  # the repeated hour
+    from jxcsim.mining.diagnose import diagnose
+
+    assert diagnose(result.log, timezone="Europe/Berlin")  # the diagnosis reads it (a NaT time crashed it)
+
+
 def test_planted_truth_names_the_habits(baseline):
     truth = {h["name"]: h for h in planted_truth(baseline)}
     wed = truth["wed_afternoon_load_before_post"]

@@ -59,7 +59,7 @@ def _reference(rows: list[tuple], timezone: str, epoch_local: str) -> pd.DataFra
         if h is None or math.isnan(h):
             return pd.NaT
         local = (wall_epoch + pd.Timedelta(seconds=round(h * 3600.0))).tz_localize(
-            timezone, ambiguous="NaT", nonexistent="shift_forward")
+            timezone, ambiguous=False, nonexistent="shift_forward")  # the repeated hour: standard time
         return pd.NaT if local is pd.NaT else local.tz_convert("UTC")
 
     def number(v):
@@ -118,12 +118,13 @@ def test_frame_sealed_in_chunks_equals_the_frame_built_value_by_value(rows, zone
 
 def test_clock_changes_in_a_daylight_saving_zone():
     rec = EventRecorder(NAMES, epoch_local="2025-03-24", timezone="Europe/Berlin")
-    # 2025-03-30 02:30 does not exist (shifted to 03:00); 2025-10-26 02:30 happens twice (NaT)
-    for h in (6 * 24 + 1.5, 6 * 24 + 2.5, 6 * 24 + 3.5, 216 * 24 + 2.5, 216 * 24 + 1.5, 216 * 24 + 3.5):
+    # 2025-03-30 02:30 does not exist (shifted to 03:00); 2025-10-26 02:30 happens twice (standard time,
+    # never NaT: every event the world records has a time, and the world's order is kept)
+    for h in (6 * 24 + 1.5, 6 * 24 + 2.5, 6 * 24 + 3.5, 216 * 24 + 1.5, 216 * 24 + 2.5, 216 * 24 + 3.5):
         rec.add("C", "pick", h)
     stamps = [str(t) for t in rec.frame()["time:timestamp"]]
-    assert stamps == ["NaT", "2025-03-30 00:30:00+00:00", "2025-03-30 01:00:00+00:00", "2025-03-30 01:30:00+00:00",
-                      "2025-10-25 23:30:00+00:00", "2025-10-26 02:30:00+00:00"]
+    assert stamps == ["2025-03-30 00:30:00+00:00", "2025-03-30 01:00:00+00:00", "2025-03-30 01:30:00+00:00",
+                      "2025-10-25 23:30:00+00:00", "2025-10-26 01:30:00+00:00", "2025-10-26 02:30:00+00:00"]
 
 
 def test_empty_recorder_gives_the_columns_and_nothing_else():

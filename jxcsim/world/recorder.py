@@ -168,7 +168,10 @@ class EventRecorder:
         """World hours to UTC timestamps, via local wall-clock time (daylight saving handled).
 
         Hours become whole seconds first (to the nearest, half to even), then wall-clock time
-        from the epoch, then UTC; NaN hours give NaT.
+        from the epoch, then UTC; NaN hours give NaT. Wall-clock times the clock change makes
+        ambiguous (the hour that repeats when daylight saving ends) are read in standard time, as
+        the event-log layer reads them; times it skips (spring) move forward to the first real
+        one. Either way the UTC times keep the world's order.
         """
         return pd.Series(self._utc(hours))
 
@@ -186,7 +189,8 @@ class EventRecorder:
         wall *= 1_000_000_000
         if gaps:
             wall[missing] = _NAT
-        local = pd.DatetimeIndex(wall.view("M8[ns]")).tz_localize(self.timezone, ambiguous="NaT",
+        standard = np.zeros(len(wall), dtype=bool)  # an ambiguous hour: standard time (never NaT)
+        local = pd.DatetimeIndex(wall.view("M8[ns]")).tz_localize(self.timezone, ambiguous=standard,
                                                                    nonexistent="shift_forward")
         return local.tz_convert("UTC").array
 
