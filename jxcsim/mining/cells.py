@@ -75,7 +75,16 @@ class Observations:
         rest = np.concatenate([lags[lo:a], lags[b:hi]])
         return float(np.median(rest)) if len(rest) else float("nan")
 
+    def rest_medians(self, table: pd.DataFrame, *, by_day: bool) -> np.ndarray:
+        """:func:`rest_medians` of the cells of ``table`` (``g``, ``cell``, as :func:`cell_tests` gives them)."""
+        if by_day not in self._cells:
+            weekday = self.rows["weekday"].to_numpy(np.int64)
+            self._cells[by_day] = weekday if by_day else weekday * 24 + self.rows["hour"].to_numpy(np.int64)
+        return rest_medians(self.rows, self._cells[by_day], table, sorted_groups=self._sorted_groups)
+
     def __post_init__(self) -> None:
+        self._sorted_groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # filled by rest_medians, once a group
+        self._cells: dict[bool, np.ndarray] = {}  # each row's cell, by hour (False) or by day (True)
         self._keys = (self.rows["g"].to_numpy(np.int64) * _HOURS + self.rows["weekday"].to_numpy(np.int64) * 24
                       + self.rows["hour"].to_numpy(np.int64))
 
@@ -165,12 +174,14 @@ def _kth_of_rest(ordered: np.ndarray, taken: np.ndarray, k: int) -> float:
     return float(ordered[candidates[np.argmax(kept >= k + 1)]])
 
 
-def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame) -> np.ndarray:
+def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame, *,
+                 sorted_groups: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
     """Per row of ``table`` (``g``, ``cell``): the median lag of its group outside that cell.
 
     ``rows`` are sorted by group and cell (``cells``: each row's cell), as :class:`Observations`
     keeps them; each group's lags are sorted once, and a cell's rest median follows from the
-    positions of the cell's lags in that order (no copy of the group per cell).
+    positions of the cell's lags in that order (no copy of the group per cell). ``sorted_groups``
+    keeps the sorted groups between calls.
 
     >>> rows = pd.DataFrame({"g": [0, 0, 0, 0, 0], "lag_h": [9.0, 8.0, 1.0, 2.0, 3.0]})
     >>> rest_medians(rows, np.array([0, 0, 1, 1, 1]), pd.DataFrame({"g": [0, 0], "cell": [0, 1]})).tolist()
@@ -180,7 +191,7 @@ def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame) -> 
     lags = rows["lag_h"].to_numpy(float)
     bounds = np.searchsorted(g, np.arange(int(g.max()) + 2)) if len(g) else np.zeros(1, dtype=np.int64)
     out = np.full(len(table), np.nan)
-    sorted_groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    sorted_groups = {} if sorted_groups is None else sorted_groups
     table_cells = zip(table["g"].to_numpy(np.int64), table["cell"].to_numpy(np.int64), strict=True)
     for i, (group, cell) in enumerate(table_cells):
         if group not in sorted_groups:
@@ -188,8 +199,9 @@ def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame) -> 
             order = np.argsort(lags[lo:hi], kind="stable")
             position = np.empty(hi - lo, dtype=np.int64)
             position[order] = np.arange(hi - lo)
-            sorted_groups[group] = (lags[lo:hi][order], position, cells[lo:hi])
-        ordered, position, group_cells = sorted_groups[group]
+            sorted_groups[group] = (lags[lo:hi][order], position)
+        ordered, position = sorted_groups[group]
+        group_cells = cells[bounds[group]:bounds[group + 1]]
         a, b = np.searchsorted(group_cells, [cell, cell + 1])
         rest = len(ordered) - (b - a)
         if rest > 0:
@@ -201,21 +213,19 @@ def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame) -> 
 def cell_tests(obs: Observations, *, by_day: bool, min_obs: int) -> pd.DataFrame:
     """Per group × cell (``cell`` = weekday × 24 + hour, or the weekday with ``by_day``): ``n``,
     ``mean``, ``median``, ``baseline`` (mean of the rest of the group), ``group_median`` (median of
-    the whole group), ``rest_median`` (median of the rest of the group: the yardstick of a cell's
-    effect, so a habit that covers most of a location's movements is measured against the others),
-    ``rank_sum``, ``tested`` (at least ``min_obs`` observations and a rest) and ``p`` (one-sided,
-    NaN when untested)."""
+    the whole group), ``rank_sum``, ``tested`` (at least ``min_obs`` observations and a rest) and
+    ``p`` (one-sided, NaN when untested). The yardstick of a cell's effect, the median of the rest
+    of its group, is :meth:`Observations.rest_medians`, for the cells that need it."""
     rows = obs.rows
     if rows.empty:
-        return pd.DataFrame(columns=["g", "cell", "n", "mean", "median", "baseline", "group_median", "rest_median",
-                                     "rank_sum", "tested", "p"])
+        return pd.DataFrame(columns=["g", "cell", "n", "mean", "median", "baseline", "group_median", "rank_sum",
+                                     "tested", "p"])
     cell = rows["weekday"] if by_day else rows["weekday"] * 24 + rows["hour"]
     table = (rows.assign(cell=cell.to_numpy()).groupby(["g", "cell"], sort=True)
              .agg(n=("lag_h", "size"), sum=("lag_h", "sum"), rank_sum=("rank", "sum"), median=("lag_h", "median"))
              .reset_index())
     g = obs.groups.loc[table["g"]]
     table["group_median"] = g["median"].to_numpy(float)
-    table["rest_median"] = rest_medians(rows, cell.to_numpy(np.int64), table)
     n_g, sum_g, ties = g["n"].to_numpy(float), g["sum"].to_numpy(float), g["ties"].to_numpy(float)
     rest = n_g - table["n"].to_numpy(float)
     table["mean"] = table["sum"] / table["n"]

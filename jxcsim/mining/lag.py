@@ -257,6 +257,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
     if tested.empty:
         return []
     tested["q"] = bh(tested["p"].to_numpy(float))
+    tested["rest_median"] = _rest_medians(obs, tested, tested["q"] <= fdr, by_day=False)
     tested["significant"] = (tested["q"] <= fdr) & clears_effect(tested["median"], tested["rest_median"], min_effect_h,
                                                                  effect_factor)
     table = table.join(tested[["q", "significant"]])
@@ -269,7 +270,8 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
         tr = transitions[int(obs.groups.at[g, "t"])]
         q_by_hour = dict(zip(day.loc[day["significant"], "hour"].astype(int), day.loc[day["significant"], "q"]))
         untested = day[~day["tested"]]
-        clears = clears_effect(untested["median"], untested["rest_median"], min_effect_h, effect_factor)
+        clears = clears_effect(untested["median"], obs.rest_medians(untested, by_day=False), min_effect_h,
+                               effect_factor) if len(untested) else np.zeros(0, dtype=bool)
         present = set(day["hour"].astype(int))
         bridge = {h for h in range(24) if h not in present} | set(untested.loc[clears, "hour"].astype(int))
         for start, end in _windows(list(q_by_hour), bridge):
@@ -286,6 +288,16 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
     findings = merge_daily(findings, daily_after=daily_after)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
     return findings
+
+
+def _rest_medians(obs: Observations, table: pd.DataFrame, needed: pd.Series, *, by_day: bool) -> np.ndarray:
+    """The rest medians of ``table``'s cells where ``needed`` (NaN elsewhere): only cells that passed
+    the test need the effect's yardstick, and a large log has thousands that did not."""
+    out = np.full(len(table), np.nan)
+    mask = needed.to_numpy(bool)
+    if mask.any():
+        out[mask] = obs.rest_medians(table[mask], by_day=by_day)
+    return out
 
 
 def _finding(obs: Observations, g: int, tr: Transition, weekday: int, start: int, end: int, win: pd.DataFrame,
@@ -348,6 +360,7 @@ def _whole_days(obs: Observations, transitions: list[Transition], windows: list[
     if days.empty:
         return windows
     days["q"] = bh(days["p"].to_numpy(float))
+    days["rest_median"] = _rest_medians(obs, days, days["q"] <= fdr, by_day=True)
     significant = days[(days["q"] <= fdr) & clears_effect(days["median"], days["rest_median"], min_effect_h,
                                                           effect_factor)]
     out = list(windows)
