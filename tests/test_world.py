@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from jxcsim.engine import Ledger
 from jxcsim.eventlog import read_event_log
-from jxcsim.world.scenario import load_scenario, parse_scenario
+from jxcsim.world.scenario import MissingStaff, load_scenario, parse_scenario
 from jxcsim.world.simulate import planted_truth, simulate, write_simulation
 
 BASELINE = REPO / "scenarios" / "baseline.yaml"
@@ -195,6 +195,13 @@ def test_missing_role_is_a_clear_error():
     sc = parse_scenario({"name": "no staff", "locations": {"A": {}}})
     with pytest.raises(LookupError, match="no sales"):
         simulate(sc, weeks=1)
+    # no credit approver: refused before the run when the credit rule can hold an order, fine when it cannot
+    data = load_scenario(BASELINE).model_dump(mode="json")
+    data["staff"]["Chen Jing"]["enabled"] = False
+    with pytest.raises(MissingStaff, match="no credit_approver"):
+        simulate(parse_scenario(data), weeks=1)
+    data["rules"]["credit"].update(review_threshold=None, use_credit_limit=False)
+    assert not (simulate(parse_scenario(data), weeks=1).log.semantic == "credit_hold").any()
 
 
 def test_golden_seeded_run(baseline):

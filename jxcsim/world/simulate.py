@@ -81,7 +81,9 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
         raise ValueError("weeks must be at least 1")
     rng = np.random.default_rng(seed) if rng is None else rng
     world = World(scenario, rng, weeks=weeks)
-    for role in (Role.SALES, Role.ACCOUNTANT, Role.BUYER):
+    credit = scenario.rules.credit
+    holds = credit.review_threshold is not None or credit.use_credit_limit  # some order may need an approver
+    for role in (Role.SALES, Role.ACCOUNTANT, Role.BUYER, *((Role.CREDIT_APPROVER,) if holds else ())):
         world.team(role)  # fail early, with the missing role named
     for loc in world.locations:
         for role in (Role.PICKER, Role.DRIVER, Role.WAREHOUSE_CLERK):
