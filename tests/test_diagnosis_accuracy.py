@@ -39,13 +39,16 @@ def test_every_planted_pattern_is_found(diagnosed, seed):
     assert findings[0].kind is FindingKind.PHYSICAL_BEFORE_BOOK and findings[0].location == "WH-A"
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_clean_world_raises_no_posting_finding(diagnosed, seed):
-    result, findings = diagnosed[("clean", seed)]
+def _clean_world_checks(result, findings) -> None:
+    """No posting finding; the approver's absence and the cut-off are not posting habits: still there, still found."""
     assert [f.summary for f in findings if f.kind in POSTING] == []
-    # the approver's absence and the cut-off are not posting habits: still there, still found
     score = score_findings(findings, planted_truth(result.scenario), frame=result.log)
     assert score["recall"] == 1.0 and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_clean_world_raises_no_posting_finding(diagnosed, seed):
+    _clean_world_checks(*diagnosed[("clean", seed)])
 
 
 def test_findings_carry_evidence_the_log_backs(diagnosed):
@@ -119,10 +122,7 @@ def test_a_second_world_is_diagnosed_as_planted(german, seed):
 
 @pytest.mark.parametrize("seed", SEEDS[:2])
 def test_the_second_world_without_habits_raises_no_posting_finding(german, seed):
-    result, findings = german[("clean", seed)]
-    assert [f.summary for f in findings if f.kind in POSTING] == []
-    score = score_findings(findings, planted_truth(result.scenario), frame=result.log)
-    assert score["recall"] == 1.0 and score["false_alarms"] == 0, (score["misses"], score["false_alarm_summaries"])
+    _clean_world_checks(*german[("clean", seed)])
 
 
 def test_a_habit_on_every_working_day_is_one_finding_and_is_found(tmp_path):
