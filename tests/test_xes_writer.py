@@ -62,3 +62,25 @@ def test_the_same_log_as_pm4pys_writer(events, tmp_path):
 def test_needs_a_case_column(tmp_path):
     with pytest.raises(ValueError, match="case column"):
         write_xes_stream(pd.DataFrame({"concept:name": ["a"]}), tmp_path / "x.xes")
+
+
+def test_each_case_is_one_trace_whatever_the_row_order(tmp_path):
+    """A frame in time order interleaves cases; each case is still one trace, its events in order."""
+    frame = pd.DataFrame({CASE: ["A", "B", "A", "B", "C", "A"], "concept:name": list("uvwxyz"),
+                          "time:timestamp": [T0 + pd.Timedelta(hours=h) for h in range(6)]})
+    text = write_xes_stream(frame, tmp_path / "log.xes").read_text()
+    assert text.count("<trace>") == 3
+    traces = [t.split("</trace>")[0] for t in text.split("<trace>")[1:]]
+    names = [[part.split('"')[0] for part in t.split('key="concept:name" value="')[2:]] for t in traces]
+    assert names == [["u", "w", "z"], ["v", "x"], ["y"]]
+
+
+def test_whitespace_infinities_and_lone_surrogates_survive(tmp_path):
+    frame = pd.DataFrame({CASE: ["A", "A"], "concept:name": ["two\nlines\tand\rreturn", "bad \ud800 char"],
+                          "time:timestamp": [T0, T0 + pd.Timedelta(hours=1)], "qty": [np.inf, -np.inf]})
+    path = write_xes_stream(frame, tmp_path / "log.xes")
+    assert 'value="INF"' in path.read_text() and 'value="-INF"' in path.read_text()
+    for fast in (True, False):
+        raw = read_xes_raw(path, fast=fast).frame.sort_values("time:timestamp")
+        assert raw["concept:name"].tolist() == ["two\nlines\tand\rreturn", "bad \ufffd char"], fast
+        assert raw["qty"].astype(float).tolist() == [np.inf, -np.inf], fast

@@ -2,8 +2,9 @@
 
 Each column becomes its typed attribute (``string``, ``date``, ``float``, ``int``, ``boolean``);
 a missing value writes no attribute. Columns named ``case:<key>`` become the trace's attributes
-``<key>`` (from the trace's first event), as pm4py writes them; the rows must be in trace order
-(each case's events together, as :func:`.write.xes_events` sorts them). The text of a value is
+``<key>`` (from the trace's first event), as pm4py writes them. Each case's events are written
+together as one trace, in the order the frame has them (a frame in time order keeps it within
+each trace; the traces come in the order their cases first appear). The text of a value is
 escaped once per distinct value, and a chunk's attributes are joined column by column, so a
 log of a million events takes seconds and a few hundred MiB at most, where building pm4py's
 event objects took gigabytes.
@@ -44,12 +45,14 @@ _HEADER = (
     '<extension name="Lifecycle" prefix="lifecycle" uri="http://www.xes-standard.org/lifecycle.xesext"/>\n'
     '<extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>\n'
 )
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # XML 1.0 cannot carry these
+_XSD_INF = {float("inf"): "INF", float("-inf"): "-INF"}  # XML Schema's spelling of the infinities
+_REFERENCES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                             "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})  # a parser keeps these as written
 
 
 def _escape(text: str) -> str:
-    text = _NOT_XML.sub("\ufffd", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return _NOT_XML.sub("\ufffd", text).translate(_REFERENCES)
 
 
 def _texts(values: pd.Series, key: str) -> np.ndarray:
@@ -70,7 +73,8 @@ def _texts(values: pd.Series, key: str) -> np.ndarray:
         out = np.array([f'<int key="{tag}" value="{v}"/>' for v in ints.tolist()], dtype=object)
     elif pd.api.types.is_float_dtype(values.dtype):
         floats = values.to_numpy(dtype=float)
-        out = np.array([f'<float key="{tag}" value="{v!r}"/>' for v in floats.tolist()], dtype=object)
+        out = np.array([f'<float key="{tag}" value="{_XSD_INF.get(v, repr(v))}"/>' for v in floats.tolist()],
+                       dtype=object)
     else:  # text (and anything else, as its text): escaped once per distinct value
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         elements = np.array([f'<string key="{tag}" value="{_escape(str(u))}"/>' for u in uniques] + [""],
@@ -94,6 +98,9 @@ def write_xes_stream(frame: pd.DataFrame, path: str | Path, *, chunk_rows: int =
     path = Path(path)
     if CASE not in frame.columns:
         raise ValueError(f"an XES log needs the case column {CASE!r}")
+    codes, _ = pd.factorize(frame[CASE].astype(str))
+    if len(codes) and (np.diff(codes) < 0).any():  # a case's events apart: bring each case's together
+        frame = frame.iloc[np.argsort(codes, kind="stable")]
     trace_columns = [c for c in frame.columns if c.startswith("case:") and c != CASE]
     event_columns = [c for c in frame.columns if not c.startswith("case:")]
     cases = frame[CASE].astype(str).to_numpy(dtype=object)
