@@ -53,3 +53,33 @@ def test_every_semantic_has_a_direction_rule():
     assert Semantic.ADJUSTMENT.direction == 0 and not Semantic.ADJUSTMENT.is_movement
     assert Semantic.PHYSICAL_ISSUE.is_physical and not Semantic.BOOK_ISSUE.is_physical
     assert LogProfile().semantic_of("anything") is None
+
+
+def _frame_of(rows: str, profile: dict, tmp_path):
+    from jxcsim.eventlog import read_event_log
+
+    path = tmp_path / "log.csv"
+    path.write_text(rows, encoding="utf-8")
+    return read_event_log(path, profile=LogProfile.model_validate(profile))
+
+
+def test_count_columns_fall_back_to_the_canonical_names_once(tmp_path):
+    rows = ("case,activity,time,counted_qty,book_qty\n"
+            "CNT-1,Count,2025-01-06T10:00:00+00:00,4,5\n")
+    profile = {"activities": {"Count": "count"}, "count_columns": {"counted": "Gezählt", "book": "Buchbestand"}}
+    frame = _frame_of(rows, profile, tmp_path).frame
+    assert frame["counted_qty"].tolist() == [4.0] and frame["book_qty"].tolist() == [5.0]
+    assert not [c for c in frame.columns if c.endswith("_source")]  # read once, not copied again
+    # a log with no count events needs no count columns at all
+    assert len(_frame_of("case,activity,time\nA,Pick,2025-01-06T10:00:00+00:00\n", profile, tmp_path).frame) == 1
+
+
+def test_a_missing_start_column_is_only_forgiven_where_lifecycle_pairs_give_the_starts(tmp_path):
+    from jxcsim.eventlog import EventLogError
+
+    rows = ("case,activity,time,lifecycle\nA,Pick,2025-01-06T10:00:00+00:00,start\n"
+            "A,Pick,2025-01-06T11:00:00+00:00,complete\n")
+    paired = _frame_of(rows, {"columns": {"start_timestamp": "Begin"}}, tmp_path)
+    assert len(paired.frame) == 1 and paired.frame["start_timestamp"].notna().all()
+    with pytest.raises(EventLogError, match="start_timestamp to column 'Begin'"):
+        _frame_of(rows, {"columns": {"start_timestamp": "Begin", "lifecycle": None}}, tmp_path)

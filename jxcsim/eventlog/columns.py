@@ -51,15 +51,15 @@ def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | No
     explicit = set(profile.columns.model_fields_set)
     available = list(columns)
     mapping: dict[str, str | list[str]] = {}
-    lifecycle = given.get("lifecycle") in available or any(
-        _norm(c) == _norm(k) for c in available for k in _KNOWN["lifecycle"])
+    start_from_pairs = False  # a named start column missing from a log whose lifecycle column gives the starts
     for role in ROLE_COLUMNS:
         wanted = given.get(role)
         if wanted is not None:
             names = wanted if isinstance(wanted, list) else [wanted]
             missing = [n for n in names if n not in available]
-            if missing and role == "start_timestamp" and lifecycle:
-                continue  # start and complete events: the start times come from pairing them (an XES)
+            if missing and role == "start_timestamp":
+                start_from_pairs = True  # decided once the lifecycle role is resolved, below
+                continue
             if missing:
                 raise EventLogError(
                     f"profile maps {role} to column {missing[0]!r}, which is not in the log "
@@ -72,6 +72,11 @@ def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | No
                 if hit is not None and hit not in mapping.values():
                     mapping[role] = hit
                     break
+    if start_from_pairs and "lifecycle" not in mapping:  # no start and complete events to pair: a wrong name
+        wanted = given["start_timestamp"]
+        raise EventLogError(
+            f"profile maps start_timestamp to column {wanted!r}, which is not in the log "
+            f"(columns: {', '.join(map(str, available[:30]))})", path=source)
     for role in REQUIRED_ROLES:
         if role not in mapping:
             raise EventLogError(

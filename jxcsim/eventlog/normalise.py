@@ -186,6 +186,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
             out[target] = values.astype("string").astype(object)
         else:
             out[target] = _as_text(values)
+    count_sources: set[str] = set()  # the raw columns the count quantities were read from
     for key, target in (("counted", COUNTED), ("book", BOOK)):
         name = getattr(profile.count_columns, key)
         if name is not None and name not in raw.columns and target in raw.columns:
@@ -198,6 +199,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
             nums, bad = _to_number(raw[name])
             reasons.mark(bad, _quote(f"non-numeric {key} quantity", raw[name], bad))
             out[target] = nums
+            count_sources.add(name)
     if "qty" in out:
         negative = (out["qty"] < 0).to_numpy() & semantic.isin(DIRECTED_SEMANTICS).to_numpy()
         if negative.any():
@@ -210,7 +212,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
         reasons.mark(dup.mask, dup.text)
 
     used = {c for ref in cols.values() for c in (ref if isinstance(ref, list) else [ref])}
-    used |= {c for c in (profile.count_columns.counted, profile.count_columns.book) if c}
+    used |= count_sources
     frame = pd.DataFrame(out)
     for name in raw.columns:
         if name in used:
