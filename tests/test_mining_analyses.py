@@ -156,6 +156,27 @@ def test_two_absence_days_are_each_measured_against_the_untouched_requests():
     assert all(f.baseline_h < 2 < 20 < f.effect_h for f in found)  # the untouched requests wait about an hour
 
 
+def test_a_weekend_with_a_clock_change_counts_as_the_wall_clock_shows():
+    """Friday 12:00 to Monday 10:00 across the end of daylight saving: 22 working hours, not 23."""
+    from jxcsim.mining.approval import _Kind, _requests
+
+    rows = []
+    for week in range(4):  # the process runs Mon-Fri: four weeks of holds, decided the same day
+        for day in range(5):
+            t = pd.Timestamp("2024-10-07 10:00", tz="Europe/Berlin") + pd.Timedelta(days=7 * week + day)
+            rows += [(f"H{week}{day}", "Hold", "credit_hold", t.tz_convert("UTC"), "system"),
+                     (f"H{week}{day}", "OK", "credit_approved", (t + pd.Timedelta(hours=1)).tz_convert("UTC"), "Chen")]
+    friday = pd.Timestamp("2024-10-25 12:00", tz="Europe/Berlin")
+    monday = pd.Timestamp("2024-10-28 10:00", tz="Europe/Berlin")  # 71 h later: the clock went back on Sunday
+    rows += [("X", "Hold", "credit_hold", friday.tz_convert("UTC"), "system"),
+             ("X", "OK", "credit_approved", monday.tz_convert("UTC"), "Chen")]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, RES])
+    waits = _requests(frame, "credit_hold", ("credit_approved", "credit_rejected"), "Europe/Berlin")
+    kind = _Kind(frame, "credit_hold", ("credit_approved", "credit_rejected"), waits)
+    assert kind.idle == [5, 6] and waits.loc["X", "wait_h"] == pytest.approx(71.0)
+    assert kind.working_h[list(waits.index).index("X")] == pytest.approx(22.0)
+
+
 def test_hours_on_weekdays():
     start = np.array([24.0 + 12, 0.0, 5 * 24.0])  # Fri 1970-01-02 12:00; Thu 00:00; Tue 00:00
     end = np.array([24.0 + 12 + 72, 14 * 24.0, 5 * 24.0 + 3])

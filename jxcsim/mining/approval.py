@@ -164,8 +164,9 @@ class _Kind:
         self.runs = {d for d in range(7) if raised.loc["requests"].get(d, 0) >= 0.5}  # the process runs that day
         self.idle = sorted(set(range(7)) - self.runs)
         # the wait in the process's time: the hours on days it does not run are not counted
-        idle_h = hours_on_weekdays(waits["start_h"].to_numpy(), waits["end_h"].to_numpy(), self.idle)
-        self.working_h = np.maximum(waits["wait_h"].to_numpy(float) - idle_h, 0.0)
+        start, end = waits["start_h"].to_numpy(float), waits["end_h"].to_numpy(float)
+        idle_h = hours_on_weekdays(start, end, self.idle)  # in wall-clock hours, as the span itself
+        self.working_h = np.maximum(end - start - idle_h, 0.0)
 
 
 def _absences(kind: _Kind, presence: pd.DataFrame, min_decider_share: float, max_presence: float

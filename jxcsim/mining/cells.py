@@ -55,7 +55,7 @@ class Observations:
     """Every observation of every transition (see the module docstring)."""
 
     rows: pd.DataFrame  # t, loc_key, g, case, weekday, hour, lag_h, rank, impact, n_rows; sorted by g, weekday, hour
-    groups: pd.DataFrame  # per g: t, loc_key, n, sum, ties, median
+    groups: pd.DataFrame  # per g: t, loc_key, n, sum, ties
     raw: dict[int, pd.DataFrame]  # per transition kept raw: its rows before the per-case aggregation
 
     def slice(self, g: int, weekday: int, start: int, end: int) -> pd.DataFrame:
@@ -97,7 +97,7 @@ def observations(stacked: pd.DataFrame, timezone: str | None, keep_raw: set[int]
     if stacked.empty:
         empty = pd.DataFrame(columns=["t", "loc_key", "g", "case", "weekday", "hour", "lag_h", "rank", "impact",
                                       "n_rows"])
-        return Observations(empty, pd.DataFrame(columns=["t", "loc_key", "n", "sum", "ties", "median"]), {})
+        return Observations(empty, pd.DataFrame(columns=["t", "loc_key", "n", "sum", "ties"]), {})
     t_idx = stacked["t"].to_numpy(np.int64)
     first = pd.Series(pd.to_datetime(stacked["first_time"], utc=True).array)
     weekday, hour = local_weekday_hour(first, timezone)
@@ -143,7 +143,7 @@ def observations(stacked: pd.DataFrame, timezone: str | None, keep_raw: set[int]
     gstart = np.flatnonzero(np.concatenate([[True], g[1:] != g[:-1]]))
     groups = pd.DataFrame({"t": rows["t"].to_numpy()[gstart], "loc_key": rows["loc_key"].to_numpy()[gstart],
                            "n": np.diff(np.append(gstart, len(g))), "sum": np.add.reduceat(lag_mean, gstart),
-                           "ties": ties_by_g, "median": rows.groupby("g", sort=True)["lag_h"].median().to_numpy()})
+                           "ties": ties_by_g})
     return Observations(rows, groups, raw)
 
 
@@ -212,20 +212,19 @@ def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame, *,
 
 def cell_tests(obs: Observations, *, by_day: bool, min_obs: int) -> pd.DataFrame:
     """Per group × cell (``cell`` = weekday × 24 + hour, or the weekday with ``by_day``): ``n``,
-    ``mean``, ``median``, ``baseline`` (mean of the rest of the group), ``group_median`` (median of
-    the whole group), ``rank_sum``, ``tested`` (at least ``min_obs`` observations and a rest) and
-    ``p`` (one-sided, NaN when untested). The yardstick of a cell's effect, the median of the rest
-    of its group, is :meth:`Observations.rest_medians`, for the cells that need it."""
+    ``mean``, ``median``, ``baseline`` (mean of the rest of the group), ``rank_sum``, ``tested``
+    (at least ``min_obs`` observations and a rest) and ``p`` (one-sided, NaN when untested). The
+    yardstick of a cell's effect, the median of the rest of its group, is
+    :meth:`Observations.rest_medians`, for the cells that need it."""
     rows = obs.rows
     if rows.empty:
-        return pd.DataFrame(columns=["g", "cell", "n", "mean", "median", "baseline", "group_median", "rank_sum",
+        return pd.DataFrame(columns=["g", "cell", "n", "mean", "median", "baseline", "rank_sum",
                                      "tested", "p"])
     cell = rows["weekday"] if by_day else rows["weekday"] * 24 + rows["hour"]
     table = (rows.assign(cell=cell.to_numpy()).groupby(["g", "cell"], sort=True)
              .agg(n=("lag_h", "size"), sum=("lag_h", "sum"), rank_sum=("rank", "sum"), median=("lag_h", "median"))
              .reset_index())
     g = obs.groups.loc[table["g"]]
-    table["group_median"] = g["median"].to_numpy(float)
     n_g, sum_g, ties = g["n"].to_numpy(float), g["sum"].to_numpy(float), g["ties"].to_numpy(float)
     rest = n_g - table["n"].to_numpy(float)
     table["mean"] = table["sum"] / table["n"]
