@@ -9,7 +9,7 @@ class EventLogError(Exception):
     """Input that cannot be read at all (as opposed to single rows, which are quarantined).
 
     >>> str(EventLogError("timestamp column 'ts' not found", path="a.csv", row=1))
-    'a.csv:1: timestamp column \\'ts\\' not found'
+    "a.csv:1: timestamp column 'ts' not found"
     """
 
     def __init__(self, message: str, *, path: str | Path | None = None, row: int | None = None):
