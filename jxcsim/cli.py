@@ -129,7 +129,7 @@ def simulate(
     except ScenarioError as exc:  # e.g. a role the world needs has nobody in it
         _fail(ScenarioError(f"{scenario}: {exc}"))
     except OSError as exc:
-        _fail(OSError(f"cannot write under {out}: {exc.strerror or exc}"))
+        _fail(OSError(f"{exc.filename or out}: {exc.strerror or exc}"))
     if replications > 1:
         typer.echo(render_replications(summary))
         typer.echo(f"wrote {replications} replications under {out} (replication-*/), and {out / 'replications.json'}")

@@ -81,7 +81,9 @@ class OrderDraws:
         block = max(1, _MAX_KEYS // n_skus)
         for first in range(0, n, block):
             keys = -(rng.random((min(block, n - first), n_skus)) ** self.sku_exponent)
-            if width < n_skus:  # only the ``width`` largest keys matter: partition, then sort those
+            # only the ``width`` largest keys matter: partition, then sort those (as a full sort would
+            # order them; only keys tied at the boundary, when u ** (1/w) underflows to 0, may differ)
+            if width < n_skus:
                 top = np.argpartition(keys, width - 1, axis=1)[:, :width]
                 order = np.argsort(np.take_along_axis(keys, top, axis=1), axis=1, kind="stable")
                 ranked.extend(np.take_along_axis(top, order, axis=1).tolist())
