@@ -1,10 +1,13 @@
 """Recall and false alarms of the diagnosis on simulated worlds with planted habits, and on clean worlds.
 
     .venv/bin/python benchmarks/accuracy_diagnose.py [--seeds 10] [--weeks 8] [--first-seed 100] [--overlays]
+    .venv/bin/python benchmarks/accuracy_diagnose.py --weeks 13 \
+        --scenario scenarios/examples/hardware_distributor_de.yaml
 
-For each seed it simulates ``scenarios/baseline.yaml`` (every habit planted) and the clean world
-(``scenarios/changes/no_habits.yaml``) — with ``--overlays`` also the evening pick shift, new-order
-notification and credit fast-track worlds —, diagnoses each and scores the findings against the
+For each seed it simulates the scenario (``scenarios/baseline.yaml`` unless ``--scenario``; every
+habit planted) and its clean world (``scenarios/changes/no_habits.yaml`` applied, which switches
+off every habit of any world) — with ``--overlays`` also the baseline's evening pick shift,
+new-order notification and credit fast-track worlds —, diagnoses each and scores the findings against the
 world's planted truth (``jxcsim.mining.truth.score_findings``). Prints one JSON line per world and
 a summary: expected patterns, found, recall, false alarms (findings of a scored kind matching no
 planted habit) and posting findings on clean worlds.
@@ -28,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-seed", type=int, default=100)
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--overlays", action="store_true", help="also the what-if worlds with a planted truth")
+    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.yaml",
+                        help="the world to score (default: the baseline)")
     args = parser.parse_args(argv)
 
     from jxcsim.mining.diagnose import diagnose
@@ -43,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     totals = {w: {"expected": 0, "found": 0, "false_alarms": 0, "posting_findings": 0, "misses": []} for w in worlds}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         for world, changes in worlds.items():
-            result = simulate(load_scenario(ROOT / "scenarios" / "baseline.yaml", changes=changes), weeks=args.weeks,
-                              seed=seed)
+            result = simulate(load_scenario(args.scenario, changes=changes), weeks=args.weeks, seed=seed)
             t0 = time.perf_counter()
             findings = diagnose(result.log, timezone=result.scenario.timezone)
             seconds = time.perf_counter() - t0

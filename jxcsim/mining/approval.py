@@ -14,17 +14,19 @@ a personal absence from a weekend.
 *What the absence costs.* A request is *pending on* an absence day when that weekday falls
 between its request and its decision (local calendar days, both included: a Monday-afternoon
 request decided on Wednesday was pending on Tuesday). Waits of requests pending on the absence
-day are tested against the requests pending on no absence day (one-sided Mann–Whitney,
-Benjamini–Hochberg over every approval kind and absence; with two absence days, the other day's
-requests would inflate the baseline). Waits are compared in the process's own time: the hours of
-local days the process does not run (a weekend) are not counted, so a Friday request decided
-on Monday waited as long as a Tuesday request decided on Wednesday, and an absence next to the
-weekend (an approver who never works on Fridays or Mondays) is measured like one mid-week. The
-minimum effect is judged on medians (``max(min_effect_h, effect_factor ×`` the others'
-median``)``), and for an absence on means too (either suffices: when the approvals queue
-anyway, a lost day shows in the mean long before it doubles the median); ``effect_h`` and
-``baseline_h`` are the means. The finding's ``weekday`` is the
-absence day (``hours`` ``None``).
+day are tested against the requests pending on no *uncovered* absence day — a weekday on which
+nobody decides, as when the only approver is away (one-sided Mann–Whitney, Benjamini–Hochberg
+over every approval kind and absence; with two such days, the other day's requests would inflate
+the baseline). Waits are compared in the process's own time: the hours of local days on which
+nothing of the kind happens (no request raised and no decision made in more than
+``max_presence`` of the weeks: a weekend) are not counted, so a Friday request decided on Monday
+waited as long as a Tuesday request decided on Wednesday, and an absence next to the weekend (an
+approver who never works on Fridays or Mondays) is measured like one mid-week. The minimum
+effect is judged on medians (``max(min_effect_h, effect_factor ×`` the others' median``)``), and
+for an uncovered absence on means too (either suffices: when the approvals queue anyway, a lost
+day shows in the mean before it doubles the median; where another decider stands in, the
+stricter median alone); ``effect_h`` and ``baseline_h`` are the means. The finding's ``weekday``
+is the absence day (``hours`` ``None``).
 
 Without resources, or for slow weekdays no absence explains, each weekday's requests are tested
 against the rest of the week the same way and a significant one is a plain ``bottleneck``
@@ -155,14 +157,20 @@ def _pending_on(waits: pd.DataFrame, weekday: int) -> np.ndarray:
 class _Kind:
     """One approval kind's requests and names."""
 
-    def __init__(self, frame: pd.DataFrame, request: str, decisions: tuple[str, ...], waits: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, request: str, decisions: tuple[str, ...], waits: pd.DataFrame,
+                 max_presence: float = 0.1):
         self.request, self.decisions, self.waits = request, decisions, waits
         names = [activity_name(frame, d) for d in decisions if has_semantics(frame, d)]
         self.names = [activity_name(frame, request), names[0]]
-        raised = _weekly_share(pd.DataFrame({"who": "requests", "day": waits["day"].to_numpy()}),
-                               int(waits["day"].min()), int(waits["decision_day"].max()))
-        self.runs = {d for d in range(7) if raised.loc["requests"].get(d, 0) >= 0.5}  # the process runs that day
-        self.idle = sorted(set(range(7)) - self.runs)
+        first, last = int(waits["day"].min()), int(waits["decision_day"].max())
+        raised = _weekly_share(pd.DataFrame({"who": "requests", "day": waits["day"].to_numpy()}), first, last)
+        decided = _weekly_share(pd.DataFrame({"who": "decisions", "day": waits["decision_day"].to_numpy()}), first,
+                                last)
+        raised_on, decided_on = raised.loc["requests"], decided.loc["decisions"]
+        self.runs = {d for d in range(7) if raised_on.get(d, 0) >= 0.5}  # the process runs that day
+        self.undecided = {d for d in range(7) if not decided_on.get(d, 0) > max_presence}  # nobody decides then
+        # days on which nothing of this kind happens (a weekend): their hours are not counted in a wait
+        self.idle = sorted(d for d in self.undecided if not raised_on.get(d, 0) > max_presence)
         # the wait in the process's time: the hours on days it does not run are not counted
         start, end = waits["start_h"].to_numpy(float), waits["end_h"].to_numpy(float)
         idle_h = hours_on_weekdays(start, end, self.idle)  # in wall-clock hours, as the span itself
@@ -194,43 +202,47 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
     """Absences that make approvals wait, and slow weekdays no absence explains (see the module docstring)."""
     resources_known = RESOURCE in frame.columns and bool(frame[RESOURCE].notna().any())
     presence = resource_presence(frame, timezone=timezone) if resources_known else pd.DataFrame()
-    tests = []  # (kind, absence weekday or None, request weekday or None, inside mask, compared mask, absent)
+    tests = []  # (kind, absence weekday or None, request weekday or None, inside, compared, absent, uncovered)
     for request, decisions in APPROVALS.items():
         if not has_semantics(frame, request) or not any(has_semantics(frame, d) for d in decisions):
             continue
         waits = _requests(frame, request, decisions, timezone)
         if len(waits) < 2:
             continue
-        kind = _Kind(frame, request, decisions, waits)
+        kind = _Kind(frame, request, decisions, waits, max_presence)
         everyone = np.ones(len(waits), dtype=bool)
         absences = _absences(kind, presence, min_decider_share, max_presence) if resources_known else {}
         pending_on = {d: _pending_on(waits, d) for d in absences}
         explained = np.zeros(len(waits), dtype=bool)
         for pending in pending_on.values():
             explained |= pending
+        uncovered = kind.undecided & set(absences)  # absences nobody stands in for
+        stalled = np.zeros(len(waits), dtype=bool)
+        for d in uncovered:
+            stalled |= pending_on[d]
         for d, absent in sorted(absences.items()):
-            # against the requests no absence touched (another absence day's would inflate the baseline)
-            tests.append((kind, d, None, pending_on[d], pending_on[d] | ~explained, absent))
+            # against the requests no uncovered absence touched (another such day would inflate the baseline)
+            tests.append((kind, d, None, pending_on[d], pending_on[d] | ~stalled, absent, d in uncovered))
         for weekday in sorted(set(waits["weekday"])):
             raised = (waits["weekday"] == weekday).to_numpy()
             if raised.sum() and (raised & explained).sum() / raised.sum() >= 0.5:
                 continue  # most of that weekday's requests wait over an absence: reported there
-            tests.append((kind, None, int(weekday), raised, everyone, []))
+            tests.append((kind, None, int(weekday), raised, everyone, [], False))
     results = []
-    for kind, absence, weekday, inside, compared, absent in tests:
+    for kind, absence, weekday, inside, compared, absent, uncovered in tests:
         mine, rest = kind.working_h[inside], kind.working_h[compared & ~inside]
         if len(mine) < min_obs or not len(rest):
             continue
-        results.append((kind, absence, weekday, inside, absent, mine, rest, mwu_greater(mine, rest)))
+        results.append((kind, absence, weekday, inside, absent, uncovered, mine, rest, mwu_greater(mine, rest)))
     if not results:
         return []
     q_values = bh(np.array([r[-1] for r in results]))
     findings = []
-    for (kind, absence, weekday, inside, absent, mine, rest, p), q in zip(results, q_values):
+    for (kind, absence, weekday, inside, absent, uncovered, mine, rest, p), q in zip(results, q_values, strict=True):
         if q > fdr:
             continue
         large = clears_effect(np.median(mine), np.median(rest), min_effect_h, effect_factor)
-        if absence is not None:  # a day without the decider: its mean may show it where a busy queue hides the median
+        if uncovered:  # a day nobody decides: its mean may show it where a busy queue hides the median
             large = large or clears_effect(mine.mean(), rest.mean(), min_effect_h, effect_factor)
         if not large:
             continue
