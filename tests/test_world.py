@@ -189,6 +189,12 @@ def test_scan_to_ship_leaves_no_issue_posting_gap():
     result = simulate(load_scenario(BASELINE, changes=[REPO / "scenarios/changes/scan_to_ship.yaml"]), weeks=2, seed=2)
     d = _issue_delays(result.log, result.scenario.timezone)
     assert d.delay_h.notna().all() and (d.delay_h.abs() < 1e-6).all()
+    # so no issue habit is planted where the scan posts: the receipt habit is
+    assert [h["name"] for h in planted_truth(result.scenario) if "movement" in h] == ["friday_receipts_posted_monday"]
+    data = result.scenario.model_dump(mode="json")
+    data["rules"]["scan_to_ship"]["locations"] = ["WH-B"]  # scanning at WH-B only: WH-A's Wednesday habit stays
+    wed = [h for h in planted_truth(parse_scenario(data)) if h["name"] == "wed_afternoon_load_before_post"]
+    assert [h["locations"] for h in wed] == [["WH-A"]]
 
 
 def test_missing_role_is_a_clear_error():

@@ -113,17 +113,24 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
     """The habits planted in ``scenario``, machine-readable (what diagnosis should find)."""
     names = scenario.activity_names
     truth: list[dict[str, Any]] = []
+    scan = scenario.rules.scan_to_ship
+    scanned = set(scenario.locations if scan.locations is None else scan.locations) if scan.enabled else set()
     for name, habit in scenario.posting.habits.items():
         if not habit.enabled:
             continue
         issue = habit.movement is Movement.ISSUE
+        locations = habit.locations or list(scenario.locations)
+        if issue:  # scan-to-ship posts every issue at the loading scan: no habit can act there
+            locations = [loc for loc in locations if loc not in scanned]
+            if not locations:
+                continue
         truth.append({
             "name": name,
             # as the diagnosis names them (FindingKind): goods leaving before the issue is posted, or
             # goods received and posted late, whether after a delay or on the next working day
             "kind": "physical_before_book" if issue else "late_posting",
             "movement": habit.movement.value,
-            "locations": habit.locations or list(scenario.locations),
+            "locations": locations,
             "weekdays": sorted(habit.weekdays),
             "weekday_names": [WEEKDAY_NAMES[d] for d in sorted(habit.weekdays)],
             "hours": [habit.hours.low, habit.hours.high],
