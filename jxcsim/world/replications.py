@@ -110,7 +110,7 @@ def run_replications_and_write(scenario: Scenario, out: str | Path, *, weeks: in
         kpis["meta"].update({"scenario": scenario.name, "weeks": weeks, "seed": seed,
                              "replication": result.replication})
         where = out / f"replication-{result.replication + 1:0{width}d}"
-        written += write_simulation(result, where, formats=formats, kpis=kpis).values()
+        written += write_simulation(result, where, formats=formats, kpis=kpis, progress=progress).values()
         runs.append(kpis)
     summary = {"scenario": scenario.name, "weeks": weeks, "seed": seed, **replication_summary(runs)}
     path = out / "replications.json"

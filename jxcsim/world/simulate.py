@@ -185,21 +185,32 @@ def effective_cutoff(scenario: Scenario, location: str) -> float | None:
     return float(min(limits))
 
 
+_LOG_FILES = {"csv": "log.csv", "xes": "log.xes.gz", "ocel": "log.ocel.sqlite"}
+
+
 def write_simulation(result: SimulationResult, out: str | Path, *, formats: tuple[str, ...] = ("csv", "xes", "ocel"),
-                     kpis: dict[str, Any] | None = None) -> dict[str, Path]:
-    """Write the log (CSV, XES, OCEL 2.0), its profile, the truth and the KPI summary under ``out``."""
+                     kpis: dict[str, Any] | None = None, progress: bool = False) -> dict[str, Path]:
+    """Write the log (CSV, XES, OCEL 2.0), its profile, the truth and the KPI summary under ``out``
+    (``progress``: a bar over the files, which take longer than the run itself for a large log)."""
     from ..eventlog.write import write_event_log
 
     out = Path(out)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     log = result.log.drop(columns=[SEMANTIC])
     written: dict[str, Path] = {}
-    if "csv" in formats:
-        written["log.csv"] = write_event_log(log, out / "log.csv")
-    if "xes" in formats:
-        written["log.xes.gz"] = write_event_log(log, out / "log.xes.gz")
-    if "ocel" in formats:
-        written["log.ocel.sqlite"] = write_event_log(log, out / "log.ocel.sqlite")
+    logs = [name for fmt, name in _LOG_FILES.items() if fmt in formats]
+    with Progress([*logs, "truth"], enabled=progress, desc="writing") as bar:
+        for name in logs:
+            bar.step(name)
+            written[name] = write_event_log(log, out / name)
+        bar.step("truth")
+        written.update(_write_truth(result, out, kpis))
+    return written
+
+
+def _write_truth(result: SimulationResult, out: Path, kpis: dict[str, Any] | None) -> dict[str, Path]:
+    """profile.yaml, truth/ and kpis.json."""
+    written: dict[str, Path] = {}
     written["profile.yaml"] = out / "profile.yaml"
     written["profile.yaml"].write_text(dump_profile(result.profile), encoding="utf-8")
     planted = {"scenario": result.scenario.name, "weeks": result.weeks, "seed": result.seed,
@@ -242,5 +253,5 @@ def run_and_write(scenario: Scenario, out: str | Path, *, weeks: int = 13, seed:
     result = simulate(scenario, weeks=weeks, seed=seed, progress=progress)
     kpis = simulation_kpis(result)
     kpis["meta"].update({"scenario": scenario.name, "weeks": weeks, "seed": seed})
-    written = write_simulation(result, out, formats=formats, kpis=kpis)
+    written = write_simulation(result, out, formats=formats, kpis=kpis, progress=progress)
     return {str(Path(p).relative_to(Path(out))): p for p in written.values()}, kpis
