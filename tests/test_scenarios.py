@@ -89,6 +89,9 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"catalogue": {"groups": {"X": {"count": 3, "price": [10, 5]}}}}, "catalogue.groups.X.price: low 10.0 is above"),
     ({"handoffs": {"order_cutoff": "25:00"}}, "handoffs.order_cutoff: not a time of day"),
     ({"posting": {"habits": {"*": False}}}, "posting.habits.*: must be a mapping merged into every entry"),
+    ({"activity_names": {"book_issue": "Post", "book_receipt": "Post"}},
+     "activity_names: book_issue and book_receipt are both 'Post': each step needs its own name"),
+    ({"activity_names": {"pick": " "}}, "activity_names: pick: an activity name cannot be blank"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"

@@ -331,6 +331,20 @@ class ActivityNames(_Model):
     escalation: str = "Posting escalation"
     notification: str = "New order notification"
 
+    @model_validator(mode="after")
+    def _distinct(self) -> ActivityNames:
+        """Each step its own name: the log's profile maps a name to one semantic, so two steps under
+        one name (a goods issue and a goods receipt both "Post") could not be told apart when read back."""
+        seen: dict[str, str] = {}
+        for step, name in self.model_dump().items():
+            if not name.strip():
+                raise ValueError(f"{step}: an activity name cannot be blank")
+            if name in seen:
+                raise ValueError(f"{seen[name]} and {step} are both {name!r}: each step needs its own name "
+                                 "(the log's profile maps a name to one semantic)")
+            seen[name] = step
+        return self
+
 
 class Scenario(_Model):
     """A complete, validated world description."""
