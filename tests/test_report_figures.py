@@ -111,3 +111,20 @@ def test_data_uris_round_trip():
 def test_doctests():
     result = doctest.testmod(figures, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_labels_no_installed_font_can_draw_give_one_clear_warning(monkeypatch):
+    import warnings
+
+    monkeypatch.setattr(figures, "_TOLD_ABOUT_GLYPHS", False)
+    days = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    grid = pd.DataFrame(np.ones((7, 24)), index=days, columns=range(24))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            figures.weekday_hour_heatmap_png(grid, title="仓库 A")
+    messages = [str(w.message) for w in caught]
+    if any(name in figures._fonts() for name in figures._CJK_FONTS):  # a CJK font is installed: nothing missing
+        assert not [m for m in messages if "missing from font" in m or "fonts-noto-cjk" in m]
+    else:
+        assert [m for m in messages if "fonts-noto-cjk" in m] and len(messages) == 1  # once, not once per glyph

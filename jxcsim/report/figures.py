@@ -20,6 +20,7 @@ import base64
 import html
 import io
 import shutil
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -197,9 +198,26 @@ def _new_figure(width_in: float, height_in: float):
     return fig
 
 
+_TOLD_ABOUT_GLYPHS = False  # the missing-glyph warning was given
+
+
 def _png(fig, dpi: int) -> bytes:
+    """The figure as PNG bytes; glyphs no installed font has (matplotlib warns once per glyph) are
+    reported in one warning that says what to install."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    missing = [w for w in caught if "missing from font" in str(w.message)]
+    for w in caught:
+        if w not in missing:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    global _TOLD_ABOUT_GLYPHS
+    if missing and not _TOLD_ABOUT_GLYPHS:  # once a run: every figure would say the same
+        _TOLD_ABOUT_GLYPHS = True
+        warnings.warn("characters in the figures' labels (e.g. Chinese names) have no installed font and show as "
+                      "boxes; install a CJK font such as Noto Sans CJK (Debian: fonts-noto-cjk)",
+                      UserWarning, stacklevel=2)
     return buffer.getvalue()
 
 
