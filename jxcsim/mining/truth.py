@@ -4,7 +4,9 @@ A planted habit is *found* when a finding of its kind matches it (:func:`matches
 location (when the truth names locations), a weekday among the truth's (a finding with
 ``weekday`` ``None`` — windows merged over several weekdays, listed in its ``details["weekdays"]``,
 or every day — matches a truth covering those weekdays), and hour bounds within ``tolerance_h``
-(1 h). An ``after_hours_backlog`` truth naming several locations needs a finding at each; a
+(1 h; any hours when the truth covers the whole day: a day's loads can split into windows where
+the first hour's goods were picked the evening before). An ``after_hours_backlog`` truth naming
+several locations needs a finding at each; a
 posting habit with ``p_never > 0`` also expects an ``unposted_movement`` finding at each of its
 locations — when a log is given, only where the world actually left a movement unposted for at
 least ``realized_age_h`` (48 h) before the log ends (a small never-posted share can leave none
@@ -24,6 +26,11 @@ no planted counterpart and are only counted.
 >>> daily = Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "A", None, [13.0, 18.0], 200, 3.0, 0.1,
 ...                 None, 1e-9, [], "", details={"weekdays": [0, 1, 2, 3, 4]})
 >>> matches(daily, weekdays), matches(daily, truth[0])
+(True, False)
+>>> morning = Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "A", 6, [6.0, 7.0], 80, 12.0, 0.1, None,
+...                   1e-9, [], "")
+>>> sunday = {**truth[0], "weekdays": [6]}
+>>> matches(morning, {**sunday, "hours": [0.0, 24.0]}), matches(morning, sunday)
 (True, False)
 """
 
@@ -88,7 +95,7 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
         elif finding.weekday not in weekdays:
             return False
     hours = expected.get("hours")
-    if hours is not None:
+    if hours is not None and not (hours[0] <= 0 and hours[1] >= 24):  # a habit all day: any window of the day
         if finding.hours is None:
             return False
         if abs(finding.hours[0] - hours[0]) > tolerance_h or abs(finding.hours[1] - hours[1]) > tolerance_h:
