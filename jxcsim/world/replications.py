@@ -106,9 +106,7 @@ def run_replications_and_write(scenario: Scenario, out: str | Path, *, weeks: in
     written: list[Path] = []
     runs = []
     for result in simulate_replications(scenario, weeks=weeks, seed=seed, n=n, progress=progress):
-        kpis = simulation_kpis(result)
-        kpis["meta"].update({"scenario": scenario.name, "weeks": weeks, "seed": seed,
-                             "replication": result.replication})
+        kpis = simulation_kpis(result)  # its meta names the replication
         where = out / f"replication-{result.replication + 1:0{width}d}"
         written += write_simulation(result, where, formats=formats, kpis=kpis, progress=progress).values()
         runs.append(kpis)

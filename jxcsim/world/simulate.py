@@ -237,13 +237,17 @@ def ledger_frame(ledgers: Ledgers) -> pd.DataFrame:
 
 
 def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
-    """The KPI summary of a run: log-based KPIs plus those only the true ledgers can give."""
+    """The KPI summary of a run: log-based KPIs plus those only the true ledgers can give; its
+    ``meta`` names the run (scenario, weeks, seed, and the replication when it is one)."""
     from ..kpi.summary import kpi_summary
 
     costs = {sku: s.cost for sku, s in result.skus.items()}
-    return kpi_summary(result.log, timezone=result.scenario.timezone, cutoff_h=result.scenario.handoffs.order_cutoff,
+    kpis = kpi_summary(result.log, timezone=result.scenario.timezone, cutoff_h=result.scenario.handoffs.order_cutoff,
                        ledgers=result.ledgers, ledgers_frame=ledger_frame(result.ledgers), costs=costs,
                        horizon_h=result.weeks * HOURS_PER_WEEK)
+    kpis["meta"].update({"scenario": result.scenario.name, "weeks": result.weeks, "seed": result.seed,
+                         **({} if result.replication is None else {"replication": result.replication})})
+    return kpis
 
 
 def run_and_write(scenario: Scenario, out: str | Path, *, weeks: int = 13, seed: int = 0,
@@ -252,6 +256,5 @@ def run_and_write(scenario: Scenario, out: str | Path, *, weeks: int = 13, seed:
     """Simulate and write everything ``jxcsim simulate`` promises; returns the files and the KPIs."""
     result = simulate(scenario, weeks=weeks, seed=seed, progress=progress)
     kpis = simulation_kpis(result)
-    kpis["meta"].update({"scenario": scenario.name, "weeks": weeks, "seed": seed})
     written = write_simulation(result, out, formats=formats, kpis=kpis, progress=progress)
     return {str(Path(p).relative_to(Path(out))): p for p in written.values()}, kpis
