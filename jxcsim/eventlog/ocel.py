@@ -22,13 +22,14 @@ import copy
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .errors import EventLogError
 from .log import LogFormat, RawLog
+from .ocel_sqlite import write_tables
 from .schema import ACTIVITY, CASE, RESOURCE, TIMESTAMP, check_frame
 from .sqlite_gz import unpacked_sqlite
 
@@ -237,22 +238,15 @@ def _with_object_times(ocel: OCEL) -> OCEL:
     return out
 
 
-def _export(ocel: OCEL, path: Path, fmt: LogFormat) -> Path:
-    """Write to a sibling temporary file, then replace ``path``: a failed write leaves no half file."""
+@contextlib.contextmanager
+def _replacing(path: Path, fmt: LogFormat) -> Iterator[Path]:
+    """A sibling temporary file to write, which then replaces ``path``: a failed write leaves no
+    half file (and any error but running out of memory or an interrupt becomes an EventLogError)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.partial{path.suffix}")  # same suffix: pm4py checks it
     partial.unlink(missing_ok=True)
     try:
-        with _quiet():
-            import pm4py
-            from pm4py.objects.ocel.exporter.sqlite import exporter as sqlite_exporter
-
-            if fmt is LogFormat.OCEL2_SQLITE:  # not pm4py.write_ocel2: it renames ``x.db`` to ``x.db.sqlite``
-                sqlite_exporter.apply(ocel, str(partial), variant=sqlite_exporter.Variants.OCEL20)
-            elif fmt is LogFormat.OCEL2_JSON:
-                pm4py.write_ocel2_json(_with_object_times(ocel), str(partial))
-            else:
-                pm4py.write_ocel2_xml(ocel, str(partial))
+        yield partial
         partial.replace(path)
     except (MemoryError, KeyboardInterrupt):
         partial.unlink(missing_ok=True)
@@ -260,57 +254,127 @@ def _export(ocel: OCEL, path: Path, fmt: LogFormat) -> Path:
     except Exception as exc:  # pm4py's exporters raise whatever their backends raise
         partial.unlink(missing_ok=True)
         raise EventLogError(f"cannot write {fmt.value}: {_one_line(exc)}", path=path) from None
+
+
+def _export(ocel: OCEL, path: Path, fmt: LogFormat) -> Path:
+    """Write ``ocel`` with pm4py's exporters (see :func:`_replacing`)."""
+    with _replacing(path, fmt) as partial, _quiet():
+        import pm4py
+        from pm4py.objects.ocel.exporter.sqlite import exporter as sqlite_exporter
+
+        if fmt is LogFormat.OCEL2_SQLITE:  # not pm4py.write_ocel2: it renames ``x.db`` to ``x.db.sqlite``
+            sqlite_exporter.apply(ocel, str(partial), variant=sqlite_exporter.Variants.OCEL20)
+        elif fmt is LogFormat.OCEL2_JSON:
+            pm4py.write_ocel2_json(_with_object_times(ocel), str(partial))
+        else:
+            pm4py.write_ocel2_xml(ocel, str(partial))
     return path
+
+
+_SCALAR_KINDS = {"string", "integer", "floating", "mixed-integer-float", "boolean"}  # pandas' infer_dtype
 
 
 def _is_scalar_column(values: pd.Series) -> bool:
     present = values.dropna()
     if present.empty:
         return False
-    if values.dtype != object:
+    if values.dtype != object or pd.api.types.infer_dtype(present, skipna=True) in _SCALAR_KINDS:
         return True
     return bool(present.map(lambda v: isinstance(v, (str, int, float, bool, pd.Timestamp))).all())
 
 
-def _ids(values: pd.Series) -> pd.Series:
-    """Object ids as text; blanks and missing values become None."""
-    text = values.astype("string").str.strip()
-    text = text.mask(text.fillna("") == "")
-    return text.astype(object).where(text.notna(), None)
+def _ids(values: pd.Series, prefix: str = "") -> np.ndarray:
+    """Object ids as text with ``prefix``, an object array; blanks and missing values become None
+    (each distinct value is converted once)."""
+    codes, uniques = pd.factorize(values)
+    text = (str(u).strip() for u in uniques)
+    return np.array([prefix + t if t else None for t in text] + [None], dtype=object)[codes]  # code -1: missing
+
+
+class _FrameObjects(NamedTuple):
+    """A frame as OCEL parts: per event its id, activity, time and attributes; the relations
+    (``event`` position, object id, object type, qualifier; in event order); the objects (id,
+    type), in the order of their first event."""
+
+    event_ids: list[str]
+    activities: pd.Series
+    times: pd.Series
+    attributes: dict[str, pd.Series]
+    relations: pd.DataFrame
+    objects: pd.DataFrame
+
+
+def _repeated(value: str, n: int) -> np.ndarray:
+    """An object array of ``n`` references to one ``value`` (``np.full`` would make ``n`` strings)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def _case_objects(frame: pd.DataFrame, case_type: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's case object id and type (the case's first ``doc_type``, else ``case_type``)."""
+    codes, uniques = pd.factorize(frame[CASE])
+    names = np.array([str(u) for u in uniques], dtype=object)
+    types = _repeated(case_type, len(uniques))
+    if "doc_type" in frame.columns:
+        doc_type = frame["doc_type"]
+        typed = doc_type.notna().to_numpy() & (codes >= 0)
+        cases, first = np.unique(codes[typed], return_index=True)
+        types[cases] = [str(v) for v in doc_type.to_numpy()[typed][first]]
+    return names[codes], types[codes]
+
+
+def _frame_objects(frame: pd.DataFrame, case_type: str) -> _FrameObjects:
+    n = len(frame)  # by position (the frame's index is not used, so the frame is not copied)
+    attributes = {name: frame[name] for name in frame.columns if name not in _NOT_ATTRIBUTES
+                  and not str(name).startswith("ocel:") and _is_scalar_column(frame[name])}
+    positions = np.arange(n)
+    case_ids, case_types = _case_objects(frame, case_type)
+    parts = [(positions, case_ids, case_types, _repeated("case", n))]
+    taken = set(case_ids)
+    for object_type in dict.fromkeys(_OBJECT_COLUMNS.values()):
+        columns = [c for c, t in _OBJECT_COLUMNS.items() if t == object_type and c in frame.columns]
+        present = {v for c in columns for v in _ids(frame[c].drop_duplicates()) if v is not None}
+        prefix = f"{object_type}:" if present & taken else ""  # object ids must be unique across types
+        for column in columns:
+            oids = _ids(frame[column], prefix)
+            has = np.not_equal(oids, None)
+            k = int(has.sum())
+            parts.append((positions[has], oids[has], _repeated(object_type, k), _repeated(column, k)))
+        taken |= {prefix + v for v in present}
+    event, oid, otype, qualifier = (np.concatenate(column) for column in zip(*parts, strict=True))
+    order = np.argsort(event, kind="stable")
+    relations = pd.DataFrame({"event": event[order], OID: oid[order], OTYPE: otype[order],
+                              QUALIFIER: qualifier[order]})
+    objects = relations[[OID, OTYPE]].drop_duplicates(OID).reset_index(drop=True)
+    width = len(str(n))  # ids of one width sort as they are numbered (the tables' keys fill in order)
+    return _FrameObjects([f"e{i:0{width}d}" for i in range(1, n + 1)], frame[ACTIVITY].astype(str),
+                         frame[TIMESTAMP], attributes, relations, objects)
 
 
 def _frame_to_ocel(frame: pd.DataFrame, case_type: str) -> OCEL:
     with _quiet():
         from pm4py.objects.ocel.obj import OCEL
-    frame = frame.reset_index(drop=True)
-    eids = pd.Series([f"e{i}" for i in range(1, len(frame) + 1)], dtype=object)
-    events = pd.DataFrame({EID: eids, OACTIVITY: frame[ACTIVITY].astype(str), OTIME: frame[TIMESTAMP]})
-    for name in frame.columns:
-        if name not in _NOT_ATTRIBUTES and not str(name).startswith("ocel:") and _is_scalar_column(frame[name]):
-            events[name] = frame[name]
+    parts = _frame_objects(frame.reset_index(drop=True), case_type)  # pandas aligns columns on the index
+    eids = pd.Series(parts.event_ids, dtype=object)
+    events = pd.DataFrame({EID: eids, OACTIVITY: parts.activities, OTIME: parts.times})
+    for name, values in parts.attributes.items():
+        events[name] = values
+    relations = parts.relations.assign(**{EID: eids.to_numpy()[parts.relations["event"].to_numpy()]})
+    relations = relations[[EID, OID, OTYPE, QUALIFIER]].merge(events[[EID, OACTIVITY, OTIME]], on=EID, how="left")
+    return OCEL(events=events, objects=parts.objects, relations=relations)
 
-    case_ids = frame[CASE].astype("string").astype(object)
-    types = pd.Series(case_type, index=frame.index, dtype=object)
-    if "doc_type" in frame.columns:
-        with_type = frame.assign(_case=case_ids).dropna(subset=["doc_type"])
-        first = with_type.groupby("_case", sort=False)["doc_type"].first().astype(str)
-        types = case_ids.map(first).fillna(case_type)
-    parts = [pd.DataFrame({EID: eids, OID: case_ids, OTYPE: types, QUALIFIER: "case"})]
-    taken = set(case_ids)
-    for object_type in dict.fromkeys(_OBJECT_COLUMNS.values()):
-        columns = [c for c, t in _OBJECT_COLUMNS.items() if t == object_type and c in frame.columns]
-        ids = {c: _ids(frame[c]) for c in columns}
-        present = {v for values in ids.values() for v in values.dropna()}
-        prefix = f"{object_type}:" if present & taken else ""  # object ids must be unique across types
-        for column, values in ids.items():
-            oids = values.map(lambda v: prefix + v, na_action="ignore")
-            part = pd.DataFrame({EID: eids, OID: oids, OTYPE: object_type, QUALIFIER: column})
-            parts.append(part.dropna(subset=[OID]))
-        taken |= {prefix + v for v in present}
-    relations = pd.concat(parts, ignore_index=True)
-    objects = relations[[OID, OTYPE]].drop_duplicates(OID).reset_index(drop=True)
-    relations = relations.merge(events[[EID, OACTIVITY, OTIME]], on=EID, how="left")
-    return OCEL(events=events, objects=objects, relations=relations)
+
+def _write_sqlite(frame: pd.DataFrame, path: Path, case_type: str) -> Path:
+    """OCEL 2.0 SQLite through :mod:`.ocel_sqlite` (not pm4py; see :func:`_replacing`)."""
+    parts = _frame_objects(frame, case_type)
+    with _replacing(path, LogFormat.OCEL2_SQLITE) as partial:
+        write_tables(partial, event_ids=parts.event_ids, activities=parts.activities, times=parts.times,
+                     attributes=parts.attributes,
+                     relations=(parts.relations["event"].to_numpy(), parts.relations[OID].to_numpy(),
+                                parts.relations[QUALIFIER].to_numpy()),
+                     objects=(parts.objects[OID].tolist(), parts.objects[OTYPE].astype(str).tolist()))
+    return path
 
 
 def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case") -> Path:
@@ -321,11 +385,13 @@ def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case") -> 
     ``doc_type``, else ``case_type``), its ``sku`` object and its ``location``/``to_location``
     objects (type ``location``). Object ids are the values, prefixed with the type (``sku:A``)
     only where they would clash with another type's ids. ``source_row`` and ``ocel:*`` columns
-    are not written.
+    are not written. SQLite is written by :mod:`.ocel_sqlite`, JSON and XML by pm4py.
     """
     check_frame(frame)
     path = Path(path)
     fmt = _format_for(path)
+    if fmt is LogFormat.OCEL2_SQLITE:
+        return _write_sqlite(frame, path, case_type)
     return _export(_frame_to_ocel(frame, case_type), path, fmt)
 
 
