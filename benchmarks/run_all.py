@@ -192,6 +192,56 @@ def _check_bare(bare, ctx: dict) -> dict:
     return _sim_info(ctx["scenario"], ctx["weeks"], bare.orders, bare.simpy_events, bare.log_events, bare.steps)
 
 
+# The OCEL 2.0 SQLite figure: the frame is simulated before the clock; the call writes one file.
+
+def _simulated_frame(_: None, ctx: dict):
+    """The baseline's 13 weeks as ``jxcsim simulate`` writes them (the log without its semantic column)."""
+    from jxcsim.eventlog.schema import SEMANTIC
+    from jxcsim.world.scenario import load_scenario
+    from jxcsim.world.simulate import simulate
+
+    return simulate(load_scenario(BASELINE_SCENARIO), weeks=ctx["weeks"], seed=SIM_SEED).log.drop(columns=[SEMANTIC])
+
+
+def _ocel_path() -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="jxcsim-bench-")) / "log.ocel.sqlite"
+
+
+def _ocel_ours(frame, ctx: dict) -> tuple[Path, int]:
+    from jxcsim.eventlog.ocel import write_ocel2
+
+    return write_ocel2(frame, _ocel_path()), len(frame)
+
+
+def _ocel_pm4py(frame, ctx: dict) -> tuple[Path, int]:
+    from jxcsim.eventlog.log import LogFormat
+    from jxcsim.eventlog.ocel import _export, _frame_to_ocel
+
+    path = _ocel_path()
+    return _export(_frame_to_ocel(frame, "case"), path, LogFormat.OCEL2_SQLITE), len(frame)
+
+
+def _check_ocel(out: tuple[Path, int], ctx: dict) -> dict:
+    """Count what the file holds (then delete it): every row an event, its objects and relations."""
+    import shutil
+    import sqlite3
+
+    path, rows = out
+    db = sqlite3.connect(path)
+    try:
+        counts = {name: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                  for name, table in (("events", "event"), ("objects", "object"), ("relations", "event_object"))}
+    finally:
+        db.close()
+    size = path.stat().st_size
+    shutil.rmtree(path.parent)
+    assert counts["events"] == rows, f"{counts['events']} events for {rows} rows"
+    assert counts["relations"] > counts["events"] and counts["objects"] > 0, counts
+    return {**counts, "file_mb": round(size / 2**20, 1)}
+
+
 @dataclass(frozen=True)
 class Measure:
     """One timed call in its own process."""
@@ -255,6 +305,8 @@ BASELINES: dict[str, Measure] = {
                                    ("bench_diagnose", "jxcsim.eventlog", "pm4py")),
     "pm4py_perf_dfg": Measure("csv", _bd("pm4py_performance_dfg"), _bd("check_dfg"),
                               ("bench_diagnose", "jxcsim.eventlog", "pm4py"), _read_first),
+    "pm4py_ocel_sqlite": Measure(None, _ocel_pm4py, _check_ocel, ("jxcsim.eventlog.ocel", "pm4py"),
+                                 _simulated_frame),
 }
 # diagnose_1m imports pm4py inside the clock, as `jxcsim diagnose` does; the window figures need none
 _DIAGNOSE_IMPORTS = ("bench_diagnose", "jxcsim.eventlog", "jxcsim.mining.diagnose", "jxcsim.mining.lag")
@@ -297,8 +349,14 @@ FIGURES: dict[str, Figure] = {f.name: f for f in (
            Measure(None, _world, _check_world, ("bare_flow", "jxcsim.world.simulate", "jxcsim.eventlog"),
                    _scenario(BASELINE_SCENARIO)),
            None, fields=_SIM_FIELDS, scale="none", min_repeat=3),
+    Figure("ocel_write_13_weeks", "write_ocel2(the baseline's 13 weeks, 64k events) to OCEL 2.0 SQLite (our writer) "
+                                  "vs the same frame through pm4py's OCEL object and SQLite exporter",
+           Measure(None, _ocel_ours, _check_ocel, ("jxcsim.eventlog.ocel",), _simulated_frame),
+           "pm4py_ocel_sqlite", fields=("events", "objects", "relations", "file_mb"),
+           baseline_fields=("events", "objects", "relations", "file_mb"), same=("events", "objects", "relations"),
+           scale="none", min_repeat=3),
 )}
-SIM_WEEKS = {"simulate_13_weeks": 13}  # fixed horizons; simulate_year runs --weeks
+SIM_WEEKS = {"simulate_13_weeks": 13, "ocel_write_13_weeks": 13}  # fixed horizons; simulate_year runs --weeks
 
 
 # ------------------------------------------------------------------------------------ child side
