@@ -39,7 +39,7 @@ import simpy
 from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import URGENT, Event
 
-from jxcsim.world.catalogue import build_catalogue
+from jxcsim.world.catalogue import PurchaseCosts, build_catalogue
 from jxcsim.world.demand import OrderDraws
 from jxcsim.world.distributions import uniform_stream
 from jxcsim.world.gc_policy import run_gc  # the world's GC settings for a run (standard library only)
@@ -167,6 +167,7 @@ class BareFlow:
         self.horizon_h = weeks * HOURS_PER_WEEK
         self.env = env = CountingEnvironment()
         self.skus, self.customers = build_catalogue(scenario)
+        self.purchase_cost = PurchaseCosts(scenario, self.skus).at  # the price list in effect
         self.locations = list(scenario.locations)
         self.calendars = {n: WeeklyCalendar.from_days(s.days, s.start, s.end) for n, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
@@ -485,7 +486,7 @@ class BareFlow:
 
     def purchase_order(self, loc: str, lines: list[tuple[Any, float]]) -> Generator[Any, Any, None]:
         env, sc, rng = self.env, self.sc, self.rng
-        amount = sum(qty * sku.cost for sku, qty in lines)
+        amount = sum(qty * self.purchase_cost(sku, env.now) for sku, qty in lines)
         buyers = self.team(Role.BUYER)
         yield buyers.do(self.d_po_create())
         self.log("po_created")

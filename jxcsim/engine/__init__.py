@@ -17,7 +17,7 @@ six decimals (:mod:`jxcsim.engine.quantity`).
 (3.0, 0.0)
 """
 
-from .costing import CostFlow, CostLayer, FifoCost, MovingAverageCost
+from .costing import CostFlow, CostingMethod, CostLayer, FifoCost, MovingAverageCost
 from .entry import CUSTOMER, LOSS, SUPPLIER, TRANSIT, Cause, Entry, EntryLog, Ledger, VirtualLocation, is_virtual
 from .documents import Document, Step
 from .documents_purchase import PurchaseLine, PurchaseLineStatus, PurchaseOrder, PurchaseOrderState
@@ -39,7 +39,7 @@ __all__ = [
     "CUSTOMER", "LOSS", "QTY_DECIMALS", "SUPPLIER", "TRANSIT",
     "Adjustment", "ApprovalRule", "BackdatedTransition", "Cause", "Commitment", "CommitmentError", "CostFlow",
     "CostLayer", "CountState", "CreditRule", "CustomerReturn", "Document", "EngineError", "Entry", "EntryLog",
-    "FifoCost", "IllegalTransition", "InsufficientStock", "InvariantViolation", "Inventory", "Ledger", "Ledgers",
+    "CostingMethod", "FifoCost", "IllegalTransition", "InsufficientStock", "InvariantViolation", "Inventory", "Ledger", "Ledgers",
     "MovingAverageCost", "Notifications", "PostingDeadline", "PurchaseLine", "PurchaseLineStatus",
     "PurchaseOrder", "PurchaseOrderState", "ReorderPolicy", "ReservationError", "RqPolicy", "SsPolicy", "ReturnState", "ReversalError", "SalesLine",
     "SalesLineState", "SalesLineStatus", "SalesOrder", "SalesOrderState", "Shortfall", "Signal", "SignalKind",

@@ -27,12 +27,28 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
 from .errors import InsufficientStock
 from .quantity import from_units, to_units
 
-__all__ = ["CostFlow", "CostLayer", "FifoCost", "MovingAverageCost"]
+__all__ = ["CostFlow", "CostLayer", "CostingMethod", "FifoCost", "MovingAverageCost"]
+
+
+class CostingMethod(str, Enum):
+    """How issued goods are valued: the method's name, and its cost flow (:meth:`flow`).
+
+    >>> type(CostingMethod("fifo").flow("A-1")).__name__, CostingMethod.MOVING_AVERAGE.value
+    ('FifoCost', 'moving_average')
+    """
+
+    MOVING_AVERAGE = "moving_average"  # 移动加权平均: the stock's average unit cost, recomputed at each receipt
+    FIFO = "fifo"  # 先进先出: the oldest receipts' costs first
+
+    def flow(self, sku: str) -> FifoCost | MovingAverageCost:
+        """An empty cost flow of this method for ``sku``."""
+        return FifoCost(sku) if self is CostingMethod.FIFO else MovingAverageCost(sku)
 
 
 class CostFlow(Protocol):

@@ -10,6 +10,7 @@ ids; one whose columns or semantics a log lacks raises :class:`KpiUnavailable` (
 1.0
 """
 
+from .costing import CostOfGoods, cost_of_goods
 from .common import DurationStats, KpiUnavailable, duration_stats
 from .definitions import KPIS, KpiDefinition
 from .finance import (
@@ -27,9 +28,9 @@ from .stock import (
 from .summary import kpi_summary
 
 __all__ = [
-    "KPIS", "CreditWait", "CustomerPareto", "DurationStats", "GrossMargin", "InventoryDays", "KpiDefinition",
+    "KPIS", "CostOfGoods", "CreditWait", "CustomerPareto", "DurationStats", "GrossMargin", "InventoryDays", "KpiDefinition",
     "KpiUnavailable", "LineService", "PostedMovement", "PostingDelays", "Receivables", "RecordAccuracy", "Step",
-    "credit_wait", "customer_pareto", "delivery_cycle", "discrepancy_by_cause", "duration_stats",
+    "cost_of_goods", "credit_wait", "customer_pareto", "delivery_cycle", "discrepancy_by_cause", "duration_stats",
     "evening_response", "gross_margin", "inventory_days", "kpi_summary", "line_service", "match_postings",
     "order_milestones", "phantom_stock_days", "posting_delays", "process_health", "receivables_turnover",
     "record_accuracy", "step_durations",

@@ -6,7 +6,7 @@ list the same names).
 >>> KPIS["fill_rate"].unit
 'share'
 >>> sorted(KPIS)[:3]
-['backorder_rate', 'credit_wait', 'customer_pareto']
+['backorder_rate', 'cost_of_goods_sold', 'credit_wait']
 """
 
 from __future__ import annotations
@@ -56,8 +56,11 @@ _ALL = [
                   "above physical stock (business-time view)"),
     KpiDefinition("inventory_days", "days", "average physical stock value at day ends / cost of goods issued "
                   "to customers per day"),
+    KpiDefinition("cost_of_goods_sold", "money", "posted goods issues (book_issue) valued by the costing method "
+                  "(moving average or FIFO per SKU x location) over the posted receipts at their price (unit "
+                  "cost); details: closing stock value, per product unit costs"),
     KpiDefinition("gross_margin", "share", "(revenue - cost) / revenue over goods issued (physical_issue "
-                  "qty x price, unit costs given); details per product"),
+                  "qty x price; unit cost from the costing run, else the standard cost); details per product"),
     KpiDefinition("customer_pareto", "customers", "smallest number of customers whose invoiced amounts make "
                   "80 % of revenue; details list them"),
     KpiDefinition("receivables_turnover", "times", "invoiced amount over the log horizon / average receivables "

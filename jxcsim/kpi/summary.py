@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine import Ledgers
+from ..engine import CostingMethod, Ledgers
 from ..eventlog.schema import CASE, TIMESTAMP
 from .common import KpiUnavailable, jsonable
+from .costing import CostOfGoods, cost_of_goods
 from .definitions import KPIS
 from .finance import PARETO_SHARE, customer_pareto, gross_margin, receivables_turnover
 from .posting import WITHIN_H, PostedMovement, PostingDelays, posting_delays
@@ -158,16 +159,34 @@ def _stock(frame: pd.DataFrame, tolerance: float, ledgers_frame: pd.DataFrame | 
 
 
 def _finance(frame: pd.DataFrame, timezone: str | None, costs: Mapping[str, float] | None,
-             top_products: int) -> dict[str, Entry]:
+             top_products: int, costing: CostingMethod | str | None,
+             opening: Mapping[tuple[str, str], tuple[float, float]] | None) -> dict[str, Entry]:
+    costed: list[CostOfGoods] = []  # the costing run, when the log allows one
+
+    def cogs() -> dict[str, Entry]:
+        if costing is None:
+            raise KpiUnavailable("no costing method (costing)")
+        c = cost_of_goods(frame, costing, opening=opening, standard_costs=costs)
+        costed.append(c)
+        top = c.by_product.head(top_products)
+        return {"cost_of_goods_sold": _entry("cost_of_goods_sold", c.cogs, {
+            "method": c.method, "issued_qty": c.issued_qty, "closing_value": c.closing_value,
+            "beyond_stock_qty": c.beyond_stock_qty, "unvalued_qty": c.unvalued_qty,
+            "n_receipts_without_price": c.n_receipts_without_price, "opening_given": opening is not None,
+            f"top_{top_products}_by_cogs": top.reset_index().to_dict(orient="records")})}
+
     def margin() -> dict[str, Entry]:
-        g = gross_margin(frame, costs)
+        unit_costs, basis = costs, "standard" if costs is not None else None
+        if costed:  # the costing run's unit cost per SKU; the standard cost for SKUs it did not issue
+            unit_costs, basis = {**(costs or {}), **costed[0].unit_costs}, costed[0].method
+        g = gross_margin(frame, unit_costs)
         top = g.by_product.head(top_products)
-        details = {"basis": g.basis, "revenue": g.revenue, "cost": g.cost, "margin": g.margin,
+        details = {"basis": g.basis, "cost_basis": basis, "revenue": g.revenue, "cost": g.cost, "margin": g.margin,
                    "n_products": int(len(g.by_product)), "n_rows_without_price": g.n_rows_without_price,
                    "skus_without_cost": g.skus_without_cost,
                    f"top_{top_products}_by_revenue": top.reset_index().to_dict(orient="records")}
-        reason = None if costs is not None else "margin needs unit costs (costs); revenue only"
-        if costs is not None and g.margin_pct is None:
+        reason = None if unit_costs is not None else "margin needs unit costs (costs, or a costing run); revenue only"
+        if unit_costs is not None and g.margin_pct is None:
             reason = "no SKU has both revenue and a unit cost"
         return {"gross_margin": _entry("gross_margin", g.margin_pct, details, reason)}
 
@@ -185,6 +204,7 @@ def _finance(frame: pd.DataFrame, timezone: str | None, costs: Mapping[str, floa
             "n_snapshots": r.n_snapshots}, reason=None if r.turnover is not None else "no receivables outstanding")}
 
     out: dict[str, Entry] = {}
+    out.update(_guard(["cost_of_goods_sold"], cogs))
     out.update(_guard(["gross_margin"], margin))
     out.update(_guard(["customer_pareto"], pareto))
     out.update(_guard(["receivables_turnover"], receivables))
@@ -196,7 +216,9 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
                 horizon_h: float | None = None, ledgers: Ledgers | None = None,
                 discrepancy: Mapping[str, float] | None = None,
                 blocked_after_h: float | Mapping[str, float] = BLOCKED_AFTER_H, within_h: float = WITHIN_H,
-                tolerance: float = TOLERANCE, top_products: int = TOP_PRODUCTS) -> dict[str, Any]:
+                tolerance: float = TOLERANCE, top_products: int = TOP_PRODUCTS,
+                costing: CostingMethod | str | None = CostingMethod.MOVING_AVERAGE,
+                opening: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> dict[str, Any]:
     """Every KPI of :data:`jxcsim.kpi.definitions.KPIS` for ``frame``, JSON-ready.
 
     Returns ``{"meta": {...}, "kpis": {name: {"value", "unit", "definition", ["details"],
@@ -205,7 +227,9 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
     ``timezone``: the log's local zone for weekday/hour/month analyses. ``ledgers_frame``: the
     ledger entries (for phantom stock and inventory days); ``horizon_h``: the run's length in
     world hours (default: last entry); ``ledgers`` or ``discrepancy`` (cause -> qty): for the
-    discrepancy by cause; ``costs``: unit cost per SKU (margin, inventory days).
+    discrepancy by cause; ``costs``: unit cost per SKU (margin, inventory days); ``costing``: how
+    issued goods are valued (``moving_average``, ``fifo``; None: no costing run, margins on
+    ``costs``), ``opening`` the stock on hand before the log ((sku, location) → (qty, unit cost)).
     """
     out: dict[str, Entry] = {}
     for movement, name in ((PostedMovement.ISSUE, "issue_posting_delay"),
@@ -214,7 +238,7 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
             n: _posting(n, posting_delays(frame, m, timezone=timezone, within_h=within_h))}))
     out.update(_process(frame, timezone, cutoff_h, blocked_after_h))
     out.update(_stock(frame, tolerance, ledgers_frame, costs, horizon_h, ledgers, discrepancy))
-    out.update(_finance(frame, timezone, costs, top_products))
+    out.update(_finance(frame, timezone, costs, top_products, costing, opening))
     has_rows = len(frame) > 0 and TIMESTAMP in frame.columns
     meta = {"timezone": timezone, "cutoff_h": cutoff_h, "events": int(len(frame)),
             "cases": int(frame[CASE].nunique()) if CASE in frame.columns else None,
@@ -229,7 +253,7 @@ def _fmt(value: Any, unit: str) -> str:
     if unit == "share":
         return f"{100 * value:.1f} %"
     if isinstance(value, float):
-        return f"{value:,.2f} {unit}"
+        return f"{value:,.2f}" + (f" {unit}" if unit != "money" else "")  # money: in the log's own currency
     if isinstance(value, int):
         return f"{value:,} {unit}"
     return f"{value} {unit}"

@@ -12,6 +12,8 @@ sees the same SKUs, prices and credit limits.
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,3 +63,34 @@ def build_catalogue(scenario: Scenario) -> tuple[list[Sku], list[Customer]]:
             customers.append(Customer(f"{prefix}-{n:03d}", limit, cg.pay_days,
                                       cg.order_weight * float(rng.uniform(0.5, 1.5)), cg.qty_factor))
     return skus, customers
+
+
+class PurchaseCosts:
+    """Each SKU's purchase unit cost over time: its catalogue cost × the price-list changes in effect
+    (``catalogue.cost_changes``), rounded to cents.
+
+    >>> from jxcsim.world.scenario import parse_scenario
+    >>> sc = parse_scenario({"name": "t", "locations": {"WH-A": {}}, "catalogue": {"cost_changes": [
+    ...     {"effective": "2025-01-08", "factor": 1.1},
+    ...     {"effective": "2025-01-20", "factor": 1.1, "groups": ["GEN"]}]}})
+    >>> sku = build_catalogue(sc)[0][0]
+    >>> costs = PurchaseCosts(sc, [sku])
+    >>> [round(costs.at(sku, h) / sku.cost, 2) for h in (0.0, 47.9, 48.0, 14 * 24.0)]
+    [1.0, 1.0, 1.1, 1.21]
+    """
+
+    def __init__(self, scenario: Scenario, skus: list[Sku]):
+        changes = sorted(scenario.catalogue.cost_changes, key=lambda c: c.effective)
+        self._steps: dict[str, list[tuple[float, float]]] = {}  # sku -> [(from hour, unit cost)], ascending
+        for sku in skus:
+            steps, factor = [(-math.inf, sku.cost)], 1.0
+            for change in changes:
+                if change.groups is None or sku.group in change.groups:
+                    factor *= change.factor
+                    steps.append(((change.effective - scenario.start).days * 24.0, round(sku.cost * factor, 2)))
+            self._steps[sku.sku] = steps
+
+    def at(self, sku: Sku, hour: float) -> float:
+        """The unit cost of ``sku`` on a purchase order created at world ``hour``."""
+        steps = self._steps[sku.sku]
+        return steps[bisect.bisect_right(steps, (hour, math.inf)) - 1][1]

@@ -16,7 +16,7 @@ import simpy
 
 from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledger, Ledgers
 from ..engine.rules import CreditRule
-from .catalogue import Customer, Sku, build_catalogue
+from .catalogue import Customer, PurchaseCosts, Sku, build_catalogue
 from .distributions import uniform_stream
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, MissingStaff, Movement, PostingBehaviour, Release, Role, Scenario
@@ -91,6 +91,7 @@ class World:
         self.skus: dict[str, Sku] = {s.sku: s for s in skus}
         self.customers: list[Customer] = customers
         self._customers = {c.customer: c for c in customers}
+        self.purchase_costs = PurchaseCosts(scenario, skus)
         self.locations = list(scenario.locations)
         self.recorder = EventRecorder(scenario.activity_names, epoch_local=str(scenario.start),
                                       timezone=scenario.timezone)

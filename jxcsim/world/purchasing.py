@@ -18,6 +18,7 @@ from .model import Posting, World, plan_resource
 from .scenario import Movement, ReorderPolicyKind, Role
 
 DAY_H = 24.0
+OPENING = "OPEN/"  # the movement id prefix of the opening stock
 
 
 def daily_demand(world: World) -> dict[tuple[str, str], float]:
@@ -57,8 +58,8 @@ def opening_stock(world: World) -> None:
     for (sku, loc), rate in daily_demand(world).items():
         qty = math.ceil(rate * cover)
         if qty > 0:
-            world.ledgers.move_physical(sku, qty, SUPPLIER, loc, time=0.0, movement_id=f"OPEN/{sku}/{loc}")
-            world.ledgers.move_book(sku, qty, SUPPLIER, loc, time=0.0, movement_id=f"OPEN/{sku}/{loc}")
+            world.ledgers.move_physical(sku, qty, SUPPLIER, loc, time=0.0, movement_id=f"{OPENING}{sku}/{loc}")
+            world.ledgers.move_book(sku, qty, SUPPLIER, loc, time=0.0, movement_id=f"{OPENING}{sku}/{loc}")
 
 
 def reorder_review(world: World) -> Generator[Any, Any, None]:
@@ -88,7 +89,8 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     """Create (and approve) a PO, wait for the goods, receive and post them, settle the invoice."""
     env, sc, rng = world.env, world.scenario, world.rng
     po = f"PO-{world.ids.next('PO'):06d}"
-    doc = PurchaseOrder(po, supplier, loc, [PurchaseLine(i, sku, qty, world.skus[sku].cost)
+    cost = world.purchase_costs.at
+    doc = PurchaseOrder(po, supplier, loc, [PurchaseLine(i, sku, qty, cost(world.skus[sku], env.now))
                                             for i, (sku, qty) in enumerate(lines, start=1)], created_at=env.now)
     amount = doc.amount
 
@@ -114,7 +116,7 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
     plan = world.posting_plan(Movement.RECEIPT, loc, env.now)
     postings = [Posting(f"{po}/{line.line_no}", po, line.sku, line.qty, loc, Movement.RECEIPT, line.line_no,
-                        document=doc, price=world.skus[line.sku].price, supplier=supplier) for line in doc.lines]
+                        document=doc, price=line.unit_cost, supplier=supplier) for line in doc.lines]  # the PO's cost
     if plan.post_first:  # posted from the delivery note before the goods are unloaded
         world.book_moves(postings, env.now, plan_resource(plan, clerks, env.now))
     work = yield clerks.do(world.duration("unload"))

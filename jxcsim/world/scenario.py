@@ -123,10 +123,32 @@ class Reorder(_Model):
     review_days: list[Weekday] = [0, 1, 2, 3, 4]
 
 
+class CostChange(_Model):
+    """A supplier price-list change: purchase orders created from ``effective`` (local midnight) pay
+    ``factor`` × the unit cost before it, for the SKU groups named (every group when none are);
+    changes multiply."""
+
+    effective: date
+    factor: float = Field(gt=0)
+    groups: list[str] | None = None
+
+
 class Catalogue(_Model):
     groups: dict[str, SkuGroup] = Field(default_factory=lambda: {"GEN": SkuGroup(count=10)})
     reorder: Reorder = Reorder()
     initial_cover_days: float = Field(15.0, ge=0)
+    costing: Literal["moving_average", "fifo"] = "moving_average"  # how the KPIs value issued goods (engine's
+    # CostingMethod; named here as text so the scenario needs no engine)
+    cost_changes: list[CostChange] = []
+
+    @model_validator(mode="after")
+    def _known_groups(self) -> Catalogue:
+        for i, change in enumerate(self.cost_changes):
+            unknown = [g for g in change.groups or [] if g not in self.groups]
+            if unknown:
+                raise ValueError(f"cost_changes.{i}.groups: unknown group(s) {', '.join(map(repr, unknown))} "
+                                 f"(groups: {', '.join(sorted(self.groups))})")
+        return self
 
 
 class CustomerGroup(_Model):

@@ -22,7 +22,7 @@ from ..progress import Progress
 from .counts import stock_counts
 from .gc_policy import run_gc
 from .model import World
-from .purchasing import opening_stock, reorder_review
+from .purchasing import OPENING, opening_stock, reorder_review
 from .recorder import log_profile
 from .sales import order_arrivals
 from .scenario import Movement, Role, Scenario
@@ -236,15 +236,25 @@ def ledger_frame(ledgers: Ledgers) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def opening_stock_costs(entries: pd.DataFrame, costs: dict[str, float]) -> dict[tuple[str, str], tuple[float, float]]:
+    """The book stock a run starts with, at the catalogue cost: (sku, location) → (qty, unit cost)."""
+    opening = entries[(entries["ledger"] == "book") & entries["movement_id"].astype(str).str.startswith(OPENING)
+                      & (entries["qty"] > 0)]
+    totals = opening.groupby(["sku", "location"], sort=True)["qty"].sum()
+    return {(str(sku), str(loc)): (float(qty), costs[str(sku)]) for (sku, loc), qty in totals.items()}
+
+
 def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
     """The KPI summary of a run: log-based KPIs plus those only the true ledgers can give; its
     ``meta`` names the run (scenario, weeks, seed, and the replication when it is one)."""
     from ..kpi.summary import kpi_summary
 
     costs = {sku: s.cost for sku, s in result.skus.items()}
+    entries = ledger_frame(result.ledgers)
     kpis = kpi_summary(result.log, timezone=result.scenario.timezone, cutoff_h=result.scenario.handoffs.order_cutoff,
-                       ledgers=result.ledgers, ledgers_frame=ledger_frame(result.ledgers), costs=costs,
-                       horizon_h=result.weeks * HOURS_PER_WEEK)
+                       ledgers=result.ledgers, ledgers_frame=entries, costs=costs,
+                       horizon_h=result.weeks * HOURS_PER_WEEK, costing=result.scenario.catalogue.costing,
+                       opening=opening_stock_costs(entries, costs))
     kpis["meta"].update({"scenario": result.scenario.name, "weeks": result.weeks, "seed": result.seed,
                          **({} if result.replication is None else {"replication": result.replication})})
     return kpis
