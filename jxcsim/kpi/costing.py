@@ -188,4 +188,5 @@ def _result(method: CostingMethod, books: _Books, no_price: int) -> CostOfGoods:
     table = table.sort_values("cogs", ascending=False, kind="stable")
     return CostOfGoods(method=method.value, cogs=float(table["cogs"].sum()),
                        issued_qty=float(table["issued_qty"].sum()), closing_value=float(table["closing_value"].sum()),
-                       beyond_stock_qty=books.beyond, unvalued_qty=books.unvalued, n_receipts_without_price=no_price, by_product=table)
+                       beyond_stock_qty=books.beyond, unvalued_qty=books.unvalued,
+                       n_receipts_without_price=no_price, by_product=table)
