@@ -87,9 +87,9 @@ def render_replications(summary: Mapping[str, Any]) -> str:
         if k["mean"] is None:
             lines.append(f"{name:<36}  n/a")
             continue
-        scale, unit = (100.0, "%") if k["unit"] == "share" else (1.0, k["unit"])
+        scale, unit = (100.0, " %") if k["unit"] == "share" else (1.0, "" if k["unit"] == "money" else f" {k['unit']}")
         sd = "" if k["sd"] is None else f" ± {k['sd'] * scale:,.1f}"
-        lines.append(f"{name:<36}  {k['mean'] * scale:,.1f} {unit}{sd}  ({k['min'] * scale:,.1f} – "
+        lines.append(f"{name:<36}  {k['mean'] * scale:,.1f}{unit}{sd}  ({k['min'] * scale:,.1f} – "
                      f"{k['max'] * scale:,.1f})" + (f"  [{k['n']} of {summary['replications']} runs]"
                                                      if k["n"] < summary["replications"] else ""))
     return "\n".join(lines)
