@@ -169,7 +169,11 @@ def cost_of_goods(frame: pd.DataFrame, method: CostingMethod | str = CostingMeth
                 issued = books.issued[sku]
                 issued[0] += qty
                 issued[1] += cost
-    return _result(method, books, no_price)
+    result = _result(method, books, no_price)
+    if result.issued_qty <= _EPS:
+        raise KpiUnavailable(f"no posted issue could be valued ({books.unvalued:g} units issued with no receipt "
+                             f"price, opening stock or standard cost to value them)")
+    return result
 
 
 def _result(method: CostingMethod, books: _Books, no_price: int) -> CostOfGoods:
