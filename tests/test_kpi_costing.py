@@ -74,7 +74,7 @@ def test_opening_stock_adjustments_returns_and_transfers_move_value():
 def test_a_log_without_posted_issues_has_no_cost_of_goods():
     with pytest.raises(KpiUnavailable, match="no posted goods issue"):
         cost_of_goods(RISING[RISING[SEMANTIC] == "book_receipt"])
-    with pytest.raises(KpiUnavailable, match=r"no posted issue could be valued \(120 units"):
+    with pytest.raises(KpiUnavailable, match=r"no posted issue could be valued \(150 units"):
         cost_of_goods(RISING[RISING[SEMANTIC] == "book_issue"])  # no receipt, no opening, no standard cost
     with pytest.raises(ValueError, match="fifo_x"):
         cost_of_goods(RISING, "fifo_x")
