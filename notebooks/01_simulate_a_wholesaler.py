@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -76,3 +78,20 @@ positions.groupby("location")[["discrepancy", *cause_columns]].sum()
 # %%
 kpis = simulation_kpis(result)
 print(render_kpis(kpis))
+
+# %% [markdown]
+# ## What the goods cost: moving average against FIFO
+# The scenario's suppliers raise their prices during the run (`catalogue.cost_changes`), and each
+# goods receipt carries its purchase order's unit cost. The engine values the posted issues by
+# moving average (the scenario's `catalogue.costing`) or FIFO: while costs rise, FIFO expenses the
+# older, cheaper layers first, so its cost of goods is lower and its closing stock worth more.
+
+# %%
+from jxcsim.kpi import cost_of_goods
+from jxcsim.world.simulate import ledger_frame, opening_stock_costs
+
+costs = {sku: s.cost for sku, s in result.skus.items()}
+opening = opening_stock_costs(ledger_frame(result.ledgers), costs)
+runs = {m: cost_of_goods(result.log, m, opening=opening, standard_costs=costs) for m in ("moving_average", "fifo")}
+pd.DataFrame({m: {"cost of goods sold": c.cogs, "closing stock value": c.closing_value}
+              for m, c in runs.items()}).round(2)

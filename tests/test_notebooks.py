@@ -13,7 +13,7 @@ from conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py"))
 # Small parameters so the suite stays fast; keys are notebook names.
-SMALL: dict[str, dict[str, object]] = {"01_simulate_a_wholesaler": {"WEEKS": 3}, "02_find_posting_gaps": {"WEEKS": 6}}
+SMALL: dict[str, dict[str, object]] = {"01_simulate_a_wholesaler": {"WEEKS": 7}, "02_find_posting_gaps": {"WEEKS": 6}}
 
 pytestmark = pytest.mark.notebook
 

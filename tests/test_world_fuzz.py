@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date, timedelta
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -88,7 +89,13 @@ def scenario(r: random.Random) -> dict:
         "catalogue": {"groups": groups, "initial_cover_days": r.randint(0, 20),
                       "reorder": {"policy": r.choice(["sS", "rQ"]), "reorder_point_days": r.randint(1, 8),
                                   "order_up_to_days": r.randint(9, 25), "review_days": _days(r, 1),
-                                  "review_time": _clock(r.choice([0, 6, 7.5, 12, 23]))}},
+                                  "review_time": _clock(r.choice([0, 6, 7.5, 12, 23]))},
+                      "costing": r.choice(["moving_average", "fifo"]),
+                      "cost_changes": [{"effective": str(date.fromisoformat(r.choice(STARTS))
+                                                         + timedelta(days=r.randint(-9, 20))),
+                                        "factor": r.choice([0.8, 1.05, 1.5]),
+                                        "groups": r.choice([None, [r.choice(list(groups))]])}
+                                       for _ in range(r.randint(0, 2))]},
         "customers": {"A": {"count": r.randint(1, 100), "credit_limit": [1000, r.choice([5000, 100000, 1e7])],
                             "pay_days": [0, r.randint(1, 60)], "qty_factor": r.choice([0.5, 1, 5])}},
         "shifts": {name: _shift(r) for name in ("office", "warehouse", "drivers", "yard")},
@@ -127,5 +134,8 @@ def test_any_valid_world_simulates_and_keeps_its_invariants(seed):
     assert np.allclose(positions["discrepancy"], causes)  # residual zero
     assert result.log["time:timestamp"].notna().all()
     json.dumps(planted_truth(sc))
-    json.dumps(simulation_kpis(result), default=str)
+    kpis = simulation_kpis(result)
+    json.dumps(kpis, default=str)
+    cogs = kpis["kpis"]["cost_of_goods_sold"]
+    assert cogs["value"] is None or (cogs["details"]["method"] == sc.catalogue.costing and cogs["value"] >= 0)
     diagnose(result.log, timezone=sc.timezone)
