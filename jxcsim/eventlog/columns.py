@@ -8,32 +8,48 @@ from .errors import EventLogError
 from .profile import LogProfile
 from .schema import ROLE_COLUMNS
 
-# Well-known names per role, compared after lower-casing and dropping non-alphanumerics.
+# Well-known names per role, compared case-insensitively ignoring spaces, underscores and punctuation
+# (letters of any script kept). First the process-mining names, then what ERP and spreadsheet exports
+# call them, in English, Chinese and German; within a role the first name present wins.
 _KNOWN: dict[str, tuple[str, ...]] = {
-    "case": ("case:concept:name", "case_id", "caseid", "case", "case id", "trace_id", "traceid"),
-    "activity": ("concept:name", "activity", "activity_name", "activityname", "task", "event", "step"),
+    "case": ("case:concept:name", "case_id", "caseid", "case", "case id", "trace_id", "traceid",
+             "order_id", "order_no", "order_number", "order", "document_id", "document_no", "document", "doc_no",
+             "单号", "单据号", "单据编号", "订单号", "订单编号", "Auftrag", "Auftragsnummer", "Belegnummer", "Beleg"),
+    "activity": ("concept:name", "activity", "activity_name", "activityname", "task", "event", "step",
+                 "event_name", "action", "operation", "活动", "环节", "步骤", "操作", "动作", "事件",
+                 "Aktivität", "Schritt", "Tätigkeit", "Vorgang"),
     "timestamp": ("time:timestamp", "timestamp", "end_time", "endtime", "end_timestamp",
-                  "complete_timestamp", "completetimestamp", "time", "datetime", "end"),
-    "start_timestamp": ("start_timestamp", "start_time", "starttime", "start"),
-    "resource": ("org:resource", "resource", "user", "performer", "agent"),
+                  "complete_timestamp", "completetimestamp", "time", "datetime", "end", "event_time",
+                  "completed_at", "when", "date", "时间", "完成时间", "发生时间", "操作时间", "日期时间", "日期",
+                  "Zeitpunkt", "Zeitstempel", "Endzeit", "Datum"),
+    "start_timestamp": ("start_timestamp", "start_time", "starttime", "start", "started_at", "开始时间",
+                        "Startzeit", "Beginn"),
+    "resource": ("org:resource", "resource", "user", "performer", "agent", "operator", "employee", "staff",
+                 "操作员", "操作人", "经办人", "执行人", "处理人", "员工", "Bearbeiter", "Mitarbeiter", "Benutzer"),
     "lifecycle": ("lifecycle:transition", "lifecycle"),
-    "location": ("location",),
-    "sku": ("sku",),
-    "qty": ("qty",),
-    "line": ("line",),
-    "doc_type": ("doc_type",),
-    "customer": ("customer",),
-    "supplier": ("supplier",),
-    "amount": ("amount",),
-    "price": ("price",),
+    "location": ("location", "warehouse", "仓库", "Lager", "Lagerort"),
+    "sku": ("sku", "item", "material", "product", "article", "商品编码", "物料编码", "商品", "物料", "Artikel",
+            "Material"),
+    "qty": ("qty", "quantity", "数量", "Menge"),
+    "line": ("line", "line_no", "行号", "Position"),
+    "doc_type": ("doc_type", "document_type", "单据类型", "Belegart"),
+    "customer": ("customer", "customer_id", "客户", "Kunde"),
+    "supplier": ("supplier", "vendor", "supplier_id", "供应商", "Lieferant"),
+    "amount": ("amount", "金额", "Betrag"),
+    "price": ("price", "unit_price", "单价", "Preis"),
     "to_location": ("to_location",),
-    "delivery": ("delivery",),
+    "delivery": ("delivery", "delivery_no", "发货单号", "Lieferschein"),
 }
 REQUIRED_ROLES = ("case", "activity", "timestamp")
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[^0-9a-z:]", "", str(name).lower())
+    """A column name as compared: case-folded, letters (of any script), digits and ``:`` only.
+
+    >>> _norm("Case ID"), _norm("订单 号"), _norm("Aktivität")
+    ('caseid', '订单号', 'aktivität')
+    """
+    return re.sub(r"[^\w:]|_", "", str(name).casefold())
 
 
 def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | None = None) -> dict[str, str | list[str]]:
@@ -66,7 +82,7 @@ def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | No
                     f"(columns: {', '.join(map(str, available[:30]))})", path=source)
             mapping[role] = wanted
         elif role not in explicit:  # an explicit null means "absent": no guessing
-            by_norm = {_norm(c): c for c in reversed(available)}
+            by_norm = {_norm(c): c for c in reversed(available) if _norm(c)}  # a name of only punctuation: none
             for candidate in _KNOWN[role]:
                 hit = by_norm.get(_norm(candidate))
                 if hit is not None and hit not in mapping.values():

@@ -75,7 +75,7 @@ class LogProfile(BaseModel):
     activities: dict[str, Semantic] = Field(default_factory=dict)
     count_columns: CountColumns = Field(default_factory=CountColumns)
     timestamp_format: str | None = None
-    dayfirst: bool = False
+    dayfirst: bool | None = None  # None: from the data (see timezone.day_first)
     encoding: str | None = None
     delimiter: str | None = None
     object_type: str | None = None

@@ -86,13 +86,44 @@ def _localize(times: pd.Series, tz: str | None) -> pd.Series:
     return times.dt.tz_localize(zone, ambiguous=ambiguous, nonexistent="shift_forward").dt.tz_convert("UTC")
 
 
-def _parse_strings(text: pd.Series, fmt: str | None, dayfirst: bool, aware: bool) -> pd.Series:
+_DAY_MONTH = r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}"  # 06.01.2025, 1/13/2025, 13-01-25 …
+DAY_ORDER_SAMPLE = 20_000  # dates looked at to tell day from month
+
+
+def day_first(text: pd.Series) -> bool:
+    """Whether dates written ``a.b.yyyy`` / ``a/b/yyyy`` / ``a-b-yyyy`` put the day first, from the data:
+    yes when some first number is above 12 (13.01.2025), no when some second one is (1/13/2025);
+    without such a date, day first for dots (the German, Russian … way), month first otherwise.
+    Looks at up to ``DAY_ORDER_SAMPLE`` values, evenly spread.
+
+    >>> day_first(pd.Series(["06.01.2025 08:00"])), day_first(pd.Series(["01/06/2025", "01/13/2025"]))
+    (True, False)
+    >>> day_first(pd.Series(["05/01/2025", "13/01/2025"]))
+    True
+    """
+    sample = text.dropna()
+    sample = sample.iloc[:: max(1, len(sample) // DAY_ORDER_SAMPLE)].astype(str)
+    parts = sample.str.extract(_DAY_MONTH)
+    if parts.empty or parts[0].isna().all():
+        return False
+    parts = parts.dropna()
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    if (first > 12).any() and not (second > 12).any():
+        return True
+    if (second > 12).any() and not (first > 12).any():
+        return False
+    return bool((parts[1] == ".").mean() > 0.5)
+
+
+def _parse_strings(text: pd.Series, fmt: str | None, dayfirst: bool | None, aware: bool) -> pd.Series:
     kwargs = {"errors": "coerce", "utc": aware}
     if fmt:
         return pd.to_datetime(text, format=fmt, **kwargs)
     parsed = pd.to_datetime(text, format="ISO8601", **kwargs)
     failed = parsed.isna() & text.notna()
     if failed.any():
+        if dayfirst is None:
+            dayfirst = day_first(text[failed])
         first = text[failed].iloc[0]
         guessed = guess_datetime_format(first, dayfirst=dayfirst)
         retry = text[failed]
@@ -111,11 +142,13 @@ def _parse_strings(text: pd.Series, fmt: str | None, dayfirst: bool, aware: bool
 
 
 def parse_timestamps(values: pd.Series, *, tz: str | None = None, fmt: str | None = None,
-                     dayfirst: bool = False) -> ParsedTimes:
+                     dayfirst: bool | None = None) -> ParsedTimes:
     """Parse a column of timestamps to tz-aware UTC.
 
     Strings with an offset are converted (mixed offsets are normalised, not rejected); naive
-    strings are read in ``tz`` (an IANA name or fixed offset; UTC when ``None``).
+    strings are read in ``tz`` (an IANA name or fixed offset; UTC when ``None``). Dates that are
+    not ISO 8601 are read with one day order for the whole column: ``dayfirst``, or when it is
+    None the order the data shows (:func:`day_first`).
     """
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         utc = _localize(pd.Series(values), tz)
