@@ -74,3 +74,25 @@ def test_day_first_looks_past_undecided_dates():
 def test_process_mining_names_win_over_export_names_and_blank_names_match_nothing():
     cols = resolve_columns(["order_id", "case_id", "Schritt", "time:timestamp", "时间", "——"], LogProfile())
     assert cols == {"case": "case_id", "activity": "Schritt", "timestamp": "time:timestamp"}
+
+
+def test_a_date_and_a_time_of_day_in_two_columns_are_one_timestamp(tmp_path):
+    path = _write(tmp_path, "split.csv", "单号,环节,日期,时间\nSO1,下单,2025-01-06,09:15\nSO1,发货,2025-01-07,13:05\n")
+    f = read_event_log(path).frame
+    assert f[TIMESTAMP].dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2025-01-06 09:15", "2025-01-07 13:05"]
+    cols = resolve_columns(["Belegnummer", "Vorgang", "Datum", "Uhrzeit"], LogProfile())
+    assert cols["timestamp"] == ["Datum", "Uhrzeit"]
+
+
+def test_sap_items_are_lines_not_skus_and_decomposed_accents_match():
+    import unicodedata
+
+    cols = resolve_columns(["Document", "Item", "Material", "Activity", "Timestamp"], LogProfile())
+    assert cols["sku"] == "Material" and cols["case"] == "Document"
+    nfd = unicodedata.normalize("NFD", "Aktivität")
+    assert resolve_columns(["Auftrag", nfd, "Zeitpunkt"], LogProfile())["activity"] == nfd
+
+
+def test_dates_after_the_time_of_day_still_tell_the_day_order():
+    parsed = parse_timestamps(pd.Series(["08:00 06.01.2025", "09:00 13.01.2025"])).utc
+    assert [(t.month, t.day) for t in parsed] == [(1, 6), (1, 13)]

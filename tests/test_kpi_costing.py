@@ -173,3 +173,25 @@ def test_unknown_group_in_a_cost_change_names_the_field():
                         "catalogue": {"cost_changes": [{"effective": "2025-02-01", "factor": 1.1, "groups": ["TEA"]}]}})
     with pytest.raises(ScenarioError, match=r"catalogue\.cost_changes\.0\.effective: Field required"):
         parse_scenario({"name": "t", "locations": {"W": {}}, "catalogue": {"cost_changes": [{"factor": 1.1}]}})
+
+
+def test_missing_locations_and_prices_as_pd_na_and_nothing_quantities():
+    f = frame([("P1", "book_receipt", 1, "A", "W", 10.0, 10.0), ("P2", "book_receipt", 2, "A", None, 10.0, None),
+               ("P3", "book_receipt", 3, "A", "W", 0.0, 99.0), ("S1", "book_issue", 4, "A", "W", 5.0, None),
+               ("S2", "book_issue", 5, "A", None, 5.0, None), ("S3", "book_issue", 6, "A", "W", 1e-9, None)])
+    f["location"] = f["location"].astype("string")  # missing as pd.NA, as the readers give it
+    f["price"] = f["price"].astype("Float64")
+    c = cost_of_goods(f, "moving_average", standard_costs={"A": 8.0})
+    # the NA price: no stock there yet, so the standard cost; the NA location is one place of its own
+    assert c.cogs == pytest.approx(5 * 10.0 + 5 * 8.0) and c.n_receipts_without_price == 1
+    assert c.beyond_stock_qty == 0 and c.issued_qty == 10.0 and c.unvalued_qty == 0
+
+
+@pytest.mark.parametrize("method", ["fifo", "moving_average"])
+def test_a_transfer_posted_out_and_in_at_one_instant_keeps_its_value(method):
+    f = frame([("P1", "book_receipt", 1, "A", "W1", 100.0, 10.0), ("P2", "book_receipt", 1, "A", "W1", 100.0, 20.0),
+               ("T1", "transfer_book_in", 2, "A", "W2", 50.0, None),
+               ("T1", "transfer_book_out", 2, "A", "W1", 50.0, None),
+               ("S1", "book_issue", 3, "A", "W1", 150.0, None)])
+    c = cost_of_goods(f, method)
+    assert c.cogs + c.closing_value == pytest.approx(3000.0) and c.beyond_stock_qty == 0

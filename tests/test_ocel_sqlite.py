@@ -176,3 +176,20 @@ def test_rows_are_inserted_chunk_by_chunk_in_order() -> None:
     ids = np.array([f"r{i}" for i in range(5)], dtype=object)
     ocel_sqlite._insert(db, "t", [ids, lambda rows: np.arange(5.0)[rows] * 2], 5, chunk=2)
     assert db.execute("SELECT * FROM t").fetchall() == [(f"r{i}", 2.0 * i) for i in range(5)]
+
+
+def test_values_of_other_types_are_stored_as_their_own_type(tmp_path: Path) -> None:
+    times = pd.to_datetime(["2025-01-06 08:00", "2025-01-06 09:00"], utc=True).as_unit("us")
+    frame = pd.DataFrame({CASE: ["SO1", "SO1"], ACTIVITY: ["Object", "Object"], TIMESTAMP: times,
+                          "line": pd.Series([np.int64(1), np.int64(2)], dtype=object),
+                          "due": pd.Series([pd.Timestamp("2025-01-07 10:00", tz="Europe/Berlin"),
+                                            pd.Timestamp("2025-01-07 10:00", tz="UTC")]),
+                          "when": pd.to_datetime(["2025-01-08 08:00", None], utc=True).as_unit("s"),
+                          "ref": pd.Series([2**63, 5], dtype="uint64")})
+    path = write_ocel2(frame, tmp_path / "log.sqlite")
+    assert dict(_rows(path, "SELECT * FROM event_map_type")) == {"Object": "Object_2"}  # not event_object
+    assert _rows(path, "SELECT line, typeof(line), due, \"when\", ref FROM event_Object_2") == [
+        (1, "integer", "2025-01-07 09:00:00+00:00", "2025-01-08 08:00:00+00:00", "9223372036854775808"),
+        (2, "integer", "2025-01-07 10:00:00+00:00", None, "5")]
+    assert [t for (t,) in _rows(path, "SELECT ocel_time FROM event_Object_2")] == [
+        "2025-01-06 08:00:00+00:00", "2025-01-06 09:00:00+00:00"]  # microsecond times read as such

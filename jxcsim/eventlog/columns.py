@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .errors import EventLogError
 from .profile import LogProfile
@@ -28,8 +29,8 @@ _KNOWN: dict[str, tuple[str, ...]] = {
                  "操作员", "操作人", "经办人", "执行人", "处理人", "员工", "Bearbeiter", "Mitarbeiter", "Benutzer"),
     "lifecycle": ("lifecycle:transition", "lifecycle"),
     "location": ("location", "warehouse", "仓库", "Lager", "Lagerort"),
-    "sku": ("sku", "item", "material", "product", "article", "商品编码", "物料编码", "商品", "物料", "Artikel",
-            "Material"),
+    "sku": ("sku", "material", "product", "article", "item", "商品编码", "物料编码", "商品", "物料", "Artikel",
+            "Material"),  # "item" after "material": in SAP exports an item is a line number
     "qty": ("qty", "quantity", "数量", "Menge"),
     "line": ("line", "line_no", "行号", "Position"),
     "doc_type": ("doc_type", "document_type", "单据类型", "Belegart"),
@@ -40,6 +41,9 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "to_location": ("to_location",),
     "delivery": ("delivery", "delivery_no", "发货单号", "Lieferschein"),
 }
+# A date and a time of day in two columns: detected as the timestamp, read together (date first).
+_DATE_ONLY = frozenset({"date", "日期", "datum", "day"})
+_TIME_ONLY = frozenset({"time", "时间", "uhrzeit", "zeit", "timeofday"})
 REQUIRED_ROLES = ("case", "activity", "timestamp")
 
 
@@ -49,7 +53,19 @@ def _norm(name: str) -> str:
     >>> _norm("Case ID"), _norm("订单 号"), _norm("Aktivität")
     ('caseid', '订单号', 'aktivität')
     """
-    return re.sub(r"[^\w:]|_", "", str(name).casefold())
+    return re.sub(r"[^\w:]|_", "", unicodedata.normalize("NFC", str(name)).casefold())
+
+
+def _with_partner(column: str, by_norm: dict[str, str]) -> str | list[str]:
+    """A detected date column with a time-of-day column beside it (or the other way round): both,
+    date first, to be read as one timestamp; else the column alone."""
+    name = _norm(column)
+    for own, other in ((_DATE_ONLY, _TIME_ONLY), (_TIME_ONLY, _DATE_ONLY)):
+        if name in own:
+            partner = next((by_norm[n] for n in sorted(other) if n in by_norm), None)
+            if partner is not None:
+                return [column, partner] if own is _DATE_ONLY else [partner, column]
+    return column
 
 
 def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | None = None) -> dict[str, str | list[str]]:
@@ -86,7 +102,7 @@ def resolve_columns(columns: list[str], profile: LogProfile, *, source: str | No
             for candidate in _KNOWN[role]:
                 hit = by_norm.get(_norm(candidate))
                 if hit is not None and hit not in mapping.values():
-                    mapping[role] = hit
+                    mapping[role] = _with_partner(hit, by_norm) if role == "timestamp" else hit
                     break
     if start_from_pairs and "lifecycle" not in mapping:  # no start and complete events to pair: a wrong name
         wanted = given["start_timestamp"]

@@ -56,12 +56,12 @@ def table_suffix(name: str) -> str:
 
 def type_tables(types: Iterable[str]) -> dict[str, str]:
     """Each type's table suffix, unique even ignoring case (SQLite's table names do): ``_2``, ``_3``
-    … on repeats, in the order given.
+    … on repeats, in the order given (``Object`` is taken: ``event_object`` is a standard table).
 
-    >>> type_tables(["Pick", "pick", "拣货", "装车"])
-    {'Pick': 'Pick', 'pick': 'Pick_2', '拣货': 'Type', '装车': 'Type_2'}
+    >>> type_tables(["Pick", "pick", "拣货", "装车", "Object"])
+    {'Pick': 'Pick', 'pick': 'Pick_2', '拣货': 'Type', '装车': 'Type_2', 'Object': 'Object_2'}
     """
-    used: set[str] = set()
+    used: set[str] = {"object"}  # event_Object / object_Object would be the standard's object tables
     out: dict[str, str] = {}
     for name in types:
         base = candidate = table_suffix(name)
@@ -79,7 +79,7 @@ def _quote(identifier: str) -> str:
 
 def _utc_ns(values: pd.Series | pd.DatetimeIndex | pd.arrays.DatetimeArray) -> np.ndarray:
     """Times as int64 nanoseconds UTC (NaT as numpy's)."""
-    stamps = pd.DatetimeIndex(values)
+    stamps = pd.DatetimeIndex(values).as_unit("ns")  # asi8 is in the index's own unit
     return (stamps.tz_convert("UTC").tz_localize(None) if stamps.tz is not None else stamps).asi8
 
 
@@ -100,11 +100,25 @@ class _Column:
     (kept as arrays, made Python values only table by table)."""
 
     def __init__(self, values: pd.Series):
-        dtype = values.dtype
         self.missing = values.isna().to_numpy()
         self.has = ~self.missing
+        if values.dtype == object:  # numbers, flags or times in an object column: typed as such
+            kind = pd.api.types.infer_dtype(values[self.has], skipna=False)
+            if kind in ("integer", "boolean") and _fits_int64(values[self.has]):
+                values = values.astype("Int64")
+            elif kind in ("floating", "mixed-integer-float", "integer"):
+                values = pd.to_numeric(values, errors="coerce")
+            elif kind in ("datetime", "datetime64"):
+                converted = pd.to_datetime(values, utc=True, errors="coerce")
+                values = converted if bool((converted.isna() == values.isna()).all()) else values
+        dtype = values.dtype
         if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
             self.kind, self.values = "TIMESTAMP", _utc_ns(values)
+        elif pd.api.types.is_unsigned_integer_dtype(dtype) and bool((values[self.has] >= 2**63).any()):
+            self.kind = "TEXT"  # beyond SQLite's integers: the digits as text
+            self.values = values.astype(object).to_numpy(copy=True)
+            self.values[self.has] = [str(v) for v in self.values[self.has]]
+            self.values[self.missing] = None
         elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
             self.kind = "INTEGER"
             self.values = values.to_numpy(dtype=np.int64, na_value=0)
@@ -114,11 +128,10 @@ class _Column:
             self.kind = "TEXT"
             self.values = values.astype(object).to_numpy(copy=True)
             self.values[self.missing] = None
-            if pd.api.types.is_string_dtype(dtype) or pd.api.types.infer_dtype(self.values[self.has],
-                                                                                skipna=False) in ("string", "empty"):
+            if pd.api.types.infer_dtype(self.values[self.has], skipna=False) in ("string", "empty"):
                 return
             present = self.has  # numbers stay numbers (SQLite keeps a value's own type); anything else as text
-            self.values[present] = [v if isinstance(v, (str, int, float)) else str(v) for v in self.values[present]]
+            self.values[present] = [_bindable(v) for v in self.values[present]]
 
     def take(self, part: slice, *, rows: np.ndarray, unit: str) -> list[Any]:
         """The values of ``rows[part]`` as SQLite binds them, None where missing (times to ``unit``)."""
@@ -130,6 +143,29 @@ class _Column:
             for i in np.flatnonzero(self.missing[rows]).tolist():
                 out[i] = None
         return out
+
+
+def _fits_int64(values: pd.Series) -> bool:
+    try:
+        return bool(len(values) == 0 or (min(values) >= -2**63 and max(values) < 2**63))
+    except TypeError:
+        return False
+
+
+def _bindable(value: Any) -> Any:
+    """One value of a mixed column as SQLite stores it: text, an integer, a float (numpy's as Python's),
+    a time as UTC text like the time columns, anything else as its text."""
+    if isinstance(value, (str, bool, float)) or (isinstance(value, int) and -2**63 <= value < 2**63):
+        return value
+    if isinstance(value, np.integer) and -2**63 <= int(value) < 2**63:
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp
+        return stamp.strftime("%Y-%m-%d %H:%M:%S.%f").removesuffix(".000000") + "+00:00"
+    return str(value)
 
 
 def _column_names(names: Sequence[str]) -> list[str]:

@@ -86,7 +86,7 @@ def _localize(times: pd.Series, tz: str | None) -> pd.Series:
     return times.dt.tz_localize(zone, ambiguous=ambiguous, nonexistent="shift_forward").dt.tz_convert("UTC")
 
 
-_DAY_MONTH = r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}"  # 06.01.2025, 1/13/2025, 13-01-25 …
+_DAY_MONTH = r"(?<!\d)(\d{1,2})([./-])(\d{1,2})\2(?:\d{4}|\d{2})(?!\d)"  # 06.01.2025, 1/13/2025, 13-01-25 …
 DAY_ORDER_SAMPLE = 20_000  # dates looked at to tell day from month
 
 
@@ -98,7 +98,7 @@ def day_first(text: pd.Series) -> bool:
 
     >>> day_first(pd.Series(["06.01.2025 08:00"])), day_first(pd.Series(["01/06/2025", "01/13/2025"]))
     (True, False)
-    >>> day_first(pd.Series(["05/01/2025", "13/01/2025"]))
+    >>> day_first(pd.Series(["05/01/2025", "08:00 13/01/2025"]))
     True
     """
     sample = text.dropna()

@@ -37,7 +37,9 @@ from ..engine import CostingMethod, FifoCost, MovingAverageCost
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
 from .common import KpiUnavailable, require_columns
 
-_EPS = 1e-9
+_EPS = 1e-6  # quantities below a micro-unit (the engine's resolution) are nothing
+_RANK = {Semantic.BOOK_RECEIPT.value: 0, Semantic.RETURN_BOOK_IN.value: 0, Semantic.ADJUSTMENT.value: 1,
+         Semantic.TRANSFER_BOOK_OUT.value: 2, Semantic.TRANSFER_BOOK_IN.value: 3, Semantic.BOOK_ISSUE.value: 4}
 
 
 _IN = {Semantic.BOOK_RECEIPT.value, Semantic.RETURN_BOOK_IN.value, Semantic.TRANSFER_BOOK_IN.value}
@@ -131,8 +133,10 @@ def cost_of_goods(frame: pd.DataFrame, method: CostingMethod | str = CostingMeth
                  & frame["qty"].notna().to_numpy()]
     if not (rows[SEMANTIC].astype(str) == Semantic.BOOK_ISSUE.value).any():
         raise KpiUnavailable("no posted goods issue (book_issue) with a SKU and a quantity")
-    in_first = rows[SEMANTIC].astype(str).isin(_IN).to_numpy()  # at one instant, receipts before issues
-    order = np.lexsort((np.arange(len(rows)), ~in_first, rows[TIMESTAMP].array.asi8))
+    rows = rows[rows["qty"].astype(float).abs().to_numpy() >= _EPS]
+    # at one instant: receipts, adjustments, transfers out, transfers in (after their out), then issues
+    rank = rows[SEMANTIC].astype(str).map(_RANK).to_numpy()
+    order = np.lexsort((np.arange(len(rows)), rank, rows[TIMESTAMP].array.asi8))
     rows = rows.iloc[order]
     books = _Books(method, standard_costs)
     for (sku, loc), (qty, unit_cost) in (opening or {}).items():
@@ -145,14 +149,14 @@ def cost_of_goods(frame: pd.DataFrame, method: CostingMethod | str = CostingMeth
     for case, kind, sku, qty, price, loc in zip(rows[CASE].astype(str), rows[SEMANTIC].astype(str),
                                                 rows["sku"].astype(str), rows["qty"].astype(float), prices,
                                                 locations, strict=True):
-        key = (sku, "" if loc is None or loc != loc else str(loc))
+        key = (sku, "" if pd.isna(loc) else str(loc))
         if kind == Semantic.ADJUSTMENT.value:
             if qty > 0:
                 books.receive(key, qty, None)
-            elif qty < 0:
+            else:
                 books.take(key, -qty)
         elif kind == Semantic.BOOK_RECEIPT.value:
-            known = price is not None and price == price
+            known = not pd.isna(price)
             no_price += not known
             books.receive(key, qty, float(price) if known else None)
         elif kind == Semantic.RETURN_BOOK_IN.value:
