@@ -120,6 +120,7 @@ class World:
         self.exposure: dict[str, float] = {c.customer: 0.0 for c in customers}
         self.stock_arrived: dict[tuple[str, str], simpy.Event] = {}
         self.failure: Exception | None = None
+        self.returns_on = scenario.returns.enabled  # read after every delivery
 
     def start(self, process: Generator[Any, Any, Any]) -> simpy.Process:
         """Run ``process`` in the world; an error in it stops the run and is re-raised by :meth:`run`.
@@ -170,6 +171,10 @@ class World:
                 raise MissingStaff(f"staff: the scenario has no {role.value}{where}: add one under staff "
                                    f"(role: {role.value}{', location: ' + location if where else ''})")
         return team
+
+    def receipt_posting_delay(self) -> float:
+        """A draw of the receipts' usual posting delay (hours, ``posting.receipt.delay_h``; no habit)."""
+        return self._behaviour[_RECEIPT][1]()
 
     def duration(self, name: str, factor: float = 1.0) -> float:
         """A draw of the scenario's duration ``name`` (hours), times ``factor``."""

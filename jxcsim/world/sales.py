@@ -16,6 +16,7 @@ from ..engine import SalesLine, SalesOrder
 from .catalogue import Customer
 from .demand import OrderDraws
 from .model import Posting, World, plan_resource
+from .returns import returns_after_delivery
 from .scenario import Movement, Release, Role
 from .shifts import HOURS_PER_WEEK
 
@@ -204,6 +205,8 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
             doc.deliver(env.now, work.worker)
             break
     order.record(world, "deliver", env.now, start=work.end, resource=work.worker, delivery=delivery)
+    if world.returns_on:
+        returns_after_delivery(world, order, picked)
     order.open_shipments -= 1
     if order.open_shipments == 0:
         yield from billing(world, order)

@@ -228,6 +228,7 @@ class Durations(_Model):
     po_approve: Duration = Duration(mean_h=0.2, cv=0.5)
     unload: Duration = Duration(mean_h=0.5, cv=0.4)
     count_per_sku: Duration = Duration(mean_h=0.05, cv=0.3)
+    return_approval: Duration = Duration(mean_h=0.2, cv=0.5)
 
 
 class Release(_Model):
@@ -289,6 +290,28 @@ class Purchasing(_Model):
     receiving_shift: str = "warehouse"
 
 
+class Returns(_Model):
+    """Customers send goods back: a delivered line comes back (in part) with chance ``p_line``, the
+    customer asking ``after_days`` after the delivery (office days); a return worth more than
+    ``approval_threshold`` waits for a sales approver (none: no approval), then the goods travel
+    back for ``transit_days`` (arriving in the receiving shift), a clerk unloads them and they are
+    posted as receipts are (``posting.receipt``: its delay and its share never posted; no habit)."""
+
+    enabled: bool = False
+    p_line: float = Field(0.02, ge=0, le=1)
+    share: Range = Range(low=0.1, high=1.0)  # of the delivered quantity (at least one unit)
+    after_days: Range = Range(low=1, high=10)
+    approval_threshold: float | None = Field(1_000, ge=0)
+    transit_days: Range = Range(low=1, high=3)
+
+    @field_validator("share")
+    @classmethod
+    def _a_share(cls, value: Range) -> Range:
+        if not 0 < value.low <= value.high <= 1:
+            raise ValueError(f"a share of the delivered quantity is in (0, 1], got [{value.low}, {value.high}]")
+        return value
+
+
 class Counts(_Model):
     """Stock counts: every SKU at every location on the last working day of each month."""
 
@@ -347,6 +370,10 @@ class ActivityNames(_Model):
     book_receipt: str = "Post goods receipt"
     supplier_invoice: str = "Supplier invoice"
     supplier_payment: str = "Pay supplier"
+    return_requested: str = "Return requested"
+    return_approved: str = "Return approved"
+    return_physical_in: str = "Returned goods arrive"
+    return_book_in: str = "Post customer return"
     count: str = "Stock count"
     adjustment: str = "Stock adjustment"
     alert: str = "Posting alert"
@@ -390,6 +417,7 @@ class Scenario(_Model):
     posting: Posting = Posting()
     purchasing: Purchasing = Purchasing()
     counts: Counts = Counts()
+    returns: Returns = Returns()
     rules: Rules = Rules()
     activity_names: ActivityNames = ActivityNames()
 

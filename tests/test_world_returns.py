@@ -1,0 +1,91 @@
+"""Customer returns in the world: requested, approved above the threshold, back on the shelf, posted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jxcsim.eventlog import read_event_log
+from jxcsim.eventlog.schema import CASE, SEMANTIC, TIMESTAMP
+from jxcsim.world.scenario import ScenarioError, load_scenario, parse_scenario
+from jxcsim.world.simulate import simulate, write_simulation
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _with_returns(**returns) -> object:
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["returns"] = {"enabled": True, **returns}
+    return parse_scenario(data)
+
+
+@pytest.fixture(scope="module")
+def run():
+    return simulate(_with_returns(p_line=0.05, approval_threshold=1_000), weeks=5, seed=21)
+
+
+def test_each_return_is_requested_approved_when_dear_received_and_posted_in_order(run):
+    log = run.log
+    returns = log[log["doc_type"] == "customer_return"]
+    assert returns[CASE].nunique() > 50
+    for case, steps in returns.groupby(CASE, sort=False):
+        kinds = steps.sort_values(TIMESTAMP, kind="stable")[SEMANTIC].tolist()
+        amount = steps.loc[steps[SEMANTIC] == "return_requested", "amount"].iloc[0]
+        expected = ["return_requested", *(["return_approved"] if amount > 1_000 else []),
+                    "return_physical_in", "return_book_in"]
+        assert kinds == expected[:len(kinds)], case  # the run may end part way
+        assert steps["qty"].nunique() == 1 and steps["sku"].nunique() == 1 and steps["location"].nunique() == 1
+    approvers = returns.loc[returns[SEMANTIC] == "return_approved", "org:resource"]
+    sales = {n for n, m in run.scenario.staff.items() if m.role.value == "sales"}
+    assert set(approvers) <= sales and len(approvers) > 0
+
+
+def test_a_customer_returns_no_more_than_was_delivered_to_it(run):
+    log = run.log
+    issues = log[log[SEMANTIC] == "physical_issue"].merge(
+        log.loc[log[SEMANTIC] == "order_received", [CASE, "customer"]], on=CASE, suffixes=("_x", ""))
+    delivered = issues.groupby(["customer", "sku"])["qty"].sum()
+    back = log[log[SEMANTIC] == "return_requested"].groupby(["customer", "sku"])["qty"].sum()
+    assert (back <= delivered.reindex(back.index)).all()
+    assert (log.loc[log[SEMANTIC] == "return_requested", "qty"] >= 1).all()
+
+
+def test_returns_move_goods_back_in_both_ledgers_and_the_residual_stays_zero():
+    run = simulate(_with_returns(p_line=0.1), weeks=4, seed=5)
+    run.ledgers.check_invariants()
+    back = [e for e in run.ledgers.entries if e.movement_id.startswith("RT-")]
+    assert back and {e.ledger.value for e in back} == {"physical", "book"}
+    positions = run.positions()
+    causes = positions[[c for c in positions.columns if c.startswith("cause:")]].sum(axis=1)
+    assert (positions["discrepancy"] - causes).abs().max() < 1e-9
+
+
+def test_returns_never_posted_show_as_unposted_receipts():
+    data = _with_returns(p_line=0.2).model_dump(mode="json")
+    data["posting"]["receipt"]["p_never"] = 0.5
+    run = simulate(parse_scenario(data), weeks=3, seed=8)
+    log = run.log
+    arrived = log[log[SEMANTIC] == "return_physical_in"][CASE]
+    posted = log[log[SEMANTIC] == "return_book_in"][CASE]
+    assert 0 < len(set(arrived) - set(posted)) < len(arrived)
+    assert run.positions().filter(like="cause:unposted_receipt").sum().sum() < 0  # shelf above book
+
+
+def test_the_log_reads_back_with_its_profile(run, tmp_path):
+    written = write_simulation(run, tmp_path, formats=("csv",))
+    log = read_event_log(written["log.csv"], profile=tmp_path / "profile.yaml")
+    got = log.frame[SEMANTIC].astype(str).value_counts()
+    want = run.log[SEMANTIC].value_counts()
+    for semantic in ("return_requested", "return_approved", "return_physical_in", "return_book_in"):
+        assert got[semantic] == want[semantic]
+
+
+def test_off_by_default_and_checked_when_on():
+    assert not load_scenario(REPO / "scenarios" / "baseline.yaml").returns.enabled
+    with pytest.raises(ScenarioError, match=r"returns\.share: a share of the delivered quantity is in \(0, 1\]"):
+        _with_returns(share=[0, 0.5])
+    with pytest.raises(ScenarioError, match=r"returns\.p_line"):
+        _with_returns(p_line=1.5)
+    for scenario in (_with_returns(p_line=0.0), load_scenario(REPO / "scenarios" / "baseline.yaml")):
+        assert not (simulate(scenario, weeks=2, seed=4).log["doc_type"] == "customer_return").any()
