@@ -22,7 +22,7 @@ log cost. ``run_all.py --only simulate_year`` measures both.
     >>> bare.orders, bare.simpy_events, bare.log_events                     # doctest: +SKIP
 
 Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
-the posting-deadline rule (alerts, escalations) and customer returns. Scan-to-ship, push notifications, digests,
+the posting-deadline rule (alerts, escalations), customer returns and transfers. Scan-to-ship, push notifications, digests,
 the credit fast track and (r, Q) policies are modelled but untested against the world.
 """
 
@@ -161,8 +161,8 @@ class BareFlow:
     def __init__(self, scenario: Scenario, *, weeks: int, seed: int):
         if scenario.rules.posting_deadline.enabled:
             raise NotImplementedError("the bare flow has no posting-deadline rule")
-        if scenario.returns.enabled:
-            raise NotImplementedError("the bare flow has no customer returns")
+        if scenario.returns.enabled or scenario.transfers.enabled:
+            raise NotImplementedError("the bare flow has no customer returns and no transfers")
         self.sc = scenario
         self.seed = seed
         self.rng = np.random.default_rng(seed)

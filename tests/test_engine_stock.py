@@ -71,7 +71,8 @@ def test_reservations_stay_within_book_stock_when_only_reservations_move(ops):
     assert inv.ledgers.balance(Ledger.BOOK, "A", "W1") >= inv.reserved("A", "W1")
 
 
-@given(st.lists(st.tuples(st.sampled_from(("reserve", "try_reserve", "release", "receive", "issue", "order")),
+@given(st.lists(st.tuples(st.sampled_from(("reserve", "try_reserve", "release", "receive", "issue", "order",
+                                           "transit")),
                           st.integers(1, 400).map(lambda n: n / 10))))
 def test_try_reserve_reserves_exactly_when_reserve_would_and_the_quick_reads_agree(ops):
     inv = Inventory()
@@ -94,6 +95,8 @@ def test_try_reserve_reserves_exactly_when_reserve_would_and_the_quick_reads_agr
             inv.ledgers.move_book("A", qty, "W1", CUSTOMER, time=0.0, movement_id="I")
         elif action == "order":
             inv.add_on_order("A", "W1", qty)
+        elif action == "transit":
+            inv.add_in_transit("A", "W1", qty)
         else:
             try:
                 getattr(inv, action)("A", "W1", qty)
@@ -102,7 +105,7 @@ def test_try_reserve_reserves_exactly_when_reserve_would_and_the_quick_reads_agr
         position = inv.position("A", "W1")
         assert inv.available("A", "W1") == position.available
         assert inv.inventory_position("A", "W1") == (to_units(position.book) - to_units(position.reserved)
-                                                     + to_units(position.on_order)) / 1e6
+                                                     + to_units(position.on_order) + to_units(position.in_transit)) / 1e6
     with pytest.raises(ValueError, match="qty must be positive"):
         inv.try_reserve("A", "W1", 0)
     with pytest.raises(ValueError, match="real locations only"):

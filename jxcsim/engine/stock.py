@@ -194,10 +194,12 @@ class Inventory:
         return from_units(book - self._units(Commitment.RESERVED, sku, location))
 
     def inventory_position(self, sku: str, location: str) -> float:
-        """``book - reserved + on_order``: what a reorder policy compares with its reorder point."""
+        """``book - reserved + on_order + in_transit``: what a reorder policy compares with its reorder
+        point (stock on its way from another location counts like stock on order)."""
         book = self.ledgers._units_at((Ledger.BOOK, sku, location), None, None)
         return from_units(book - self._units(Commitment.RESERVED, sku, location)
-                          + self._units(Commitment.ON_ORDER, sku, location))
+                          + self._units(Commitment.ON_ORDER, sku, location)
+                          + self._units(Commitment.IN_TRANSIT, sku, location))
 
     def position(self, sku: str, location: str) -> StockPosition:
         """The current :class:`StockPosition` of (sku, location).

@@ -176,6 +176,10 @@ class World:
         """A draw of the receipts' usual posting delay (hours, ``posting.receipt.delay_h``; no habit)."""
         return self._behaviour[_RECEIPT][1]()
 
+    def issue_posting_delay(self) -> float:
+        """A draw of the issues' usual posting delay (hours, ``posting.issue.delay_h``; no habit)."""
+        return self._behaviour[_ISSUE][1]()
+
     def duration(self, name: str, factor: float = 1.0) -> float:
         """A draw of the scenario's duration ``name`` (hours), times ``factor``."""
         return self._durations[name]() * factor

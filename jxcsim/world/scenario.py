@@ -290,6 +290,31 @@ class Purchasing(_Model):
     receiving_shift: str = "warehouse"
 
 
+class Transfers(_Model):
+    """Stock moved between locations (off unless enabled): on ``review_days`` at ``review_time`` a
+    SKU whose available stock at a location is below ``below_days`` of its expected demand (and
+    whose position there, on order and in transit included, is below ``up_to_days``) is topped
+    up to ``up_to_days`` from the location with the most days of cover, as far as that one keeps
+    ``keep_days``. Picked and loaded at the source, ``transit_days`` on the road (arriving in the
+    receiving shift), unloaded by a clerk at the destination; the out leg is posted as issues
+    are (``posting.issue``), the in leg as receipts are (``posting.receipt``) once the out leg
+    is; no habit applies."""
+
+    enabled: bool = False
+    review_days: list[Weekday] = [0, 2, 4]
+    review_time: Clock = 9.0
+    below_days: float = Field(2.0, ge=0)
+    up_to_days: float = Field(6.0, gt=0)
+    keep_days: float = Field(8.0, ge=0)
+    transit_days: Range = Range(low=0.5, high=1.5)
+
+    @model_validator(mode="after")
+    def _ordered_days(self) -> Transfers:
+        if self.up_to_days < self.below_days:
+            raise ValueError(f"up_to_days ({self.up_to_days}) is below below_days ({self.below_days})")
+        return self
+
+
 class Returns(_Model):
     """Customers send goods back: a delivered line comes back (in part) with chance ``p_line``, the
     customer asking ``after_days`` after the delivery (office days); a return worth more than
@@ -370,6 +395,10 @@ class ActivityNames(_Model):
     book_receipt: str = "Post goods receipt"
     supplier_invoice: str = "Supplier invoice"
     supplier_payment: str = "Pay supplier"
+    transfer_physical_out: str = "Transfer leaves"
+    transfer_book_out: str = "Post transfer out"
+    transfer_physical_in: str = "Transfer arrives"
+    transfer_book_in: str = "Post transfer in"
     return_requested: str = "Return requested"
     return_approved: str = "Return approved"
     return_physical_in: str = "Returned goods arrive"
@@ -418,6 +447,7 @@ class Scenario(_Model):
     purchasing: Purchasing = Purchasing()
     counts: Counts = Counts()
     returns: Returns = Returns()
+    transfers: Transfers = Transfers()
     rules: Rules = Rules()
     activity_names: ActivityNames = ActivityNames()
 

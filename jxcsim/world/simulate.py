@@ -25,6 +25,7 @@ from .model import World
 from .purchasing import OPENING, opening_stock, reorder_review
 from .recorder import log_profile
 from .sales import order_arrivals
+from .transfers import transfer_review
 from .scenario import Movement, Role, Scenario
 from .shifts import HOURS_PER_WEEK, WEEKDAY_NAMES
 
@@ -91,6 +92,8 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
     opening_stock(world)
     world.start(order_arrivals(world))
     world.start(reorder_review(world))
+    if scenario.transfers.enabled:
+        world.start(transfer_review(world))
     if scenario.counts.enabled:
         world.start(stock_counts(world))
     # the collector held back for the run, each week's survivors frozen (also while the frame is built)

@@ -1,0 +1,132 @@
+"""Transfers between locations: a review tops up short SKUs from the location with most cover.
+
+Each transfer is its own document and case (``TR-…``, doc type ``transfer``): reserved at the
+source when created (the stock is promised), counted in transit at the destination (its
+inventory position, so the reorder review does not order it again), picked and loaded at the
+source (``transfer_physical_out``: shelf → ``@transit``), on the road, unloaded by a clerk at the
+destination (``transfer_physical_in``: ``@transit`` → shelf). The out leg is posted as issues
+are, the in leg as receipts are and only after the out leg (the engine's
+:class:`~jxcsim.engine.Transfer` refuses otherwise); a leg never posted leaves the goods in
+transit in the book. A transfer whose goods are not on the source's shelf when picked is
+cancelled. Off unless ``transfers.enabled``; then it draws from the world's generator too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from ..engine import TRANSIT, Transfer
+from .purchasing import DAY_H, daily_demand
+from .scenario import Role
+
+if TYPE_CHECKING:
+    from .model import World
+
+
+def transfer_review(world: World) -> Generator[Any, Any, None]:
+    """Every review day at the review time, create the transfers the rule asks for."""
+    env, rules = world.env, world.scenario.transfers
+    rates = daily_demand(world)
+    day = 0
+    while day * DAY_H < world.horizon_h:
+        t = day * DAY_H + rules.review_time
+        if day % 7 in rules.review_days and t < world.horizon_h:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            for sku in world.skus:
+                for src, dst, qty in planned_transfers(world, sku, rates):
+                    world.inventory.reserve(sku, src, qty)
+                    world.inventory.add_in_transit(sku, dst, qty)
+                    world.start(transfer(world, sku, qty, src, dst))
+        day += 1
+
+
+def planned_transfers(world: World, sku: str, rates: dict[tuple[str, str], float]) -> list[tuple[str, str, float]]:
+    """(source, destination, quantity) of each transfer ``sku`` needs now (see :class:`.scenario.Transfers`)."""
+    rules, inv = world.scenario.transfers, world.inventory
+    available = {loc: inv.available(sku, loc) for loc in world.locations}
+    out = []
+    for dst in world.locations:
+        rate = rates.get((sku, dst), 0.0)
+        if rate <= 0 or available[dst] >= rules.below_days * rate:
+            continue
+        need = math.ceil(rules.up_to_days * rate - inv.inventory_position(sku, dst))
+        spare = {src: math.floor(available[src] - rules.keep_days * rates.get((sku, src), 0.0))
+                 for src in world.locations if src != dst}
+        donors = [src for src, qty in spare.items() if qty >= 1]
+        if need < 1 or not donors:
+            continue
+        src = max(donors, key=lambda loc: (spare[loc], loc))
+        qty = float(min(need, spare[src]))
+        available[src] -= qty
+        out.append((src, dst, qty))
+    return out
+
+
+def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generator[Any, Any, None]:
+    """One transfer of ``qty`` of ``sku`` from ``src`` to ``dst``, from creation to the in leg's posting."""
+    env, sc, u = world.env, world.scenario, world.uniform
+    tid = f"TR-{world.ids.next('TR'):06d}"
+    doc = Transfer(tid, sku, qty, src, dst, created_at=env.now)
+
+    def record(semantic: str, t: float, location: str, **kw: Any) -> None:
+        world.recorder.add(tid, semantic, t, location=location, sku=sku, qty=qty, line=1, doc_type="transfer", **kw)
+
+    work = yield world.team(Role.PICKER, src).do(world.duration("pick_per_line"))
+    if world.shelf_free(sku, src) < qty:  # the book promised what the shelf does not have
+        doc.cancel(work.end, "not on the shelf", work.worker)
+        world.inventory.release(sku, src, qty)
+        world.inventory.remove_in_transit(sku, dst, qty)
+        return
+    world.staged[(sku, src)] = world.staged.get((sku, src), 0.0) + qty
+    work = yield world.team(Role.DRIVER, src).do(world.duration("load"))
+    world.staged[(sku, src)] -= qty
+    world.inventory.release(sku, src, qty)
+    world.ledgers.move_physical(sku, qty, src, TRANSIT, time=work.end, movement_id=f"{tid}/out", doc=tid)
+    doc.ship(work.end, work.worker)
+    record("transfer_physical_out", work.end, src, start=work.start, resource=work.worker)
+    out_posted = env.event()
+    world.start(_post_out(world, doc, record, out_posted))
+
+    receiving = world.calendars[sc.purchasing.receiving_shift]
+    rules = sc.transfers
+    arrive = receiving.next_open(env.now + (rules.transit_days.low + (rules.transit_days.high
+                                                                      - rules.transit_days.low) * u()) * DAY_H)
+    yield env.timeout(arrive - env.now)
+    clerks = world.team(Role.WAREHOUSE_CLERK, dst)
+    work = yield clerks.do(world.duration("unload"))
+    world.ledgers.move_physical(sku, qty, TRANSIT, dst, time=work.end, movement_id=f"{tid}/in", doc=tid)
+    doc.arrive(work.end, work.worker)
+    record("transfer_physical_in", work.end, dst, start=work.start, resource=work.worker)
+
+    if u() < sc.posting.receipt.p_never:
+        return
+    posted = clerks.next_on_shift(env.now + world.receipt_posting_delay())
+    yield env.timeout(max(0.0, posted - env.now))
+    if not (yield out_posted):  # the out leg never posted: the system cannot book the goods in
+        return
+    now, clerk = env.now, clerks.any_member(env.now)
+    world.ledgers.move_book(sku, qty, TRANSIT, dst, time=now, movement_id=f"{tid}/in", doc=tid)
+    doc.post_in(now, clerk)
+    record("transfer_book_in", now, dst, resource=clerk)
+    world.inventory.remove_in_transit(sku, dst, qty)
+    world.receipt_signal(sku, dst).succeed()  # backordered lines may take it now
+
+
+def _post_out(world: World, doc: Transfer, record: Any, done: Any) -> Generator[Any, Any, None]:
+    """Post the out leg as an issue is posted (or never); ``done`` succeeds with whether it was."""
+    env, behaviour = world.env, world.scenario.posting.issue
+    if world.uniform() < behaviour.p_never:
+        done.succeed(False)
+        return
+    clerks = world.team(Role.WAREHOUSE_CLERK, doc.src)
+    posted = clerks.next_on_shift(env.now + world.issue_posting_delay())
+    yield env.timeout(max(0.0, posted - env.now))
+    clerk = clerks.any_member(env.now)
+    world.ledgers.move_book(doc.sku, doc.qty, doc.src, TRANSIT, time=env.now, movement_id=f"{doc.transfer_id}/out",
+                            doc=doc.transfer_id)
+    doc.post_out(env.now, clerk)
+    record("transfer_book_out", env.now, doc.src, resource=clerk)
+    done.succeed(True)
