@@ -5,7 +5,9 @@ location (when the truth names locations), a weekday among the truth's (a findin
 ``weekday`` ``None`` — windows merged over several weekdays, listed in its ``details["weekdays"]``,
 or every day — matches a truth covering those weekdays), and hour bounds within ``tolerance_h``
 (1 h; any hours when the truth covers the whole day: a day's loads can split into windows where
-the first hour's goods were picked the evening before). An ``after_hours_backlog`` truth naming
+the first hour's goods were picked the evening before; for ``physical_before_book`` the window
+may end up to ``LOAD_LAG_H`` (3 h) later still, as the habit is planted on the pick's end and the
+log shows the load, which waits for a free driver). An ``after_hours_backlog`` truth naming
 several locations needs a finding at each; a
 posting habit with ``p_never > 0`` also expects an ``unposted_movement`` finding at each of its
 locations — when a log is given, only where the world actually left a movement unposted for at
@@ -32,6 +34,10 @@ no planted counterpart and are only counted.
 >>> sunday = {**truth[0], "weekdays": [6]}
 >>> matches(morning, {**sunday, "hours": [0.0, 24.0]}), matches(morning, sunday)
 (True, False)
+>>> queued = Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "A", 2, [13.0, 20.5], 40, 3.0, 0.1, None,
+...                  1e-9, [], "")
+>>> matches(queued, truth[0]), matches(queued, {**truth[0], "kind": "late_posting"})  # loads wait for drivers
+(True, False)
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
 from .findings import Finding, FindingKind
 
+LOAD_LAG_H = 3.0  # how much later an issue habit's window may end in the log than planted (the driver queue)
 SCORED_KINDS = frozenset({FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.UNPOSTED_MOVEMENT,
                           FindingKind.AFTER_HOURS_BACKLOG, FindingKind.APPROVAL_BOTTLENECK})
 
@@ -98,7 +105,11 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
     if hours is not None and not (hours[0] <= 0 and hours[1] >= 24):  # a habit all day: any window of the day
         if finding.hours is None:
             return False
-        if abs(finding.hours[0] - hours[0]) > tolerance_h or abs(finding.hours[1] - hours[1]) > tolerance_h:
+        # an issue habit is planted on the pick's end and the log shows the load, which follows as soon as a
+        # driver is free: with a queue of drivers the window's end comes later
+        late = LOAD_LAG_H if expected["kind"] == "physical_before_book" else 0.0
+        end = finding.hours[1] - hours[1]
+        if abs(finding.hours[0] - hours[0]) > tolerance_h or not -tolerance_h <= end <= tolerance_h + late:
             return False
     return True
 

@@ -39,7 +39,8 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     """One return of part of ``delivered`` units of ``line``, from request to posting."""
     env, rules, loc = world.env, world.scenario.returns, order.location
     u = world.uniform
-    ask = world.office.next_open(env.now + _between(rules.after_days, u()) * DAY_H)
+    days = max(1, round(_between(rules.after_days, u())))  # whole days: asked at about the time of day it came
+    ask = world.office.next_open(env.now + days * DAY_H)
     yield env.timeout(ask - env.now)
     qty = float(min(delivered, max(1, math.floor(delivered * _between(rules.share, u())))))
     rid = f"RT-{world.ids.next('RT'):06d}"

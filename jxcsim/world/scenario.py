@@ -317,7 +317,8 @@ class Transfers(_Model):
 
 class Returns(_Model):
     """Customers send goods back: a delivered line comes back (in part) with chance ``p_line``, the
-    customer asking ``after_days`` after the delivery (office days); a return worth more than
+    customer asking ``after_days`` (rounded to whole days) after the delivery, at about the time of
+    day it came (the next office opening if the office is closed then); a return worth more than
     ``approval_threshold`` waits for a sales approver (none: no approval), then the goods travel
     back for ``transit_days`` (arriving in the receiving shift), a clerk unloads them and they are
     posted as receipts are (``posting.receipt``: its delay and its share never posted; no habit)."""
