@@ -195,3 +195,6 @@ def test_a_transfer_posted_out_and_in_at_one_instant_keeps_its_value(method):
                ("S1", "book_issue", 3, "A", "W1", 150.0, None)])
     c = cost_of_goods(f, method)
     assert c.cogs + c.closing_value == pytest.approx(3000.0) and c.beyond_stock_qty == 0
+    on_road = cost_of_goods(f[f[SEMANTIC] != "transfer_book_in"], method)  # not posted in yet
+    assert on_road.cogs + on_road.closing_value + on_road.in_transit_value == pytest.approx(3000.0)
+    assert on_road.in_transit_value > 0

@@ -62,6 +62,7 @@ class CostOfGoods:
     beyond_stock_qty: float
     unvalued_qty: float
     n_receipts_without_price: int
+    in_transit_value: float  # transfers posted out and not yet in: value on the road, in no closing stock
     by_product: pd.DataFrame = field(compare=False, repr=False)
 
     @property
@@ -144,7 +145,7 @@ def cost_of_goods(frame: pd.DataFrame, method: CostingMethod | str = CostingMeth
             books.receive((str(sku), str(loc)), float(qty), float(unit_cost))
     prices = rows["price"] if "price" in rows.columns else pd.Series(np.nan, index=rows.index)
     locations = rows["location"] if "location" in rows.columns else pd.Series(None, index=rows.index, dtype=object)
-    transfers: dict[tuple[str, str], deque[float]] = defaultdict(deque)  # (case, sku) -> unit costs on the way
+    transfers: dict[tuple[str, str], deque[tuple[float, float]]] = defaultdict(deque)  # (case, sku) -> (qty, unit cost)
     no_price = 0
     for case, kind, sku, qty, price, loc in zip(rows[CASE].astype(str), rows[SEMANTIC].astype(str),
                                                 rows["sku"].astype(str), rows["qty"].astype(float), prices,
@@ -163,24 +164,25 @@ def cost_of_goods(frame: pd.DataFrame, method: CostingMethod | str = CostingMeth
             books.receive(key, qty, None)
         elif kind == Semantic.TRANSFER_BOOK_IN.value:
             on_way = transfers[(case, sku)]
-            books.receive(key, qty, on_way.popleft() if on_way else None)
+            books.receive(key, qty, on_way.popleft()[1] if on_way else None)
         else:
             cost = books.take(key, qty)
             if kind == Semantic.TRANSFER_BOOK_OUT.value:
                 if cost is not None:
-                    transfers[(case, sku)].append(cost / qty)
+                    transfers[(case, sku)].append((qty, cost / qty))
             elif cost is not None:
                 issued = books.issued[sku]
                 issued[0] += qty
                 issued[1] += cost
-    result = _result(method, books, no_price)
+    in_transit = sum(q * c for on_way in transfers.values() for q, c in on_way)  # out posted, in not yet
+    result = _result(method, books, no_price, in_transit)
     if result.issued_qty <= _EPS:
         raise KpiUnavailable(f"no posted issue could be valued ({books.unvalued:g} units issued with no receipt "
                              f"price, opening stock or standard cost to value them)")
     return result
 
 
-def _result(method: CostingMethod, books: _Books, no_price: int) -> CostOfGoods:
+def _result(method: CostingMethod, books: _Books, no_price: int, in_transit: float) -> CostOfGoods:
     closing: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for (sku, _), flow in books.flows.items():
         closing[sku][0] += flow.on_hand
@@ -197,4 +199,4 @@ def _result(method: CostingMethod, books: _Books, no_price: int) -> CostOfGoods:
     return CostOfGoods(method=method.value, cogs=float(table["cogs"].sum()),
                        issued_qty=float(table["issued_qty"].sum()), closing_value=float(table["closing_value"].sum()),
                        beyond_stock_qty=books.beyond, unvalued_qty=books.unvalued,
-                       n_receipts_without_price=no_price, by_product=table)
+                       n_receipts_without_price=no_price, in_transit_value=in_transit, by_product=table)

@@ -171,6 +171,7 @@ def _finance(frame: pd.DataFrame, timezone: str | None, costs: Mapping[str, floa
         top = c.by_product.head(top_products)
         return {"cost_of_goods_sold": _entry("cost_of_goods_sold", c.cogs, {
             "method": c.method, "issued_qty": c.issued_qty, "closing_value": c.closing_value,
+            "in_transit_value": c.in_transit_value,
             "beyond_stock_qty": c.beyond_stock_qty, "unvalued_qty": c.unvalued_qty,
             "n_receipts_without_price": c.n_receipts_without_price, "opening_given": opening is not None,
             f"top_{top_products}_by_cogs": top.reset_index().to_dict(orient="records")})}
