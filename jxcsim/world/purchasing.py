@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from ..engine import PurchaseLine, PurchaseOrder, ReorderPolicy, RqPolicy, SsPolicy
@@ -27,7 +27,7 @@ def daily_demand(world: World) -> dict[tuple[str, str], float]:
     orders_per_day = demand.orders_per_week / 7
     mean_lines = demand.lines_per_order.mean
     cust_w = [c.order_weight for c in world.customers]
-    mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, world.customers)) / sum(cust_w)
+    mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, world.customers, strict=True)) / sum(cust_w)
     sku_total = sum(s.demand_weight for s in world.skus.values())
     weights = {loc: demand.location_weight(loc) for loc in world.locations}
     loc_total = sum(weights.values())
@@ -62,27 +62,36 @@ def opening_stock(world: World) -> None:
             world.ledgers.move_book(sku, qty, SUPPLIER, loc, time=0.0, movement_id=f"{OPENING}{sku}/{loc}")
 
 
-def reorder_review(world: World) -> Generator[Any, Any, None]:
-    """Every review day at the review time, order what fell to its reorder point."""
+def at_reviews(world: World, weekdays: list[int], clock: float, act: Callable[[], None]) -> Generator[Any, Any, None]:
+    """Call ``act`` on each of ``weekdays`` at ``clock`` (local hours) within the run's horizon."""
     env = world.env
-    reorder = world.scenario.catalogue.reorder
-    policies = reorder_policies(world)
     day = 0
     while day * DAY_H < world.horizon_h:
-        t = day * DAY_H + reorder.review_time
-        if day % 7 in reorder.review_days and t < world.horizon_h:
+        t = day * DAY_H + clock
+        if day % 7 in weekdays and t < world.horizon_h:
             if t > env.now:
                 yield env.timeout(t - env.now)
-            for loc in world.locations:
-                by_supplier: dict[str, list[tuple[str, float]]] = defaultdict(list)
-                for sku in world.skus.values():
-                    qty = policies[(sku.sku, loc)].order_qty(world.inventory.inventory_position(sku.sku, loc))
-                    if qty > 0:
-                        world.inventory.add_on_order(sku.sku, loc, qty)
-                        by_supplier[sku.supplier].append((sku.sku, qty))
-                for supplier, lines in by_supplier.items():
-                    world.start(purchase_order(world, supplier, loc, lines))
+            act()
         day += 1
+
+
+def reorder_review(world: World) -> Generator[Any, Any, None]:
+    """Every review day at the review time, order what fell to its reorder point."""
+    reorder = world.scenario.catalogue.reorder
+    policies = reorder_policies(world)
+
+    def review() -> None:
+        for loc in world.locations:
+            by_supplier: dict[str, list[tuple[str, float]]] = defaultdict(list)
+            for sku in world.skus.values():
+                qty = policies[(sku.sku, loc)].order_qty(world.inventory.inventory_position(sku.sku, loc))
+                if qty > 0:
+                    world.inventory.add_on_order(sku.sku, loc, qty)
+                    by_supplier[sku.supplier].append((sku.sku, qty))
+            for supplier, lines in by_supplier.items():
+                world.start(purchase_order(world, supplier, loc, lines))
+
+    yield from at_reviews(world, reorder.review_days, reorder.review_time, review)
 
 
 def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str, float]]) -> Generator[Any, Any, None]:

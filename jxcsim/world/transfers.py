@@ -18,7 +18,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from ..engine import TRANSIT, Transfer
-from .purchasing import DAY_H, daily_demand
+from .purchasing import DAY_H, at_reviews, daily_demand
 from .scenario import Role
 
 if TYPE_CHECKING:
@@ -27,20 +27,17 @@ if TYPE_CHECKING:
 
 def transfer_review(world: World) -> Generator[Any, Any, None]:
     """Every review day at the review time, create the transfers the rule asks for."""
-    env, rules = world.env, world.scenario.transfers
+    rules = world.scenario.transfers
     rates = daily_demand(world)
-    day = 0
-    while day * DAY_H < world.horizon_h:
-        t = day * DAY_H + rules.review_time
-        if day % 7 in rules.review_days and t < world.horizon_h:
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            for sku in world.skus:
-                for src, dst, qty in planned_transfers(world, sku, rates):
-                    world.inventory.reserve(sku, src, qty)
-                    world.inventory.add_in_transit(sku, dst, qty)
-                    world.start(transfer(world, sku, qty, src, dst))
-        day += 1
+
+    def review() -> None:
+        for sku in world.skus:
+            for src, dst, qty in planned_transfers(world, sku, rates):
+                world.inventory.reserve(sku, src, qty)
+                world.inventory.add_in_transit(sku, dst, qty)
+                world.start(transfer(world, sku, qty, src, dst))
+
+    yield from at_reviews(world, rules.review_days, rules.review_time, review)
 
 
 def planned_transfers(world: World, sku: str, rates: dict[tuple[str, str], float]) -> list[tuple[str, str, float]]:
