@@ -66,3 +66,42 @@ def test_checked_and_off_by_default():
     assert not parse_scenario({"name": "t", "locations": {"W": {}}}).transfers.enabled
     with pytest.raises(ScenarioError, match=r"transfers: .*up_to_days \(1.0\) is below below_days \(2.0\)"):
         _with_transfers(up_to_days=1)
+
+
+def test_transfers_never_posted_out_leave_nothing_in_transit_or_on_order():
+    """An out leg never posted: the goods stay in the source's book, and once they arrive the
+    destination no longer expects them (before, they were counted in transit for ever and the
+    destination's reorders stopped)."""
+    run = simulate(_with_transfers(posting_issue={"p_never": 1.0}), weeks=8, seed=3)
+    moves = run.log[run.log["doc_type"] == "transfer"]
+    arrived = set(moves.loc[moves[SEMANTIC] == "transfer_physical_in", CASE])
+    assert arrived and not (moves[SEMANTIC] == "transfer_book_out").any()
+    positions = run.positions()
+    assert positions["in_transit"].sum() == 0
+    on_road = moves.groupby(CASE).filter(lambda c: "transfer_physical_in" not in set(c[SEMANTIC]))
+    assert positions["on_order"].sum() >= on_road.loc[on_road[SEMANTIC] == "transfer_physical_out", "qty"].sum()
+
+
+def test_posted_transfers_are_in_transit_until_posted_in(run):
+    moves = run.log[run.log["doc_type"] == "transfer"]
+    steps = moves.groupby(CASE)[SEMANTIC].agg(set)
+    open_legs = [c for c, s in steps.items() if "transfer_book_out" in s and "transfer_book_in" not in s]
+    expected = moves[moves[CASE].isin(open_legs) & (moves[SEMANTIC] == "transfer_book_out")]
+    got = run.positions().set_index(["sku", "location"])["in_transit"]
+    want = expected.assign(dst=expected[CASE].map(moves[moves[SEMANTIC] == "transfer_physical_in"]
+                                                   .set_index(CASE)["location"])).dropna(subset=["dst"])
+    for (sku, dst), qty in want.groupby(["sku", "dst"])["qty"].sum().items():
+        assert got[(sku, dst)] >= qty  # posted out and arrived, not posted in: still in transit in the book
+    assert got.sum() == pytest.approx(expected["qty"].sum())
+
+
+def test_a_short_location_never_gives_and_stock_does_not_go_back_and_forth():
+    run = simulate(_with_transfers(below_days=6, up_to_days=6, keep_days=0, review_days=[0, 1, 2, 3, 4, 5, 6],
+                                   review_time="00:00", transit_days=[0, 0]), weeks=1, seed=3)
+    moves = run.log[(run.log["doc_type"] == "transfer") & (run.log[SEMANTIC] == "transfer_physical_out")]
+    ins = run.log[(run.log["doc_type"] == "transfer") & (run.log[SEMANTIC] == "transfer_physical_in")]
+    dst = ins.set_index(CASE)["location"]
+    legs = moves.assign(dst=moves[CASE].map(dst), day=moves[TIMESTAMP].dt.floor("D")).dropna(subset=["dst"])
+    pairs = {(r.sku, r.location, r.dst, r.day) for r in legs.itertuples()}
+    assert legs.shape[0] > 5
+    assert not any((sku, b, a, day) in pairs for sku, a, b, day in pairs)

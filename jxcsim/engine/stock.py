@@ -173,7 +173,8 @@ class Inventory:
         self._change(Commitment.ON_ORDER, sku, location, qty, -1)
 
     def add_in_transit(self, sku: str, location: str, qty: float) -> None:
-        """Count ``qty`` travelling to ``location`` (a transfer's out leg has left)."""
+        """Count ``qty`` travelling to ``location`` (a transfer's out leg has left, or been posted: the
+        caller's choice; the simulated world counts from the posting)."""
         self._change(Commitment.IN_TRANSIT, sku, location, qty, +1)
 
     def remove_in_transit(self, sku: str, location: str, qty: float) -> None:

@@ -1,7 +1,7 @@
 """Replenishment: a daily reorder review per location, purchase orders, arrivals and their postings.
 
 The review looks at the book (what the system shows): the inventory position is book stock
-− reserved + on order. Phantom stock left by unposted issues therefore delays reorders, as it
+− reserved + on order + in transit (transfers posted out to the location). Phantom stock left by unposted issues therefore delays reorders, as it
 does in the field.
 """
 

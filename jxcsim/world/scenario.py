@@ -294,11 +294,12 @@ class Transfers(_Model):
     """Stock moved between locations (off unless enabled): on ``review_days`` at ``review_time`` a
     SKU whose available stock at a location is below ``below_days`` of its expected demand (and
     whose position there, on order and in transit included, is below ``up_to_days``) is topped
-    up to ``up_to_days`` from the location with the most days of cover, as far as that one keeps
-    ``keep_days``. Picked and loaded at the source, ``transit_days`` on the road (arriving in the
-    receiving shift), unloaded by a clerk at the destination; the out leg is posted as issues
-    are (``posting.issue``), the in leg as receipts are (``posting.receipt``) once the out leg
-    is; no habit applies."""
+    up to ``up_to_days`` from the location with the most spare stock, as far as that one keeps
+    ``max(keep_days, below_days)`` (a location short itself never gives). Picked and loaded at the
+    source, ``transit_days`` on the road (arriving in the receiving shift), unloaded by a clerk at
+    the destination; the out leg is posted as issues are (``posting.issue``; at the loading scan
+    where scan-to-ship applies), the in leg as receipts are (``posting.receipt``) once the out
+    leg is; no habit applies."""
 
     enabled: bool = False
     review_days: list[Weekday] = [0, 2, 4]
@@ -317,7 +318,7 @@ class Transfers(_Model):
 
 class Returns(_Model):
     """Customers send goods back: a delivered line comes back (in part) with chance ``p_line``, the
-    customer asking ``after_days`` (rounded to whole days) after the delivery, at about the time of
+    customer asking ``after_days`` (rounded to whole days, at least one) after the delivery, at about the time of
     day it came (the next office opening if the office is closed then); a return worth more than
     ``approval_threshold`` waits for a sales approver (none: no approval), then the goods travel
     back for ``transit_days`` (arriving in the receiving shift), a clerk unloads them and they are

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine import Ledger, Ledgers
+from ..engine import Inventory, Ledger, Ledgers
 from ..eventlog.profile import LogProfile, dump_profile
 from ..eventlog.schema import SEMANTIC
 from ..progress import Progress
@@ -44,17 +44,23 @@ class SimulationResult:
     locations: list[str]
     skus: dict[str, Any]
     replication: int | None = None  # its index when it is one of several (see :mod:`.replications`)
+    inventory: Inventory | None = None  # the commitments at the end (reserved, on order, in transit)
 
     def positions(self) -> pd.DataFrame:
-        """Book, physical and the discrepancy by cause per SKU × location at the end of the run."""
+        """Book, physical and the discrepancy by cause per SKU × location at the end of the run, and
+        (when the run kept its inventory) what is reserved, on order and in transit there."""
         rows = []
         for sku in self.skus:
             for loc in self.locations:
                 book = self.ledgers.balance(Ledger.BOOK, sku, loc)
                 physical = self.ledgers.balance(Ledger.PHYSICAL, sku, loc)
                 causes = self.ledgers.discrepancy_by_cause(sku, loc)
+                held = {}
+                if self.inventory is not None:
+                    p = self.inventory.position(sku, loc)
+                    held = {"reserved": p.reserved, "on_order": p.on_order, "in_transit": p.in_transit}
                 rows.append({"sku": sku, "location": loc, "book": book, "physical": physical,
-                             "discrepancy": book - physical,
+                             "discrepancy": book - physical, **held,
                              **{f"cause:{c.value}": q for c, q in causes.items() if q}})
         return pd.DataFrame(rows).fillna(0.0)
 
@@ -108,7 +114,8 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
             held.checkpoint()
         log = world.recorder.frame()
     return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=log,
-                            ledgers=world.ledgers, profile=log_profile(scenario.activity_names, scenario.timezone),
+                            ledgers=world.ledgers, inventory=world.inventory,
+                            profile=log_profile(scenario.activity_names, scenario.timezone),
                             locations=world.locations, skus=world.skus)
 
 

@@ -1,14 +1,17 @@
-"""Transfers between locations: a review tops up short SKUs from the location with most cover.
+"""Transfers between locations: a review tops up short SKUs from the location with most spare stock.
 
 Each transfer is its own document and case (``TR-…``, doc type ``transfer``): reserved at the
-source when created (the stock is promised), counted in transit at the destination (its
-inventory position, so the reorder review does not order it again), picked and loaded at the
-source (``transfer_physical_out``: shelf → ``@transit``), on the road, unloaded by a clerk at the
-destination (``transfer_physical_in``: ``@transit`` → shelf). The out leg is posted as issues
-are, the in leg as receipts are and only after the out leg (the engine's
-:class:`~jxcsim.engine.Transfer` refuses otherwise); a leg never posted leaves the goods in
-transit in the book. A transfer whose goods are not on the source's shelf when picked is
-cancelled. Off unless ``transfers.enabled``; then it draws from the world's generator too.
+source when created and counted as on order at the destination (so its reorder review does not
+order it again), picked and loaded at the source (``transfer_physical_out``: shelf →
+``@transit``), on the road, unloaded by a clerk at the destination (``transfer_physical_in``:
+``@transit`` → shelf). The out leg is posted as issues are (at the loading scan where
+scan-to-ship applies); from that posting the destination counts the goods in transit, until the
+in leg is posted, as receipts are and only after the out leg (the engine's
+:class:`~jxcsim.engine.Transfer` refuses otherwise). An out leg never posted leaves the goods in
+the source's book (phantom stock there) and stops counting them as on order once they arrive;
+an in leg never posted leaves them in transit in the book. A transfer whose goods are not on the
+source's shelf when picked is cancelled. Off unless ``transfers.enabled``; then it draws from
+the world's generator too.
 """
 
 from __future__ import annotations
@@ -34,24 +37,28 @@ def transfer_review(world: World) -> Generator[Any, Any, None]:
         for sku in world.skus:
             for src, dst, qty in planned_transfers(world, sku, rates):
                 world.inventory.reserve(sku, src, qty)
-                world.inventory.add_in_transit(sku, dst, qty)
+                world.inventory.add_on_order(sku, dst, qty)
                 world.start(transfer(world, sku, qty, src, dst))
 
     yield from at_reviews(world, rules.review_days, rules.review_time, review)
 
 
 def planned_transfers(world: World, sku: str, rates: dict[tuple[str, str], float]) -> list[tuple[str, str, float]]:
-    """(source, destination, quantity) of each transfer ``sku`` needs now (see :class:`.scenario.Transfers`)."""
+    """(source, destination, quantity) of each transfer ``sku`` needs now (see :class:`.scenario.Transfers`).
+
+    A location short of the SKU never gives any away, and a source keeps at least
+    ``max(keep_days, below_days)`` of its own demand, so stock does not go back and forth.
+    """
     rules, inv = world.scenario.transfers, world.inventory
     available = {loc: inv.available(sku, loc) for loc in world.locations}
+    rate = {loc: rates.get((sku, loc), 0.0) for loc in world.locations}
+    short = [loc for loc in world.locations if rate[loc] > 0 and available[loc] < rules.below_days * rate[loc]]
+    keep = max(rules.keep_days, rules.below_days)
     out = []
-    for dst in world.locations:
-        rate = rates.get((sku, dst), 0.0)
-        if rate <= 0 or available[dst] >= rules.below_days * rate:
-            continue
-        need = math.ceil(rules.up_to_days * rate - inv.inventory_position(sku, dst))
-        spare = {src: math.floor(available[src] - rules.keep_days * rates.get((sku, src), 0.0))
-                 for src in world.locations if src != dst}
+    for dst in short:
+        need = math.ceil(rules.up_to_days * rate[dst] - inv.inventory_position(sku, dst))
+        spare = {src: math.floor(available[src] - keep * rate[src])
+                 for src in world.locations if src not in short}
         donors = [src for src, qty in spare.items() if qty >= 1]
         if need < 1 or not donors:
             continue
@@ -75,7 +82,7 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
     if world.shelf_free(sku, src) < qty:  # the book promised what the shelf does not have
         doc.cancel(work.end, "not on the shelf", work.worker)
         world.inventory.release(sku, src, qty)
-        world.inventory.remove_in_transit(sku, dst, qty)
+        world.inventory.remove_on_order(sku, dst, qty)
         return
     world.staged[(sku, src)] = world.staged.get((sku, src), 0.0) + qty
     work = yield world.team(Role.DRIVER, src).do(world.duration("load"))
@@ -97,6 +104,14 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
     world.ledgers.move_physical(sku, qty, TRANSIT, dst, time=work.end, movement_id=f"{tid}/in", doc=tid)
     doc.arrive(work.end, work.worker)
     record("transfer_physical_in", work.end, dst, start=work.start, resource=work.worker)
+    def arrived_unposted(event: Any) -> None:  # never posted out: here now, no longer expected
+        if not event.value:
+            world.inventory.remove_on_order(sku, dst, qty)
+
+    if out_posted.triggered:
+        arrived_unposted(out_posted)
+    else:  # the out leg's fate not decided yet (a zero-length trip)
+        out_posted.callbacks.append(arrived_unposted)
 
     if u() < sc.posting.receipt.p_never:
         return
@@ -113,17 +128,24 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
 
 
 def _post_out(world: World, doc: Transfer, record: Any, done: Any) -> Generator[Any, Any, None]:
-    """Post the out leg as an issue is posted (or never); ``done`` succeeds with whether it was."""
-    env, behaviour = world.env, world.scenario.posting.issue
-    if world.uniform() < behaviour.p_never:
-        done.succeed(False)
-        return
+    """Post the out leg as an issue is posted (at the loading scan where scan-to-ship applies), or never;
+    ``done`` succeeds with whether it was. From the posting the destination counts the goods in transit."""
+    env, behaviour, scan = world.env, world.scenario.posting.issue, world.scenario.rules.scan_to_ship
+    scanned = scan.enabled and (scan.locations is None or doc.src in scan.locations)
     clerks = world.team(Role.WAREHOUSE_CLERK, doc.src)
-    posted = clerks.next_on_shift(env.now + world.issue_posting_delay())
-    yield env.timeout(max(0.0, posted - env.now))
-    clerk = clerks.any_member(env.now)
+    if scanned:
+        clerk = "scanner"
+    else:
+        if world.uniform() < behaviour.p_never:
+            done.succeed(False)
+            return
+        posted = clerks.next_on_shift(env.now + world.issue_posting_delay())
+        yield env.timeout(max(0.0, posted - env.now))
+        clerk = clerks.any_member(env.now)
     world.ledgers.move_book(doc.sku, doc.qty, doc.src, TRANSIT, time=env.now, movement_id=f"{doc.transfer_id}/out",
                             doc=doc.transfer_id)
     doc.post_out(env.now, clerk)
     record("transfer_book_out", env.now, doc.src, resource=clerk)
+    world.inventory.remove_on_order(doc.sku, doc.dst, doc.qty)  # expected until now, in transit from now
+    world.inventory.add_in_transit(doc.sku, doc.dst, doc.qty)
     done.succeed(True)
