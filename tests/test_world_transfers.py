@@ -105,3 +105,14 @@ def test_a_short_location_never_gives_and_stock_does_not_go_back_and_forth():
     pairs = {(r.sku, r.location, r.dst, r.day) for r in legs.itertuples()}
     assert legs.shape[0] > 5
     assert not any((sku, b, a, day) in pairs for sku, a, b, day in pairs)
+
+
+def test_where_the_loading_scan_posts_the_transfer_out_leg_is_posted_at_the_scan():
+    data = _with_transfers().model_dump(mode="json")
+    data["rules"]["scan_to_ship"] = {"enabled": True}
+    run = simulate(parse_scenario(data), weeks=6, seed=3)
+    moves = run.log[run.log["doc_type"] == "transfer"]
+    out = moves[moves[SEMANTIC] == "transfer_physical_out"].set_index(CASE)[TIMESTAMP]
+    posted = moves[moves[SEMANTIC] == "transfer_book_out"].set_index(CASE)
+    assert len(posted) == len(out) > 0
+    assert (posted[TIMESTAMP] == out.reindex(posted.index)).all() and set(posted["org:resource"]) == {"scanner"}
