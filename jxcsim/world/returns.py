@@ -39,10 +39,10 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     """One return of part of ``delivered`` units of ``line``, from request to posting."""
     env, rules, loc = world.env, world.scenario.returns, order.location
     u = world.uniform
-    days = max(1, round(_between(rules.after_days, u())))  # whole days: asked at about the time of day it came
+    days = max(1, round(rules.after_days.at(u())))  # whole days: asked at about the time of day it came
     ask = world.office.next_open(env.now + days * DAY_H)
     yield env.timeout(ask - env.now)
-    qty = float(min(delivered, max(1, math.floor(delivered * _between(rules.share, u())))))
+    qty = float(min(delivered, max(1, math.floor(delivered * rules.share.at(u())))))
     rid = f"RT-{world.ids.next('RT'):06d}"
     amount = round(qty * line.unit_price, 2)
     threshold = rules.approval_threshold
@@ -62,7 +62,7 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     else:
         doc.accept(env.now)
     receiving = world.calendars[world.scenario.purchasing.receiving_shift]
-    arrive = receiving.next_open(env.now + _between(rules.transit_days, u()) * DAY_H)
+    arrive = receiving.next_open(env.now + rules.transit_days.at(u()) * DAY_H)
     yield env.timeout(arrive - env.now)
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
@@ -82,8 +82,3 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     doc.post(env.now, clerk)
     record("return_book_in", env.now, resource=clerk)
     world.receipt_signal(line.sku, loc).succeed()  # backordered lines may take it now
-
-
-def _between(r: Any, draw: float) -> float:
-    """The point ``draw`` ∈ [0, 1) of the way through range ``r``."""
-    return r.low + (r.high - r.low) * draw

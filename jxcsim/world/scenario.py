@@ -85,6 +85,14 @@ class Range(_Model):
             return {"low": value, "high": value}
         return value
 
+    def at(self, fraction: float) -> float:
+        """The point ``fraction`` (in [0, 1)) of the way from ``low`` to ``high``.
+
+        >>> Range(low=2, high=6).at(0.25)
+        3.0
+        """
+        return self.low + (self.high - self.low) * fraction
+
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if self.low > self.high:

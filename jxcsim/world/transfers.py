@@ -96,14 +96,14 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
 
     receiving = world.calendars[sc.purchasing.receiving_shift]
     rules = sc.transfers
-    arrive = receiving.next_open(env.now + (rules.transit_days.low + (rules.transit_days.high
-                                                                      - rules.transit_days.low) * u()) * DAY_H)
+    arrive = receiving.next_open(env.now + rules.transit_days.at(u()) * DAY_H)
     yield env.timeout(arrive - env.now)
     clerks = world.team(Role.WAREHOUSE_CLERK, dst)
     work = yield clerks.do(world.duration("unload"))
     world.ledgers.move_physical(sku, qty, TRANSIT, dst, time=work.end, movement_id=f"{tid}/in", doc=tid)
     doc.arrive(work.end, work.worker)
     record("transfer_physical_in", work.end, dst, start=work.start, resource=work.worker)
+
     def arrived_unposted(event: Any) -> None:  # never posted out: here now, no longer expected
         if not event.value:
             world.inventory.remove_on_order(sku, dst, qty)
