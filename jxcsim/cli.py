@@ -180,6 +180,9 @@ def diagnose(
     typer.echo(f"{len(findings)} finding(s) in {read.source}")
     for rank, f in enumerate(findings[:10], start=1):
         typer.echo(f"{rank:>3}. [{f['kind']}] {f['summary']}")
+    not_run = json.loads(written["findings.json"].read_text(encoding="utf-8"))["meta"].get("not_run") or {}
+    for name, why in not_run.items():
+        typer.echo(f"not run: {name} ({why}; map the log's activities in a profile: --profile, docs/profiles.md)")
     figures = [p for name, p in written.items() if name.startswith("figures/")]
     for name, path in written.items():
         if not name.startswith("figures/"):

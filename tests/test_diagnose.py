@@ -40,6 +40,7 @@ def test_diagnose_cli_finds_the_wednesday_gap_and_writes_the_report(simulated, t
     page = (out / "report.html").read_text()
     assert "Process health per step" in page and "WH-A" in page
     assert "[physical_before_book]" in done.stdout
+    assert "not run:" not in done.stdout and payload["meta"]["not_run"] == {}  # the profile gives every semantic
     # the overview: process map, heatmaps, posting-lag distributions, conformance, model
     for heading in ("Process map", "Where it waits: weekday × hour", "Posting lags by location", "Conformance",
                     "Process model (BPMN)"):
@@ -93,3 +94,19 @@ def test_diagnose_without_the_overview_and_with_settings(simulated, tmp_path):
 def test_finding_kinds_are_the_documented_ones():
     assert {k.value for k in FindingKind} >= {"physical_before_book", "late_posting", "unposted_movement",
                                               "after_hours_backlog", "approval_bottleneck", "bottleneck", "rework"}
+
+
+def test_without_a_profile_the_diagnosis_says_what_it_could_not_run(simulated, tmp_path):
+    """Read without its profile the log has no semantics: the CLI, findings.json and the report say which
+    analyses were not run and what they need, instead of silently finding nothing of those kinds."""
+    out = tmp_path / "bare"
+    done = subprocess.run([sys.executable, "-m", "jxcsim.cli", "diagnose", str(simulated / "log.csv"), "--out",
+                           str(out), "--no-overview", "--no-progress"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    not_run = json.loads((out / "findings.json").read_text())["meta"]["not_run"]
+    assert set(not_run) == {"posting lags and never-posted movements", "after-hours backlog", "approval bottlenecks",
+                            "process health"}
+    assert "not run: approval bottlenecks (needs activities mapped to a request and its decision" in done.stdout
+    page = (out / "report.html").read_text()
+    assert "--profile" in done.stdout and "not run: posting lags" in page
+    assert "after-hours backlog (needs activities mapped to order_received and pick)" in page

@@ -70,6 +70,33 @@ def _analyses(frame: pd.DataFrame, timezone: str | None, s: DiagnosisSettings
     ]
 
 
+# What each semantic analysis needs: (analysis, any one of these sets of semantics, what they are)
+_NEEDS: list[tuple[str, list[tuple[str, ...]], str]] = [
+    ("posting lags and never-posted movements",
+     [("physical_issue", "book_issue"), ("physical_receipt", "book_receipt"),
+      ("transfer_physical_out", "transfer_book_out"), ("transfer_physical_in", "transfer_book_in"),
+      ("return_physical_in", "return_book_in")], "a movement and its posting, e.g. physical_issue and book_issue"),
+    ("after-hours backlog", [("order_received", "pick")], "order_received and pick"),
+    ("approval bottlenecks", [("credit_hold", "credit_approved"), ("credit_hold", "credit_rejected"),
+                              ("po_created", "po_approved"), ("return_requested", "return_approved")],
+     "a request and its decision, e.g. credit_hold and credit_approved"),
+    ("process health", [("order_received",)], "order_received"),
+]
+
+
+def analyses_not_run(frame: pd.DataFrame) -> dict[str, str]:
+    """The analyses the log's semantics do not allow, each with what it needs. Semantics come from
+    the profile (``activities``); a log read without one has none, and only the hand-off windows,
+    the slowest hand-offs and rework loops run.
+
+    >>> analyses_not_run(pd.DataFrame({"semantic": ["order_received", "pick"]}))["approval bottlenecks"]
+    'needs activities mapped to a request and its decision, e.g. credit_hold and credit_approved'
+    """
+    present = set(frame["semantic"].dropna().astype(str)) if "semantic" in frame.columns else set()
+    return {name: f"needs activities mapped to {what}" for name, options, what in _NEEDS
+            if not any(set(option) <= present for option in options)}
+
+
 def diagnose(frame: pd.DataFrame, *, timezone: str | None, settings: DiagnosisSettings | None = None,
              progress: bool = False) -> list[Finding]:
     """All findings for a canonical frame (semantics from its profile), ranked (see :func:`rank_findings`)."""
@@ -161,7 +188,7 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
                                             figures_dir=out / "figures")
     meta = {"source": log.source, "timezone": log.timezone, "activity_instances": int(len(log.frame)),
             "cases": int(log.frame["case:concept:name"].nunique()) if len(log.frame) else 0,
-            "findings": len(findings), "settings": asdict(settings)}
+            "findings": len(findings), "settings": asdict(settings), "not_run": analyses_not_run(log.frame)}
     health = health_table(log.frame)
     written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta,
                                                extra={"process": described.to_dict(), "process_health": health})}
