@@ -172,13 +172,9 @@ class World:
                                    f"(role: {role.value}{', location: ' + location if where else ''})")
         return team
 
-    def receipt_posting_delay(self) -> float:
-        """A draw of the receipts' usual posting delay (hours, ``posting.receipt.delay_h``; no habit)."""
-        return self._behaviour[_RECEIPT][1]()
-
-    def issue_posting_delay(self) -> float:
-        """A draw of the issues' usual posting delay (hours, ``posting.issue.delay_h``; no habit)."""
-        return self._behaviour[_ISSUE][1]()
+    def usual_posting_delay(self, movement: Movement) -> float:
+        """A draw of the usual posting delay of ``movement`` (hours, ``posting.<movement>.delay_h``; no habit)."""
+        return self._behaviour[movement][1]()
 
     def duration(self, name: str, factor: float = 1.0) -> float:
         """A draw of the scenario's duration ``name`` (hours), times ``factor``."""

@@ -16,7 +16,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from ..engine import CUSTOMER, CustomerReturn
-from .scenario import Role
+from .scenario import Movement, Role
 
 if TYPE_CHECKING:
     from ..engine import SalesLine
@@ -75,7 +75,7 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     behaviour = world.scenario.posting.receipt
     if u() < behaviour.p_never:
         return
-    posted = clerks.next_on_shift(env.now + world.receipt_posting_delay())
+    posted = clerks.next_on_shift(env.now + world.usual_posting_delay(Movement.RECEIPT))
     yield env.timeout(max(0.0, posted - env.now))
     clerk = clerks.any_member(env.now)
     world.ledgers.move_book(line.sku, qty, CUSTOMER, loc, time=env.now, movement_id=movement, doc=rid)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import TRANSIT, Transfer
 from .purchasing import DAY_H, at_reviews, daily_demand
-from .scenario import Role
+from .scenario import Movement, Role
 
 if TYPE_CHECKING:
     from .model import World
@@ -115,7 +115,7 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
 
     if u() < sc.posting.receipt.p_never:
         return
-    posted = clerks.next_on_shift(env.now + world.receipt_posting_delay())
+    posted = clerks.next_on_shift(env.now + world.usual_posting_delay(Movement.RECEIPT))
     yield env.timeout(max(0.0, posted - env.now))
     if not (yield out_posted):  # the out leg never posted: the system cannot book the goods in
         return
@@ -139,7 +139,7 @@ def _post_out(world: World, doc: Transfer, record: Any, done: Any) -> Generator[
         if world.uniform() < behaviour.p_never:
             done.succeed(False)
             return
-        posted = clerks.next_on_shift(env.now + world.issue_posting_delay())
+        posted = clerks.next_on_shift(env.now + world.usual_posting_delay(Movement.ISSUE))
         yield env.timeout(max(0.0, posted - env.now))
         clerk = clerks.any_member(env.now)
     world.ledgers.move_book(doc.sku, doc.qty, doc.src, TRANSIT, time=env.now, movement_id=f"{doc.transfer_id}/out",
