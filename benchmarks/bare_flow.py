@@ -53,6 +53,22 @@ ADJUST_AFTER_H = 0.5  # as jxcsim.world.counts
 DAY_H = 24.0
 
 
+class _Decision:
+    """A Team ``on_start`` callback: the posting plan at the movement's time; posted first at the start."""
+
+    __slots__ = ("flow", "location", "movement", "plan", "postings")
+
+    def __init__(self, flow: BareFlow, movement: Movement, location: str, postings: list[_Posting]):
+        self.flow, self.movement, self.location, self.postings = flow, movement, location, postings
+        self.plan: tuple[bool, float, bool, bool, bool] | None = None
+
+    def __call__(self, work: Any) -> None:
+        plan = self.plan = self.flow.posting_plan(self.movement, self.location, work.end)
+        if plan[0]:  # posted before the goods move
+            for p in self.postings:
+                self.flow.book_move(p)
+
+
 # ------------------------------------------------------------------------------ counting SimPy loop
 
 class CountingEnvironment(simpy.Environment):
@@ -276,6 +292,10 @@ class BareFlow:
         never = (not post_first) and uniform() < behaviour.p_never
         return post_first, delay(), never, False, next_workday
 
+    def decision(self, movement: Movement, location: str, postings: list[_Posting]) -> _Decision:
+        """The world's ``PostingDecision``: the plan drawn as the goods' mover starts, posted first then."""
+        return _Decision(self, movement, location, postings)
+
     @staticmethod
     def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: Team, moved_at: float) -> float:
         _, delay, _, at_scan, next_workday = plan
@@ -421,14 +441,10 @@ class BareFlow:
             o.open_shipments -= 1
             return
         clerks = self.team(Role.WAREHOUSE_CLERK, loc)
-        plan = self.posting_plan(Movement.ISSUE, loc, env.now)
         postings = [_Posting((o.skus[i], loc), qty, False) for i, qty in picked]
-        if plan[0]:  # posted before the goods move
-            when = self.post_time(plan, clerks, env.now)
-            yield env.timeout(when - env.now)
-            for p in postings:
-                self.book_move(p)
-        yield self.team(Role.DRIVER, loc).do(self.d_load())
+        decision = self.decision(Movement.ISSUE, loc, postings)
+        yield self.team(Role.DRIVER, loc).do(self.d_load(), on_start=decision)
+        plan = decision.plan
         for p in postings:
             self.physical_move(p)
             self.staged[p.key] -= p.qty
@@ -501,15 +517,12 @@ class BareFlow:
         arrive = self.calendars[sc.purchasing.receiving_shift].next_open(env.now + days * DAY_H)
         yield env.timeout(arrive - env.now)
         clerks = self.team(Role.WAREHOUSE_CLERK, loc)
-        plan = self.posting_plan(Movement.RECEIPT, loc, env.now)
         postings = [_Posting((sku.sku, loc), qty, True) for sku, qty in lines]
-        if plan[0]:
-            for p in postings:
-                self.book_move(p)
-        yield clerks.do(self.d_unload())
+        decision = self.decision(Movement.RECEIPT, loc, postings)
+        yield clerks.do(self.d_unload(), on_start=decision)
         for p in postings:
             self.physical_move(p)
-        self.post_later([p for p in postings if not p.posted], plan, clerks)
+        self.post_later([p for p in postings if not p.posted], decision.plan, clerks)
         inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + inv_days * DAY_H) - env.now))
         yield self.team(Role.ACCOUNTANT).do(self.d_invoice())

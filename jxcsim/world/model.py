@@ -21,7 +21,7 @@ from .distributions import uniform_stream
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, MissingStaff, Movement, PostingBehaviour, Release, Role, Scenario
 from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekday_of
-from .teams import Team
+from .teams import Team, Work
 
 ALERT_RESPONSE_H = 0.5  # how long a clerk takes to post after an alert or escalation
 _CUSTOMER, _SUPPLIER = str(CUSTOMER), str(SUPPLIER)  # as plain strings, for Ledgers.move_trusted
@@ -33,8 +33,8 @@ _SEMANTIC = {(True, True): "physical_issue", (False, True): "book_issue", (True,
 class PostingPlan(NamedTuple):
     """How one movement will be posted (decided from the habits in force when it happens)."""
 
-    post_first: bool  # the posting precedes the movement
-    delay_h: float  # posting delay after the movement (or before it, when post_first)
+    post_first: bool  # the posting precedes the movement (posted as the movement's work starts)
+    delay_h: float  # posting delay after the movement (unused when post_first)
     never: bool  # goods move, nobody posts
     at_scan: bool  # scan-to-ship: the system posts at the movement itself
     next_workday: bool  # posted at the next working day's start
@@ -333,6 +333,29 @@ class World:
             respond_at = env.now + ALERT_RESPONSE_H
         yield env.timeout(max(0.0, respond_at - env.now))
         self.book_move(p, env.now, clerks.any_member(env.now))
+
+
+class PostingDecision:
+    """The posting of a movement, decided when the worker who moves the goods starts (a :meth:`Team.do`
+    ``on_start`` callback): the habits in force at the movement's time (the work's end, as the log
+    shows it) give the plan; a plan that posts first posts ``postings`` then, before the goods move.
+    Afterwards ``plan`` holds the plan.
+
+    Deciding at the movement, not when the work was queued, keeps a habit to its planted hours: a
+    Wednesday-afternoon habit acts on the loads of Wednesday afternoon, whenever they were picked.
+    """
+
+    __slots__ = ("clerks", "location", "movement", "plan", "postings", "world")
+
+    def __init__(self, world: World, movement: Movement, location: str, postings: list[Posting], clerks: Team):
+        self.world, self.movement, self.location = world, movement, location
+        self.postings, self.clerks = postings, clerks
+        self.plan: PostingPlan | None = None
+
+    def __call__(self, work: Work) -> None:
+        plan = self.plan = self.world.posting_plan(self.movement, self.location, work.end)
+        if plan.post_first:
+            self.world.book_moves(self.postings, work.start, plan_resource(plan, self.clerks, work.start))
 
 
 def plan_resource(plan: PostingPlan, clerks: Team, t: float) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..engine import PurchaseLine, PurchaseOrder, ReorderPolicy, RqPolicy, SsPolicy
 from ..engine.rules import ApprovalRule
-from .model import Posting, World, plan_resource
+from .model import Posting, PostingDecision, World
 from .scenario import Movement, ReorderPolicyKind, Role
 
 DAY_H = 24.0
@@ -123,14 +123,13 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     yield env.timeout(arrive - env.now)
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
-    plan = world.posting_plan(Movement.RECEIPT, loc, env.now)
     postings = [Posting(f"{po}/{line.line_no}", po, line.sku, line.qty, loc, Movement.RECEIPT, line.line_no,
                         document=doc, price=line.unit_cost, supplier=supplier) for line in doc.lines]  # the PO's cost
-    if plan.post_first:  # posted from the delivery note before the goods are unloaded
-        world.book_moves(postings, env.now, plan_resource(plan, clerks, env.now))
-    work = yield clerks.do(world.duration("unload"))
+    # posted first: from the delivery note as the unloading starts
+    decision = PostingDecision(world, Movement.RECEIPT, loc, postings, clerks)
+    work = yield clerks.do(world.duration("unload"), on_start=decision)
     world.physical_moves(postings, work.end, work.worker)
-    world.post_later([p for p in postings if not p.posted], plan, clerks)
+    world.post_later([p for p in postings if not p.posted], decision.plan, clerks)
 
     inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
     yield env.timeout(max(0.0, world.office.next_open(env.now + inv_days * DAY_H) - env.now))

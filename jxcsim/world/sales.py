@@ -15,7 +15,7 @@ from typing import Any
 from ..engine import SalesLine, SalesOrder
 from .catalogue import Customer
 from .demand import OrderDraws
-from .model import Posting, World, plan_resource
+from .model import Posting, PostingDecision, World
 from .returns import returns_after_delivery
 from .scenario import Movement, Release, Role
 from .shifts import HOURS_PER_WEEK
@@ -181,16 +181,12 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
         return
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
-    plan = world.posting_plan(_ISSUE, loc, env.now)
     case = order.order_id
     postings = [Posting(f"{case}/{line.line_no}/{delivery}", case, line.sku, qty, loc, _ISSUE, line.line_no, doc,
                         delivery, line.unit_price) for line, qty in picked]
-    if plan.post_first:
-        when = world.post_time(plan, clerks, env.now)
-        yield env.timeout(when - env.now)
-        world.book_moves(postings, env.now, plan_resource(plan, clerks, env.now))
-
-    work = yield world.team(Role.DRIVER, loc).do(world.duration("load"))
+    decision = PostingDecision(world, _ISSUE, loc, postings, clerks)  # posted first, or loaded unposted
+    work = yield world.team(Role.DRIVER, loc).do(world.duration("load"), on_start=decision)
+    plan = decision.plan
     world.physical_moves(postings, work.end, work.worker)
     release = world.inventory.release
     for p in postings:

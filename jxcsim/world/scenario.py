@@ -253,7 +253,10 @@ class Handoffs(_Model):
 
 
 class PostingBehaviour(_Model):
-    """How a movement is posted: goods may move before the posting, after ``delay_h``, or never."""
+    """How a movement is posted: goods may move before the posting (``p_move_before_post``), which
+    then follows ``delay_h`` after the movement, or never (``p_never`` of those); otherwise it is
+    posted as the movement's work starts. Drawn when a worker starts moving the goods (the driver
+    loading, the clerk unloading)."""
 
     p_move_before_post: float = Field(0.3, ge=0, le=1)
     delay_h: Duration = Duration(dist="exponential", mean_h=0.15)
@@ -266,7 +269,8 @@ class Movement(str, Enum):
 
 
 class PostingHabit(PostingBehaviour):
-    """A habit that replaces the default behaviour at some locations, weekdays and hours.
+    """A habit that replaces the default behaviour at some locations, weekdays and hours (of the
+    movement: the load or the unloading, in the scenario's time zone).
 
     ``post_at: next_workday`` posts at the next working day's first office hour (Friday
     receipts posted on Monday) instead of after ``delay_h``.

@@ -7,7 +7,9 @@ No process per worker: a task is one SimPy event, its completion, scheduled when
 takes it. A free worker is *idle* and available whenever its calendar is open, so an idle
 worker costs no event at all; a worker is woken (one timeout) only when it is free, off
 shift and work is waiting. Between simultaneous events the worker is freed (and takes the next
-task) before whoever waited for the task resumes.
+task) before whoever waited for the task resumes. A task may carry a callback run at the moment
+a worker takes it (with its :class:`Work`): what depends on when the work really starts — a
+driver who finds the goods issue not yet posted — is decided then, not when the task was queued.
 
 >>> import simpy
 >>> env = simpy.Environment()
@@ -20,6 +22,7 @@ Work(start=8.0, end=9.5, worker='Wang')
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
@@ -43,9 +46,10 @@ _work = partial(tuple.__new__, Work)  # a Work from a tuple of its fields (no ke
 class _Done(simpy.Event):
     """A task's completion: triggered with its :class:`Work` when a worker takes the task."""
 
-    def __init__(self, env: simpy.Environment, duration_h: float):
+    def __init__(self, env: simpy.Environment, duration_h: float, on_start: Callable[[Work], None] | None):
         super().__init__(env)
         self.duration_h = duration_h
+        self.on_start = on_start
 
 
 class _Worker:
@@ -73,9 +77,19 @@ class Team:
         self._idle: deque[_Worker] = deque(_Worker(self, name, cal) for name, cal in members
                                            if not cal.always_closed)
 
-    def do(self, duration_h: float) -> simpy.Event:
-        """Queue a task; the returned event fires with a :class:`Work` when it is done."""
-        done = _Done(self.env, duration_h if duration_h > 0.0 else 0.0)
+    def do(self, duration_h: float, on_start: Callable[[Work], None] | None = None) -> simpy.Event:
+        """Queue a task; the returned event fires with a :class:`Work` when it is done. ``on_start``,
+        if given, is called with that :class:`Work` when a worker takes the task (at its start).
+
+        >>> env = simpy.Environment()
+        >>> team = Team(env, "driver", [("Li", WeeklyCalendar.from_days([0], 8, 12))])
+        >>> started = []
+        >>> done = team.do(0.5, on_start=started.append)
+        >>> _ = env.run(until=done)
+        >>> started
+        [Work(start=8.0, end=8.5, worker='Li')]
+        """
+        done = _Done(self.env, duration_h if duration_h > 0.0 else 0.0, on_start)
         idle, now = self._idle, self.env.now
         while idle:
             worker = idle.popleft()
@@ -90,9 +104,11 @@ class Team:
         env = self.env
         now = env.now
         done._ok = True  # triggered now, processed when the work ends (as simpy.Timeout does)
-        done._value = _work((now, now + done.duration_h, worker.name))
+        done._value = work = _work((now, now + done.duration_h, worker.name))
         done.callbacks.insert(0, worker.free)  # free the worker before the requester resumes
         env.schedule(done, NORMAL, done.duration_h)
+        if done.on_start is not None:
+            done.on_start(work)
 
     def _free(self, worker: _Worker, _: simpy.Event | None = None) -> None:
         """``worker`` finished a task or its shift opened: take the next task, else go idle."""
