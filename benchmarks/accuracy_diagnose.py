@@ -45,29 +45,37 @@ def main(argv: list[str] | None = None) -> int:
     if args.overlays:
         worlds.update({name: [changes / f"{name}.yaml"] for name in ("evening_pick_shift", "new_order_notifications",
                                                                      "credit_fast_track")})
-    totals = {w: {"expected": 0, "found": 0, "false_alarms": 0, "posting_findings": 0, "misses": []} for w in worlds}
+    totals = {w: {"expected": 0, "found": 0, "false_alarms": 0, "posting_findings": 0, "misses": [], "unobservable": 0}
+              for w in worlds}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         for world, changes in worlds.items():
             result = simulate(load_scenario(args.scenario, changes=changes), weeks=args.weeks, seed=seed)
             t0 = time.perf_counter()
             findings = diagnose(result.log, timezone=result.scenario.timezone)
             seconds = time.perf_counter() - t0
-            score = score_findings(findings, planted_truth(result.scenario), frame=result.log)
+            score = score_findings(findings, planted_truth(result.scenario), frame=result.log,
+                                   timezone=result.scenario.timezone)
             posting = sum(f.kind.value in POSTING for f in findings)
             line = {"world": world, "seed": seed, "weeks": args.weeks, "expected": score["expected"],
                     "found": score["found"], "false_alarms": score["false_alarms"], "posting_findings": posting,
                     "findings": len(findings), "diagnose_s": round(seconds, 2),
-                    "misses": [m["name"] for m in score["misses"]], "false_alarm_summaries": score["false_alarm_summaries"]}
+                    "misses": [m["name"] for m in score["misses"]],
+                    "false_alarm_summaries": score["false_alarm_summaries"],
+                    "unobservable": [f"{u['name']} at {u['location']} ({u['cases']} cases)"
+                                     for u in score["unobservable"]],
+                    "optional_found": [o["name"] for o in score["optional"] if o["found"]]}
             print(json.dumps(line, ensure_ascii=False), flush=True)
             t = totals[world]
             for key in ("expected", "found", "false_alarms"):
                 t[key] += score[key]
             t["posting_findings"] += posting
+            t["unobservable"] += len(score["unobservable"])
             t["misses"] += [f"seed {seed}: {m['name']}" for m in score["misses"]]
     for world, t in totals.items():
         recall = t["found"] / t["expected"] if t["expected"] else float("nan")
         print(f"{world}: {t['found']}/{t['expected']} planted patterns found (recall {recall:.3f}), "
               f"{t['false_alarms']} false alarms, {t['posting_findings']} posting findings over {args.seeds} seeds"
+              + (f", {t['unobservable']} habit-locations too few cases to expect" if t["unobservable"] else "")
               + (f"; missed: {', '.join(t['misses'])}" if t["misses"] else ""), file=sys.stderr)
     return 0
 

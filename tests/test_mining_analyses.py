@@ -410,5 +410,30 @@ def test_a_friday_receipt_still_waiting_for_monday_is_pending_not_lost():
     # an older Wednesday receipt is lost (85 h, beyond every grace)
     old = _receipts(unposted={(5, 2)})
     assert [f.cases for f in find_unposted(old, timezone="UTC")] == [1]
-    # a fixed grace period overrides the learnt one
-    assert [f.effect_h for f in find_unposted(frame, timezone="UTC", grace_h=48)] == [48.0]
+    # a fixed grace period overrides the learnt one, once the warehouse posts again: before, nothing says the
+    # clerk is back (its last posting came before the receipt), and the receipt is pending
+    assert find_unposted(frame, timezone="UTC", grace_h=48) == []
+    back = pd.concat([frame, pd.DataFrame([("PO-Z", "Post", "book_receipt", frame[TS].max(), "S2", 1.0, "WH")],
+                                          columns=frame.columns)], ignore_index=True)
+    assert [f.effect_h for f in find_unposted(back, timezone="UTC", grace_h=48)] == [48.0]
+
+
+def test_a_load_after_the_clerks_went_home_is_pending_until_the_location_posts_again():
+    """A Friday 16:10 load where the clerk left at 16:00; the log ends on Sunday night, 55 h later."""
+    from jxcsim.mining.unposted import find_unposted
+
+    rows = []
+    for week in range(4):
+        for day in range(5):
+            t = MONDAY + pd.Timedelta(days=7 * week + day, hours=9)
+            rows += [(f"S-{week}-{day}", "Load", "physical_issue", t, "A", 1.0, "WH"),
+                     (f"S-{week}-{day}", "Post", "book_issue", t + pd.Timedelta(hours=0.2), "A", 1.0, "WH")]
+    friday = MONDAY + pd.Timedelta(days=7 * 3 + 4, hours=16, minutes=10)
+    rows += [("LATE", "Load", "physical_issue", friday, "A", 4.0, "WH"),
+             ("WEB", "Order", "order_received", friday + pd.Timedelta(hours=55), None, None, "WH")]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "sku", "qty", "location"])
+    assert find_unposted(frame, timezone="UTC") == []  # web orders came in, nobody posted anything
+    monday = MONDAY + pd.Timedelta(days=7 * 4, hours=9)
+    later = pd.concat([frame, pd.DataFrame([("M", "Post", "book_issue", monday + pd.Timedelta(hours=h), "A", 1.0, "WH")
+                                            for h in (0, 26)], columns=frame.columns)], ignore_index=True)
+    assert [f.cases for f in find_unposted(later, timezone="UTC")] == [1]  # posting went on without it

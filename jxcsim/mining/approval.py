@@ -261,11 +261,13 @@ def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.n
     if absence is not None:
         day = WEEKDAY_PLURAL[absence]
         share = float(kind.waits[RESOURCE].astype(str).isin(absent).mean())
-        who = ", ".join(absent)
+        one = len(absent) == 1
+        who = absent[0] if one else ", ".join(absent[:-1]) + " and " + absent[-1]
         summary = (f"'{decision}' waits {fmt_h(effect)} h for cases reaching '{request}' that are pending on "
                    f"{day} (vs {fmt_h(baseline)} h otherwise; median {fmt_h(np.median(mine))} h vs "
-                   f"{fmt_h(np.median(rest))} h): {who}, who {'makes' if len(absent) == 1 else 'make'} {share:.0%} "
-                   f"of the decisions, never works on {day}; {plural(len(win), 'case')}{not_counted}.")
+                   f"{fmt_h(np.median(rest))} h): {who}, who {'makes' if one else 'make'} {share:.0%} "
+                   f"of the decisions, never {'works' if one else 'work'} on {day}; "
+                   f"{plural(len(win), 'case')}{not_counted}.")
     else:
         summary = (f"Cases reaching '{request}' on {WEEKDAY_PLURAL[weekday]} wait {fmt_h(effect)} h for "
                    f"'{decision}' (vs {fmt_h(baseline)} h on other days; median {fmt_h(np.median(mine))} h vs "

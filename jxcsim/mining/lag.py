@@ -17,8 +17,9 @@ logs carry cannot hide a shift of the typical case. A finding still reports the
 means (``effect_h`` inside, ``baseline_h`` outside the window) and gives both medians in its
 summary and ``details``.
 Contiguous significant hours of one location and weekday form a window (no gap, except hours
-too sparse to be tested — fewer than ``min_obs`` cases — whose mean lag clears the same effect
-threshold; an 8-week log has lunch hours with 4 loads in them); the window's
+whose median lag clears the same effect threshold without being significant — too sparse to be
+tested, fewer than ``min_obs`` cases, or too few for the test: an 8-week log has lunch hours
+with 4 loads in them); the window's
 effect, baseline, cases, evidence and stock impact are recomputed on its rows, and its
 ``q_value`` is the smallest q of its cells (``details["window_p"]`` holds a fresh Mann–Whitney
 p-value of the whole window against the rest of the location's week, unadjusted).
@@ -153,8 +154,9 @@ def _transitions(frame: pd.DataFrame, pairs) -> list[Transition]:
 def _windows(hours: list[int], bridge: set[int] = frozenset()) -> list[tuple[int, int]]:
     """Contiguous runs of sorted hours as [start, end) pairs.
 
-    No gap is allowed between significant hours except hours in ``bridge`` (hours too sparse to
-    be tested whose lags agree with the window), and only when a significant hour follows them.
+    No gap is allowed between significant hours except hours in ``bridge`` (hours whose lags agree
+    with the window but are too few, or too weak, to be significant), and only when a significant
+    hour follows them.
 
     >>> _windows([13, 14, 16, 17]), _windows([13, 14, 16, 17], {15}), _windows([13], {14})
     ([(13, 15), (16, 18)], [(13, 18)], [(13, 14)])
@@ -269,11 +271,14 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
             continue
         tr = transitions[int(obs.groups.at[g, "t"])]
         q_by_hour = dict(zip(day.loc[day["significant"], "hour"].astype(int), day.loc[day["significant"], "q"]))
-        untested = day[~day["tested"]]
-        clears = clears_effect(untested["median"], obs.rest_medians(untested, by_day=False), min_effect_h,
-                               effect_factor) if len(untested) else np.zeros(0, dtype=bool)
+        # gaps a window may span: hours without lags, and hours too sparse to be tested or tested without
+        # reaching significance whose median lag clears the same effect (one hour of few loads, or of a
+        # weaker effect, does not cut a habit in two)
+        agree = day[~day["significant"]]
+        clears = clears_effect(agree["median"], obs.rest_medians(agree, by_day=False), min_effect_h,
+                               effect_factor) if len(agree) else np.zeros(0, dtype=bool)
         present = set(day["hour"].astype(int))
-        bridge = {h for h in range(24) if h not in present} | set(untested.loc[clears, "hour"].astype(int))
+        bridge = {h for h in range(24) if h not in present} | set(agree.loc[clears, "hour"].astype(int))
         for start, end in _windows(list(q_by_hour), bridge):
             win = obs.slice(int(g), int(weekday), start, end)
             finding = _finding(obs, int(g), tr, int(weekday), start, end, win, timezone,

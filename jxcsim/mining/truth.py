@@ -5,16 +5,24 @@ location (when the truth names locations), a weekday among the truth's (a findin
 ``weekday`` ``None`` — windows merged over several weekdays, listed in its ``details["weekdays"]``,
 or every day — matches a truth covering those weekdays), and hour bounds within ``tolerance_h``
 (1 h; any hours when the truth covers the whole day: a day's loads can split into windows where
-the first hour's goods were picked the evening before; for ``physical_before_book`` the window
-may end up to ``LOAD_LAG_H`` (3 h) later still, as the habit is planted on the pick's end and the
-log shows the load, which waits for a free driver). An ``after_hours_backlog`` truth naming
-several locations needs a finding at each; a
-posting habit with ``p_never > 0`` also expects an ``unposted_movement`` finding at each of its
+the first hour's goods were picked the evening before; with a log, each bound may instead be
+near that of the hours in which goods actually moved within the habit's window, and a finding
+for the whole weekday — the diagnosis's day-level test — matches a habit whose hours hold at
+more than ``DAY_SHARE`` (half) of that weekday's cases: the day-level test compares the day's
+median lag, which only such a habit can move). The world
+decides a posting as the goods move, so a habit's hours are those of the movements in the log.
+An ``after_hours_backlog`` truth naming several locations needs a finding at each; a posting
+habit with ``p_never > 0`` also expects an ``unposted_movement`` finding at each of its
 locations — when a log is given, only where the world actually left a movement unposted for at
-least ``realized_age_h`` (48 h) before the log ends (a small never-posted share can leave none
-in a short run). A *false alarm* is a finding of a kind that has a truth in this scheme (posting kinds,
-backlogs, approvals) that matches no planted habit; ``bottleneck`` and ``rework`` findings have
-no planted counterpart and are only counted.
+least ``realized_age_h`` (48 h) before the location's last posting (a small never-posted share
+can leave none in a short run). With a log, a posting habit is expected at a location only when at least
+``min_cases`` (4, the fewest cases any test of the diagnosis takes) cases moved there within its
+weekdays and hours: a habit whose window saw almost no movements (a Saturday habit where nobody
+unloads on Saturdays) is listed as ``unobservable``, not missed. A truth marked ``optional`` (an
+approver's absence on days another approver covers: a bottleneck only if the others cannot keep
+up) is neither expected nor a false alarm when found. A *false alarm* is a finding of a kind that
+has a truth in this scheme (posting kinds, backlogs, approvals) that matches no planted habit;
+``bottleneck`` and ``rework`` findings have no planted counterpart and are only counted.
 
 >>> from jxcsim.mining.findings import Finding, FindingKind
 >>> truth = [{"name": "wed", "kind": "physical_before_book", "locations": ["A"], "weekdays": [2],
@@ -34,10 +42,10 @@ no planted counterpart and are only counted.
 >>> sunday = {**truth[0], "weekdays": [6]}
 >>> matches(morning, {**sunday, "hours": [0.0, 24.0]}), matches(morning, sunday)
 (True, False)
->>> queued = Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "A", 2, [13.0, 20.5], 40, 3.0, 0.1, None,
-...                  1e-9, [], "")
->>> matches(queued, truth[0]), matches(queued, {**truth[0], "kind": "late_posting"})  # loads wait for drivers
-(True, False)
+>>> late = Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "A", 2, [13.0, 20.5], 40, 3.0, 0.1, None,
+...                1e-9, [], "")
+>>> matches(late, truth[0])                                   # ends 2.5 h after the planted 18:00
+False
 """
 
 from __future__ import annotations
@@ -47,36 +55,89 @@ from typing import Any
 
 import pandas as pd
 
-from ..eventlog.schema import TIMESTAMP
-from ..kpi.common import KpiUnavailable
+from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
+from ..kpi.common import KpiUnavailable, local
 from ..kpi.posting import PostedMovement, match_postings
 from .findings import Finding, FindingKind
+from .unposted import last_posting
 
-LOAD_LAG_H = 3.0  # how much later an issue habit's window may end in the log than planted (the driver queue)
+MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewest any test of the
+#               diagnosis takes (conditioned_lags' day-level pass, max(4, min_obs // 3))
+SPAN_SHARE = 0.05  # an hour holding less of a habit window's movements does not widen the hours they span
+DAY_SHARE = 0.5  # a day-level finding matches a habit whose hours hold more than this share of the day's cases
 SCORED_KINDS = frozenset({FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.UNPOSTED_MOVEMENT,
                           FindingKind.AFTER_HOURS_BACKLOG, FindingKind.APPROVAL_BOTTLENECK})
 
 
 def never_posted_locations(frame: pd.DataFrame, movement: str, *, min_age_h: float = 48.0) -> set[str | None]:
-    """Locations with a ``movement`` ("issue", "receipt") never posted and at least ``min_age_h`` old at the log's end."""
+    """Locations with a ``movement`` ("issue", "receipt") never posted and at least ``min_age_h`` old at the
+    location's last posting (as :mod:`.unposted` measures it)."""
     try:
         pairs = match_postings(frame, PostedMovement[movement.upper()])
     except KpiUnavailable:
         return set()
-    age_h = (frame[TIMESTAMP].max() - pairs["physical_time"]).dt.total_seconds() / 3600
+    age_h = (last_posting(frame)(pairs) - pairs["physical_time"]).dt.total_seconds() / 3600
     never = pairs[pairs["physical_time"].notna() & pairs["book_time"].isna() & (age_h >= min_age_h)]
     return set(never["location"]) if "location" in never.columns else ({None} if len(never) else set())
 
 
+def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | None, *,
+                 timezone: str | None) -> tuple[int, list[float] | None, float | None]:
+    """What the log shows of a posting habit's window: how many cases had goods moved (the habit's
+    movement, at ``location`` when given) on its weekdays within its hours, in the log's local time
+    — how many the habit could act on —; the whole hours those movements spanned (from the first
+    to the last hour holding at least ``SPAN_SHARE``, 5 %, of them; ``None`` without any); and the
+    share of the weekdays' cases that moved within the hours (``None`` without any).
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2"], "semantic": ["physical_issue"] * 3,
+    ...                     "location": ["A", "A", "A"], "time:timestamp": pd.to_datetime(
+    ...                         ["2025-01-08 06:00", "2025-01-08 06:30", "2025-01-08 12:00"], utc=True)})
+    >>> habit = {"movement": "issue", "weekdays": [2], "hours": [13.0, 18.0]}   # Wednesday 13-18 in Shanghai
+    >>> habit_window(log, habit, "A", timezone="Asia/Shanghai")               # 14:00-14:30 local; S2 at 20:00
+    (1, [14.0, 15.0], 0.5)
+    """
+    semantic = PostedMovement[habit.get("movement", "issue").upper()].physical.value
+    moved = frame[frame[SEMANTIC].astype(str) == semantic] if SEMANTIC in frame.columns else frame.iloc[:0]
+    if location is not None and "location" in moved.columns:
+        moved = moved[moved["location"] == location]
+    when = local(moved[TIMESTAMP], timezone)
+    hours = when.dt.hour + when.dt.minute / 60 + when.dt.second / 3600
+    low, high = habit.get("hours") or (0.0, 24.0)
+    on_days = when.dt.weekday.isin(habit.get("weekdays") or range(7)).to_numpy()
+    inside = on_days & ((hours >= low) & (hours < high)).to_numpy()
+    if not inside.any():
+        return 0, None, (0.0 if on_days.any() else None)
+    cases = moved.loc[inside, CASE].nunique()
+    per_hour = when.dt.hour[inside].value_counts()
+    busy = per_hour.index[per_hour >= SPAN_SHARE * per_hour.sum()]  # stragglers do not stretch the span
+    return int(cases), [float(busy.min()), float(busy.max() + 1)], cases / moved.loc[on_days, CASE].nunique()
+
+
 def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None = None, *,
-                 realized_age_h: float = 48.0) -> list[dict[str, Any]]:
-    """One expectation per (habit, location) a finding must match; never-posted shares add their own."""
+                 timezone: str | None = None, realized_age_h: float = 48.0,
+                 min_cases: int = MIN_CASES) -> list[dict[str, Any]]:
+    """One expectation per (habit, location) a finding must match; never-posted shares add their own.
+
+    With ``frame`` (the log, local time in ``timezone``), a posting habit at a location carries the
+    ``"cases"`` moved in its window, the ``"moved_hours"`` they spanned and their ``"day_share"``
+    of the weekdays' cases (:func:`habit_window`);
+    with fewer than ``min_cases`` cases it comes out ``"unobservable": True``; a never-posted
+    expectation is made only where a movement was left unposted.
+    """
     out = []
     for habit in planted:
         locations = habit.get("locations") or [None]
         per_location = habit["kind"] in ("after_hours_backlog", "physical_before_book", "late_posting")
+        posting = habit["kind"] in ("physical_before_book", "late_posting")
         for location in (locations if per_location else [None]):
-            out.append({**habit, "location": location})
+            expected = {**habit, "location": location}
+            if posting and frame is not None:
+                expected["cases"], expected["moved_hours"], expected["day_share"] = habit_window(
+                    frame, habit, location, timezone=timezone)
+                if expected["cases"] < min_cases:
+                    expected["unobservable"] = True
+            out.append(expected)
         if habit.get("p_never"):
             realized = None if frame is None else never_posted_locations(frame, habit.get("movement", "issue"),
                                                                          min_age_h=realized_age_h)
@@ -105,29 +166,41 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
     if hours is not None and not (hours[0] <= 0 and hours[1] >= 24):  # a habit all day: any window of the day
         if finding.hours is None:
             return False
-        # an issue habit is planted on the pick's end and the log shows the load, which follows as soon as a
-        # driver is free: with a queue of drivers the window's end comes later
-        late = LOAD_LAG_H if expected["kind"] == "physical_before_book" else 0.0
-        end = finding.hours[1] - hours[1]
-        if abs(finding.hours[0] - hours[0]) > tolerance_h or not -tolerance_h <= end <= tolerance_h + late:
-            return False
+        if finding.details.get("granularity") == "day" and (expected.get("day_share") or 0.0) > DAY_SHARE:
+            return True  # the habit's hours hold most of that day's movements: the log shows it as the day
+        # each bound near the planted one, or near that of the hours in which goods actually moved (a
+        # habit until 22:00 on a shift whose work runs out at 20:00 shows as a window ending at 20:00)
+        bounds = [hours] + ([expected["moved_hours"]] if expected.get("moved_hours") else [])
+        for i in (0, 1):
+            if not any(abs(finding.hours[i] - b[i]) <= tolerance_h for b in bounds):
+                return False
     return True
 
 
 def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *, frame: pd.DataFrame | None = None,
-                   tolerance_h: float = 1.0) -> dict[str, Any]:
+                   timezone: str | None = None, tolerance_h: float = 1.0) -> dict[str, Any]:
     """Recall over the expectations, the false alarms, and what was found for each planted habit.
 
-    ``frame`` (the simulated log) makes the never-posted expectations depend on what happened.
+    ``frame`` (the simulated log, local time in ``timezone``) makes the expectations depend on what
+    happened (:func:`expectations`). Unobservable and optional truths are not expected; a finding
+    matching one is not a false alarm (``unobservable`` and ``optional`` list them with what matched).
     """
-    expected = expectations(planted, frame)
-    hits, misses = [], []
-    for e in expected:
+    every = expectations(planted, frame, timezone=timezone)
+    expected = [e for e in every if not e.get("unobservable") and not e.get("optional")]
+    hits, misses, unobservable, optional = [], [], [], []
+    for e in every:
         found = [f for f in findings if matches(f, e, tolerance_h=tolerance_h)]
-        (hits if found else misses).append({"name": e["name"], "kind": e["kind"], "location": e.get("location"),
-                                            "found": [f.summary for f in found]})
+        item = {"name": e["name"], "kind": e["kind"], "location": e.get("location"),
+                "found": [f.summary for f in found]}
+        if e.get("unobservable"):
+            unobservable.append({**item, "cases": e["cases"]})
+        elif e.get("optional"):
+            optional.append(item)
+        else:
+            (hits if found else misses).append(item)
     alarms = [f for f in findings if f.kind in SCORED_KINDS
-              and not any(matches(f, e, tolerance_h=tolerance_h) for e in expected)]
+              and not any(matches(f, e, tolerance_h=tolerance_h) for e in every)]
     return {"expected": len(expected), "found": len(hits), "recall": len(hits) / len(expected) if expected else None,
             "false_alarms": len(alarms), "false_alarm_summaries": [f.summary for f in alarms],
-            "unscored": sum(f.kind not in SCORED_KINDS for f in findings), "hits": hits, "misses": misses}
+            "unscored": sum(f.kind not in SCORED_KINDS for f in findings), "hits": hits, "misses": misses,
+            "unobservable": unobservable, "optional": optional}

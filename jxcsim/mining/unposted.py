@@ -1,7 +1,9 @@
 """Never-posted movements: goods that moved and were not posted by the end of the log.
 
-A movement still unposted near the end of the log may just be pending; it counts only when the
-log goes on for a grace period after it. ``grace_h`` fixes it; by default it is the larger of
+A movement still unposted near the end of the log may just be pending; it counts only when its
+location went on posting for a grace period after it: its age is measured to the last posting
+of any kind at that location (the log's end without a location), so a Friday-evening load at a
+warehouse whose clerks are gone until Monday is not lost in a log that ends on Sunday. ``grace_h`` fixes it; by default it is the larger of
 24 h, the 99th percentile of the posting delays of that kind of movement, and the longest delay
 seen for movements of that kind at the same location on the same local weekday (when there are
 at least 3): where receipts of a Friday are posted on Monday, a Friday receipt still unposted on
@@ -34,7 +36,7 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
     """
     if SEMANTIC not in frame.columns or frame.empty:
         return []
-    log_end = frame[TIMESTAMP].max()
+    posted_until = last_posting(frame)
     findings: list[Finding] = []
     for movement in (PostedMovement.ISSUE, PostedMovement.RECEIPT, PostedMovement.TRANSFER_OUT,
                      PostedMovement.TRANSFER_IN, PostedMovement.RETURN_IN):
@@ -46,7 +48,7 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
         if moved.empty:
             continue
         grace_of = _grace(moved, timezone) if grace_h is None else pd.Series(float(grace_h), index=moved.index)
-        age_h = (log_end - moved["physical_time"]).dt.total_seconds() / 3600
+        age_h = (posted_until(moved) - moved["physical_time"]).dt.total_seconds() / 3600
         never = moved[moved["book_time"].isna() & (age_h >= grace_of)]
         if never.empty:
             continue
@@ -74,6 +76,35 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
                          "mean_hours_unposted": float(age_h[rows.index].mean()),
                          "movements": listing.head(200).to_dict("records")}))
     return findings
+
+
+POSTINGS = frozenset({m.book.value for m in PostedMovement} | {"adjustment"})  # what a clerk posts
+
+
+def last_posting(frame: pd.DataFrame):
+    """A function giving, for rows with a ``location``, the time of the last posting of any kind
+    (:data:`POSTINGS`) at each row's location in ``frame`` — the log's end where the location
+    posted nothing or rows have no location.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"semantic": ["book_issue", "physical_issue", "book_receipt"], "location": ["A", "A", "B"],
+    ...                     "time:timestamp": pd.to_datetime(["2025-01-03 16:00", "2025-01-03 17:00",
+    ...                                                        "2025-01-05 20:00"], utc=True)})
+    >>> until = last_posting(log)
+    >>> [str(t) for t in until(pd.DataFrame({"location": ["A", "C"]}))]   # C never posted: the log's end
+    ['2025-01-03 16:00:00+00:00', '2025-01-05 20:00:00+00:00']
+    """
+    log_end = frame[TIMESTAMP].max()
+    if "location" not in frame.columns or SEMANTIC not in frame.columns:
+        return lambda rows: pd.Series(log_end, index=rows.index)
+    posted = frame[frame[SEMANTIC].astype(str).isin(POSTINGS)]
+    last = posted.groupby(posted["location"].astype(object), sort=False)[TIMESTAMP].max()
+
+    def until(rows: pd.DataFrame) -> pd.Series:
+        if "location" not in rows.columns:
+            return pd.Series(log_end, index=rows.index)
+        return rows["location"].astype(object).map(last).fillna(log_end)
+    return until
 
 
 def _grace(moved: pd.DataFrame, timezone: str | None) -> pd.Series:

@@ -152,6 +152,7 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
         })
     approvers = {name: m for name, m in scenario.staff.items() if m.enabled and m.role is Role.CREDIT_APPROVER}
     working = {name: set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for name, m in approvers.items()}
+    hands = [sum(d in days for days in working.values()) for d in range(7)]  # approvers at work per weekday
     for name, member in approvers.items():
         # an absence plants a bottleneck only on the days no other approver works
         uncovered = sorted(d for d in member.absent_weekdays
@@ -159,6 +160,14 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
         if uncovered:
             truth.append({"name": f"{name} absent", "kind": "approval_bottleneck", "locations": None,
                           "weekdays": uncovered, "weekday_names": [WEEKDAY_NAMES[d] for d in uncovered],
+                          "hours": None, "activities": [names.credit_hold, names.credit_approved]})
+        # days others cover with fewer hands than on the best-staffed day: a bottleneck only if they cannot keep
+        # up (found or not, no error); a part-timer's days off leave the usual number and plant nothing
+        covered = sorted(d for d in member.absent_weekdays if d in scenario.shifts[member.shift].days
+                         and d not in uncovered and hands[d] < max(hands))
+        if covered:
+            truth.append({"name": f"{name} absent (others cover)", "kind": "approval_bottleneck", "optional": True,
+                          "locations": None, "weekdays": covered, "weekday_names": [WEEKDAY_NAMES[d] for d in covered],
                           "hours": None, "activities": [names.credit_hold, names.credit_approved]})
     by_cutoff: dict[float, list[str]] = {}
     for location in scenario.locations:

@@ -1,0 +1,95 @@
+"""Scoring findings against planted truth: what a log lets the diagnosis see."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from jxcsim.mining.findings import Finding, FindingKind
+from jxcsim.mining.truth import MIN_CASES, expectations, habit_window, score_findings
+from jxcsim.world.scenario import load_scenario, parse_scenario
+from jxcsim.world.simulate import planted_truth
+
+FRIDAY_EVENING = {"name": "fri", "kind": "physical_before_book", "movement": "issue", "locations": ["A", "B"],
+                  "weekdays": [4], "hours": [17.0, 22.0], "p_never": 0.0}
+
+
+def _loads(location: str, hours: list[int], weeks: int = 4, per_hour: int = 5) -> list[tuple]:
+    """Loads at ``location`` on Fridays (2025-01-10 + weeks) at each of ``hours``, UTC."""
+    rows = []
+    for week in range(weeks):
+        for hour in hours:
+            for k in range(per_hour):
+                t = pd.Timestamp("2025-01-10", tz="UTC") + pd.Timedelta(days=7 * week, hours=hour, minutes=10 * k)
+                rows.append((f"{location}-{week}-{hour}-{k}", "physical_issue", location, t))
+    return rows
+
+
+def _log(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["case:concept:name", "semantic", "location", "time:timestamp"])
+
+
+def _finding(location: str, hours: list[float], kind: FindingKind = FindingKind.PHYSICAL_BEFORE_BOOK,
+             weekday: int | None = 4) -> Finding:
+    return Finding(kind, ["Load", "Post"], location, weekday, hours, 40, 3.0, 0.1, None, 1e-9, [],
+                   f"{location} {hours}")
+
+
+def test_a_habit_whose_window_saw_too_few_movements_is_unobservable_not_missed():
+    log = _log(_loads("A", [17, 18, 19]) + _loads("B", [18], weeks=1, per_hour=MIN_CASES - 1))
+    cases = {e["location"]: e["cases"] for e in expectations([FRIDAY_EVENING], log, timezone="UTC")}
+    assert cases == {"A": 60, "B": MIN_CASES - 1}
+    score = score_findings([_finding("A", [17.0, 20.0])], [FRIDAY_EVENING], frame=log, timezone="UTC")
+    assert (score["expected"], score["found"], score["false_alarms"]) == (1, 1, 0)
+    assert [(u["location"], u["cases"]) for u in score["unobservable"]] == [("B", MIN_CASES - 1)]
+    # found even so (a day-level finding), it is no false alarm either
+    score = score_findings([_finding("B", [17.0, 20.0])], [FRIDAY_EVENING], frame=log, timezone="UTC")
+    assert score["false_alarms"] == 0 and score["unobservable"][0]["found"]
+    # without the log nothing is known to be unobservable
+    assert score_findings([], [FRIDAY_EVENING])["expected"] == 2
+
+
+def test_a_window_may_end_where_the_movements_ran_out_not_later_than_planted_plus_tolerance():
+    log = _log(_loads("A", [17, 18, 19]) + _loads("A", [21], weeks=1, per_hour=1))  # one straggler at 21:00
+    assert habit_window(log, FRIDAY_EVENING, "A", timezone="UTC") == (61, [17.0, 20.0], 1.0)
+    ran_out = _finding("A", [17.0, 20.0])
+    assert score_findings([ran_out], [FRIDAY_EVENING], frame=log, timezone="UTC")["found"] == 1
+    assert score_findings([ran_out], [FRIDAY_EVENING])["found"] == 0  # planted 17-22, no log: 2 h short
+    too_late = _finding("A", [17.0, 23.5])
+    assert score_findings([too_late], [FRIDAY_EVENING], frame=log, timezone="UTC")["false_alarms"] == 1
+
+
+def test_a_day_level_finding_matches_a_habit_holding_nearly_all_the_days_movements():
+    morning = {**FRIDAY_EVENING, "kind": "late_posting", "movement": "receipt", "hours": [6.0, 14.0]}
+    rows = [(c, "physical_receipt", loc, t) for c, _, loc, t in _loads("A", [6, 7, 8]) + _loads("B", [6, 16, 17])]
+    log = _log(rows)
+    day = _finding("A", [0.0, 24.0], FindingKind.LATE_POSTING)
+    day.details["granularity"] = "day"
+    assert score_findings([day], [morning], frame=log, timezone="UTC")["hits"][0]["location"] == "A"
+    b = _finding("B", [0.0, 24.0], FindingKind.LATE_POSTING)
+    b.details["granularity"] = "day"  # at B two thirds of Friday's receipts come at 16-18, outside the habit
+    assert habit_window(log, morning, "B", timezone="UTC")[2] == pytest.approx(1 / 3)
+    assert score_findings([b], [morning], frame=log, timezone="UTC")["false_alarms"] == 1
+
+
+def test_the_log_time_zone_places_the_window():
+    log = _log(_loads("A", [9, 10, 11]))  # 17:00-20:00 in Shanghai
+    assert habit_window(log, FRIDAY_EVENING, "A", timezone="Asia/Shanghai")[0] == 60
+    assert habit_window(log, FRIDAY_EVENING, "A", timezone="UTC")[0] == 0
+
+
+def test_an_absence_others_cover_is_optional_found_or_not():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["staff"]["Xu Ming"] = {"role": "credit_approver", "shift": "office", "absent_weekdays": [2]}
+    truth = planted_truth(parse_scenario(data))
+    approvals = {t["name"]: t for t in truth if t["kind"] == "approval_bottleneck"}
+    assert [m for m, t in approvals.items() if not t.get("optional")] == []  # no day without an approver
+    optional = {t["name"]: t["weekdays"] for t in approvals.values() if t.get("optional")}
+    assert optional == {"Chen Jing absent (others cover)": [1], "Xu Ming absent (others cover)": [2]}
+    monday = _finding(None, None, FindingKind.APPROVAL_BOTTLENECK, weekday=1)
+    score = score_findings([monday], truth)
+    assert score["false_alarms"] == 0 and [o["name"] for o in score["optional"] if o["found"]] == [
+        "Chen Jing absent (others cover)"]
+    assert all(not t.get("optional") for t in planted_truth(load_scenario(REPO / "scenarios" / "baseline.yaml"))
+               if t["kind"] == "approval_bottleneck")
