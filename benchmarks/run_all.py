@@ -5,7 +5,9 @@ Each line is ``{"bench", "value", "unit", "baseline", "ratio", "speedup", "peak_
 ``peak_rss_mb`` the peak resident set of the process that measured ``value``. Every
 measurement (each figure's value and each baseline) runs in a fresh subprocess
 (``run_all.py --one NAME [--baseline]``), so peak RSS is per measurement; baselines are measured
-in the same run, never written down. Only the measured call is timed (modules are imported
+in the same run, never written down, and in turns with the first figure that uses them (value,
+baseline, value, ...: a drift in the machine's speed reaches both); ``all_seconds`` lists every
+run. Only the measured call is timed (modules are imported
 and the file is in the page cache beforehand), and each measurement checks what it read, so a
 broken reader cannot produce a fast figure.
 
@@ -410,9 +412,23 @@ def _child(args: argparse.Namespace, name: str, baseline: bool) -> dict:
 
 def _best(args: argparse.Namespace, name: str, baseline: bool) -> dict:
     """The fastest of ``--repeat`` runs (at least the figure's ``min_repeat``), with the largest peak RSS seen."""
-    runs = [_child(args, name, baseline) for _ in range(max(args.repeat, FIGURES[name].min_repeat))]
+    return _fastest([_child(args, name, baseline) for _ in range(max(args.repeat, FIGURES[name].min_repeat))])
+
+
+def _best_pair(args: argparse.Namespace, name: str) -> tuple[dict, dict]:
+    """:func:`_best` of the value and of its baseline, their runs taken in turns (value, baseline, value, ...):
+    on a machine whose speed drifts both see the same spells, and the ratio does not catch the drift."""
+    value, base = [], []
+    for _ in range(max(args.repeat, FIGURES[name].min_repeat)):
+        value.append(_child(args, name, False))
+        base.append(_child(args, name, True))
+    return _fastest(value), _fastest(base)
+
+
+def _fastest(runs: list[dict]) -> dict:
     best = min(runs, key=lambda r: r["seconds"])
-    return {**best, "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "runs": len(runs)}
+    return {**best, "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "runs": len(runs),
+            "all_seconds": [round(r["seconds"], 3) for r in runs]}
 
 
 def _warm(path: str) -> None:
@@ -451,13 +467,14 @@ def run(args: argparse.Namespace) -> int:
     for name in names:
         fig = FIGURES[name]
         try:
-            _log(f"bench: {name} ...")
-            value = _best(args, name, baseline=False)
             base = None
+            if fig.baseline and fig.baseline not in baselines:  # measured in turns with the value
+                _log(f"bench: {name} and its baseline {fig.baseline}, in turns ...")
+                value, baselines[fig.baseline] = _best_pair(args, name)
+            else:
+                _log(f"bench: {name} ...")
+                value = _best(args, name, baseline=False)
             if fig.baseline:
-                if fig.baseline not in baselines:
-                    _log(f"bench: baseline {fig.baseline} ...")
-                    baselines[fig.baseline] = _best(args, name, baseline=True)
                 base = baselines[fig.baseline]
         except (RuntimeError, ValueError) as exc:
             _log(f"bench: {name} FAILED: {exc}")
@@ -475,6 +492,8 @@ def run(args: argparse.Namespace) -> int:
             "baseline_peak_rss_mb": round(base["peak_rss_mb"], 1) if base else None,
             "cpu_s": round(value["cpu_seconds"], 3),
             "runs": value["runs"],  # measurements of the value (and of the baseline), the fastest kept
+            "all_seconds": value["all_seconds"],
+            "baseline_all_seconds": base["all_seconds"] if base else None,
             **{f: value[f] for f in fig.fields},
             **{f"baseline_{f}": base[f] if base else None for f in fig.baseline_fields},
         }

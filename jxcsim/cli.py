@@ -165,7 +165,7 @@ def diagnose(
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
     """Find where the process waits and where book and shelf part ways: findings.json, report.html, figures/."""
-    from .mining.diagnose import DiagnosisSettings, diagnose_log
+    from .mining.diagnose import NOT_MAPPED, DiagnosisSettings, diagnose_log
 
     show = not no_progress and sys.stderr.isatty()
     try:
@@ -182,7 +182,9 @@ def diagnose(
         typer.echo(f"{rank:>3}. [{f['kind']}] {f['summary']}")
     not_run = json.loads(written["findings.json"].read_text(encoding="utf-8"))["meta"].get("not_run") or {}
     for name, why in not_run.items():
-        typer.echo(f"not run: {name} ({why}; map the log's activities in a profile: --profile, docs/profiles.md)")
+        mapping = why.startswith(NOT_MAPPED)  # a profile would cure it (else the log holds no such events)
+        hint = "; map the log's activities in a profile: --profile, docs/profiles.md" if mapping else ""
+        typer.echo(f"not run: {name} ({why}{hint})")
     figures = [p for name, p in written.items() if name.startswith("figures/")]
     for name, path in written.items():
         if not name.startswith("figures/"):

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO
 from jxcsim.mining.findings import FindingKind
-from jxcsim.world.scenario import load_scenario
+from jxcsim.world.scenario import load_scenario, parse_scenario
 from jxcsim.world.simulate import simulate, write_simulation
 
 
@@ -110,3 +110,25 @@ def test_without_a_profile_the_diagnosis_says_what_it_could_not_run(simulated, t
     page = (out / "report.html").read_text()
     assert "--profile" in done.stdout and "not run: posting lags" in page
     assert "after-hours backlog (needs activities mapped to order_received and pick)" in page
+
+
+def test_mapped_semantics_the_log_never_holds_are_said_so_not_asked_to_be_mapped(tmp_path):
+    """A small firm whose orders never exceed the credit threshold: its profile maps credit holds, the log has
+    none; the diagnosis says so instead of asking for a mapping it has."""
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["rules"]["credit"].update(review_threshold=None, use_credit_limit=False)
+    data["purchasing"]["approval_threshold"] = None
+    result = simulate(parse_scenario(data), weeks=3, seed=4)
+    sim = tmp_path / "sim"
+    write_simulation(result, sim, formats=("csv",))
+    out = tmp_path / "diag"
+    done = subprocess.run([sys.executable, "-m", "jxcsim.cli", "diagnose", str(sim / "log.csv"), "--profile",
+                           str(sim / "profile.yaml"), "--out", str(out), "--no-overview", "--no-progress"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    not_run = json.loads((out / "findings.json").read_text())["meta"]["not_run"]
+    assert list(not_run) == ["approval bottlenecks"]
+    assert not_run["approval bottlenecks"].startswith("no such events in the log, though the profile maps them")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("not run:"))
+    assert "--profile" not in line
+    assert "map the log's activities" not in (out / "report.html").read_text()

@@ -26,8 +26,11 @@ def _loads(location: str, hours: list[int], weeks: int = 4, per_hour: int = 5) -
     return rows
 
 
-def _log(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["case:concept:name", "semantic", "location", "time:timestamp"])
+def _log(rows: list[tuple], posted: bool = True) -> pd.DataFrame:
+    """The movements, each posted an hour later (unless not ``posted``)."""
+    book = {"physical_issue": "book_issue", "physical_receipt": "book_receipt"}
+    postings = [(c, book[sem], loc, t + pd.Timedelta(hours=1)) for c, sem, loc, t in rows] if posted else []
+    return pd.DataFrame(rows + postings, columns=["case:concept:name", "semantic", "location", "time:timestamp"])
 
 
 def _finding(location: str, hours: list[float], kind: FindingKind = FindingKind.PHYSICAL_BEFORE_BOOK,
@@ -71,6 +74,11 @@ def test_a_day_level_finding_matches_a_habit_holding_nearly_all_the_days_movemen
     b.details["granularity"] = "day"  # at B two thirds of Friday's receipts come at 16-18, outside the habit
     assert habit_window(log, morning, "B", timezone="UTC")[2] == pytest.approx(1 / 3)
     assert score_findings([b], [morning], frame=log, timezone="UTC")["false_alarms"] == 1
+
+
+def test_movements_never_posted_give_no_lag_to_see():
+    log = _log(_loads("A", [17, 18]), posted=False)
+    assert habit_window(log, FRIDAY_EVENING, "A", timezone="UTC")[0] == 0
 
 
 def test_the_log_time_zone_places_the_window():

@@ -16,7 +16,7 @@ without its cases.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -84,17 +84,34 @@ _NEEDS: list[tuple[str, list[tuple[str, ...]], str]] = [
 ]
 
 
-def analyses_not_run(frame: pd.DataFrame) -> dict[str, str]:
+NOT_MAPPED = "needs activities mapped to"  # how a reason that a profile would cure begins
+
+
+def analyses_not_run(frame: pd.DataFrame, mapped: Iterable[str] | None = None) -> dict[str, str]:
     """The analyses the log's semantics do not allow, each with what it needs. Semantics come from
     the profile (``activities``); a log read without one has none, and only the hand-off windows,
-    the slowest hand-offs and rework loops run.
+    the slowest hand-offs and rework loops run. ``mapped``: the semantics the profile maps; an
+    analysis whose activities it maps but the log never holds (no credit hold in three months)
+    says so, rather than asking for a mapping that is there (:data:`NOT_MAPPED` begins the latter).
 
     >>> analyses_not_run(pd.DataFrame({"semantic": ["order_received", "pick"]}))["approval bottlenecks"]
     'needs activities mapped to a request and its decision, e.g. credit_hold and credit_approved'
+    >>> why = analyses_not_run(pd.DataFrame({"semantic": ["order_received", "pick"]}),
+    ...                        mapped={"order_received", "pick", "credit_hold", "credit_approved"})
+    >>> why["approval bottlenecks"].split(" (needs")[0]
+    'no such events in the log, though the profile maps them'
     """
     present = set(frame["semantic"].dropna().astype(str)) if "semantic" in frame.columns else set()
-    return {name: f"needs activities mapped to {what}" for name, options, what in _NEEDS
-            if not any(set(option) <= present for option in options)}
+    known = set() if mapped is None else {str(getattr(m, "value", m)) for m in mapped}
+    out = {}
+    for name, options, what in _NEEDS:
+        if any(set(option) <= present for option in options):
+            continue
+        if any(set(option) <= known for option in options):
+            out[name] = f"no such events in the log, though the profile maps them (needs {what})"
+        else:
+            out[name] = f"{NOT_MAPPED} {what}"
+    return out
 
 
 def diagnose(frame: pd.DataFrame, *, timezone: str | None, settings: DiagnosisSettings | None = None,
@@ -188,7 +205,8 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
                                             figures_dir=out / "figures")
     meta = {"source": log.source, "timezone": log.timezone, "activity_instances": int(len(log.frame)),
             "cases": int(log.frame["case:concept:name"].nunique()) if len(log.frame) else 0,
-            "findings": len(findings), "settings": asdict(settings), "not_run": analyses_not_run(log.frame)}
+            "findings": len(findings), "settings": asdict(settings),
+            "not_run": analyses_not_run(log.frame, log.profile.activities.values())}
     health = health_table(log.frame)
     written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta,
                                                extra={"process": described.to_dict(), "process_health": health})}

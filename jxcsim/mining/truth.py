@@ -84,21 +84,25 @@ def never_posted_locations(frame: pd.DataFrame, movement: str, *, min_age_h: flo
 def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | None, *,
                  timezone: str | None) -> tuple[int, list[float] | None, float | None]:
     """What the log shows of a posting habit's window: how many cases had goods moved (the habit's
-    movement, at ``location`` when given) on its weekdays within its hours, in the log's local time
-    — how many the habit could act on —; the whole hours those movements spanned (from the first
+    movement, at ``location`` when given) on its weekdays within its hours, in the log's local time,
+    and posted in the log — how many lags the habit could lengthen —; the whole hours those movements spanned (from the first
     to the last hour holding at least ``SPAN_SHARE``, 5 %, of them; ``None`` without any); and the
     share of the weekdays' cases that moved within the hours (``None`` without any).
 
     >>> import pandas as pd
-    >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2"], "semantic": ["physical_issue"] * 3,
-    ...                     "location": ["A", "A", "A"], "time:timestamp": pd.to_datetime(
-    ...                         ["2025-01-08 06:00", "2025-01-08 06:30", "2025-01-08 12:00"], utc=True)})
+    >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2", "S1", "S2"],
+    ...                     "semantic": ["physical_issue"] * 3 + ["book_issue"] * 2, "location": ["A"] * 5,
+    ...                     "time:timestamp": pd.to_datetime(["2025-01-08 06:00", "2025-01-08 06:30",
+    ...                                                        "2025-01-08 12:00", "2025-01-08 09:00",
+    ...                                                        "2025-01-08 15:00"], utc=True)})
     >>> habit = {"movement": "issue", "weekdays": [2], "hours": [13.0, 18.0]}   # Wednesday 13-18 in Shanghai
     >>> habit_window(log, habit, "A", timezone="Asia/Shanghai")               # 14:00-14:30 local; S2 at 20:00
     (1, [14.0, 15.0], 0.5)
     """
-    semantic = PostedMovement[habit.get("movement", "issue").upper()].physical.value
-    moved = frame[frame[SEMANTIC].astype(str) == semantic] if SEMANTIC in frame.columns else frame.iloc[:0]
+    kind = PostedMovement[habit.get("movement", "issue").upper()]
+    semantic = frame[SEMANTIC].astype(str) if SEMANTIC in frame.columns else pd.Series("", index=frame.index)
+    posted = set(frame.loc[(semantic == kind.book.value).to_numpy(), CASE])  # a lag needs the posting in the log
+    moved = frame[(semantic == kind.physical.value).to_numpy() & frame[CASE].isin(posted).to_numpy()]
     if location is not None and "location" in moved.columns:
         moved = moved[moved["location"] == location]
     when = local(moved[TIMESTAMP], timezone)

@@ -117,8 +117,9 @@ def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[
     meta_line = " · ".join(f"{_e(k)}: {_e(v)}" for k, v in (meta or {}).items() if not isinstance(v, dict))
     not_run = (meta or {}).get("not_run") or {}
     if not_run:  # analyses the log's semantics do not allow: say so, not an empty section
-        meta_line += "<br>not run: " + "; ".join(f"{_e(name)} ({_e(why)})" for name, why in not_run.items()) + \
-            " — map the log's activities in a profile (docs/profiles.md)"
+        meta_line += "<br>not run: " + "; ".join(f"{_e(name)} ({_e(why)})" for name, why in not_run.items())
+        if any(why.startswith("needs activities mapped") for why in not_run.values()):
+            meta_line += " — map the log's activities in a profile (docs/profiles.md)"
     blocks = [(name, body) for name, body in (sections or [])]
     blocks += [(name, table_html(records)) for name, records in (tables or {}).items() if records]
     nav = "".join(f'<a href="#s{i}">{_e(name)}</a>' for i, (name, _) in enumerate(blocks))
