@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         recall = t["found"] / t["expected"] if t["expected"] else float("nan")
         print(f"{world}: {t['found']}/{t['expected']} planted patterns found (recall {recall:.3f}), "
               f"{t['false_alarms']} false alarms, {t['posting_findings']} posting findings over {args.seeds} seeds"
-              + (f", {t['unobservable']} habit-locations too few cases to expect" if t["unobservable"] else "")
+              + (f", {t['unobservable']} planted patterns with too few cases in the log to expect" if t["unobservable"] else "")
               + (f"; missed: {', '.join(t['misses'])}" if t["misses"] else ""), file=sys.stderr)
     return 0
 

@@ -101,3 +101,14 @@ def test_an_absence_others_cover_is_optional_found_or_not():
         "Chen Jing absent (others cover)"]
     assert all(not t.get("optional") for t in planted_truth(load_scenario(REPO / "scenarios" / "baseline.yaml"))
                if t["kind"] == "approval_bottleneck")
+
+
+def test_an_absence_no_held_order_ever_waited_over_is_unobservable():
+    boss = {"name": "boss absent", "kind": "approval_bottleneck", "locations": None, "weekdays": [5], "hours": None}
+    quiet = _log(_loads("A", [10]))  # no order was ever held
+    score = score_findings([], [boss], frame=quiet, timezone="UTC")
+    assert score["expected"] == 0 and [u["cases"] for u in score["unobservable"]] == [0]
+    holds = [(f"H{k}", sem, None, pd.Timestamp("2025-01-10 15:00", tz="UTC") + pd.Timedelta(days=7 * k, hours=h))
+             for k in range(5) for sem, h in (("credit_hold", 0), ("credit_approved", 66))]  # Friday to Monday
+    busy = pd.concat([quiet, _log(holds, posted=False)], ignore_index=True)
+    assert score_findings([], [boss], frame=busy, timezone="UTC")["misses"][0]["name"] == "boss absent"

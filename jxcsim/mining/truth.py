@@ -18,7 +18,9 @@ least ``realized_age_h`` (48 h) before the location's last posting (a small neve
 can leave none in a short run). With a log, a posting habit is expected at a location only when at least
 ``min_cases`` (4, the fewest cases any test of the diagnosis takes) cases moved there within its
 weekdays and hours: a habit whose window saw almost no movements (a Saturday habit where nobody
-unloads on Saturdays) is listed as ``unobservable``, not missed. A truth marked ``optional`` (an
+unloads on Saturdays) is listed as ``unobservable``, not missed; so is an approver's absence
+when fewer than ``min_cases`` held orders were pending on its days (a firm whose orders never
+reach the credit threshold). A truth marked ``optional`` (an
 approver's absence on days another approver covers: a bottleneck only if the others cannot keep
 up) is neither expected nor a false alarm when found. A *false alarm* is a finding of a kind that
 has a truth in this scheme (posting kinds, backlogs, approvals) that matches no planted habit;
@@ -53,6 +55,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
@@ -118,6 +121,34 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     return int(cases), [float(busy.min()), float(busy.max() + 1)], cases / moved.loc[on_days, CASE].nunique()
 
 
+def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: str | None) -> int:
+    """Held orders pending (held, not yet decided; undecided ones to the log's end) on some local day
+    that falls on one of ``weekdays``: how many an approver's absence on those days could hold up.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2", "S2"], "semantic": ["credit_hold",
+    ...                     "credit_approved", "credit_hold", "credit_approved"], "time:timestamp": pd.to_datetime(
+    ...                     ["2025-01-06 10:00", "2025-01-08 09:00", "2025-01-09 10:00", "2025-01-09 12:00"], utc=True)})
+    >>> approval_cases(log, [1], timezone="UTC"), approval_cases(log, [3], timezone="UTC")  # Mon-Wed; Thu
+    (1, 1)
+    """
+    if SEMANTIC not in frame.columns:
+        return 0
+    semantic = frame[SEMANTIC].astype(str)
+    held = frame[(semantic == "credit_hold").to_numpy()].groupby(CASE)[TIMESTAMP].min()
+    if held.empty:
+        return 0
+    decided = frame[semantic.isin(["credit_approved", "credit_rejected"]).to_numpy()].groupby(CASE)[TIMESTAMP].min()
+    until = decided.reindex(held.index).fillna(frame[TIMESTAMP].max())
+    first, last = local(held, timezone).dt.normalize(), local(until, timezone).dt.normalize()
+    span = (last.dt.tz_localize(None) - first.dt.tz_localize(None)).dt.days.to_numpy()
+    start = first.dt.weekday.to_numpy()
+    pending = np.zeros(len(held), dtype=bool)
+    for day in set(weekdays):
+        pending |= (day - start) % 7 <= span
+    return int(pending.sum())
+
+
 def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None = None, *,
                  timezone: str | None = None, realized_age_h: float = 48.0,
                  min_cases: int = MIN_CASES) -> list[dict[str, Any]]:
@@ -136,6 +167,10 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
         posting = habit["kind"] in ("physical_before_book", "late_posting")
         for location in (locations if per_location else [None]):
             expected = {**habit, "location": location}
+            if habit["kind"] == "approval_bottleneck" and frame is not None:
+                expected["cases"] = approval_cases(frame, habit.get("weekdays") or range(7), timezone=timezone)
+                if expected["cases"] < min_cases:
+                    expected["unobservable"] = True  # no held order ever waited over those days
             if posting and frame is not None:
                 expected["cases"], expected["moved_hours"], expected["day_share"] = habit_window(
                     frame, habit, location, timezone=timezone)
