@@ -92,6 +92,9 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"activity_names": {"book_issue": "Post", "book_receipt": "Post"}},
      "activity_names: book_issue and book_receipt are both 'Post': each step needs its own name"),
     ({"activity_names": {"pick": " "}}, "activity_names: pick: an activity name cannot be blank"),
+    ({"posting": {"habits": {"night": {"hours": [22, 26]}}}},
+     "posting.habits.night.hours: hours of the day run from 0 to 24, start before end; got [22, 26]"),
+    ({"posting": {"habits": {"none": {"hours": [5, 5]}}}}, "posting.habits.none.hours: hours of the day run"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"
@@ -99,6 +102,12 @@ def test_errors_name_the_field_path(tmp_path, overlay, message):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_transfers_need_two_locations():
+    with pytest.raises(ScenarioError, match=r"transfers\.enabled: transfers move goods between locations; "
+                                            r"the scenario has 1 \(W1\)"):
+        parse_scenario({"name": "one", "locations": {"W1": {}}, "transfers": {"enabled": True}})
 
 
 def test_extends_cycle_and_yaml_errors(tmp_path):

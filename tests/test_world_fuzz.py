@@ -116,7 +116,7 @@ def scenario(r: random.Random) -> dict:
         "returns": {"enabled": r.random() < 0.4, "p_line": r.choice([0.01, 0.2, 1.0]),
                     "share": r.choice([[0.1, 1.0], [1.0, 1.0]]), "after_days": [0, r.randint(0, 9)],
                     "approval_threshold": r.choice([None, 0, 1000]), "transit_days": [0, r.choice([0, 3])]},
-        "transfers": {"enabled": r.random() < 0.4, "review_days": _days(r, 1),
+        "transfers": {"enabled": len(locations) > 1 and r.random() < 0.4, "review_days": _days(r, 1),
                       "review_time": _clock(r.choice([0, 9, 23.5])), "below_days": r.choice([0, 2, 5]),
                       "up_to_days": r.choice([5, 10]), "keep_days": r.choice([0, 4, 12]),
                       "transit_days": [0, r.choice([0, 2])]},

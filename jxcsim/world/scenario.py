@@ -283,6 +283,15 @@ class PostingHabit(PostingBehaviour):
     hours: Range = Range(low=0, high=24)
     post_at: Literal["after_delay", "next_workday"] = "after_delay"
 
+    @field_validator("hours")
+    @classmethod
+    def _hours_of_a_day(cls, hours: Range) -> Range:
+        if not 0 <= hours.low < hours.high <= 24:
+            raise ValueError(f"hours of the day run from 0 to 24, start before end; got [{hours.low:g}, "
+                             f"{hours.high:g}] (a habit across midnight is two: [22, 24] on its weekdays and "
+                             f"[0, 2] on the days after)")
+        return hours
+
     def applies(self, movement: Movement, location: str, weekday: int, hour: float) -> bool:
         return (self.enabled and movement is self.movement
                 and (self.locations is None or location in self.locations)
@@ -506,6 +515,9 @@ class Scenario(_Model):
         check("rules.posting_deadline.locations", self.rules.posting_deadline.locations)
         if self.purchasing.receiving_shift not in self.shifts:
             raise ValueError(f"purchasing.receiving_shift: unknown shift {self.purchasing.receiving_shift!r}")
+        if self.transfers.enabled and len(self.locations) < 2:
+            raise ValueError(f"transfers.enabled: transfers move goods between locations; the scenario has "
+                             f"{len(self.locations)} ({', '.join(self.locations)})")
         return self
 
 
