@@ -94,6 +94,17 @@ def _details(f: Finding) -> str:
     return "".join(parts)
 
 
+
+def _q(q: float | None) -> str:
+    """A q-value for the table: two significant digits; one too small for a float is below its floor.
+
+    >>> _q(None), _q(3.1e-26), _q(0.0)
+    ('', '3.1e-26', '&lt;1e-300')
+    """
+    if q is None:
+        return ""
+    return f"{q:.2g}" if q > 0 else "&lt;1e-300"
+
 def _finding_rows(findings: list[Finding]) -> str:
     rows = []
     for rank, f in enumerate(findings, start=1):
@@ -104,7 +115,7 @@ def _finding_rows(findings: list[Finding]) -> str:
             f"<td>{_e(' → '.join(f.activities))}</td><td>{_e(f.location or '—')}</td><td>{_e(_window(f))}</td>"
             f"<td class=num>{f.cases:,}</td><td class=num>{_num(f.effect_h)}</td><td class=num>{_num(f.baseline_h)}</td>"
             f"<td class=num>{_num(f.stock_impact_qty, 0)}</td>"
-            f"<td class=num>{'' if f.q_value is None else f'{f.q_value:.2g}'}</td></tr>")
+            f"<td class=num>{_q(f.q_value)}</td></tr>")
     return "".join(rows) or "<tr><td colspan=11 class=empty>No findings.</td></tr>"
 
 
