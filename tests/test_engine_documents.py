@@ -735,3 +735,21 @@ def test_a_count_must_cover_every_sku_of_the_snapshot():
     assert count.adjustments() == [Adjustment("CNT-2", "WH-A", "Z", 2.0)]
     with pytest.raises(BackdatedTransition):
         count.adjust(0.5, "eva")
+
+
+def test_a_credit_note_needs_an_invoice_stays_within_it_and_can_settle_it():
+    from jxcsim.engine import IllegalTransition, SalesLine, SalesOrder, SalesOrderState
+
+    so = SalesOrder("SO-9", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 2, 50.0)])
+    so.check_credit(0.1, "ana"); so.release(0.2); so.allocate(1, 2, 0.2); so.pick(1, 2, 1.0, "li")
+    so.load(1, 2.0, "dai"); so.deliver(3.0)
+    with pytest.raises(IllegalTransition, match="only an invoiced order is credited"):
+        so.credit(4.0, 50.0, "zhou")
+    so.invoice(5.0, "zhou")
+    so.credit(6.0, 50.0, "zhou", note="RT-1")
+    so.credit(7.0, 50.0, "zhou", note="RT-2")  # everything came back: nothing is due, the order is settled
+    assert (so.state, so.amount_due, so.credited_amount, so.paid_amount) == (SalesOrderState.PAID, 0.0, 100.0, 0.0)
+    assert [(s.state, s.amount, s.note) for s in so.history[-2:]] == [
+        (SalesOrderState.CREDITED, 50.0, "RT-1"), (SalesOrderState.CREDITED, 50.0, "RT-2")]
+    with pytest.raises(IllegalTransition, match="would exceed the invoiced 100"):
+        so.credit(8.0, 0.01, "zhou")

@@ -418,3 +418,31 @@ def test_simulated_summary_runs_with_ledgers(simulated):
     positions = result.positions()
     assert k["discrepancy_by_cause"]["value"] == pytest.approx(positions["discrepancy"].sum())
     assert 0 < k["fill_rate"]["value"] <= 1 and math.isclose(k["fill_rate"]["value"] + k["backorder_rate"]["value"], 1)
+
+
+def _with_a_return() -> pd.DataFrame:
+    """The example, with 2 of SO-1's A (at 50) sent back Wed 10:00 and credited Thu 09:00 (before payment)."""
+    from jxcsim.kpi.example import example_log
+
+    f = example_log()
+    at = pd.Timestamp("2025-01-08 02:00", tz="UTC")
+    extra = pd.DataFrame([
+        {CASE: "RT-1", "concept:name": "Returned", "semantic": "return_physical_in", TS: at, "location": "WH-A",
+         "sku": "A", "line": 1, "qty": 2.0, "price": 50.0, "customer": "C1"},
+        {CASE: "SO-1", "concept:name": "Credit note", "semantic": "credit_note", TS: at + pd.Timedelta(hours=23),
+         "location": "WH-A", "sku": "A", "line": 1, "qty": 2.0, "customer": "C1", "amount": 100.0}])
+    extra["line"] = extra["line"].astype("Int64")
+    return pd.concat([f, extra], ignore_index=True).sort_values(TS, kind="stable").reset_index(drop=True)
+
+
+def test_returns_undo_sales_and_credit_notes_lower_revenue_and_receivables():
+    from jxcsim.kpi.example import COSTS, TIMEZONE, example_log
+    from jxcsim.kpi.finance import customer_pareto, gross_margin, receivables_turnover
+
+    plain, returned = example_log(), _with_a_return()
+    a, a_back = gross_margin(plain, COSTS).by_product.loc["A"], gross_margin(returned, COSTS).by_product.loc["A"]
+    assert (a["qty"] - a_back["qty"], a["revenue"] - a_back["revenue"], a["cost"] - a_back["cost"]) == (2, 100, 80)
+    assert customer_pareto(returned).revenue.to_dict() == {"C1": 900.0, "C2": 400.0}
+    before, after = receivables_turnover(plain, timezone=TIMEZONE), receivables_turnover(returned, timezone=TIMEZONE)
+    assert (after.invoiced, after.credited) == (before.invoiced - 100, 100.0)
+    assert after.average_receivables < before.average_receivables  # SO-1 owed 900 from Thursday, not 1,000

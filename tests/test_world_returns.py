@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from jxcsim.eventlog import read_event_log
@@ -89,3 +90,33 @@ def test_off_by_default_and_checked_when_on():
         _with_returns(p_line=1.5)
     for scenario in (_with_returns(p_line=0.0), load_scenario(REPO / "scenarios" / "baseline.yaml")):
         assert not (simulate(scenario, weeks=2, seed=4).log["doc_type"] == "customer_return").any()
+
+
+def test_a_booked_in_return_is_credited_on_its_order_and_the_customer_pays_the_rest(run):
+    """The credit note lands in the order's case after the invoice; the payment is the invoice less the
+    credits issued before it; credits never exceed the invoice, and each credits a booked-in return."""
+    log = run.log
+    credits = log[log[SEMANTIC] == "credit_note"]
+    booked = log[log[SEMANTIC] == "return_book_in"]
+    assert 0 < len(credits) <= len(booked)
+    assert set(credits["doc_type"]) == {"sales_order"} and credits[CASE].str.startswith("SO-").all()
+    accountants = {n for n, m in run.scenario.staff.items() if m.role.value == "accountant"}
+    assert set(credits["org:resource"]) <= accountants
+    paid_less = 0
+    for _, steps in log[log[CASE].isin(credits[CASE])].groupby(CASE, sort=False):
+        invoice = steps[steps[SEMANTIC] == "invoice"]
+        assert len(invoice) == 1 and (steps.loc[steps[SEMANTIC] == "credit_note", TIMESTAMP]
+                                      >= invoice[TIMESTAMP].iloc[0]).all()
+        invoiced = invoice["amount"].iloc[0]
+        credited = steps.loc[steps[SEMANTIC] == "credit_note", "amount"]
+        assert credited.sum() <= invoiced + 1e-6
+        payment = steps[steps[SEMANTIC] == "payment"]
+        if len(payment):
+            before = credited[steps.loc[credited.index, TIMESTAMP] <= payment[TIMESTAMP].iloc[0]].sum()
+            assert payment["amount"].iloc[0] == pytest.approx(invoiced - before, abs=0.01)
+            paid_less += before > 0
+    assert paid_less > 0  # returns come back within days, payments after weeks
+    # each credit is worth what came back: the returned quantity at the line's price (as the issue carried it)
+    prices = log[log[SEMANTIC] == "physical_issue"].drop_duplicates([CASE, "line"]).set_index([CASE, "line"])["price"]
+    value = credits["qty"] * prices.reindex(pd.MultiIndex.from_frame(credits[[CASE, "line"]])).to_numpy()
+    assert (credits["amount"].to_numpy() == value.round(2).to_numpy()).mean() > 0.95  # the rest: capped at the invoice

@@ -10,6 +10,10 @@ Order level (``SalesOrderState``)::
     PARTIALLY_DELIVERED -> INVOICED     (when the undelivered rest was cancelled)
     any state before a line is loaded (except CREDIT_REJECTED) -> CANCELLED   (final)
 
+A credit note (``credit``: goods the customer sent back) is a step of an INVOICED or PAID order
+(``CREDITED``, not a state): it lowers what is due, and payments plus credits that cover the
+invoice make the order PAID.
+
 Line level, in quantities. Of a line's ordered ``qty`` a part is *open* (not yet decided), a
 part *allocated* (promised from stock; includes what was picked since), a part *backordered*
 (waiting for stock) and a part *cancelled*; ``allocated + backordered + cancelled <= qty`` and
@@ -76,6 +80,7 @@ class SalesOrderState(StrEnum):
     INVOICED = "invoiced"
     PAID = "paid"
     CANCELLED = "cancelled"
+    CREDITED = "credited"  # a step only: a credit note on an invoiced or paid order
 
 
 class SalesLineState(StrEnum):
@@ -203,7 +208,8 @@ class SalesOrder(Document):
     """
 
     kind = "sales order"
-    __slots__ = ("_amount", "_invoiced", "_lines", "_ordered", "_paid", "_state", "customer", "location")
+    __slots__ = ("_amount", "_credited", "_invoiced", "_lines", "_ordered", "_paid", "_state", "customer",
+                 "location")
 
     def __init__(self, order_id: str, customer: str, location: str, created_at: float,
                  lines: Iterable[SalesLine], *, actor: str = "system") -> None:
@@ -240,6 +246,7 @@ class SalesOrder(Document):
         self._state = _S.RECEIVED
         self._invoiced = 0.0
         self._paid = 0.0
+        self._credited = 0.0
 
     # ------------------------------------------------------------------ queries
 
@@ -269,6 +276,16 @@ class SalesOrder(Document):
     @property
     def paid_amount(self) -> float:
         return self._paid
+
+    @property
+    def credited_amount(self) -> float:
+        """What credit notes took off the invoice (goods sent back)."""
+        return self._credited
+
+    @property
+    def amount_due(self) -> float:
+        """Invoiced less credited less paid, never below 0 (0 before the invoice)."""
+        return max(0.0, self._invoiced - self._credited - self._paid)
 
     @property
     def hold_reason(self) -> str | None:
@@ -696,6 +713,7 @@ class SalesOrder(Document):
         if amount.__class__ is float and 0.0 < amount < _INF and self._state is _S.INVOICED \
                 and actor.__class__ is str and actor and t.__class__ is float and self._clock <= t < _INF:
             self._paid = paid = self._paid + amount  # what _pay would check passed; covers() inline
+            paid += self._credited
             due = self._invoiced
             if paid >= due - 1e-9 * max(1.0, abs(due)):
                 self._state = _S.PAID
@@ -711,9 +729,38 @@ class SalesOrder(Document):
             self._refuse(_S.PAID, self._state)
         t = self._check_step(t, actor, _S.PAID, self._state)
         self._paid += amount
-        if covers(self._paid, self._invoiced):
+        if covers(self._paid + self._credited, self._invoiced):
             self._state = _S.PAID
         self._record(self._state, t, actor, amount=amount)
+
+    def credit(self, t: float, amount: float, actor: str, note: str | None = None) -> None:
+        """A credit note for ``amount`` (goods sent back; ``note``: the return) on an INVOICED or PAID
+        order: recorded as a ``CREDITED`` step; an INVOICED order whose payments and credits now
+        cover the invoice becomes PAID. Credits never exceed the invoiced amount.
+
+        >>> so = SalesOrder("SO-3", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 4, 25.0)])
+        >>> so.check_credit(0.5, "ana"); so.release(1.0); so.allocate(1, 4, 1.0); so.pick(1, 4, 2.0, "li")
+        >>> so.load(1, 3.0, "dai"); so.deliver(5.0); so.invoice(6.0, "zhou")
+        >>> so.credit(30.0, 25.0, "zhou", note="RT-1"); so.amount_due, so.state.value
+        (75.0, 'invoiced')
+        >>> so.pay(40.0, 75.0, "bank"); so.state.value
+        'paid'
+        >>> so.credit(41.0, 80.0, "zhou")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        jxcsim.engine.errors.IllegalTransition: ... PAID to CREDITED: credits of 105 would exceed the invoiced 100
+        """
+        amount = check_amount(amount)
+        if self._state is not _S.INVOICED and self._state is not _S.PAID:
+            self._refuse(_S.CREDITED, self._state, "only an invoiced order is credited")
+        if not covers(self._invoiced, self._credited + amount):
+            self._refuse(_S.CREDITED, self._state, f"credits of {self._credited + amount:g} would exceed the "
+                                                   f"invoiced {self._invoiced:g}")
+        t = self._check_step(t, actor, _S.CREDITED, self._state)
+        self._credited += amount
+        if self._state is _S.INVOICED and covers(self._paid + self._credited, self._invoiced):
+            self._state = _S.PAID
+        self._record(_S.CREDITED, t, actor, amount=amount, note=note)
 
     def cancel(self, t: float, reason: str, actor: str = "system") -> None:
         """-> CANCELLED from any state but CREDIT_REJECTED, as long as no line has been loaded.

@@ -162,7 +162,7 @@ class Transfer(Document):
 
 
 class ReturnState(StrEnum):
-    """States of a customer return; RECEIVED (goods in) and POSTED (book in) are steps only."""
+    """States of a customer return; RECEIVED (goods in), POSTED (book in) and CREDITED (credit note) are steps only."""
 
     REQUESTED = "requested"
     APPROVED = "approved"
@@ -170,6 +170,7 @@ class ReturnState(StrEnum):
     REJECTED = "rejected"
     RECEIVED = "received"
     POSTED = "posted"
+    CREDITED = "credited"  # a credit note for the goods, once they are booked in
 
 
 _R = ReturnState
@@ -268,6 +269,26 @@ class CustomerReturn(Document):
     def post(self, t: float, actor: str) -> None:
         """The return is booked in (received or not)."""
         self._book(_R.POSTED, t, actor)
+
+    @property
+    def credited_at(self) -> float | None:
+        """When the credit note was issued (None if not yet)."""
+        return self._times.get(_R.CREDITED)
+
+    def credit(self, t: float, actor: str) -> None:
+        """The credit note for :attr:`amount`, once the return is booked in (once).
+
+        >>> ret = CustomerReturn("RT-2", "C-7", "WH-A", "A-1", 2, 10.0, created_at=0.0, approval_required=False)
+        >>> ret.accept(0.0); ret.credit(1.0, "zhou")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        jxcsim.engine.errors.IllegalTransition: ... the return is not booked in yet
+        >>> ret.post(2.0, "eva"); ret.credit(3.0, "zhou"); ret.credited_at
+        3.0
+        """
+        if _R.POSTED not in self._times:
+            self._refuse(_R.CREDITED, self._state, "the return is not booked in yet")
+        self._book(_R.CREDITED, t, actor)
 
 
 # ---------------------------------------------------------------------------- stock count

@@ -70,6 +70,7 @@ class Semantic(str, Enum):
     DELIVER = "deliver"
     INVOICE = "invoice"
     PAYMENT = "payment"
+    CREDIT_NOTE = "credit_note"
     ORDER_CANCELLED = "order_cancelled"
     # purchasing
     PO_CREATED = "po_created"

@@ -60,10 +60,11 @@ _ALL = [
                   "(moving average or FIFO per SKU x location) over the posted receipts at their price (unit "
                   "cost); details: closing stock value, per product unit costs"),
     KpiDefinition("gross_margin", "share", "(revenue - cost) / revenue over goods issued (physical_issue "
-                  "qty x price; unit cost from the costing run, else the standard cost); details per product"),
-    KpiDefinition("customer_pareto", "customers", "smallest number of customers whose invoiced amounts make "
-                  "80 % of revenue; details list them"),
-    KpiDefinition("receivables_turnover", "times", "invoiced amount over the log horizon / average receivables "
-                  "(invoiced - paid per case) at daily snapshots"),
+                  "qty x price) less goods sent back (return_physical_in); unit cost from the costing run, else "
+                  "the standard cost; details per product"),
+    KpiDefinition("customer_pareto", "customers", "smallest number of customers whose invoiced amounts net of "
+                  "credit notes make 80 % of revenue; details list them"),
+    KpiDefinition("receivables_turnover", "times", "invoiced amount net of credit notes over the log horizon / "
+                  "average receivables (invoiced - paid - credited per case) at daily snapshots"),
 ]
 KPIS: dict[str, KpiDefinition] = {k.name: k for k in _ALL}

@@ -40,7 +40,9 @@ def gross_margin(frame: pd.DataFrame, costs: Mapping[str, float] | None = None) 
 
     Revenue is read from ``physical_issue`` events (``qty`` × ``price``), so goods that left but
     were never posted still count as sales; a log with no ``physical_issue`` events (many ERP
-    logs record only postings) falls back to ``book_issue``. ``basis`` says which was used. Cost
+    logs record only postings) falls back to ``book_issue``; ``basis`` says which was used.
+    Customer returns (``return_physical_in``, or ``return_book_in`` with the book basis) count
+    with their quantity negative: sales undone. Cost
     uses the standard unit cost per SKU in ``costs``; without ``costs`` only revenue is given.
     Rows without a price are left out and counted; SKUs without a cost are left out of cost,
     margin and margin % (of the revenue of costed SKUs) and listed. ``by_product``: per SKU
@@ -53,9 +55,12 @@ def gross_margin(frame: pd.DataFrame, costs: Mapping[str, float] | None = None) 
     """
     require_columns(frame, ["sku", "qty", "price"], "gross margin")
     rows = events(frame, Semantic.PHYSICAL_ISSUE, "gross margin", required=False)
-    basis = Semantic.PHYSICAL_ISSUE
+    basis, back = Semantic.PHYSICAL_ISSUE, Semantic.RETURN_PHYSICAL_IN
     if rows.empty:
         rows, basis = events(frame, Semantic.BOOK_ISSUE, "gross margin"), Semantic.BOOK_ISSUE
+        back = Semantic.RETURN_BOOK_IN
+    returned = events(frame, back, "gross margin", required=False)  # goods sent back: sales undone
+    rows = pd.concat([rows, returned.assign(qty=-returned["qty"].astype(float))]) if len(returned) else rows
     priced = rows[rows["price"].notna() & rows["qty"].notna()]
     qty = priced["qty"].astype(float)
     table = pd.DataFrame({"qty": qty, "revenue": qty * priced["price"].astype(float)})
@@ -100,9 +105,10 @@ class CustomerPareto:
 
 
 def customer_pareto(frame: pd.DataFrame, *, share: float = PARETO_SHARE) -> CustomerPareto:
-    """The customers behind 80 % (``share``) of revenue, from ``invoice`` amounts.
+    """The customers behind 80 % (``share``) of revenue, from ``invoice`` amounts net of credit notes.
 
-    Revenue per customer = Σ ``amount`` of its ``invoice`` events (the customer of a case is the
+    Revenue per customer = Σ ``amount`` of its ``invoice`` events − Σ that of its ``credit_note``
+    events (goods sent back; the customer of a case is the
     first ``customer`` value on any of its events, so logs that name the customer only on the
     order still work). Customers are sorted by revenue (largest first, then by name); ``top`` is
     the shortest prefix whose cumulative revenue reaches ``share`` of the total.
@@ -118,9 +124,12 @@ def customer_pareto(frame: pd.DataFrame, *, share: float = PARETO_SHARE) -> Cust
     """
     require_columns(frame, ["customer", "amount"], "customer Pareto")
     invoices = events(frame, Semantic.INVOICE, "customer Pareto")
-    invoices = invoices[invoices["amount"].notna()]
-    customer = invoices[CASE].map(_case_customers(frame))
-    revenue = invoices["amount"].astype(float).groupby(customer, sort=False).sum()
+    credits = events(frame, Semantic.CREDIT_NOTE, "customer Pareto", required=False)
+    billed = pd.concat([invoices[[CASE, "amount"]], credits[[CASE, "amount"]].assign(amount=-credits["amount"])],
+                       ignore_index=True)
+    billed = billed[billed["amount"].notna()]
+    customer = billed[CASE].map(_case_customers(frame))
+    revenue = billed["amount"].astype(float).groupby(customer, sort=False).sum()
     if revenue.empty or revenue.sum() <= 0:
         raise KpiUnavailable("customer Pareto needs invoices with a customer and a positive total amount")
     order = np.lexsort((revenue.index.to_numpy(dtype=str), -revenue.to_numpy()))
@@ -139,8 +148,9 @@ def customer_pareto(frame: pd.DataFrame, *, share: float = PARETO_SHARE) -> Cust
 class Receivables:
     """Invoiced amount over the log horizon against the average amount outstanding."""
 
-    invoiced: float
+    invoiced: float  # net of credit notes
     paid: float
+    credited: float  # credit notes for goods sent back
     average_receivables: float
     turnover: float | None
     horizon_days: float
@@ -151,8 +161,9 @@ class Receivables:
 def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receivables:
     """Receivables turnover = invoiced amount over the log horizon ÷ average receivables.
 
-    Outstanding per case = Σ ``invoice`` amounts − Σ ``payment`` amounts so far, floored at 0 (a
-    payment for an invoice from before the log, or an overpayment, is not negative debt).
+    Outstanding per case = Σ ``invoice`` amounts − Σ ``payment`` and ``credit_note`` amounts so
+    far, floored at 0 (a payment for an invoice from before the log, an overpayment or a credit
+    after payment is not negative debt). ``invoiced`` is net of credit notes (``credited``).
     Receivables = Σ over cases, snapshotted at each local midnight within the log horizon (first
     to last event) and averaged. Also ``days_sales_outstanding`` = average receivables ÷
     (invoiced ÷ horizon days).
@@ -165,8 +176,10 @@ def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receiv
     require_columns(frame, ["amount"], "receivables turnover")
     invoices = events(frame, Semantic.INVOICE, "receivables turnover")
     payments = events(frame, Semantic.PAYMENT, "receivables turnover", required=False)
+    credits = events(frame, Semantic.CREDIT_NOTE, "receivables turnover", required=False)
     moves = pd.concat([invoices[[CASE, TIMESTAMP, "amount"]],
-                       payments[[CASE, TIMESTAMP, "amount"]].assign(amount=-payments["amount"])], ignore_index=True)
+                       payments[[CASE, TIMESTAMP, "amount"]].assign(amount=-payments["amount"]),
+                       credits[[CASE, TIMESTAMP, "amount"]].assign(amount=-credits["amount"])], ignore_index=True)
     moves = moves[moves["amount"].notna()].sort_values([CASE, TIMESTAMP], kind="stable")
     moves["amount"] = moves["amount"].astype(float)
     balance = moves.groupby(CASE, sort=False)["amount"].cumsum().clip(lower=0.0)
@@ -181,10 +194,11 @@ def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receiv
     at = np.searchsorted(hours(moves[TIMESTAMP]).to_numpy(), hours(pd.Series(snapshots.tz_convert("UTC"))).to_numpy(),
                          side="right")
     average = float(level[at].mean())
-    invoiced = float(invoices["amount"].astype(float).sum())
+    credited = float(credits["amount"].astype(float).sum()) if len(credits) else 0.0
+    invoiced = float(invoices["amount"].astype(float).sum()) - credited  # net sales on credit
     horizon_days = float((last - first) / HOUR / 24)
     turnover = invoiced / average if average > 0 else None
     dso = average / (invoiced / horizon_days) if invoiced > 0 and horizon_days > 0 else None
     return Receivables(invoiced=invoiced, paid=float(payments["amount"].astype(float).sum()),
-                       average_receivables=average, turnover=turnover, horizon_days=horizon_days,
+                       credited=credited, average_receivables=average, turnover=turnover, horizon_days=horizon_days,
                        days_sales_outstanding=dso, n_snapshots=int(len(snapshots)))

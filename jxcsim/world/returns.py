@@ -5,7 +5,9 @@ requested by the customer (a sales clerk on shift takes it, else the web shop), 
 sales approver when it is worth more than ``returns.approval_threshold`` (else accepted by the
 system, no step), goods back after the transit time in the receiving shift, unloaded by a clerk
 (the physical leg: ``@customer`` → the warehouse) and posted as receipts are posted (the book
-leg; or never). Book stock coming back releases backordered lines, as a receipt does.
+leg; or never). Book stock coming back releases backordered lines, as a receipt does. A posted
+return is credited by the accountant on the order's invoice (a ``credit_note`` in the order's
+case), once the order is invoiced.
 Returns are off unless ``returns.enabled``; then they draw from the world's generator too.
 """
 
@@ -15,7 +17,7 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from ..engine import CUSTOMER, CustomerReturn
+from ..engine import CUSTOMER, CustomerReturn, SalesOrderState
 from .scenario import Movement, Role
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from .sales import Order
 
 DAY_H = 24.0
+_INVOICED = (SalesOrderState.INVOICED, SalesOrderState.PAID)
 
 
 def returns_after_delivery(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -> None:
@@ -82,3 +85,23 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     doc.post(env.now, clerk)
     record("return_book_in", env.now, resource=clerk)
     world.receipt_signal(line.sku, loc).succeed()  # backordered lines may take it now
+    yield from credit_note(world, order, doc, line)
+
+
+def credit_note(world: World, order: Order, ret: CustomerReturn, line: SalesLine) -> Generator[Any, Any, None]:
+    """The accountant credits a booked-in return on the order's invoice (in the order's case, as ERPs
+    file a credit memo against its sales order), once the order is invoiced; what is still due
+    falls by that much, and an order fully credited needs no payment."""
+    env, so = world.env, order.doc
+    while so.state not in _INVOICED:  # the order's last shipment is still out: look again tomorrow
+        if env.now + DAY_H > world.horizon_h:
+            return
+        yield env.timeout(DAY_H)
+    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+    amount = round(min(ret.amount, so.invoiced_amount - so.credited_amount), 2)
+    if amount <= 0:
+        return
+    so.credit(work.end, amount, work.worker, note=ret.return_id)
+    ret.credit(work.end, work.worker)
+    order.record(world, "credit_note", work.end, start=work.start, resource=work.worker, sku=line.sku, qty=ret.qty,
+                 line=line.line_no, amount=amount)

@@ -221,6 +221,8 @@ def billing(world: World, order: Order) -> Generator[Any, Any, None]:
     days = pay_days.low + (pay_days.high - pay_days.low) * world.uniform()  # uniform on the customer's range
     paid = world.office.next_open(env.now + days * 24)
     yield env.timeout(paid - env.now)
-    doc.pay(env.now, amount, "bank")
     world.exposure[order.customer] -= order.amount
-    order.record(world, "payment", env.now, resource="bank", amount=amount)
+    due = doc.amount_due  # the invoice less any credit note for goods sent back
+    if due > 0:
+        doc.pay(env.now, due, "bank")
+        order.record(world, "payment", env.now, resource="bank", amount=due)

@@ -412,6 +412,7 @@ class ActivityNames(_Model):
     deliver: str = "Deliver to customer"
     invoice: str = "Issue invoice"
     payment: str = "Payment received"
+    credit_note: str = "Credit note"
     po_created: str = "Create purchase order"
     po_approved: str = "Approve purchase order"
     physical_receipt: str = "Goods arrive"
