@@ -116,3 +116,21 @@ def test_where_the_loading_scan_posts_the_transfer_out_leg_is_posted_at_the_scan
     posted = moves[moves[SEMANTIC] == "transfer_book_out"].set_index(CASE)
     assert len(posted) == len(out) > 0
     assert (posted[TIMESTAMP] == out.reindex(posted.index)).all() and set(posted["org:resource"]) == {"scanner"}
+
+
+def test_every_transfer_starts_with_its_creation_and_a_cancelled_one_ends_there(run):
+    """The log shows each transfer order from its creation; one whose goods were not on the shelf is
+    cancelled by the picker at the pick, and nothing else happens to it."""
+    moves = run.log[run.log["doc_type"] == "transfer"].sort_values(TIMESTAMP, kind="stable")
+    cancelled = 0
+    for case, steps in moves.groupby(CASE, sort=False):
+        kinds = steps[SEMANTIC].tolist()
+        assert kinds[0] == "transfer_created" and steps["org:resource"].iloc[0] == "system", case
+        if "transfer_cancelled" in kinds:
+            cancelled += 1
+            assert kinds == ["transfer_created", "transfer_cancelled"], case
+            picker = steps["org:resource"].iloc[1]
+            assert run.scenario.staff[picker].role.value == "picker"
+            assert steps["location"].nunique() == 1
+    assert cancelled > 0
+    assert (moves[SEMANTIC] == "transfer_created").sum() == moves[CASE].nunique()

@@ -80,6 +80,8 @@ class Semantic(str, Enum):
     SUPPLIER_INVOICE = "supplier_invoice"
     SUPPLIER_PAYMENT = "supplier_payment"
     # transfers
+    TRANSFER_CREATED = "transfer_created"
+    TRANSFER_CANCELLED = "transfer_cancelled"
     TRANSFER_PHYSICAL_OUT = "transfer_physical_out"
     TRANSFER_BOOK_OUT = "transfer_book_out"
     TRANSFER_PHYSICAL_IN = "transfer_physical_in"

@@ -419,6 +419,8 @@ class ActivityNames(_Model):
     book_receipt: str = "Post goods receipt"
     supplier_invoice: str = "Supplier invoice"
     supplier_payment: str = "Pay supplier"
+    transfer_created: str = "Create transfer order"
+    transfer_cancelled: str = "Cancel transfer order"
     transfer_physical_out: str = "Transfer leaves"
     transfer_book_out: str = "Post transfer out"
     transfer_physical_in: str = "Transfer arrives"

@@ -1,8 +1,8 @@
 """Transfers between locations: a review tops up short SKUs from the location with most spare stock.
 
-Each transfer is its own document and case (``TR-…``, doc type ``transfer``): reserved at the
-source when created and counted as on order at the destination (so its reorder review does not
-order it again), picked and loaded at the source (``transfer_physical_out``: shelf →
+Each transfer is its own document and case (``TR-…``, doc type ``transfer``): created by the
+system (``transfer_created``), reserved at the source and counted as on order at the destination
+(so its reorder review does not order it again), picked and loaded at the source (``transfer_physical_out``: shelf →
 ``@transit``), on the road, unloaded by a clerk at the destination (``transfer_physical_in``:
 ``@transit`` → shelf). The out leg is posted as issues are (at the loading scan where
 scan-to-ship applies); from that posting the destination counts the goods in transit, until the
@@ -10,7 +10,7 @@ in leg is posted, as receipts are and only after the out leg (the engine's
 :class:`~jxcsim.engine.Transfer` refuses otherwise). An out leg never posted leaves the goods in
 the source's book (phantom stock there) and stops counting them as on order once they arrive;
 an in leg never posted leaves them in transit in the book. A transfer whose goods are not on the
-source's shelf when picked is cancelled. Off unless ``transfers.enabled``; then it draws from
+source's shelf when picked is cancelled by the picker (``transfer_cancelled``). Off unless ``transfers.enabled``; then it draws from
 the world's generator too.
 """
 
@@ -78,11 +78,13 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
     def record(semantic: str, t: float, location: str, **kw: Any) -> None:
         world.recorder.add(tid, semantic, t, location=location, sku=sku, qty=qty, line=1, doc_type="transfer", **kw)
 
+    record("transfer_created", env.now, src, resource="system")
     work = yield world.team(Role.PICKER, src).do(world.duration("pick_per_line"))
     if world.shelf_free(sku, src) < qty:  # the book promised what the shelf does not have
         doc.cancel(work.end, "not on the shelf", work.worker)
         world.inventory.release(sku, src, qty)
         world.inventory.remove_on_order(sku, dst, qty)
+        record("transfer_cancelled", work.end, src, start=work.start, resource=work.worker)
         return
     world.staged[(sku, src)] = world.staged.get((sku, src), 0.0) + qty
     work = yield world.team(Role.DRIVER, src).do(world.duration("load"))
