@@ -56,14 +56,18 @@ DAY_H = 24.0
 class _Decision:
     """A Team ``on_start`` callback: the posting plan at the movement's time; posted first at the start."""
 
-    __slots__ = ("flow", "location", "movement", "plan", "postings")
+    __slots__ = ("clerks", "flow", "location", "movement", "plan", "postings")
 
-    def __init__(self, flow: BareFlow, movement: Movement, location: str, postings: list[_Posting]):
+    def __init__(self, flow: BareFlow, movement: Movement, location: str, postings: list[_Posting], clerks: Team):
         self.flow, self.movement, self.location, self.postings = flow, movement, location, postings
+        self.clerks = clerks
         self.plan: tuple[bool, float, bool, bool, bool] | None = None
 
     def __call__(self, work: Any) -> None:
-        plan = self.plan = self.flow.posting_plan(self.movement, self.location, work.end)
+        plan = self.flow.posting_plan(self.movement, self.location, work.end)
+        if plan[0] and not self.clerks.on_shift(work.start):  # no clerk to post first: moved unposted
+            plan = (False, *plan[1:])
+        self.plan = plan
         if plan[0]:  # posted before the goods move
             for p in self.postings:
                 self.flow.book_move(p)
@@ -292,9 +296,9 @@ class BareFlow:
         never = (not post_first) and uniform() < behaviour.p_never
         return post_first, delay(), never, False, next_workday
 
-    def decision(self, movement: Movement, location: str, postings: list[_Posting]) -> _Decision:
+    def decision(self, movement: Movement, location: str, postings: list[_Posting], clerks: Team) -> _Decision:
         """The world's ``PostingDecision``: the plan drawn as the goods' mover starts, posted first then."""
-        return _Decision(self, movement, location, postings)
+        return _Decision(self, movement, location, postings, clerks)
 
     @staticmethod
     def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: Team, moved_at: float) -> float:
@@ -442,7 +446,7 @@ class BareFlow:
             return
         clerks = self.team(Role.WAREHOUSE_CLERK, loc)
         postings = [_Posting((o.skus[i], loc), qty, False) for i, qty in picked]
-        decision = self.decision(Movement.ISSUE, loc, postings)
+        decision = self.decision(Movement.ISSUE, loc, postings, clerks)
         yield self.team(Role.DRIVER, loc).do(self.d_load(), on_start=decision)
         plan = decision.plan
         for p in postings:
@@ -518,7 +522,7 @@ class BareFlow:
         yield env.timeout(arrive - env.now)
         clerks = self.team(Role.WAREHOUSE_CLERK, loc)
         postings = [_Posting((sku.sku, loc), qty, True) for sku, qty in lines]
-        decision = self.decision(Movement.RECEIPT, loc, postings)
+        decision = self.decision(Movement.RECEIPT, loc, postings, clerks)
         yield clerks.do(self.d_unload(), on_start=decision)
         for p in postings:
             self.physical_move(p)

@@ -112,3 +112,15 @@ def test_an_absence_no_held_order_ever_waited_over_is_unobservable():
              for k in range(5) for sem, h in (("credit_hold", 0), ("credit_approved", 66))]  # Friday to Monday
     busy = pd.concat([quiet, _log(holds, posted=False)], ignore_index=True)
     assert score_findings([], [boss], frame=busy, timezone="UTC")["misses"][0]["name"] == "boss absent"
+
+
+def test_hours_drivers_load_without_a_clerk_are_an_optional_truth_any_window_within_matches():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["shifts"]["yard"] = {"days": [0, 1, 2, 3, 4, 5], "start": 8.0, "end": 12.0}  # drivers stay until 18:00
+    truth = [t for t in planted_truth(parse_scenario(data)) if t["name"] == "loads while no clerk is on shift"]
+    assert [(t["locations"], t["weekdays"], t["hours"], t["optional"]) for t in truth] == [
+        (["WH-A"], [0, 1, 2, 3, 4, 5], [12.0, 18.0], True), (["WH-B"], [0, 1, 2, 3, 4, 5], [12.0, 18.0], True)]
+    inside, beyond = _finding("WH-A", [13.0, 16.0]), _finding("WH-A", [10.0, 16.0])
+    inside.weekday = beyond.weekday = 2
+    score = score_findings([inside, beyond], truth)
+    assert score["expected"] == 0 and score["false_alarms"] == 1 and score["false_alarm_summaries"] == [beyond.summary]

@@ -100,7 +100,9 @@ def test_a_habit_acts_on_the_loads_in_its_hours_whenever_the_goods_were_picked(b
     a = d[d.location == "WH-A"]
     habit = (a.weekday == 2) & (a.hour >= 13) & (a.hour < 18)
     assert habit.sum() > 50 and (a.delay_h[habit] > 0).all()  # every load in the hours: moved, then posted
-    assert (a.delay_h[~habit].dropna() <= 0).all()  # every other load at WH-A: posted as the loading started
+    clerk, gone = a.hour < 18, a.hour >= 19  # WH-A's clerk works 07-18: loads begun later leave unposted
+    assert (a.delay_h[~habit & clerk].dropna() <= 0).all()  # every other load: posted as the loading started
+    assert (a.delay_h[gone].dropna() > 0).all() and gone.sum() > 10
     picks = log[(log.semantic == "pick") & (log.location == "WH-A")].groupby(["case:concept:name", "delivery"])
     picked_at = a[habit].set_index(["case:concept:name", "delivery"]).index.map(picks["time:timestamp"].max())
     picked_local = pd.DatetimeIndex(picked_at).tz_convert(sc.timezone)
@@ -340,3 +342,19 @@ def test_the_year_benchmark_scenario_is_staffed_for_its_orders(baseline):
     assert counts["invoice"] > 0.8 * counts["order_received"] and counts["payment"] > 0
     assert counts["credit_hold"] < 0.2 * counts["order_received"]
     result.ledgers.check_invariants()
+
+
+def test_goods_loaded_while_no_clerk_is_on_shift_leave_unposted_and_are_posted_by_the_next_clerk():
+    """Clerks work 08-12, drivers until 18: an afternoon load cannot be posted first; every posting is
+    made by a clerk on shift."""
+    data = load_scenario(BASELINE).model_dump(mode="json")
+    data["shifts"]["yard"] = {"days": [0, 1, 2, 3, 4, 5], "start": 8.0, "end": 12.0}
+    data["posting"]["habits"] = {}
+    sc = parse_scenario(data)
+    log = simulate(sc, weeks=2, seed=1).log
+    posted = log[log["semantic"].isin(["book_issue", "book_receipt"])]
+    hour = posted["time:timestamp"].dt.tz_convert(sc.timezone).dt.hour
+    assert len(posted) > 500 and hour.between(8, 11).all()
+    d = _issue_delays(log, sc.timezone)
+    afternoon = d[(d.hour >= 13) & (d.hour < 18)]
+    assert len(afternoon) > 50 and (afternoon.delay_h.dropna() > 0).all()  # posted the next morning

@@ -120,3 +120,18 @@ def test_a_booked_in_return_is_credited_on_its_order_and_the_customer_pays_the_r
     prices = log[log[SEMANTIC] == "physical_issue"].drop_duplicates([CASE, "line"]).set_index([CASE, "line"])["price"]
     value = credits["qty"] * prices.reindex(pd.MultiIndex.from_frame(credits[[CASE, "line"]])).to_numpy()
     assert (credits["amount"].to_numpy() == value.round(2).to_numpy()).mean() > 0.95  # the rest: capped at the invoice
+
+
+def test_an_order_sent_back_whole_is_settled_by_its_credit_notes_and_nobody_pays():
+    """Every delivered line comes back in full: the credits (rounded to cents) settle invoices that are float sums."""
+    run = simulate(_with_returns(p_line=1.0, share=[1.0, 1.0], approval_threshold=None), weeks=4, seed=2)
+    log = run.log
+    credits = log[log[SEMANTIC] == "credit_note"].groupby(CASE)["amount"].sum()
+    invoices = log[log[SEMANTIC] == "invoice"].set_index(CASE)["amount"]
+    whole = credits.index[(credits - invoices.reindex(credits.index)).abs() < 0.01]
+    assert len(whole) > 10
+    paid_at = log[log[SEMANTIC] == "payment"].set_index(CASE)[TIMESTAMP]
+    last_credit = log[log[SEMANTIC] == "credit_note"].groupby(CASE)[TIMESTAMP].max()
+    settled_first = [c for c in whole if c not in paid_at.index or last_credit[c] > paid_at[c]]
+    assert settled_first == list(whole)  # paid only while something was still due (a credit may come later)
+    assert len(set(whole) - set(paid_at.index)) > 5  # credited in full before the due date: nothing to pay

@@ -284,7 +284,17 @@ class SalesOrder(Document):
 
     @property
     def amount_due(self) -> float:
-        """Invoiced less credited less paid, never below 0 (0 before the invoice)."""
+        """Invoiced less credited less paid while INVOICED (0 before the invoice and once PAID: what
+        payments and credits settle within a float's rounding is not due).
+
+        >>> so = SalesOrder("SO-4", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 7, 0.1)])
+        >>> so.check_credit(0.5, "ana"); so.release(1.0); so.allocate(1, 7, 1.0); so.pick(1, 7, 2.0, "li")
+        >>> so.load(1, 3.0, "dai"); so.deliver(5.0); so.invoice(6.0, "zhou")      # 7 x 0.1 = 0.7000000000000001
+        >>> so.credit(7.0, 0.7, "zhou"); so.state.value, so.amount_due
+        ('paid', 0.0)
+        """
+        if self._state is not _S.INVOICED:
+            return 0.0
         return max(0.0, self._invoiced - self._credited - self._paid)
 
     @property

@@ -22,7 +22,8 @@ unloads on Saturdays) is listed as ``unobservable``, not missed; so is an approv
 when fewer than ``min_cases`` held orders were pending on its days (a firm whose orders never
 reach the credit threshold). A truth marked ``optional`` (an
 approver's absence on days another approver covers: a bottleneck only if the others cannot keep
-up) is neither expected nor a false alarm when found. A *false alarm* is a finding of a kind that
+up; hours in which drivers load and no clerk is on shift) is neither expected nor a false alarm
+when found, and any window within its hours matches it. A *false alarm* is a finding of a kind that
 has a truth in this scheme (posting kinds, backlogs, approvals) that matches no planted habit;
 ``bottleneck`` and ``rework`` findings have no planted counterpart and are only counted.
 
@@ -207,6 +208,8 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
             return False
         if finding.details.get("granularity") == "day" and (expected.get("day_share") or 0.0) > DAY_SHARE:
             return True  # the habit's hours hold most of that day's movements: the log shows it as the day
+        if expected.get("optional"):  # hours in which it may happen: any window within them
+            return hours[0] - tolerance_h <= finding.hours[0] and finding.hours[1] <= hours[1] + tolerance_h
         # each bound near the planted one, or near that of the hours in which goods actually moved (a
         # habit until 22:00 on a shift whose work runs out at 20:00 shows as a window ending at 20:00)
         bounds = [hours] + ([expected["moved_hours"]] if expected.get("moved_hours") else [])

@@ -338,7 +338,8 @@ class World:
 class PostingDecision:
     """The posting of a movement, decided when the worker who moves the goods starts (a :meth:`Team.do`
     ``on_start`` callback): the habits in force at the movement's time (the work's end, as the log
-    shows it) give the plan; a plan that posts first posts ``postings`` then, before the goods move.
+    shows it) give the plan; a plan that posts first posts ``postings`` then, before the goods move,
+    when a clerk is on shift (else the goods leave unposted and are posted once one is back).
     Afterwards ``plan`` holds the plan.
 
     Deciding at the movement, not when the work was queued, keeps a habit to its planted hours: a
@@ -353,7 +354,10 @@ class PostingDecision:
         self.plan: PostingPlan | None = None
 
     def __call__(self, work: Work) -> None:
-        plan = self.plan = self.world.posting_plan(self.movement, self.location, work.end)
+        plan = self.world.posting_plan(self.movement, self.location, work.end)
+        if plan.post_first and not self.clerks.on_shift(work.start):  # nobody there to post first: the goods
+            plan = plan._replace(post_first=False)  # leave unposted, posted once a clerk is back (post_later)
+        self.plan = plan
         if plan.post_first:
             self.world.book_moves(self.postings, work.start, plan_resource(plan, self.clerks, work.start))
 

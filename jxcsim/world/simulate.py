@@ -27,7 +27,7 @@ from .recorder import log_profile
 from .sales import order_arrivals
 from .transfers import transfer_review
 from .scenario import Movement, Role, Scenario
-from .shifts import HOURS_PER_WEEK, WEEKDAY_NAMES
+from .shifts import HOURS_PER_WEEK, WEEKDAY_NAMES, WeeklyCalendar
 
 
 
@@ -169,6 +169,15 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
             truth.append({"name": f"{name} absent (others cover)", "kind": "approval_bottleneck", "optional": True,
                           "locations": None, "weekdays": covered, "weekday_names": [WEEKDAY_NAMES[d] for d in covered],
                           "hours": None, "activities": [names.credit_hold, names.credit_approved]})
+    scan = scenario.rules.scan_to_ship
+    for location in scenario.locations:
+        if scan.enabled and (scan.locations is None or location in scan.locations):
+            continue  # the loading scan posts every issue
+        for (low, high), days in unstaffed_posting_hours(scenario, location).items():
+            truth.append({"name": "loads while no clerk is on shift", "kind": "physical_before_book",
+                          "optional": True, "movement": Movement.ISSUE.value, "locations": [location],
+                          "weekdays": days, "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": [low, high],
+                          "activities": [names.physical_issue, names.book_issue], "p_never": 0.0})
     by_cutoff: dict[float, list[str]] = {}
     for location in scenario.locations:
         cutoff = effective_cutoff(scenario, location)
@@ -180,6 +189,42 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
                       "nominal_cutoff": scenario.handoffs.order_cutoff,
                       "activities": [names.order_received, names.pick]})
     return truth
+
+
+def unstaffed_posting_hours(scenario: Scenario, location: str) -> dict[tuple[float, float], list[int]]:
+    """Whole hours of the week when a driver at ``location`` may load and no clerk there is on shift
+    (to post a goods issue first): ``{(start, end): [weekdays]}``. An hour counts when that holds
+    for most of it (at least two of its quarter hours).
+
+    >>> from jxcsim.world.scenario import load_scenario
+    >>> unstaffed_posting_hours(load_scenario("scenarios/baseline.yaml"), "WH-A")   # clerks 07-18, drivers 08-18
+    {}
+    """
+    def calendars(role: Role) -> list[WeeklyCalendar]:
+        return [WeeklyCalendar.from_days(scenario.shifts[m.shift].days, scenario.shifts[m.shift].start,
+                                         scenario.shifts[m.shift].end).without_days(m.absent_weekdays)
+                for m in scenario.staff.values() if m.enabled and m.role is role and m.location == location]
+
+    drivers, clerks = calendars(Role.DRIVER), calendars(Role.WAREHOUSE_CLERK)
+    spans: dict[tuple[float, float], list[int]] = {}
+    for day in range(7):
+        hours = [h for h in range(24) if sum(
+            any(c.is_open(t) for c in drivers) and not any(c.is_open(t) for c in clerks)
+            for t in (day * 24 + h + q / 4 for q in range(4))) >= 2]
+        for start, end in _runs(hours):
+            spans.setdefault((float(start), float(end)), []).append(day)
+    return spans
+
+
+def _runs(hours: list[int]) -> list[tuple[int, int]]:
+    """Sorted whole hours as contiguous [start, end) runs: ``[1, 2, 5]`` → ``[(1, 3), (5, 6)]``."""
+    out: list[tuple[int, int]] = []
+    for h in hours:
+        if out and out[-1][1] == h:
+            out[-1] = (out[-1][0], h + 1)
+        else:
+            out.append((h, h + 1))
+    return out
 
 
 def effective_cutoff(scenario: Scenario, location: str) -> float | None:
