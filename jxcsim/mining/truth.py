@@ -88,10 +88,11 @@ def never_posted_locations(frame: pd.DataFrame, movement: str, *, min_age_h: flo
 def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | None, *,
                  timezone: str | None) -> tuple[int, list[float] | None, float | None]:
     """What the log shows of a posting habit's window: how many cases had goods moved (the habit's
-    movement, at ``location`` when given) on its weekdays within its hours, in the log's local time,
-    and posted in the log — how many lags the habit could lengthen —; the whole hours those movements spanned (from the first
-    to the last hour holding at least ``SPAN_SHARE``, 5 %, of them; ``None`` without any); and the
-    share of the weekdays' cases that moved within the hours (``None`` without any).
+    movement, at ``location`` when given) on its weekdays within its hours, in the log's local
+    time, and posted in the log — how many lags the habit could lengthen —; the whole hours those
+    movements spanned (from the first to the last hour holding at least ``SPAN_SHARE``, 5 %, of
+    them; ``None`` without any); and the share of the weekdays' cases that moved within the hours
+    (``None`` without any).
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2", "S1", "S2"],
@@ -127,9 +128,10 @@ def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: st
     that falls on one of ``weekdays``: how many an approver's absence on those days could hold up.
 
     >>> import pandas as pd
-    >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2", "S2"], "semantic": ["credit_hold",
-    ...                     "credit_approved", "credit_hold", "credit_approved"], "time:timestamp": pd.to_datetime(
-    ...                     ["2025-01-06 10:00", "2025-01-08 09:00", "2025-01-09 10:00", "2025-01-09 12:00"], utc=True)})
+    >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2", "S2"],
+    ...                     "semantic": ["credit_hold", "credit_approved", "credit_hold", "credit_approved"],
+    ...                     "time:timestamp": pd.to_datetime(["2025-01-06 10:00", "2025-01-08 09:00",
+    ...                                                        "2025-01-09 10:00", "2025-01-09 12:00"], utc=True)})
     >>> approval_cases(log, [1], timezone="UTC"), approval_cases(log, [3], timezone="UTC")  # Mon-Wed; Thu
     (1, 1)
     """
