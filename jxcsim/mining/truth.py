@@ -110,6 +110,8 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     moved = frame[(semantic == kind.physical.value).to_numpy() & frame[CASE].isin(posted).to_numpy()]
     if location is not None and "location" in moved.columns:
         moved = moved[moved["location"] == location]
+    if moved.empty:
+        return 0, None, None
     when = local(moved[TIMESTAMP], timezone)
     hours = when.dt.hour + when.dt.minute / 60 + when.dt.second / 3600
     low, high = habit.get("hours") or (0.0, 24.0)

@@ -101,7 +101,7 @@ def _q(q: float | None) -> str:
     >>> _q(None), _q(3.1e-26), _q(0.0)
     ('', '3.1e-26', '&lt;1e-300')
     """
-    if q is None:
+    if q is None or q != q:  # none, or NaN
         return ""
     return f"{q:.2g}" if q > 0 else "&lt;1e-300"
 
