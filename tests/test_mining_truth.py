@@ -55,7 +55,7 @@ def test_a_habit_whose_window_saw_too_few_movements_is_unobservable_not_missed()
 
 def test_a_window_may_end_where_the_movements_ran_out_not_later_than_planted_plus_tolerance():
     log = _log(_loads("A", [17, 18, 19]) + _loads("A", [21], weeks=1, per_hour=1))  # one straggler at 21:00
-    assert habit_window(log, FRIDAY_EVENING, "A", timezone="UTC") == (61, [17.0, 20.0], 1.0)
+    assert habit_window(log, FRIDAY_EVENING, "A", timezone="UTC") == (61, [17.0, 20.0], {4: 1.0})
     ran_out = _finding("A", [17.0, 20.0])
     assert score_findings([ran_out], [FRIDAY_EVENING], frame=log, timezone="UTC")["found"] == 1
     assert score_findings([ran_out], [FRIDAY_EVENING])["found"] == 0  # planted 17-22, no log: 2 h short
@@ -72,7 +72,7 @@ def test_a_day_level_finding_matches_a_habit_holding_nearly_all_the_days_movemen
     assert score_findings([day], [morning], frame=log, timezone="UTC")["hits"][0]["location"] == "A"
     b = _finding("B", [0.0, 24.0], FindingKind.LATE_POSTING)
     b.details["granularity"] = "day"  # at B two thirds of Friday's receipts come at 16-18, outside the habit
-    assert habit_window(log, morning, "B", timezone="UTC")[2] == pytest.approx(1 / 3)
+    assert habit_window(log, morning, "B", timezone="UTC")[2] == {4: pytest.approx(1 / 3)}
     assert score_findings([b], [morning], frame=log, timezone="UTC")["false_alarms"] == 1
 
 
@@ -124,3 +124,19 @@ def test_hours_drivers_load_without_a_clerk_are_an_optional_truth_any_window_wit
     inside.weekday = beyond.weekday = 2
     score = score_findings([inside, beyond], truth)
     assert score["expected"] == 0 and score["false_alarms"] == 1 and score["false_alarm_summaries"] == [beyond.summary]
+
+
+def test_a_day_level_finding_is_judged_by_the_share_of_its_own_weekday():
+    two_mornings = {"name": "mornings", "kind": "late_posting", "movement": "receipt", "locations": ["A"],
+                    "weekdays": [3, 4], "hours": [6.0, 10.0], "p_never": 0.0}
+    thursday = [(c.replace("A-", "T-"), "physical_receipt", "A", t - pd.Timedelta(days=1))
+                for c, _, _, t in _loads("A", [7, 15, 16])]  # a third of Thursday's receipts in the hours
+    friday = [(c, "physical_receipt", "A", t) for c, _, _, t in _loads("A", [7, 8])]  # all of Friday's
+    log = _log(thursday + friday)
+    assert habit_window(log, two_mornings, "A", timezone="UTC")[2] == {3: pytest.approx(1 / 3), 4: 1.0}
+    day = {}
+    for weekday in (3, 4):
+        day[weekday] = _finding("A", [0.0, 24.0], FindingKind.LATE_POSTING, weekday=weekday)
+        day[weekday].details["granularity"] = "day"
+    assert score_findings([day[4]], [two_mornings], frame=log, timezone="UTC")["found"] == 1
+    assert score_findings([day[3]], [two_mornings], frame=log, timezone="UTC")["false_alarms"] == 1

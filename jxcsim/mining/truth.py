@@ -86,13 +86,13 @@ def never_posted_locations(frame: pd.DataFrame, movement: str, *, min_age_h: flo
 
 
 def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | None, *,
-                 timezone: str | None) -> tuple[int, list[float] | None, float | None]:
+                 timezone: str | None) -> tuple[int, list[float] | None, dict[int, float]]:
     """What the log shows of a posting habit's window: how many cases had goods moved (the habit's
     movement, at ``location`` when given) on its weekdays within its hours, in the log's local
     time, and posted in the log — how many lags the habit could lengthen —; the whole hours those
     movements spanned (from the first to the last hour holding at least ``SPAN_SHARE``, 5 %, of
-    them; ``None`` without any); and the share of the weekdays' cases that moved within the hours
-    (``None`` without any).
+    them; ``None`` without any); and per weekday of the habit, the share of that day's cases that
+    moved within the hours (weekdays without any left out).
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({"case:concept:name": ["S1", "S1", "S2", "S1", "S2"],
@@ -102,7 +102,7 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     ...                                                        "2025-01-08 15:00"], utc=True)})
     >>> habit = {"movement": "issue", "weekdays": [2], "hours": [13.0, 18.0]}   # Wednesday 13-18 in Shanghai
     >>> habit_window(log, habit, "A", timezone="Asia/Shanghai")               # 14:00-14:30 local; S2 at 20:00
-    (1, [14.0, 15.0], 0.5)
+    (1, [14.0, 15.0], {2: 0.5})
     """
     kind = PostedMovement[habit.get("movement", "issue").upper()]
     semantic = frame[SEMANTIC].astype(str) if SEMANTIC in frame.columns else pd.Series("", index=frame.index)
@@ -111,18 +111,24 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     if location is not None and "location" in moved.columns:
         moved = moved[moved["location"] == location]
     if moved.empty:
-        return 0, None, None
+        return 0, None, {}
     when = local(moved[TIMESTAMP], timezone)
     hours = when.dt.hour + when.dt.minute / 60 + when.dt.second / 3600
     low, high = habit.get("hours") or (0.0, 24.0)
-    on_days = when.dt.weekday.isin(habit.get("weekdays") or range(7)).to_numpy()
-    inside = on_days & ((hours >= low) & (hours < high)).to_numpy()
+    weekday = when.dt.weekday.to_numpy()
+    inside_hours = ((hours >= low) & (hours < high)).to_numpy()
+    case = moved[CASE].to_numpy()
+    shares = {}  # per weekday of the habit: the share of that day's cases moved within the hours
+    for day in habit.get("weekdays") or range(7):
+        on_day = weekday == day
+        if on_day.any():
+            shares[int(day)] = len(set(case[on_day & inside_hours])) / len(set(case[on_day]))
+    inside = np.isin(weekday, list(habit.get("weekdays") or range(7))) & inside_hours
     if not inside.any():
-        return 0, None, (0.0 if on_days.any() else None)
-    cases = moved.loc[inside, CASE].nunique()
+        return 0, None, shares
     per_hour = when.dt.hour[inside].value_counts()
     busy = per_hour.index[per_hour >= SPAN_SHARE * per_hour.sum()]  # stragglers do not stretch the span
-    return int(cases), [float(busy.min()), float(busy.max() + 1)], cases / moved.loc[on_days, CASE].nunique()
+    return int(len(set(case[inside]))), [float(busy.min()), float(busy.max() + 1)], shares
 
 
 def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: str | None) -> int:
@@ -210,7 +216,8 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
     if hours is not None and not (hours[0] <= 0 and hours[1] >= 24):  # a habit all day: any window of the day
         if finding.hours is None:
             return False
-        if finding.details.get("granularity") == "day" and (expected.get("day_share") or 0.0) > DAY_SHARE:
+        if finding.details.get("granularity") == "day" and \
+                (expected.get("day_share") or {}).get(finding.weekday, 0.0) > DAY_SHARE:
             return True  # the habit's hours hold most of that day's movements: the log shows it as the day
         if expected.get("optional"):  # hours in which it may happen: any window within them
             return hours[0] - tolerance_h <= finding.hours[0] and finding.hours[1] <= hours[1] + tolerance_h
