@@ -149,8 +149,9 @@ def hours_on_weekdays(start_h: np.ndarray, end_h: np.ndarray, weekdays: Iterable
         np.asarray(start_h, float), weekdays)
 
 
-def _pending_on(waits: pd.DataFrame, weekday: int) -> np.ndarray:
-    """Whether a local day with ``weekday`` falls between each request and its decision (inclusive)."""
+def pending_on(waits: pd.DataFrame, weekday: int) -> np.ndarray:
+    """Whether a local day with ``weekday`` falls between each request and its decision (inclusive);
+    ``waits`` has the request's local ``day`` and ``weekday`` and the ``decision_day``."""
     first = (weekday - waits["weekday"].to_numpy()) % 7  # days from the request to the first such day
     return first <= (waits["decision_day"] - waits["day"]).to_numpy()
 
@@ -217,17 +218,17 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
         kind = _Kind(frame, request, decisions, waits, max_presence)
         everyone = np.ones(len(waits), dtype=bool)
         absences = _absences(kind, presence, min_decider_share, max_presence) if resources_known else {}
-        pending_on = {d: _pending_on(waits, d) for d in absences}
+        pending_by_day = {d: pending_on(waits, d) for d in absences}
         explained = np.zeros(len(waits), dtype=bool)
-        for pending in pending_on.values():
+        for pending in pending_by_day.values():
             explained |= pending
         uncovered = kind.undecided & set(absences)  # absences nobody stands in for
         stalled = np.zeros(len(waits), dtype=bool)
         for d in uncovered:
-            stalled |= pending_on[d]
+            stalled |= pending_by_day[d]
         for d, absent in sorted(absences.items()):
             # against the requests no uncovered absence touched (another such day would inflate the baseline)
-            tests.append((kind, d, None, pending_on[d], pending_on[d] | ~stalled, absent, d in uncovered))
+            tests.append((kind, d, None, pending_by_day[d], pending_by_day[d] | ~stalled, absent, d in uncovered))
         for weekday in sorted(set(waits["weekday"])):
             raised = (waits["weekday"] == weekday).to_numpy()
             if raised.sum() and (raised & explained).sum() / raised.sum() >= 0.5:

@@ -60,8 +60,10 @@ import numpy as np
 import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
-from ..kpi.common import KpiUnavailable, local
+from ..kpi.common import KpiUnavailable, local, time_of_day_h
 from ..kpi.posting import PostedMovement, match_postings
+from .approval import pending_on
+from .common import local_clock
 from .findings import Finding, FindingKind
 from .unposted import last_posting
 
@@ -113,7 +115,7 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     if moved.empty:
         return 0, None, {}
     when = local(moved[TIMESTAMP], timezone)
-    hours = when.dt.hour + when.dt.minute / 60 + when.dt.second / 3600
+    hours = time_of_day_h(when)
     low, high = habit.get("hours") or (0.0, 24.0)
     weekday = when.dt.weekday.to_numpy()
     inside_hours = ((hours >= low) & (hours < high)).to_numpy()
@@ -151,12 +153,11 @@ def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: st
         return 0
     decided = frame[semantic.isin(["credit_approved", "credit_rejected"]).to_numpy()].groupby(CASE)[TIMESTAMP].min()
     until = decided.reindex(held.index).fillna(frame[TIMESTAMP].max())
-    first, last = local(held, timezone).dt.normalize(), local(until, timezone).dt.normalize()
-    span = (last.dt.tz_localize(None) - first.dt.tz_localize(None)).dt.days.to_numpy()
-    start = first.dt.weekday.to_numpy()
+    day, weekday, _ = local_clock(held, timezone)
+    waits = pd.DataFrame({"day": day, "weekday": weekday, "decision_day": local_clock(until, timezone)[0]})
     pending = np.zeros(len(held), dtype=bool)
-    for day in set(weekdays):
-        pending |= (day - start) % 7 <= span
+    for d in set(weekdays):
+        pending |= pending_on(waits, d)  # as the approval analysis counts a request pending on a day
     return int(pending.sum())
 
 
