@@ -26,17 +26,18 @@ def new_order(qtys=(4, 3), prices=(10.0, 20.0), created_at=0.0) -> SalesOrder:
 
 def snapshot(so: SalesOrder) -> tuple:
     return (so.state, so.history, tuple(so.line(n.line_no) for n in so.lines), so.invoiced_amount,
-            so.paid_amount)
+            so.paid_amount, so.credited_amount, so.refunded_amount)
 
 
 # ---------------------------------------------------------------- random sequences against a spec
 
 LINE_OPS = ("allocate", "backorder", "pick", "load", "post_issue", "cancel_line")
-ORDER_OPS = ("check_credit", "hold", "approve", "reject", "release", "deliver", "invoice", "pay", "cancel")
+ORDER_OPS = ("check_credit", "hold", "approve", "reject", "release", "deliver", "invoice", "pay", "credit", "refund",
+             "cancel")
 # Weighted so that random sequences get deep into the life of an order: final steps are rare.
 OP_WEIGHTS = {"allocate": 24, "pick": 24, "load": 16, "post_issue": 16, "backorder": 8, "deliver": 12, "invoice": 8,
               "pay": 8, "release": 8, "check_credit": 8, "hold": 6, "approve": 6, "cancel_line": 2, "reject": 2,
-              "cancel": 1}
+              "credit": 4, "refund": 4, "cancel": 1}
 # "all": the most the step could take (for load / post_issue: no qty, the default); "rest": that
 # most, but passed explicitly; halves are exact in floats, so the spec below can compare them.
 quantities = st.one_of(st.just("all"), st.just("all"), st.just("rest"), st.integers(0, 5),
@@ -122,8 +123,25 @@ def legal_state(so: SalesOrder, name: str, n: int, qty: float | None) -> bool:
         "invoice": state is S.DELIVERED or (state is S.PARTIALLY_DELIVERED
                                             and all(r.delivered_qty + r.cancelled_qty == r.qty for r in rows)),
         "pay": state is S.INVOICED,
+        "credit": state in (S.INVOICED, S.PAID) and so.credited_amount + credit_amount(so) <= so.invoiced_amount,
+        "refund": state is S.PAID and refund_amount(so) <= owed_back(so),
         "cancel": state not in (S.CREDIT_REJECTED, S.CANCELLED) and all(r.loaded_qty == 0 for r in rows),
     }[name]
+
+
+def owed_back(so: SalesOrder) -> float:
+    """What the customer paid and was credited beyond the invoice, less refunds (from the amounts)."""
+    return so.paid_amount + so.credited_amount - so.invoiced_amount - so.refunded_amount
+
+
+def credit_amount(so: SalesOrder) -> float:
+    """A credit note of 40 % of the invoice: a third one would exceed it."""
+    return round(max(1.0, so.invoiced_amount * 0.4), 2)
+
+
+def refund_amount(so: SalesOrder) -> float:
+    """All that is owed back, or 1 when nothing is (refused)."""
+    return owed_back(so) if owed_back(so) > 0 else 1.0
 
 
 def legal_time(so: SalesOrder, name: str, n: int, t: float) -> bool:
@@ -151,6 +169,10 @@ def call(so: SalesOrder, name: str, n: int, qty: float | None, shortfall: Shortf
             getattr(so, name)(t)
         case "pay":
             so.pay(t, max(1.0, (so.invoiced_amount - so.paid_amount) * 0.6))
+        case "credit":
+            so.credit(t, credit_amount(so), "zhou", note="RT-1")
+        case "refund":
+            so.refund(t, refund_amount(so), "zhou")
         case "cancel":
             so.cancel(t, "customer withdrew")
         case "allocate" | "backorder":
@@ -174,6 +196,15 @@ def check_quantities(so: SalesOrder) -> None:
                             (L.DELIVERED, row.delivered_qty)):    # each step records what it covered
             covered = [s.qty for s in row.history if s.state is step]
             assert all(q > 0 for q in covered) and sum(covered) == total
+
+
+def check_money(so: SalesOrder) -> None:
+    """Credits within the invoice, refunds within what was owed back, PAID once payments and credits cover it."""
+    assert 0 <= so.credited_amount <= so.invoiced_amount + 1e-9
+    assert 0 <= so.refunded_amount and owed_back(so) >= -1e-9 or so.state is not S.PAID
+    if so.state in (S.INVOICED, S.PAID):
+        assert (so.state is S.PAID) == (so.paid_amount + so.credited_amount >= so.invoiced_amount - 1e-9)
+    assert so.credit_balance == (max(0.0, owed_back(so)) if so.state is S.PAID and owed_back(so) > 1e-9 else 0.0)
 
 
 def check_times(so: SalesOrder) -> None:
@@ -204,6 +235,7 @@ def test_only_legal_steps_succeed_and_a_refused_step_changes_nothing(prefix, n_s
                 assert err.value.line == n and f"line {n}:" in str(err.value)
             assert snapshot(so) == before
         check_quantities(so)
+        check_money(so)
         check_times(so)
     assert so.history[0].state is S.RECEIVED
 
@@ -753,3 +785,23 @@ def test_a_credit_note_needs_an_invoice_stays_within_it_and_can_settle_it():
         (SalesOrderState.CREDITED, 50.0, "RT-1"), (SalesOrderState.CREDITED, 50.0, "RT-2")]
     with pytest.raises(IllegalTransition, match="would exceed the invoiced 100"):
         so.credit(8.0, 0.01, "zhou")
+
+
+def test_a_credit_after_payment_is_owed_back_and_refunded_once():
+    from jxcsim.engine import IllegalTransition, SalesLine, SalesOrder, SalesOrderState
+
+    so = SalesOrder("SO-8", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 3, 20.0)])
+    so.check_credit(0.1, "ana"); so.release(0.2); so.allocate(1, 3, 0.2); so.pick(1, 3, 1.0, "li")
+    so.load(1, 2.0, "dai"); so.deliver(3.0); so.invoice(5.0, "zhou")
+    with pytest.raises(IllegalTransition, match="only a paid order is refunded"):
+        so.refund(6.0, 1.0, "zhou")
+    so.pay(30.0, 60.0, "bank")
+    assert so.credit_balance == 0.0
+    so.credit(31.0, 20.0, "zhou", note="RT-4")  # one unit came back after the customer paid
+    assert (so.state, so.credit_balance, so.amount_due) == (SalesOrderState.PAID, 20.0, 0.0)
+    so.refund(32.0, 20.0, "zhou", note="RT-4")
+    assert (so.credit_balance, so.refunded_amount) == (0.0, 20.0)
+    assert (so.history[-1].state, so.history[-1].amount, so.history[-1].note) == (SalesOrderState.REFUNDED, 20.0,
+                                                                                   "RT-4")
+    with pytest.raises(IllegalTransition, match="a refund of 0.01 exceeds the credit balance of 0"):
+        so.refund(33.0, 0.01, "zhou")

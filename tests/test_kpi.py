@@ -446,3 +446,25 @@ def test_returns_undo_sales_and_credit_notes_lower_revenue_and_receivables():
     before, after = receivables_turnover(plain, timezone=TIMEZONE), receivables_turnover(returned, timezone=TIMEZONE)
     assert (after.invoiced, after.credited) == (before.invoiced - 100, 100.0)
     assert after.average_receivables < before.average_receivables  # SO-1 owed 900 from Thursday, not 1,000
+
+
+def test_a_credit_after_payment_and_its_refund_leave_receivables_as_they_were():
+    """SO-1 is paid in full on Friday, credited 100 on Saturday and refunded on Sunday: it owed
+    nothing after Friday, neither while the credit was owed back nor after the refund."""
+    from jxcsim.kpi.example import TIMEZONE, example_log
+    from jxcsim.kpi.finance import receivables_turnover
+
+    at = pd.Timestamp("2025-01-11 02:00", tz="UTC")
+
+    def with_rows(*rows: tuple[str, str, float]) -> pd.DataFrame:
+        extra = pd.DataFrame([{CASE: "SO-1", "concept:name": name, "semantic": semantic, TS: at + pd.Timedelta(hours=h),
+                               "location": "WH-A", "customer": "C1", "amount": 100.0} for name, semantic, h in rows])
+        return pd.concat([example_log(), extra], ignore_index=True).sort_values(TS, kind="stable").reset_index(drop=True)
+
+    # the same horizon in both (SO-2's open 400 counts on every day): a reminder in place of the refund
+    kept = with_rows(("Credit note", "credit_note", 0), ("Reminder", "notification", 24))
+    refunded = with_rows(("Credit note", "credit_note", 0), ("Refund customer", "refund", 24))
+    before, after = receivables_turnover(kept, timezone=TIMEZONE), receivables_turnover(refunded, timezone=TIMEZONE)
+    assert (after.credited, after.refunded, before.refunded, after.paid) == (100.0, 100.0, 0.0, before.paid)
+    assert after.invoiced == before.invoiced == 1300.0  # net sales: the goods came back
+    assert after.n_snapshots == before.n_snapshots and after.average_receivables == before.average_receivables

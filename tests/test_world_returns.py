@@ -135,3 +135,33 @@ def test_an_order_sent_back_whole_is_settled_by_its_credit_notes_and_nobody_pays
     settled_first = [c for c in whole if c not in paid_at.index or last_credit[c] > paid_at[c]]
     assert settled_first == list(whole)  # paid only while something was still due (a credit may come later)
     assert len(set(whole) - set(paid_at.index)) > 5  # credited in full before the due date: nothing to pay
+
+
+def test_a_credit_after_the_customer_paid_is_refunded_by_an_accountant():
+    """Customers who pay within days send goods back after they paid: each such credit note is
+    followed by a refund of what it owed back, in the order's case; a credit before payment is not."""
+    data = _with_returns(p_line=0.08, after_days=[8, 12], approval_threshold=None).model_dump(mode="json")
+    for group in data["customers"].values():
+        group["pay_days"] = [1, 3]
+    run = simulate(parse_scenario(data), weeks=5, seed=3)
+    log = run.log.sort_values(TIMESTAMP, kind="stable")
+    refunds = log[log[SEMANTIC] == "refund"]
+    assert len(refunds) > 10
+    accountants = {n for n, m in run.scenario.staff.items() if m.role.value == "accountant"}
+    assert set(refunds["org:resource"]) <= accountants and refunds["amount"].gt(0).all()
+    money = log[log[SEMANTIC].isin(["invoice", "payment", "credit_note", "refund"])]
+    sign = {"invoice": 1.0, "payment": -1.0, "credit_note": -1.0, "refund": 1.0}
+    owed_back, refunded = 0, 0
+    for case, steps in money.groupby(CASE, sort=False):
+        balance = (steps[SEMANTIC].map(sign) * steps["amount"]).cumsum().round(6)
+        credited_after = steps[SEMANTIC].eq("credit_note") & steps[SEMANTIC].eq("payment").cummax()
+        assert balance.min() >= -steps.loc[credited_after, "amount"].sum() - 1e-6, case  # owed back: only credits
+        owed_back += credited_after.any()
+        if steps[SEMANTIC].eq("refund").any():
+            refunded += 1
+            assert credited_after.any(), case  # a refund only ever follows a credit on a paid order
+            after_refunds = balance[steps[SEMANTIC].eq("refund")]
+            assert (after_refunds <= 1e-6).all(), case  # never more than was owed back
+            assert balance.iloc[-1] == pytest.approx(0.0, abs=1e-6) or steps[SEMANTIC].iloc[-1] == "credit_note", case
+    # the rest still waits in the accountant's queue at the end of the run (a credit note a day)
+    assert refunded > 10 and refunded / owed_back > 0.8

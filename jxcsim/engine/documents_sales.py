@@ -12,7 +12,8 @@ Order level (``SalesOrderState``)::
 
 A credit note (``credit``: goods the customer sent back) is a step of an INVOICED or PAID order
 (``CREDITED``, not a state): it lowers what is due, and payments plus credits that cover the
-invoice make the order PAID.
+invoice make the order PAID. A credit on an order already paid leaves the customer a credit
+balance (``credit_balance``), which ``refund`` pays back (``REFUNDED``, a step of a PAID order).
 
 Line level, in quantities. Of a line's ordered ``qty`` a part is *open* (not yet decided), a
 part *allocated* (promised from stock; includes what was picked since), a part *backordered*
@@ -81,6 +82,7 @@ class SalesOrderState(StrEnum):
     PAID = "paid"
     CANCELLED = "cancelled"
     CREDITED = "credited"  # a step only: a credit note on an invoiced or paid order
+    REFUNDED = "refunded"  # a step only: money paid back to the customer (a credit after payment)
 
 
 class SalesLineState(StrEnum):
@@ -208,8 +210,8 @@ class SalesOrder(Document):
     """
 
     kind = "sales order"
-    __slots__ = ("_amount", "_credited", "_invoiced", "_lines", "_ordered", "_paid", "_state", "customer",
-                 "location")
+    __slots__ = ("_amount", "_credited", "_invoiced", "_lines", "_ordered", "_paid", "_refunded", "_state",
+                 "customer", "location")
 
     def __init__(self, order_id: str, customer: str, location: str, created_at: float,
                  lines: Iterable[SalesLine], *, actor: str = "system") -> None:
@@ -247,6 +249,7 @@ class SalesOrder(Document):
         self._invoiced = 0.0
         self._paid = 0.0
         self._credited = 0.0
+        self._refunded = 0.0
 
     # ------------------------------------------------------------------ queries
 
@@ -296,6 +299,29 @@ class SalesOrder(Document):
         if self._state is not _S.INVOICED:
             return 0.0
         return max(0.0, self._invoiced - self._credited - self._paid)
+
+    @property
+    def refunded_amount(self) -> float:
+        """What was paid back to the customer (:meth:`refund`)."""
+        return self._refunded
+
+    @property
+    def credit_balance(self) -> float:
+        """What the customer has paid and been credited beyond the invoice, less refunds: owed back to
+        them (0 unless PAID; what is within a float's rounding of 0 is 0).
+
+        >>> so = SalesOrder("SO-6", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 4, 25.0)])
+        >>> so.check_credit(0.5, "ana"); so.release(1.0); so.allocate(1, 4, 1.0); so.pick(1, 4, 2.0, "li")
+        >>> so.load(1, 3.0, "dai"); so.deliver(5.0); so.invoice(6.0, "zhou"); so.pay(9.0, 100.0, "bank")
+        >>> so.credit(10.0, 25.0, "zhou", note="RT-1"); so.credit_balance
+        25.0
+        >>> so.refund(11.0, 25.0, "zhou"); so.credit_balance, so.refunded_amount
+        (0.0, 25.0)
+        """
+        if self._state is not _S.PAID:
+            return 0.0
+        over = self._paid + self._credited - self._invoiced - self._refunded
+        return over if not covers(0.0, over) else 0.0
 
     @property
     def hold_reason(self) -> str | None:
@@ -771,6 +797,28 @@ class SalesOrder(Document):
         if self._state is _S.INVOICED and covers(self._paid + self._credited, self._invoiced):
             self._state = _S.PAID
         self._record(_S.CREDITED, t, actor, amount=amount, note=note)
+
+    def refund(self, t: float, amount: float, actor: str, note: str | None = None) -> None:
+        """Pay ``amount`` of the :attr:`credit_balance` back to the customer: a ``REFUNDED`` step of a PAID
+        order (``note``: e.g. the credit note it refunds). Refunds never exceed the credit balance.
+
+        >>> so = SalesOrder("SO-7", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 1, 80.0)])
+        >>> so.check_credit(0.5, "ana"); so.release(1.0); so.allocate(1, 1, 1.0); so.pick(1, 1, 2.0, "li")
+        >>> so.load(1, 3.0, "dai"); so.deliver(5.0); so.invoice(6.0, "zhou"); so.pay(9.0, 80.0, "bank")
+        >>> so.refund(10.0, 5.0, "zhou")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        jxcsim.engine.errors.IllegalTransition: ... PAID to REFUNDED: a refund of 5 exceeds the credit balance of 0
+        """
+        amount = check_amount(amount)
+        if self._state is not _S.PAID:
+            self._refuse(_S.REFUNDED, self._state, "only a paid order is refunded")
+        balance = self.credit_balance
+        if not covers(balance, amount):
+            self._refuse(_S.REFUNDED, self._state, f"a refund of {amount:g} exceeds the credit balance of {balance:g}")
+        t = self._check_step(t, actor, _S.REFUNDED, self._state)
+        self._refunded += amount
+        self._record(_S.REFUNDED, t, actor, amount=amount, note=note)
 
     def cancel(self, t: float, reason: str, actor: str = "system") -> None:
         """-> CANCELLED from any state but CREDIT_REJECTED, as long as no line has been loaded.

@@ -71,6 +71,7 @@ class Semantic(str, Enum):
     INVOICE = "invoice"
     PAYMENT = "payment"
     CREDIT_NOTE = "credit_note"
+    REFUND = "refund"
     ORDER_CANCELLED = "order_cancelled"
     # purchasing
     PO_CREATED = "po_created"

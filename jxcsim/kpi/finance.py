@@ -151,6 +151,7 @@ class Receivables:
     invoiced: float  # net of credit notes
     paid: float
     credited: float  # credit notes for goods sent back
+    refunded: float  # paid back to customers (credits after payment)
     average_receivables: float
     turnover: float | None
     horizon_days: float
@@ -161,9 +162,11 @@ class Receivables:
 def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receivables:
     """Receivables turnover = invoiced amount over the log horizon ÷ average receivables.
 
-    Outstanding per case = Σ ``invoice`` amounts − Σ ``payment`` and ``credit_note`` amounts so
-    far, floored at 0 (a payment for an invoice from before the log, an overpayment or a credit
-    after payment is not negative debt). ``invoiced`` is net of credit notes (``credited``).
+    Outstanding per case = Σ ``invoice`` and ``refund`` amounts − Σ ``payment`` and
+    ``credit_note`` amounts so far, floored at 0 (a payment for an invoice from before the log, an
+    overpayment or a credit after payment is not negative debt; the refund that pays such a
+    credit back brings the case to 0, not above). ``invoiced`` is net of credit notes
+    (``credited``); ``refunded`` is what went back to customers.
     Receivables = Σ over cases, snapshotted at each local midnight within the log horizon (first
     to last event) and averaged. Also ``days_sales_outstanding`` = average receivables ÷
     (invoiced ÷ horizon days).
@@ -177,9 +180,11 @@ def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receiv
     invoices = events(frame, Semantic.INVOICE, "receivables turnover")
     payments = events(frame, Semantic.PAYMENT, "receivables turnover", required=False)
     credits = events(frame, Semantic.CREDIT_NOTE, "receivables turnover", required=False)
+    refunds = events(frame, Semantic.REFUND, "receivables turnover", required=False)
     moves = pd.concat([invoices[[CASE, TIMESTAMP, "amount"]],
                        payments[[CASE, TIMESTAMP, "amount"]].assign(amount=-payments["amount"]),
-                       credits[[CASE, TIMESTAMP, "amount"]].assign(amount=-credits["amount"])], ignore_index=True)
+                       credits[[CASE, TIMESTAMP, "amount"]].assign(amount=-credits["amount"]),
+                       refunds[[CASE, TIMESTAMP, "amount"]]], ignore_index=True)
     moves = moves[moves["amount"].notna()].sort_values([CASE, TIMESTAMP], kind="stable")
     moves["amount"] = moves["amount"].astype(float)
     balance = moves.groupby(CASE, sort=False)["amount"].cumsum().clip(lower=0.0)
@@ -195,10 +200,11 @@ def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receiv
                          side="right")
     average = float(level[at].mean())
     credited = float(credits["amount"].astype(float).sum()) if len(credits) else 0.0
+    refunded = float(refunds["amount"].astype(float).sum()) if len(refunds) else 0.0
     invoiced = float(invoices["amount"].astype(float).sum()) - credited  # net sales on credit
     horizon_days = float((last - first) / HOUR / 24)
     turnover = invoiced / average if average > 0 else None
     dso = average / (invoiced / horizon_days) if invoiced > 0 and horizon_days > 0 else None
     return Receivables(invoiced=invoiced, paid=float(payments["amount"].astype(float).sum()),
-                       credited=credited, average_receivables=average, turnover=turnover, horizon_days=horizon_days,
+                       credited=credited, refunded=refunded, average_receivables=average, turnover=turnover, horizon_days=horizon_days,
                        days_sales_outstanding=dso, n_snapshots=int(len(snapshots)))

@@ -200,7 +200,7 @@ def _finance(frame: pd.DataFrame, timezone: str | None, costs: Mapping[str, floa
     def receivables() -> dict[str, Entry]:
         r = receivables_turnover(frame, timezone=timezone)
         return {"receivables_turnover": _entry("receivables_turnover", r.turnover, {
-            "invoiced": r.invoiced, "paid": r.paid, "credited": r.credited,
+            "invoiced": r.invoiced, "paid": r.paid, "credited": r.credited, "refunded": r.refunded,
             "average_receivables": r.average_receivables,
             "horizon_days": r.horizon_days, "days_sales_outstanding": r.days_sales_outstanding,
             "n_snapshots": r.n_snapshots}, reason=None if r.turnover is not None else "no receivables outstanding")}

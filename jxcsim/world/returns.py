@@ -7,7 +7,8 @@ system, no step), goods back after the transit time in the receiving shift, unlo
 (the physical leg: ``@customer`` → the warehouse) and posted as receipts are posted (the book
 leg; or never). Book stock coming back releases backordered lines, as a receipt does. A posted
 return is credited by the accountant on the order's invoice (a ``credit_note`` in the order's
-case), once the order is invoiced.
+case), once the order is invoiced; a credit on an order the customer has already paid is paid
+back by the accountant's next task (a ``refund`` in the order's case).
 Returns are off unless ``returns.enabled``; then they draw from the world's generator too.
 """
 
@@ -91,7 +92,8 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
 def credit_note(world: World, order: Order, ret: CustomerReturn, line: SalesLine) -> Generator[Any, Any, None]:
     """The accountant credits a booked-in return on the order's invoice (in the order's case, as ERPs
     file a credit memo against its sales order), once the order is invoiced; what is still due
-    falls by that much, and an order fully credited needs no payment."""
+    falls by that much, and an order fully credited needs no payment. On an order already paid the
+    credit is owed back, and the accountant refunds it in a task of its own."""
     env, so = world.env, order.doc
     while so.state not in _INVOICED:  # the order's last shipment is still out: look again tomorrow
         if env.now + DAY_H > world.horizon_h:
@@ -105,3 +107,9 @@ def credit_note(world: World, order: Order, ret: CustomerReturn, line: SalesLine
     ret.credit(work.end, work.worker)
     order.record(world, "credit_note", work.end, start=work.start, resource=work.worker, sku=line.sku, qty=ret.qty,
                  line=line.line_no, amount=amount)
+    if so.credit_balance > 0:  # the customer had paid: the money goes back
+        work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+        owed = round(so.credit_balance, 2)
+        if owed > 0:
+            so.refund(work.end, owed, work.worker, note=ret.return_id)
+            order.record(world, "refund", work.end, start=work.start, resource=work.worker, amount=owed)

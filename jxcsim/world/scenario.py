@@ -413,6 +413,7 @@ class ActivityNames(_Model):
     invoice: str = "Issue invoice"
     payment: str = "Payment received"
     credit_note: str = "Credit note"
+    refund: str = "Refund customer"
     po_created: str = "Create purchase order"
     po_approved: str = "Approve purchase order"
     physical_receipt: str = "Goods arrive"
