@@ -65,6 +65,6 @@ _ALL = [
     KpiDefinition("customer_pareto", "customers", "smallest number of customers whose invoiced amounts net of "
                   "credit notes make 80 % of revenue; details list them"),
     KpiDefinition("receivables_turnover", "times", "invoiced amount net of credit notes over the log horizon / "
-                  "average receivables (invoiced - paid - credited per case) at daily snapshots"),
+                  "average receivables (invoiced + refunded - paid - credited per case) at daily snapshots"),
 ]
 KPIS: dict[str, KpiDefinition] = {k.name: k for k in _ALL}
