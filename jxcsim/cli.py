@@ -175,6 +175,8 @@ def diagnose(
         _fail(exc)
     settings = DiagnosisSettings(fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h, effect_factor=effect_factor,
                                  grace_h=grace_h)
+    if profile is None and read.timezone in ("UTC", "+00:00"):
+        typer.echo(_utc_note(log), err=True)
     written = diagnose_log(read, out, settings=settings, overview=not no_overview, full=full, progress=show)
     findings = json.loads(written["findings.json"].read_text(encoding="utf-8"))["findings"]
     typer.echo(f"{len(findings)} finding(s) in {read.source}")
@@ -191,6 +193,14 @@ def diagnose(
             typer.echo(f"wrote {path}")
     if figures:
         typer.echo(f"wrote {len(figures)} figure(s) under {figures[0].parent}")
+
+
+def _utc_note(log: str) -> str:
+    """Why a log with UTC times and no profile is diagnosed on UTC weekdays and hours, and how to change it."""
+    beside = Path(log).parent / "profile.yaml" if "://" not in log else None
+    cure = (f"the profile beside it gives the zone: --profile {beside}" if beside is not None and beside.is_file()
+            else "a profile with `timezone:` (e.g. Asia/Shanghai) gives local ones: --profile, docs/profiles.md")
+    return (f"note: the log's times are UTC (+00:00), so weekdays and hours are read in UTC, not local time; {cure}")
 
 
 if __name__ == "__main__":  # pragma: no cover

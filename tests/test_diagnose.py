@@ -22,12 +22,22 @@ def simulated(tmp_path_factory):
     return out
 
 
+def test_diagnose_cli_says_when_a_log_without_profile_is_read_in_utc(simulated, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "jxcsim.cli", "diagnose", str(simulated / "log.csv"), "--out",
+                           str(tmp_path / "utc"), "--no-progress", "--no-overview"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "weekdays and hours are read in UTC" in done.stderr
+    assert f"--profile {simulated / 'profile.yaml'}" in done.stderr  # the one written beside the log
+
+
 def test_diagnose_cli_finds_the_wednesday_gap_and_writes_the_report(simulated, tmp_path):
     out = tmp_path / "diag"
     done = subprocess.run([sys.executable, "-m", "jxcsim.cli", "diagnose", str(simulated / "log.csv"), "--profile",
                            str(simulated / "profile.yaml"), "--out", str(out), "--no-progress"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    assert "note:" not in done.stderr  # the profile gave the zone
     payload = json.loads((out / "findings.json").read_text())
     kinds = {f["kind"] for f in payload["findings"]}
     assert {"physical_before_book", "unposted_movement"} <= kinds
