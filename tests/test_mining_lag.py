@@ -309,6 +309,29 @@ def test_a_daily_posting_gap_is_one_finding():
     assert sorted(f.weekday for f in two) == [0, 1]
 
 
+def test_a_whole_day_habit_stays_apart_from_an_end_of_day_habit_on_other_days():
+    """Mondays' loads all wait 10 h; on Tuesdays to Thursdays only the 16:00 loads wait: the Monday
+    habit is not folded into the 16:00 one (which once made one Mon–Thu 16:00 finding of both)."""
+    def lag(d, h, k):
+        return 10.0 + 0.1 * k if d == 0 else 14.0 + 0.1 * k if (d in (1, 2, 3) and h == 16) else _noise(d, h, k)
+
+    found = conditioned_lags(_issue_frame(lag, location="WH-X", qty=1.0), timezone="UTC")
+    shapes = sorted(((f.weekday, f.hours, f.details.get("weekdays")) for f in found), key=str)
+    assert shapes == sorted([(0, [0.0, 24.0], None), (None, [16.0, 17.0], [1, 2, 3])], key=str)
+    daily = next(f for f in found if f.weekday is None)
+    assert daily.cases == 3 * 4 * 3 and "on Tuesdays–Thursdays 16:00–17:00" in daily.summary
+
+
+def test_a_night_habit_keeps_its_hours_when_one_night_has_no_late_loads():
+    """A 00:00–04:00 habit on Tuesdays to Thursdays, with no loads after 02:00 on Thursdays: one
+    finding over 00:00–04:00, not the 00:00–02:00 the three nights share."""
+    frame = _issue_frame(lambda d, h, k: 9.0 + 0.1 * k if h < 4 else _noise(d, h, k), location="WH-N", qty=1.0,
+                         hours=range(0, 8), days=range(1, 4))
+    frame = frame[~frame[CASE].str.match(r"SO-\d-3-[23]-")]  # Thursdays: nothing loaded at 02:00-04:00
+    found = conditioned_lags(frame, timezone="UTC")
+    assert [(f.weekday, f.hours, f.details.get("weekdays")) for f in found] == [(None, [0.0, 4.0], [1, 2, 3])]
+
+
 def test_an_hour_window_holding_the_whole_day_is_the_day():
     """Friday receipts all arriving at 07:00 and posted on Monday: a Friday habit, not a 07:00 one."""
     rows = []

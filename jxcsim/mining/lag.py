@@ -393,13 +393,27 @@ def _whole_days(obs: Observations, transitions: list[Transition], windows: list[
     return out
 
 
+MERGE_OVERLAP = 0.5  # a weekday's window joins a daily one when they share at least this share of their hours
+
+
 def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Finding]:
     """Fold windows of one transition and location seen on ``daily_after`` or more weekdays in
     common hours into one every-day finding; the rest are returned unchanged.
 
-    The daily window is the longest run of hours covered on at least ``daily_after`` weekdays;
-    the weekday windows overlapping it are merged (cases and impact summed, effect and baseline
-    averaged weighted by observations, the smallest q kept).
+    A daily window starts from a run of hours covered on at least ``daily_after`` weekdays
+    (longest first); the weekday windows that are about those hours (sharing at least
+    ``MERGE_OVERLAP`` of the hours of the two together) are merged over the hours they cover
+    together: cases and impact summed, effect and baseline averaged weighted by observations, the
+    smallest q kept. A window much wider or narrower than the run (a whole-day habit on Monday
+    next to a 16:00 one on other days) stays a finding of its own; the windows left may fold
+    into another daily window.
+
+    >>> f = lambda day, a, b: Finding(kind=FindingKind.BOTTLENECK, activities=["A", "B"], location="W1",
+    ...     weekday=day, hours=[a, b], cases=10, effect_h=5.0, baseline_h=1.0, stock_impact_qty=None,
+    ...     q_value=0.01, evidence=[], summary="", details={"transition": "A -> B"})
+    >>> out = merge_daily([f(1, 0, 4), f(2, 0, 4), f(3, 0, 2), f(0, 0, 24)])
+    >>> [(x.weekday, x.hours) for x in out]
+    [(None, [0.0, 4.0]), (0, [0, 24])]
     """
     out: list[Finding] = []
     groups: dict[tuple, list[Finding]] = {}
@@ -409,31 +423,39 @@ def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Findin
         else:
             groups.setdefault((f.details.get("transition"), f.location), []).append(f)
     for group in groups.values():
-        cover = np.zeros(24, dtype=int)
-        for f in group:
-            cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
-        hours = [h for h in range(24) if cover[h] >= daily_after]
-        run = _longest_run(hours)
-        if run is None:
-            out.extend(group)
-            continue
-        start, end = run
-        merged = [f for f in group if f.hours[0] < end and f.hours[1] > start]
-        out.extend(f for f in group if f not in merged)
-        if len({f.weekday for f in merged}) < daily_after:
-            out.extend(merged)
-            continue
-        out.append(_daily(merged, start, end))
+        while (merge := _daily_merge(group, daily_after)) is not None:
+            merged, start, end = merge
+            group = [f for f in group if f not in merged]
+            out.append(_daily(merged, start, end))
+        out.extend(group)
     return out
 
 
-def _longest_run(hours: list[int]) -> tuple[int, int] | None:
-    best, current = None, None
+def _daily_merge(group: list[Finding], daily_after: int) -> tuple[list[Finding], int, int] | None:
+    """The first daily window in ``group`` (its windows, start, end), or None (see :func:`merge_daily`)."""
+    cover = np.zeros(24, dtype=int)
+    for f in group:
+        cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
+    for run_start, run_end in sorted(_runs([h for h in range(24) if cover[h] >= daily_after]),
+                                     key=lambda r: (r[0] - r[1], r[0])):
+        merged = [f for f in group if _overlap(f.hours, (run_start, run_end)) >= MERGE_OVERLAP]
+        if len({f.weekday for f in merged}) >= daily_after:
+            return merged, int(min(f.hours[0] for f in merged)), int(np.ceil(max(f.hours[1] for f in merged)))
+    return None
+
+
+def _overlap(hours, run: tuple[int, int]) -> float:
+    """Hours shared by a window and a run, over the hours of either (intersection over union)."""
+    shared = min(hours[1], run[1]) - max(hours[0], run[0])
+    return max(0.0, shared) / (max(hours[1], run[1]) - min(hours[0], run[0]))
+
+
+def _runs(hours: list[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive ``hours`` (sorted), as ``[start, end)``."""
+    runs: list[tuple[int, int]] = []
     for h in hours:
-        current = (current[0], h + 1) if current and current[1] == h else (h, h + 1)
-        if best is None or current[1] - current[0] > best[1] - best[0]:
-            best = current
-    return best
+        runs[-1:] = [(runs[-1][0], h + 1)] if runs and runs[-1][1] == h else [*runs[-1:], (h, h + 1)]
+    return runs
 
 
 def _daily(merged: list[Finding], start: int, end: int) -> Finding:
@@ -443,7 +465,7 @@ def _daily(merged: list[Finding], start: int, end: int) -> Finding:
     cases = tuple(dict.fromkeys(c for f in merged for c in f.case_ids))
     impacts = [f.stock_impact_qty for f in merged if f.stock_impact_qty is not None]
     first = merged[0]
-    days = sorted(f.weekday for f in merged)
+    days = sorted({f.weekday for f in merged})
     movement = first.details.get("movement")
     summary = _summary(PostedMovement[movement.upper()] if movement else None, first.activities, first.location, days,
                        start, end, effect, baseline, len(cases))
