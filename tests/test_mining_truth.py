@@ -140,3 +140,28 @@ def test_a_day_level_finding_is_judged_by_the_share_of_its_own_weekday():
         day[weekday].details["granularity"] = "day"
     assert score_findings([day[4]], [two_mornings], frame=log, timezone="UTC")["found"] == 1
     assert score_findings([day[3]], [two_mornings], frame=log, timezone="UTC")["false_alarms"] == 1
+
+
+def test_approvers_away_together_are_one_truth_and_days_no_approver_works_are_optional():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["shifts"]["saturday_desk"] = {"days": [0, 1, 2, 3, 4, 5], "start": 8.5, "end": 17.5}
+    data["staff"]["Li Na"]["shift"] = "saturday_desk"  # a sales clerk checks orders on Saturdays too
+    data["staff"]["Xu Ming"] = {"role": "credit_approver", "shift": "office", "absent_weekdays": [1, 4]}
+    approvals = {t["name"]: (t["weekdays"], bool(t.get("optional")))
+                 for t in planted_truth(parse_scenario(data)) if t["kind"] == "approval_bottleneck"}
+    assert approvals == {"Chen Jing and Xu Ming absent": ([1], False),  # Tuesday: nobody approves, one truth
+                         "Xu Ming absent (others cover)": ([4], True),
+                         "no approver works": ([5], True)}  # held on Saturday, decided on Monday
+    saturday = _finding(None, None, FindingKind.APPROVAL_BOTTLENECK, weekday=5)
+    assert score_findings([saturday], planted_truth(parse_scenario(data)))["false_alarms"] == 0
+
+
+def test_receipts_before_a_clerks_day_off_are_an_optional_truth():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["staff"]["Lin Tao"]["absent_weekdays"] = [2]  # WH-B's only clerk is off on Wednesdays
+    truth = [t for t in planted_truth(parse_scenario(data)) if t["name"] == "receipts before a clerk's day off"]
+    assert [(t["locations"], t["weekdays"], t["kind"], t["optional"]) for t in truth] == [
+        (["WH-B"], [1], "late_posting", True)]  # not Fridays: the weekend is no day off
+    tuesday = _finding("WH-B", [0.0, 24.0], FindingKind.LATE_POSTING, weekday=1)
+    thursday = _finding("WH-B", [0.0, 24.0], FindingKind.LATE_POSTING, weekday=3)
+    assert score_findings([tuesday, thursday], truth)["false_alarm_summaries"] == [thursday.summary]

@@ -23,7 +23,8 @@ when fewer than ``min_cases`` held orders were pending on its days (a firm whose
 reach the credit threshold). A truth marked ``optional`` (an
 approver's absence on days another approver covers: a bottleneck only if the others cannot keep
 up; hours in which drivers load and no clerk is on shift) is neither expected nor a false alarm
-when found, and any window within its hours matches it. A *false alarm* is a finding of a kind that
+when found, and any window within its hours matches it (a window merged over several weekdays
+when each of its weekdays matches one: :func:`covered_by_optional`). A *false alarm* is a finding of a kind that
 has a truth in this scheme (posting kinds, backlogs, approvals) that matches no planted habit;
 ``bottleneck`` and ``rework`` findings have no planted counterpart and are only counted.
 
@@ -54,6 +55,7 @@ False
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -231,6 +233,26 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
     return True
 
 
+def covered_by_optional(finding: Finding, optional: list[dict[str, Any]], *, tolerance_h: float = 1.0) -> bool:
+    """Whether each weekday of a finding merged over several weekdays (``weekday`` None) matches some
+    optional truth: optional truths come in pieces (loads after the clerk's 16:00 on four days, and
+    all day on the fifth, when the clerk is off), and a daily window may span pieces.
+
+    >>> from jxcsim.mining.findings import Finding, FindingKind
+    >>> pieces = [{"name": "x", "kind": "physical_before_book", "optional": True, "location": "A",
+    ...            "weekdays": days, "hours": hours} for days, hours in (([0, 1, 3, 4], [16.0, 17.0]),
+    ...                                                                   ([2], [9.0, 17.0]))]
+    >>> f = Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "A", None, [16.0, 17.0], 30, 3.0, 0.1,
+    ...             None, 1e-9, [], "", details={"weekdays": [0, 1, 2]})
+    >>> covered_by_optional(f, pieces), any(matches(f, e) for e in pieces)
+    (True, False)
+    """
+    if finding.weekday is not None or not optional:
+        return False
+    days = finding.details.get("weekdays") or range(7)
+    return all(any(matches(replace(finding, weekday=d), e, tolerance_h=tolerance_h) for e in optional) for d in days)
+
+
 def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *, frame: pd.DataFrame | None = None,
                    timezone: str | None = None, tolerance_h: float = 1.0) -> dict[str, Any]:
     """Recall over the expectations, the false alarms, and what was found for each planted habit.
@@ -252,8 +274,10 @@ def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *
             optional.append(item)
         else:
             (hits if found else misses).append(item)
+    optional_every = [e for e in every if e.get("optional")]
     alarms = [f for f in findings if f.kind in SCORED_KINDS
-              and not any(matches(f, e, tolerance_h=tolerance_h) for e in every)]
+              and not any(matches(f, e, tolerance_h=tolerance_h) for e in every)
+              and not covered_by_optional(f, optional_every, tolerance_h=tolerance_h)]
     return {"expected": len(expected), "found": len(hits), "recall": len(hits) / len(expected) if expected else None,
             "false_alarms": len(alarms), "false_alarm_summaries": [f.summary for f in alarms],
             "unscored": sum(f.kind not in SCORED_KINDS for f in findings), "hits": hits, "misses": misses,

@@ -26,8 +26,9 @@ from .purchasing import OPENING, opening_stock, reorder_review
 from .recorder import log_profile
 from .sales import order_arrivals
 from .transfers import transfer_review
-from .scenario import Movement, Role, Scenario
-from .shifts import HOURS_PER_WEEK, WEEKDAY_NAMES, WeeklyCalendar
+from .scenario import Role, Scenario
+from .planted import effective_cutoff, planted_truth, unstaffed_posting_hours  # noqa: F401 (re-exported)
+from .shifts import HOURS_PER_WEEK
 
 
 
@@ -117,136 +118,6 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
                             ledgers=world.ledgers, inventory=world.inventory,
                             profile=log_profile(scenario.activity_names, scenario.timezone),
                             locations=world.locations, skus=world.skus)
-
-
-def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
-    """The habits planted in ``scenario``, machine-readable (what diagnosis should find)."""
-    names = scenario.activity_names
-    truth: list[dict[str, Any]] = []
-    scan = scenario.rules.scan_to_ship
-    scanned = set(scenario.locations if scan.locations is None else scan.locations) if scan.enabled else set()
-    for name, habit in scenario.posting.habits.items():
-        if not habit.enabled:
-            continue
-        issue = habit.movement is Movement.ISSUE
-        locations = habit.locations or list(scenario.locations)
-        if issue:  # scan-to-ship posts every issue at the loading scan: no habit can act there
-            locations = [loc for loc in locations if loc not in scanned]
-            if not locations:
-                continue
-        truth.append({
-            "name": name,
-            # as the diagnosis names them (FindingKind): goods leaving before the issue is posted, or
-            # goods received and posted late, whether after a delay or on the next working day
-            "kind": "physical_before_book" if issue else "late_posting",
-            "movement": habit.movement.value,
-            "locations": locations,
-            "weekdays": sorted(habit.weekdays),
-            "weekday_names": [WEEKDAY_NAMES[d] for d in sorted(habit.weekdays)],
-            "hours": [habit.hours.low, habit.hours.high],
-            "activities": [names.physical_issue, names.book_issue] if issue else [names.physical_receipt,
-                                                                                   names.book_receipt],
-            "p_move_before_post": habit.p_move_before_post,
-            "mean_delay_h": habit.delay_h.mean_h if habit.post_at == "after_delay" else None,
-            "p_never": habit.p_never,
-        })
-    approvers = {name: m for name, m in scenario.staff.items() if m.enabled and m.role is Role.CREDIT_APPROVER}
-    working = {name: set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for name, m in approvers.items()}
-    hands = [sum(d in days for days in working.values()) for d in range(7)]  # approvers at work per weekday
-    for name, member in approvers.items():
-        # an absence plants a bottleneck only on the days no other approver works
-        uncovered = sorted(d for d in member.absent_weekdays
-                           if not any(d in days for other, days in working.items() if other != name))
-        if uncovered:
-            truth.append({"name": f"{name} absent", "kind": "approval_bottleneck", "locations": None,
-                          "weekdays": uncovered, "weekday_names": [WEEKDAY_NAMES[d] for d in uncovered],
-                          "hours": None, "activities": [names.credit_hold, names.credit_approved]})
-        # days others cover with fewer hands than on the best-staffed day: a bottleneck only if they cannot keep
-        # up (found or not, no error); a part-timer's days off leave the usual number and plant nothing
-        covered = sorted(d for d in member.absent_weekdays if d in scenario.shifts[member.shift].days
-                         and d not in uncovered and hands[d] < max(hands))
-        if covered:
-            truth.append({"name": f"{name} absent (others cover)", "kind": "approval_bottleneck", "optional": True,
-                          "locations": None, "weekdays": covered, "weekday_names": [WEEKDAY_NAMES[d] for d in covered],
-                          "hours": None, "activities": [names.credit_hold, names.credit_approved]})
-    scan = scenario.rules.scan_to_ship
-    for location in scenario.locations:
-        if scan.enabled and (scan.locations is None or location in scan.locations):
-            continue  # the loading scan posts every issue
-        for (low, high), days in unstaffed_posting_hours(scenario, location).items():
-            truth.append({"name": "loads while no clerk is on shift", "kind": "physical_before_book",
-                          "optional": True, "movement": Movement.ISSUE.value, "locations": [location],
-                          "weekdays": days, "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": [low, high],
-                          "activities": [names.physical_issue, names.book_issue], "p_never": 0.0})
-    by_cutoff: dict[float, list[str]] = {}
-    for location in scenario.locations:
-        cutoff = effective_cutoff(scenario, location)
-        if cutoff is not None:
-            by_cutoff.setdefault(cutoff, []).append(location)
-    for cutoff, locations in sorted(by_cutoff.items()):
-        truth.append({"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog",
-                      "locations": locations, "weekdays": list(range(7)), "hours": [cutoff, 24.0],
-                      "nominal_cutoff": scenario.handoffs.order_cutoff,
-                      "activities": [names.order_received, names.pick]})
-    return truth
-
-
-def unstaffed_posting_hours(scenario: Scenario, location: str) -> dict[tuple[float, float], list[int]]:
-    """Whole hours of the week when a driver at ``location`` may load and no clerk there is on shift
-    (to post a goods issue first): ``{(start, end): [weekdays]}``. An hour counts when that holds
-    for most of it (at least two of its quarter hours).
-
-    >>> from jxcsim.world.scenario import load_scenario
-    >>> unstaffed_posting_hours(load_scenario("scenarios/baseline.yaml"), "WH-A")   # clerks 07-18, drivers 08-18
-    {}
-    """
-    def calendars(role: Role) -> list[WeeklyCalendar]:
-        return [WeeklyCalendar.from_days(scenario.shifts[m.shift].days, scenario.shifts[m.shift].start,
-                                         scenario.shifts[m.shift].end).without_days(m.absent_weekdays)
-                for m in scenario.staff.values() if m.enabled and m.role is role and m.location == location]
-
-    drivers, clerks = calendars(Role.DRIVER), calendars(Role.WAREHOUSE_CLERK)
-    spans: dict[tuple[float, float], list[int]] = {}
-    for day in range(7):
-        hours = [h for h in range(24) if sum(
-            any(c.is_open(t) for c in drivers) and not any(c.is_open(t) for c in clerks)
-            for t in (day * 24 + h + q / 4 for q in range(4))) >= 2]
-        for start, end in _runs(hours):
-            spans.setdefault((float(start), float(end)), []).append(day)
-    return spans
-
-
-def _runs(hours: list[int]) -> list[tuple[int, int]]:
-    """Sorted whole hours as contiguous [start, end) runs: ``[1, 2, 5]`` → ``[(1, 3), (5, 6)]``."""
-    out: list[tuple[int, int]] = []
-    for h in hours:
-        if out and out[-1][1] == h:
-            out[-1] = (out[-1][0], h + 1)
-        else:
-            out.append((h, h + 1))
-    return out
-
-
-def effective_cutoff(scenario: Scenario, location: str) -> float | None:
-    """The hour of day after which an order at ``location`` waits for the next day: the earliest of
-    the order cut-off and the last release to the warehouse (batched hand-offs), the end of the
-    pickers' last shift there and of the sales staff's (who run the credit check); ``None``
-    without pickers or sales staff.
-
-    >>> from jxcsim.world.scenario import load_scenario
-    >>> effective_cutoff(load_scenario("scenarios/baseline.yaml"), "WH-A")   # the last batch at 16:00
-    16.0
-    """
-    staff = [m for m in scenario.staff.values() if m.enabled]
-    pickers = [scenario.shifts[m.shift].end for m in staff if m.role is Role.PICKER and m.location == location]
-    sales = [scenario.shifts[m.shift].end for m in staff if m.role is Role.SALES]
-    if not pickers or not sales:
-        return None
-    limits = [max(pickers), max(sales)]
-    release = scenario.handoffs.to_warehouse
-    if release.mode == "batch" and not scenario.rules.notifications.push_on_new_order:
-        limits += [scenario.handoffs.order_cutoff, max(release.times or [0.0])]
-    return float(min(limits))
 
 
 _LOG_FILES = {"csv": "log.csv", "xes": "log.xes.gz", "ocel": "log.ocel.sqlite"}

@@ -1,0 +1,186 @@
+"""The truth a simulated world plants: each habit and each pattern its calendars make, machine-readable
+(``truth/planted.json``; what the diagnosis should find, scored by :mod:`jxcsim.mining.truth`).
+
+Planted on purpose: the posting habits (at the locations scan-to-ship leaves them), the credit
+approvers' absences on days nobody else approves, the order cut-off (the hour after which orders
+wait overnight). Made by the calendars and marked ``optional`` (neither expected nor a false alarm
+when found): absences others cover with fewer hands, days on which requests are raised and no
+approver works, hours when drivers load and no clerk is on shift, and receipts of a day before a
+clerk's day off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .scenario import Movement, Role, Scenario
+from .shifts import WEEKDAY_NAMES, WeeklyCalendar
+
+
+def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
+    """The habits planted in ``scenario``, machine-readable (what diagnosis should find)."""
+    names = scenario.activity_names
+    truth: list[dict[str, Any]] = []
+    scan = scenario.rules.scan_to_ship
+    scanned = set(scenario.locations if scan.locations is None else scan.locations) if scan.enabled else set()
+    for name, habit in scenario.posting.habits.items():
+        if not habit.enabled:
+            continue
+        issue = habit.movement is Movement.ISSUE
+        locations = habit.locations or list(scenario.locations)
+        if issue:  # scan-to-ship posts every issue at the loading scan: no habit can act there
+            locations = [loc for loc in locations if loc not in scanned]
+            if not locations:
+                continue
+        truth.append({
+            "name": name,
+            # as the diagnosis names them (FindingKind): goods leaving before the issue is posted, or
+            # goods received and posted late, whether after a delay or on the next working day
+            "kind": "physical_before_book" if issue else "late_posting",
+            "movement": habit.movement.value,
+            "locations": locations,
+            "weekdays": sorted(habit.weekdays),
+            "weekday_names": [WEEKDAY_NAMES[d] for d in sorted(habit.weekdays)],
+            "hours": [habit.hours.low, habit.hours.high],
+            "activities": [names.physical_issue, names.book_issue] if issue else [names.physical_receipt,
+                                                                                   names.book_receipt],
+            "p_move_before_post": habit.p_move_before_post,
+            "mean_delay_h": habit.delay_h.mean_h if habit.post_at == "after_delay" else None,
+            "p_never": habit.p_never,
+        })
+    truth += _approval_truths(scenario)
+    scan = scenario.rules.scan_to_ship
+    for location in scenario.locations:
+        if scan.enabled and (scan.locations is None or location in scan.locations):
+            continue  # the loading scan posts every issue
+        for (low, high), days in unstaffed_posting_hours(scenario, location).items():
+            truth.append({"name": "loads while no clerk is on shift", "kind": "physical_before_book",
+                          "optional": True, "movement": Movement.ISSUE.value, "locations": [location],
+                          "weekdays": days, "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": [low, high],
+                          "activities": [names.physical_issue, names.book_issue], "p_never": 0.0})
+    for location in scenario.locations:
+        days = receipts_before_day_off(scenario, location)
+        if days:
+            truth.append({"name": "receipts before a clerk's day off", "kind": "late_posting", "optional": True,
+                          "movement": Movement.RECEIPT.value, "locations": [location], "weekdays": days,
+                          "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": [0.0, 24.0],
+                          "activities": [names.physical_receipt, names.book_receipt], "p_never": 0.0})
+    by_cutoff: dict[float, list[str]] = {}
+    for location in scenario.locations:
+        cutoff = effective_cutoff(scenario, location)
+        if cutoff is not None:
+            by_cutoff.setdefault(cutoff, []).append(location)
+    for cutoff, locations in sorted(by_cutoff.items()):
+        truth.append({"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog",
+                      "locations": locations, "weekdays": list(range(7)), "hours": [cutoff, 24.0],
+                      "nominal_cutoff": scenario.handoffs.order_cutoff,
+                      "activities": [names.order_received, names.pick]})
+    return truth
+
+
+def _approval_truths(scenario: Scenario) -> list[dict[str, Any]]:
+    """The days held orders wait for want of an approver: absences nobody covers (one truth per set of
+    approvers away together), absences others cover with fewer hands, and days on which orders are
+    checked (sales at work) but no approver works (both optional)."""
+    names = scenario.activity_names
+    approvers = {name: m for name, m in scenario.staff.items() if m.enabled and m.role is Role.CREDIT_APPROVER}
+    working = {name: set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for name, m in approvers.items()}
+    hands = [sum(d in days for days in working.values()) for d in range(7)]  # approvers at work per weekday
+    checked = {d for m in scenario.staff.values() if m.enabled and m.role is Role.SALES
+               for d in set(scenario.shifts[m.shift].days) - set(m.absent_weekdays)}  # holds are raised then
+
+    def truth(name: str, days: list[int], **extra: Any) -> dict[str, Any]:
+        return {"name": name, "kind": "approval_bottleneck", **extra, "locations": None, "weekdays": days,
+                "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": None,
+                "activities": [names.credit_hold, names.credit_approved]}
+
+    away: dict[tuple[str, ...], list[int]] = {}  # who is away -> the days nobody else approves on
+    nobody = []  # days outside every approver's shift on which orders are checked
+    for d in range(7):
+        if hands[d] or not approvers:
+            continue
+        absent = tuple(name for name, m in approvers.items() if d in m.absent_weekdays)
+        if absent:
+            away.setdefault(absent, []).append(d)
+        elif d in checked:
+            nobody.append(d)
+    out = [truth(" and ".join(who) + " absent", days) for who, days in away.items()]
+    for name, member in approvers.items():
+        # days others cover with fewer hands than on the best-staffed day: a bottleneck only if they cannot keep
+        # up (found or not, no error); a part-timer's days off leave the usual number and plant nothing
+        covered = sorted(d for d in member.absent_weekdays if d in scenario.shifts[member.shift].days
+                         and hands[d] and hands[d] < max(hands))
+        if covered:
+            out.append(truth(f"{name} absent (others cover)", covered, optional=True))
+    if nobody:
+        out.append(truth("no approver works", nobody, optional=True))
+    return out
+
+
+def receipts_before_day_off(scenario: Scenario, location: str) -> list[int]:
+    """Weekdays on which a clerk at ``location`` works and the next day every clerk there is off though
+    one's shift has that day (a day off, not the weekend): a receipt posted after the shift's end
+    waits two days (``[2]`` for clerks off on Wednesdays)."""
+    clerks = [m for m in scenario.staff.values()
+              if m.enabled and m.role is Role.WAREHOUSE_CLERK and m.location == location]
+    works = [set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for m in clerks]
+    return [d for d in range(7) if any(d in w for w in works) and not any((d + 1) % 7 in w for w in works)
+            and any((d + 1) % 7 in scenario.shifts[m.shift].days for m in clerks)]
+
+
+def unstaffed_posting_hours(scenario: Scenario, location: str) -> dict[tuple[float, float], list[int]]:
+    """Whole hours of the week when a driver at ``location`` may load and no clerk there is on shift
+    (to post a goods issue first): ``{(start, end): [weekdays]}``. An hour counts when that holds
+    for most of it (at least two of its quarter hours).
+
+    >>> from jxcsim.world.scenario import load_scenario
+    >>> unstaffed_posting_hours(load_scenario("scenarios/baseline.yaml"), "WH-A")   # clerks 07-18, drivers 08-18
+    {}
+    """
+    def calendars(role: Role) -> list[WeeklyCalendar]:
+        return [WeeklyCalendar.from_days(scenario.shifts[m.shift].days, scenario.shifts[m.shift].start,
+                                         scenario.shifts[m.shift].end).without_days(m.absent_weekdays)
+                for m in scenario.staff.values() if m.enabled and m.role is role and m.location == location]
+
+    drivers, clerks = calendars(Role.DRIVER), calendars(Role.WAREHOUSE_CLERK)
+    spans: dict[tuple[float, float], list[int]] = {}
+    for day in range(7):
+        hours = [h for h in range(24) if sum(
+            any(c.is_open(t) for c in drivers) and not any(c.is_open(t) for c in clerks)
+            for t in (day * 24 + h + q / 4 for q in range(4))) >= 2]
+        for start, end in _runs(hours):
+            spans.setdefault((float(start), float(end)), []).append(day)
+    return spans
+
+
+def _runs(hours: list[int]) -> list[tuple[int, int]]:
+    """Sorted whole hours as contiguous [start, end) runs: ``[1, 2, 5]`` → ``[(1, 3), (5, 6)]``."""
+    out: list[tuple[int, int]] = []
+    for h in hours:
+        if out and out[-1][1] == h:
+            out[-1] = (out[-1][0], h + 1)
+        else:
+            out.append((h, h + 1))
+    return out
+
+
+def effective_cutoff(scenario: Scenario, location: str) -> float | None:
+    """The hour of day after which an order at ``location`` waits for the next day: the earliest of
+    the order cut-off and the last release to the warehouse (batched hand-offs), the end of the
+    pickers' last shift there and of the sales staff's (who run the credit check); ``None``
+    without pickers or sales staff.
+
+    >>> from jxcsim.world.scenario import load_scenario
+    >>> effective_cutoff(load_scenario("scenarios/baseline.yaml"), "WH-A")   # the last batch at 16:00
+    16.0
+    """
+    staff = [m for m in scenario.staff.values() if m.enabled]
+    pickers = [scenario.shifts[m.shift].end for m in staff if m.role is Role.PICKER and m.location == location]
+    sales = [scenario.shifts[m.shift].end for m in staff if m.role is Role.SALES]
+    if not pickers or not sales:
+        return None
+    limits = [max(pickers), max(sales)]
+    release = scenario.handoffs.to_warehouse
+    if release.mode == "batch" and not scenario.rules.notifications.push_on_new_order:
+        limits += [scenario.handoffs.order_cutoff, max(release.times or [0.0])]
+    return float(min(limits))
