@@ -332,6 +332,28 @@ def test_a_night_habit_keeps_its_hours_when_one_night_has_no_late_loads():
     assert [(f.weekday, f.hours, f.details.get("weekdays")) for f in found] == [(None, [0.0, 4.0], [1, 2, 3])]
 
 
+def test_a_sparse_afternoon_habit_is_found_in_blocks_and_a_shift_end_effect_of_every_day_is_not():
+    """One load an hour for six weeks (too few per hour to test, too few of Wednesday's to move its
+    median): Wednesday's 12:00-14:00 loads wait 9 h — a habit —, and every day's 17:00 loads wait
+    14 h overnight — the shift's end, not a habit of any weekday."""
+    def lag(d, h, k):
+        return 9.0 + 0.1 * h if d == 2 and 12 <= h < 14 else 14.0 if h == 17 else 0.2 + 0.05 * (h % 3)
+
+    found = conditioned_lags(_issue_frame(lag, weeks=6, per_hour=1, location="WH-S", qty=1.0), timezone="UTC")
+    assert [(f.weekday, f.hours, f.cases, f.details.get("granularity")) for f in found] == [
+        (2, [12.0, 14.0], 12, "block")]
+    assert found[0].summary.startswith("At WH-S on Wednesdays 12:00–14:00, goods leave")
+
+
+def test_a_log_too_sparse_to_test_any_hour_still_gets_the_day_level_test():
+    """Six loads per hour cell at most: no hour is tested, yet the day-level pass sees Wednesdays
+    (it used to be skipped when no hour cell anywhere had enough cases)."""
+    frame = _issue_frame(lambda d, h, k: 9.0 if d == 2 else 0.2 + 0.05 * (h % 3), weeks=6, per_hour=1,
+                         location="WH-S", qty=1.0)
+    found = conditioned_lags(frame, timezone="UTC")
+    assert [(f.weekday, f.hours, f.details.get("granularity")) for f in found] == [(2, [0.0, 24.0], "day")]
+
+
 def test_an_hour_window_holding_the_whole_day_is_the_day():
     """Friday receipts all arriving at 07:00 and posted on Monday: a Friday habit, not a 07:00 one."""
     rows = []

@@ -134,7 +134,7 @@ def test_batched_refuses_an_empty_batch_and_uniforms_stay_in_range():
 
 
 WITH_EXAMPLES = ("catalogue", "demand", "distributions", "gc_policy", "recorder", "replications", "scenario", "shifts",
-                 "simulate", "teams")
+                 "planted", "teams")
 
 
 @pytest.mark.parametrize("module", WITH_EXAMPLES)

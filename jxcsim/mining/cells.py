@@ -75,16 +75,27 @@ class Observations:
         rest = np.concatenate([lags[lo:a], lags[b:hi]])
         return float(np.median(rest)) if len(rest) else float("nan")
 
-    def rest_medians(self, table: pd.DataFrame, *, by_day: bool) -> np.ndarray:
-        """:func:`rest_medians` of the cells of ``table`` (``g``, ``cell``, as :func:`cell_tests` gives them)."""
-        if by_day not in self._cells:
+    def cells(self, *, by_day: bool, block: tuple[int, int] | None = None) -> np.ndarray:
+        """Each row's cell: its weekday (``by_day``), else weekday × 24 + hour, or with ``block``
+        (width, offset) weekday × 24 + the first hour of its block of ``width`` hours starting at
+        ``offset`` (the hours before ``offset`` a block of their own); in the rows' order."""
+        key = (by_day, block)
+        if key not in self._cells:
             weekday = self.rows["weekday"].to_numpy(np.int64)
-            self._cells[by_day] = weekday if by_day else weekday * 24 + self.rows["hour"].to_numpy(np.int64)
-        return rest_medians(self.rows, self._cells[by_day], table, sorted_groups=self._sorted_groups)
+            hour = self.rows["hour"].to_numpy(np.int64)
+            if block is not None:
+                width, offset = block
+                hour = np.clip((hour - offset) // width * width + offset, 0, None)
+            self._cells[key] = weekday if by_day else weekday * 24 + hour
+        return self._cells[key]
+
+    def rest_medians(self, table: pd.DataFrame, *, by_day: bool, block: tuple[int, int] | None = None) -> np.ndarray:
+        """:func:`rest_medians` of the cells of ``table`` (``g``, ``cell``, as :func:`cell_tests` gives them)."""
+        return rest_medians(self.rows, self.cells(by_day=by_day, block=block), table, sorted_groups=self._sorted_groups)
 
     def __post_init__(self) -> None:
         self._sorted_groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # filled by rest_medians, once a group
-        self._cells: dict[bool, np.ndarray] = {}  # each row's cell, by hour (False) or by day (True)
+        self._cells: dict[tuple, np.ndarray] = {}  # each row's cell, per (by_day, block)
         self._keys = (self.rows["g"].to_numpy(np.int64) * _HOURS + self.rows["weekday"].to_numpy(np.int64) * 24
                       + self.rows["hour"].to_numpy(np.int64))
 
@@ -210,8 +221,9 @@ def rest_medians(rows: pd.DataFrame, cells: np.ndarray, table: pd.DataFrame, *,
     return out
 
 
-def cell_tests(obs: Observations, *, by_day: bool, min_obs: int) -> pd.DataFrame:
-    """Per group × cell (``cell`` = weekday × 24 + hour, or the weekday with ``by_day``): ``n``,
+def cell_tests(obs: Observations, *, by_day: bool, min_obs: int, block: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Per group × cell (``cell`` = weekday × 24 + hour, the weekday with ``by_day``, or weekday × 24
+    + the block's first hour with ``block``, see :meth:`Observations.cells`): ``n``,
     ``mean``, ``median``, ``baseline`` (mean of the rest of the group), ``rank_sum``, ``tested``
     (at least ``min_obs`` observations and a rest) and ``p`` (one-sided, NaN when untested). The
     yardstick of a cell's effect, the median of the rest of its group, is
@@ -220,8 +232,8 @@ def cell_tests(obs: Observations, *, by_day: bool, min_obs: int) -> pd.DataFrame
     if rows.empty:
         return pd.DataFrame(columns=["g", "cell", "n", "mean", "median", "baseline", "rank_sum",
                                      "tested", "p"])
-    cell = rows["weekday"] if by_day else rows["weekday"] * 24 + rows["hour"]
-    table = (rows.assign(cell=cell.to_numpy()).groupby(["g", "cell"], sort=True)
+    cell = obs.cells(by_day=by_day, block=block)
+    table = (rows.assign(cell=cell).groupby(["g", "cell"], sort=True)
              .agg(n=("lag_h", "size"), sum=("lag_h", "sum"), rank_sum=("rank", "sum"), median=("lag_h", "median"))
              .reset_index())
     g = obs.groups.loc[table["g"]]
@@ -237,10 +249,9 @@ def cell_tests(obs: Observations, *, by_day: bool, min_obs: int) -> pd.DataFrame
                             n_g[tested], ties[tested])
     small = tested & ((table["n"].to_numpy() < EXACT_BELOW) | (rest < EXACT_BELOW))
     for i in np.flatnonzero(small):  # tiny samples: let scipy pick its exact test (rare)
-        grp = obs.group(int(table.at[i, "g"]))
-        c = grp["weekday"] if by_day else grp["weekday"] * 24 + grp["hour"]
-        inside = (c == table.at[i, "cell"]).to_numpy()
-        lags = grp["lag_h"].to_numpy(float)
+        lo, hi = np.searchsorted(obs.rows["g"].to_numpy(np.int64), [table.at[i, "g"], table.at[i, "g"] + 1])
+        inside = cell[lo:hi] == table.at[i, "cell"]
+        lags = obs.rows["lag_h"].to_numpy(float)[lo:hi]
         p[i] = stats.mannwhitneyu(lags[inside], lags[~inside], alternative="greater").pvalue
     table["p"] = p
     return table

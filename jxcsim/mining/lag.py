@@ -52,6 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..kpi.common import KpiUnavailable
@@ -255,10 +256,10 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
             if transitions else pd.DataFrame()
     obs = observations(stacked, timezone, keep_raw)
     table = cell_tests(obs, by_day=False, min_obs=min_obs)
-    tested = table[table["tested"]].copy()
-    if tested.empty:
+    if table.empty:
         return []
-    tested["q"] = bh(tested["p"].to_numpy(float))
+    tested = table[table["tested"]].copy()  # none in a log too sparse everywhere: the later passes still run
+    tested["q"] = bh(tested["p"].to_numpy(float)) if len(tested) else np.zeros(0)
     tested["rest_median"] = _rest_medians(obs, tested, tested["q"] <= fdr, by_day=False)
     tested["significant"] = (tested["q"] <= fdr) & clears_effect(tested["median"], tested["rest_median"], min_effect_h,
                                                                  effect_factor)
@@ -290,6 +291,8 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
                 findings.append(finding)
     findings = _whole_days(obs, transitions, findings, timezone=timezone, fdr=fdr, min_obs=min_obs,
                             min_effect_h=min_effect_h, effect_factor=effect_factor)
+    findings = _sparse_blocks(obs, transitions, findings, timezone=timezone, fdr=fdr, min_obs=min_obs,
+                              min_effect_h=min_effect_h, effect_factor=effect_factor)
     findings = merge_daily(findings, daily_after=daily_after)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
     return findings
@@ -391,6 +394,108 @@ def _whole_days(obs: Observations, transitions: list[Transition], windows: list[
                 finding.details["hour_windows"] = [f.hours for f in hours]
             out = [f for f in out if f not in hours] + [finding]
     return out
+
+
+BLOCK_H = 4  # the third pass's blocks of hours (and the same blocks shifted by half)
+BLOCK_EFFECT = 4.0  # ... and how much stricter its minimum effect is (0.5 h and 2 x become 2 h and 8 x)
+
+
+def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: list[Finding], *,
+                   timezone: str | None, fdr: float, min_obs: int, min_effect_h: float,
+                   effect_factor: float) -> list[Finding]:
+    """Third pass, for postings too sparse at a location to test hour by hour: a habit over part of a
+    day (receipts of a Wednesday afternoon posted the next morning) whose cases are too few in
+    each hour and too few of the day's to move its median.
+
+    Fixed blocks of ``BLOCK_H`` hours of each weekday, and the same blocks shifted by half, are
+    tested like the day cells (at least ``max(4, min_obs // 3)`` cases, their own
+    Benjamini–Hochberg family, a minimum effect ``BLOCK_EFFECT`` times as strict, as so few cases
+    are judged); on a weekday of a location with no finding yet, the significant blocks that
+    touch become one window, cut to the runs of hours whose cases' median clears the effect, each
+    kept when it still holds that many cases, the same hours on the other weekdays hold as many,
+    and it is slower than they are (median and rank test; receipts unloaded at a shift's end wait
+    overnight on any day: not a habit of one weekday). Generic hand-offs are dense enough for the
+    first pass.
+    """
+    min_n = max(4, min_obs // 3)
+    postings = {g for g, t in obs.groups["t"].items() if transitions[int(t)].movement is not None}
+    if not postings:
+        return windows
+    tables = []
+    for offset in (0, BLOCK_H // 2):
+        table = cell_tests(obs, by_day=False, min_obs=min_n, block=(BLOCK_H, offset))
+        table = table[table["tested"] & table["g"].isin(postings)].copy()
+        table["offset"] = offset
+        tables.append(table)
+    blocks = pd.concat(tables, ignore_index=True)
+    if blocks.empty:
+        return windows
+    blocks["q"] = bh(blocks["p"].to_numpy(float))
+    blocks["rest_median"] = np.nan
+    for offset in (0, BLOCK_H // 2):
+        mine = (blocks["offset"] == offset) & (blocks["q"] <= fdr)
+        if mine.any():
+            blocks.loc[mine, "rest_median"] = obs.rest_medians(blocks[mine], by_day=False, block=(BLOCK_H, offset))
+    # few cases: a stricter minimum effect than the other passes'
+    min_effect_h, effect_factor = BLOCK_EFFECT * min_effect_h, BLOCK_EFFECT * effect_factor
+    significant = blocks[(blocks["q"] <= fdr) & clears_effect(blocks["median"], blocks["rest_median"], min_effect_h,
+                                                              effect_factor)]
+    seen = {(f.details.get("transition"), f.location, f.weekday) for f in windows}
+    out = list(windows)
+    for (g, weekday), day in significant.groupby([significant["g"], significant["cell"] // 24], sort=True):
+        g, weekday = int(g), int(weekday)
+        tr = transitions[int(obs.groups.at[g, "t"])]
+        loc_key = obs.groups.at[g, "loc_key"]
+        location = None if loc_key == NO_LOCATION else str(loc_key)
+        if (tr.label, location, weekday) in seen:
+            continue
+        spans = sorted((int(c % 24), _block_end(int(c % 24), int(o)), float(q))
+                       for c, o, q in zip(day["cell"], day["offset"], day["q"], strict=True))
+        merged: list[list] = []
+        for start, end, q in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1], merged[-1][2] = max(merged[-1][1], end), min(merged[-1][2], q)
+            else:
+                merged.append([start, end, q])
+        rest = float(day["rest_median"].min())
+        for start, end, q in merged:
+            medians = obs.slice(g, weekday, start, end).groupby("hour")["lag_h"].median()
+            late = [int(h) for h in medians.index[clears_effect(medians, rest, min_effect_h, effect_factor)]]
+            # the runs of late hours, across hours without any case (not across hours of prompt postings)
+            for a, b in _windows(late, set(range(24)) - {int(h) for h in medians.index}):
+                found = _block_window(obs, g, tr, weekday, a, b, timezone, q=q, min_n=min_n, fdr=fdr,
+                                      min_effect_h=min_effect_h, effect_factor=effect_factor)
+                if found is not None:
+                    out.append(found)
+    return out
+
+
+def _block_window(obs: Observations, g: int, tr: Transition, weekday: int, start: int, end: int,
+                  timezone: str | None, *, q: float, min_n: int, fdr: float, min_effect_h: float,
+                  effect_factor: float) -> Finding | None:
+    """The finding of a window of :func:`_sparse_blocks`, or None when it holds fewer than ``min_n``
+    cases, or the same hours on the other weekdays do, or it is not slower than they are (its median
+    clearing the effect against theirs, and a one-sided Mann–Whitney test at ``fdr``)."""
+    win = obs.slice(g, weekday, start, end)
+    if len(win) < min_n:
+        return None
+    # the same hours on the other weekdays: late receipts at every shift's end wait overnight on
+    # any day; a weekday's habit is slower than its own hours elsewhere
+    same = pd.concat([obs.slice(g, d, start, end) for d in range(7) if d != weekday])["lag_h"]
+    if len(same) < min_n or not clears_effect(float(win["lag_h"].median()), float(same.median()), min_effect_h,
+                                              effect_factor):
+        return None
+    if stats.mannwhitneyu(win["lag_h"], same, alternative="greater").pvalue > fdr:
+        return None  # some of those hours' cases elsewhere wait as long
+    finding = _finding(obs, g, tr, weekday, start, end, win, timezone, q=q)
+    if finding is not None:
+        finding.details["granularity"] = "block"
+    return finding
+
+
+def _block_end(start: int, offset: int) -> int:
+    """The end of the block starting at ``start`` (the hours before a shifted block's first are a block)."""
+    return offset if start == 0 and offset else min(24, start + BLOCK_H)
 
 
 MERGE_OVERLAP = 0.5  # a weekday's window joins a daily one when they share at least this share of their hours
