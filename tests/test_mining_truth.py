@@ -165,3 +165,24 @@ def test_receipts_before_a_clerks_day_off_are_an_optional_truth():
     tuesday = _finding("WH-B", [0.0, 24.0], FindingKind.LATE_POSTING, weekday=1)
     thursday = _finding("WH-B", [0.0, 24.0], FindingKind.LATE_POSTING, weekday=3)
     assert score_findings([tuesday, thursday], truth)["false_alarm_summaries"] == [thursday.summary]
+
+
+def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_the_same_day():
+    cutoff = {"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": ["W"],
+              "weekdays": list(range(7)), "hours": [16.0, 24.0]}
+
+    def log(morning_lag_h: float) -> pd.DataFrame:
+        rows = []
+        for day in range(10):
+            for hour, lag in ((9, morning_lag_h), (11, morning_lag_h), (19, 13.0)):
+                t = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(days=day, hours=hour)
+                case = f"O{day}-{hour}"
+                rows += [(case, "In", "order_received", "W", t),
+                         (case, "Pick", "pick", "W", t + pd.Timedelta(hours=lag))]
+        return pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "semantic", "location",
+                                           "time:timestamp"])
+
+    keeping_up = score_findings([], [cutoff], frame=log(1.0), timezone="UTC")
+    assert keeping_up["expected"] == 1 and keeping_up["misses"][0]["name"] == cutoff["name"]
+    behind = score_findings([], [cutoff], frame=log(26.0), timezone="UTC")  # even 09:00 orders wait a day
+    assert behind["expected"] == 0 and [u["cases"] for u in behind["unobservable"]] == [10]

@@ -20,7 +20,9 @@ can leave none in a short run). With a log, a posting habit is expected at a loc
 weekdays and hours: a habit whose window saw almost no movements (a Saturday habit where nobody
 unloads on Saturdays) is listed as ``unobservable``, not missed; so is an approver's absence
 when fewer than ``min_cases`` held orders were pending on its days (a firm whose orders never
-reach the credit threshold). A truth marked ``optional`` (an
+reach the credit threshold), and an order cut-off at a location where fewer than ``min_cases``
+orders came after it or the warehouse answered less than ``SAME_DAY_SHARE`` (a quarter) of the
+earlier orders on their day (a warehouse that cannot keep up shows no cut-off). A truth marked ``optional`` (an
 approver's absence on days another approver covers: a bottleneck only if the others cannot keep
 up; hours in which drivers load and no clerk is on shift) is neither expected nor a false alarm
 when found, and any window within its hours matches it (a window merged over several weekdays
@@ -65,6 +67,7 @@ from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..kpi.common import KpiUnavailable, local, time_of_day_h
 from ..kpi.posting import PostedMovement, match_postings
 from .approval import pending_on
+from .backlog import order_responses
 from .common import local_clock
 from .findings import Finding, FindingKind
 from .unposted import last_posting
@@ -73,6 +76,8 @@ MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewe
 #               diagnosis takes (conditioned_lags' day-level pass, max(4, min_obs // 3))
 SPAN_SHARE = 0.05  # an hour holding less of a habit window's movements does not widen the hours they span
 DAY_SHARE = 0.5  # a day-level finding matches a habit whose hours hold more than this share of the day's cases
+SAME_DAY_SHARE = 0.25  # a cut-off shows only where the warehouse answers at least this share of earlier orders
+#                       that day (the diagnosis needs earlier orders that mostly do not wait overnight)
 SCORED_KINDS = frozenset({FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.UNPOSTED_MOVEMENT,
                           FindingKind.AFTER_HOURS_BACKLOG, FindingKind.APPROVAL_BOTTLENECK})
 
@@ -135,6 +140,31 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     return int(len(set(case[inside]))), [float(busy.min()), float(busy.max() + 1)], shares
 
 
+def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
+                  timezone: str | None) -> tuple[int, float | None]:
+    """What the log shows of an order cut-off at ``location``: the orders received after ``cutoff``
+    (local hour) that the warehouse answered, and the share of those received before it answered on
+    the same local day (None without any) — a warehouse that cannot keep up answers even the
+    morning's orders the next day, and then no cut-off is visible.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"case:concept:name": ["A", "A", "B", "B"], "location": ["W"] * 4,
+    ...                     "concept:name": ["In", "Pick"] * 2, "semantic": ["order_received", "pick"] * 2,
+    ...                     "time:timestamp": pd.to_datetime(["2025-01-06 09:00", "2025-01-06 10:00",
+    ...                                                        "2025-01-06 19:00", "2025-01-07 08:00"], utc=True)})
+    >>> backlog_cases(log, "W", 17.0, timezone="UTC")
+    (1, 1.0)
+    """
+    orders = order_responses(frame, timezone=timezone)
+    if orders is None:
+        return 0, None
+    if location is not None and orders["location"] is not None:
+        orders = orders[orders["location"] == location]
+    before = orders["time_of_day_h"] < cutoff
+    same_day = float(1.0 - orders.loc[before, "overnight"].mean()) if before.any() else None
+    return int((~before).sum()), same_day
+
+
 def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: str | None) -> int:
     """Held orders pending (held, not yet decided; undecided ones to the log's end) on some local day
     that falls on one of ``weekdays``: how many an approver's absence on those days could hold up.
@@ -181,6 +211,11 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
         posting = habit["kind"] in ("physical_before_book", "late_posting")
         for location in (locations if per_location else [None]):
             expected = {**habit, "location": location}
+            if habit["kind"] == "after_hours_backlog" and frame is not None:
+                expected["cases"], expected["same_day_share"] = backlog_cases(
+                    frame, location, float(habit["hours"][0]), timezone=timezone)
+                if expected["cases"] < min_cases or (expected["same_day_share"] or 0.0) < SAME_DAY_SHARE:
+                    expected["unobservable"] = True  # few late orders, or even the early ones wait overnight
             if habit["kind"] == "approval_bottleneck" and frame is not None:
                 expected["cases"] = approval_cases(frame, habit.get("weekdays") or range(7), timezone=timezone)
                 if expected["cases"] < min_cases:
