@@ -358,3 +358,17 @@ def test_goods_loaded_while_no_clerk_is_on_shift_leave_unposted_and_are_posted_b
     d = _issue_delays(log, sc.timezone)
     afternoon = d[(d.hour >= 13) & (d.hour < 18)]
     assert len(afternoon) > 50 and (afternoon.delay_h.dropna() > 0).all()  # posted the next morning
+
+
+def test_alerts_and_escalations_of_the_posting_deadline_never_make_an_off_shift_clerk_post():
+    """Clerks work 08-12, drivers load until 18, the 2-hour deadline escalates after 4 h: the loads of
+    the afternoon alert and escalate, and are posted when the clerks are back the next morning."""
+    data = load_scenario(BASELINE).model_dump(mode="json")
+    data["shifts"]["yard"] = {"days": [0, 1, 2, 3, 4, 5], "start": 8.0, "end": 12.0}
+    data["rules"]["posting_deadline"] = {"enabled": True, "hours": 2.0, "escalate_after_h": 4.0}
+    sc = parse_scenario(data)
+    log = simulate(sc, weeks=2, seed=1).log
+    assert (log["semantic"] == "escalation").sum() > 20
+    posted = log[log["semantic"].isin(["book_issue", "book_receipt"])]
+    hour = posted["time:timestamp"].dt.tz_convert(sc.timezone).dt.hour
+    assert len(posted) > 500 and hour.between(8, 11).all()

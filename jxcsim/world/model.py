@@ -23,7 +23,7 @@ from .scenario import WAREHOUSE_ROLES, MissingStaff, Movement, PostingBehaviour,
 from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekday_of
 from .teams import Team, Work
 
-ALERT_RESPONSE_H = 0.5  # how long a clerk takes to post after an alert or escalation
+ALERT_RESPONSE_H = 0.5  # how long a clerk on shift takes to post after an alert or escalation
 _CUSTOMER, _SUPPLIER = str(CUSTOMER), str(SUPPLIER)  # as plain strings, for Ledgers.move_trusted
 _PHYSICAL, _BOOK, _ISSUE, _RECEIPT = Ledger.PHYSICAL, Ledger.BOOK, Movement.ISSUE, Movement.RECEIPT  # quick to read
 _SEMANTIC = {(True, True): "physical_issue", (False, True): "book_issue", (True, False): "physical_receipt",
@@ -330,7 +330,7 @@ class World:
                 return
             self.recorder.add(p.case, "escalation", env.now, resource="system", location=p.location, sku=p.sku,
                               qty=p.qty, line=p.line, doc_type="sales_order")
-            respond_at = env.now + ALERT_RESPONSE_H
+            respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)  # nobody posts off shift
         yield env.timeout(max(0.0, respond_at - env.now))
         self.book_move(p, env.now, clerks.any_member(env.now))
 
