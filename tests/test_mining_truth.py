@@ -186,3 +186,12 @@ def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_t
     assert keeping_up["expected"] == 1 and keeping_up["misses"][0]["name"] == cutoff["name"]
     behind = score_findings([], [cutoff], frame=log(26.0), timezone="UTC")  # even 09:00 orders wait a day
     assert behind["expected"] == 0 and [u["cases"] for u in behind["unobservable"]] == [10]
+
+
+def test_a_release_as_the_pickers_leave_does_not_count_towards_the_cut_off():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["handoffs"]["to_warehouse"] = {"mode": "batch", "times": [9.0, 11.0, 13.0, 15.0, 17.0]}
+    data["handoffs"]["order_cutoff"] = 20.0
+    data["shifts"]["warehouse"]["end"] = "15:00"  # the 15:00 batch meets no picker: picked the next morning
+    cutoffs = {t["hours"][0] for t in planted_truth(parse_scenario(data)) if t["kind"] == "after_hours_backlog"}
+    assert cutoffs == {13.0}

@@ -166,9 +166,9 @@ def _runs(hours: list[int]) -> list[tuple[int, int]]:
 
 def effective_cutoff(scenario: Scenario, location: str) -> float | None:
     """The hour of day after which an order at ``location`` waits for the next day: the earliest of
-    the order cut-off and the last release to the warehouse (batched hand-offs), the end of the
-    pickers' last shift there and of the sales staff's (who run the credit check); ``None``
-    without pickers or sales staff.
+    the order cut-off and the last release to the warehouse before the pickers there leave
+    (batched hand-offs), the end of the pickers' last shift there and of the sales staff's (who
+    run the credit check); ``None`` without pickers or sales staff.
 
     >>> from jxcsim.world.scenario import load_scenario
     >>> effective_cutoff(load_scenario("scenarios/baseline.yaml"), "WH-A")   # the last batch at 16:00
@@ -179,8 +179,11 @@ def effective_cutoff(scenario: Scenario, location: str) -> float | None:
     sales = [scenario.shifts[m.shift].end for m in staff if m.role is Role.SALES]
     if not pickers or not sales:
         return None
-    limits = [max(pickers), max(sales)]
+    end = max(pickers)
+    limits = [end, max(sales)]
     release = scenario.handoffs.to_warehouse
     if release.mode == "batch" and not scenario.rules.notifications.push_on_new_order:
-        limits += [scenario.handoffs.order_cutoff, max(release.times or [0.0])]
+        # a batch released as the pickers leave is picked the next morning: the last one before
+        usable = [t for t in (release.times or [0.0]) if t < end]
+        limits += [scenario.handoffs.order_cutoff, max(usable) if usable else end]
     return float(min(limits))
