@@ -71,6 +71,26 @@ def test_backlog_needs_a_daytime_and_the_semantics():
     assert alloc[0].details["response_semantic"] == "allocate"
 
 
+def test_a_cut_off_is_judged_without_the_waits_over_days_the_warehouse_is_closed():
+    """The warehouse picks on Mondays to Wednesdays only, orders come every day: most orders before the
+    17:00 cut-off (Thursday to Sunday's) wait for Monday, so all earlier orders' median wait is
+    longer than the cut-off's one night. Judged on the orders of Mondays and Tuesdays, it shows."""
+    rows = []
+    for day in range(28):
+        for minute in range(8 * 60, 22 * 60, 30):
+            case, t = f"O{day}-{minute}", MONDAY + pd.Timedelta(days=day, minutes=minute)
+            if day % 7 < 3 and minute < 17 * 60:
+                done = t + pd.Timedelta(hours=1)
+            else:  # the next Monday to Wednesday, at 08:00
+                ahead = next(k for k in range(1, 8) if (day + k) % 7 < 3)
+                done = MONDAY + pd.Timedelta(days=day + ahead, hours=8)
+            rows += [(case, "Order in", "order_received", t, "A"), (case, "Pick", "pick", done, "A")]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "location"])
+    found = find_after_hours_backlog(frame, timezone="UTC")
+    assert [(f.location, f.hours) for f in found] == [("A", [17.0, 24.0])]
+    assert found[0].baseline_h > 24  # reported over every order, days off included
+
+
 # ---------------------------------------------------------------- approvals
 
 
@@ -206,6 +226,22 @@ def test_rework_is_a_loop_not_a_repeat_and_lines_are_separate():
     assert len(rework_occurrences(frame.drop(columns="line"))) == 40
 
 
+def test_a_second_shipment_is_no_rework_but_a_redelivery_of_the_same_one_is():
+    rows = []
+    for i in range(60):
+        t = MONDAY + pd.Timedelta(hours=i)
+        shipments = ["DL-1", "DL-2"] if i % 2 else ["DL-1"]  # half the orders ship a backorder later
+        for k, dl in enumerate(shipments):
+            rows += [(f"O{i}", "Pick", t + pd.Timedelta(hours=3 * k), dl),
+                     (f"O{i}", "Deliver", t + pd.Timedelta(hours=3 * k + 1), dl)]
+        if i % 5 == 0:  # refused at the door and delivered again: the same delivery twice
+            rows += [(f"O{i}", "Call customer", t + pd.Timedelta(hours=7), None),
+                     (f"O{i}", "Deliver", t + pd.Timedelta(hours=8), "DL-1")]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, TS, "delivery"])
+    assert [(f.activities, f.cases) for f in find_rework(frame)] == [(["Call customer", "Deliver"], 12)]
+    assert len(rework_occurrences(frame.drop(columns="delivery"))) > 60  # without deliveries: every reshipment
+
+
 def test_one_loop_of_two_activities_is_one_finding():
     rows = []
     for i in range(40):
@@ -261,6 +297,12 @@ def test_handoff_windows_and_daily_merge():
     # fewer weekdays than daily_after stay separate
     kept = merge_daily(one_day, daily_after=3)
     assert kept == one_day
+    # a few waits of weeks elsewhere lift the rest's mean above the daily window's: the sentence leads
+    # with the medians, which carry the finding, not with means that read as a speed-up
+    tails = find_handoff_windows(_handoff_frame(lambda d, h: 6.0 if h >= 15 else 300.0 if (d, h) == (0, 8) else None),
+                                 timezone="UTC")
+    daily = next(f for f in tails if f.weekday is None)
+    assert daily.effect_h < daily.baseline_h and "after 6.0 h in the median case" in daily.summary
 
 
 def test_slowest_handoff_holds_most_of_the_waiting():

@@ -11,7 +11,11 @@ which every order waits overnight has no cut-off). The window's response times a
 against those of the orders received earlier in the day (one-sided Mann–Whitney,
 Benjamini–Hochberg over locations; the window's median response must be at least
 ``max(min_effect_h, effect_factor ×`` the earlier orders' median``)``, judged on medians as
-every window is, :mod:`jxcsim.mining.lag`). ``weekday`` is ``None`` (every day); ``hours`` is ``[cut-off, 24)``.
+every window is, :mod:`jxcsim.mining.lag`). The test and the effect take only the orders
+received on a day the location's warehouse works, before another day it works (its working
+weekdays: those with at least a tenth of the busiest weekday's responses), when there are
+enough: an order of Friday morning that waits for Monday says nothing about a cut-off, and
+such waits would lift the earlier orders' median. ``weekday`` is ``None`` (every day); ``hours`` is ``[cut-off, 24)``.
 
 >>> import pandas as pd
 >>> rows = []
@@ -81,6 +85,22 @@ def order_responses(frame: pd.DataFrame, *, timezone: str | None,
     return out
 
 
+WORKING_SHARE = 0.1  # a weekday the warehouse works: at least this share of the busiest weekday's responses
+
+
+def _one_night(rows: pd.DataFrame, timezone: str | None, min_obs: int) -> pd.DataFrame:
+    """The orders of one location received on a day the warehouse works and before another it works
+    (its working weekdays read off the responses): waiting overnight then means one night, not a
+    weekend or a day off; all the orders when fewer than ``2 × min_obs`` such orders remain."""
+    _, received, _ = local_clock(rows["received"], timezone)
+    _, answered, _ = local_clock(rows["response"], timezone)
+    per_day = np.bincount(np.asarray(answered, dtype=np.int64), minlength=7)
+    working = per_day >= WORKING_SHARE * per_day.max()
+    received = np.asarray(received, dtype=np.int64)
+    keep = working[received] & working[(received + 1) % 7]
+    return rows[keep] if keep.sum() >= 2 * min_obs else rows
+
+
 def _cutoff_bin(table: pd.DataFrame, n_bins: int, min_obs: int, min_share: float) -> int | None:
     """The first bin of the latest run, ending at midnight, of bins where most orders wait overnight."""
     tested = table[table["n"] >= min_obs]
@@ -118,9 +138,14 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
         inside = rows["bin"] >= start
         win, rest = rows[inside], rows[~inside]
         effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
-        if not clears_effect(win["lag_h"].median(), rest["lag_h"].median(), min_effect_h, effect_factor):
+        judged = _one_night(rows, timezone, min_obs)  # judged without the waits over days off
+        judged_win, judged_rest = judged[judged["bin"] >= start], judged[judged["bin"] < start]
+        if judged_win.empty or judged_rest.empty:
+            judged_win, judged_rest = win, rest
+        if not clears_effect(judged_win["lag_h"].median(), judged_rest["lag_h"].median(), min_effect_h,
+                             effect_factor):
             continue
-        p = mwu_greater(win["lag_h"].to_numpy(float), rest["lag_h"].to_numpy(float))
+        p = mwu_greater(judged_win["lag_h"].to_numpy(float), judged_rest["lag_h"].to_numpy(float))
         candidates.append((loc_key, start, win, rest, effect, baseline, p, table))
     if not candidates:
         return []
