@@ -303,6 +303,7 @@ def test_a_daily_posting_gap_is_one_finding():
     assert f.cases == 5 * 4 * 3 and f.effect_h == pytest.approx(14.1)
     assert f.summary.startswith("At WH-X on Mondays–Fridays 17:00–18:00, goods leave 14.1 h before the goods "
                                 "issue is posted")
+    assert "; median 14.1 h vs 0.0 h" in f.summary and f.details["median_h"] == pytest.approx(14.1)
     assert len(f.details["movements"]) == 60 and len(f.details["windows"]) == 5
     # two weekdays only stay two findings
     two = conditioned_lags(frame[~frame[CASE].str.match(r"SO-\d-[234]-17-")], timezone="UTC")

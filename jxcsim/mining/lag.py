@@ -293,7 +293,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
                             min_effect_h=min_effect_h, effect_factor=effect_factor)
     findings = _sparse_blocks(obs, transitions, findings, timezone=timezone, fdr=fdr, min_obs=min_obs,
                               min_effect_h=min_effect_h, effect_factor=effect_factor)
-    findings = merge_daily(findings, daily_after=daily_after)
+    findings = merge_daily(findings, daily_after=daily_after, medians=_merged_medians(obs, transitions))
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
     return findings
 
@@ -501,7 +501,27 @@ def _block_end(start: int, offset: int) -> int:
 MERGE_OVERLAP = 0.5  # a weekday's window joins a daily one when they share at least this share of their hours
 
 
-def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Finding]:
+def _merged_medians(obs: Observations, transitions: list[Transition]):
+    """A function giving the median lag of a daily window (weekday windows ``merged`` over hours
+    ``[start, end)``) and that of the rest of its transition at its location."""
+    group_of = {(transitions[int(t)].label, None if loc == NO_LOCATION else str(loc)): int(g)
+                for g, t, loc in zip(obs.groups.index, obs.groups["t"], obs.groups["loc_key"], strict=True)}
+
+    def medians(merged: list[Finding], start: int, end: int) -> tuple[float, float] | None:
+        g = group_of.get((merged[0].details.get("transition"), merged[0].location))
+        if g is None:
+            return None
+        days = sorted({f.weekday for f in merged})
+        rows = obs.group(g)
+        inside = (rows["weekday"].isin(days) & (rows["hour"] >= start) & (rows["hour"] < end)).to_numpy()
+        lags = rows["lag_h"].to_numpy(float)
+        return (float(np.median(lags[inside])) if inside.any() else float("nan"),
+                float(np.median(lags[~inside])) if (~inside).any() else float("nan"))
+
+    return medians
+
+
+def merge_daily(findings: list[Finding], *, daily_after: int = 3, medians=None) -> list[Finding]:
     """Fold windows of one transition and location seen on ``daily_after`` or more weekdays in
     common hours into one every-day finding; the rest are returned unchanged.
 
@@ -511,7 +531,10 @@ def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Findin
     together: cases and impact summed, effect and baseline averaged weighted by observations, the
     smallest q kept. A window much wider or narrower than the run (a whole-day habit on Monday
     next to a 16:00 one on other days) stays a finding of its own; the windows left may fold
-    into another daily window.
+    into another daily window. ``medians(merged, start, end)``, when given, gives the daily
+    window's median lag and that of the rest, which its sentence then carries as a weekday
+    window's does (a mean below the rest's, from a few very long waits elsewhere, would read as
+    a speed-up).
 
     >>> f = lambda day, a, b: Finding(kind=FindingKind.BOTTLENECK, activities=["A", "B"], location="W1",
     ...     weekday=day, hours=[a, b], cases=10, effect_h=5.0, baseline_h=1.0, stock_impact_qty=None,
@@ -531,7 +554,7 @@ def merge_daily(findings: list[Finding], *, daily_after: int = 3) -> list[Findin
         while (merge := _daily_merge(group, daily_after)) is not None:
             merged, start, end = merge
             group = [f for f in group if f not in merged]
-            out.append(_daily(merged, start, end))
+            out.append(_daily(merged, start, end, None if medians is None else medians(merged, start, end)))
         out.extend(group)
     return out
 
@@ -563,7 +586,7 @@ def _runs(hours: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _daily(merged: list[Finding], start: int, end: int) -> Finding:
+def _daily(merged: list[Finding], start: int, end: int, medians: tuple[float, float] | None = None) -> Finding:
     weights = np.array([f.details.get("n_obs", f.cases) for f in merged], dtype=float)
     effect = float(np.average([f.effect_h for f in merged], weights=weights))
     baseline = float(np.average([f.baseline_h for f in merged], weights=weights))
@@ -573,7 +596,7 @@ def _daily(merged: list[Finding], start: int, end: int) -> Finding:
     days = sorted({f.weekday for f in merged})
     movement = first.details.get("movement")
     summary = _summary(PostedMovement[movement.upper()] if movement else None, first.activities, first.location, days,
-                       start, end, effect, baseline, len(cases))
+                       start, end, effect, baseline, len(cases), medians=medians)
     evidence = list(dict.fromkeys(c for f in merged for c in f.evidence))[:MAX_EVIDENCE]
     return Finding(
         kind=first.kind, activities=list(first.activities), location=first.location, weekday=None,
@@ -585,5 +608,6 @@ def _daily(merged: list[Finding], start: int, end: int) -> Finding:
                  "windows": [{"weekday": f.weekday, "hours": f.hours, "cases": f.cases, "effect_h": f.effect_h,
                               "q_value": f.q_value} for f in merged],
                  "n_obs": int(weights.sum()), "timezone": first.details.get("timezone"),
+                 **({} if medians is None else {"median_h": medians[0], "median_otherwise_h": medians[1]}),
                  **({"movements": sorted((m for f in merged for m in f.details.get("movements", [])),
                                          key=lambda m: -(m["lag_h"] or 0))[:MAX_LISTED]} if movement else {})})
