@@ -4,7 +4,8 @@ Events are ordered by time within their case — within case × ``line`` when th
 (events without a line form the case's own sequence), so the lines of one order picked one after
 the other are not rework. An occurrence is *rework* when the same activity happened before in
 that sequence with at least one other activity in between (``A → B → A``; a plain ``A → A``
-repeat is not a loop). One finding per activity whose rework touches at least ``min_cases``
+repeat is not a loop), and not for another delivery when the log names deliveries (a backordered
+line shipped later is picked and delivered again, in a shipment of its own). One finding per activity whose rework touches at least ``min_cases``
 cases and ``min_share`` of the cases doing that activity. ``activities`` is ``[B, A]``: the
 activity most often just before the repeat, then the repeated one. ``effect_h`` is the mean
 duration (first to last event) of the cases with the loop, ``baseline_h`` that of the other
@@ -36,7 +37,7 @@ from .findings import MAX_EVIDENCE, Finding, FindingKind
 def rework_occurrences(frame: pd.DataFrame) -> pd.DataFrame:
     """Every rework occurrence: case, activity, the activity just before it, time, and how many
     events lay between it and the previous occurrence."""
-    cols = [CASE, ACTIVITY, TIMESTAMP] + (["line"] if "line" in frame.columns else [])
+    cols = [CASE, ACTIVITY, TIMESTAMP] + [c for c in ("line", "delivery") if c in frame.columns]
     rows = frame[cols].dropna(subset=[TIMESTAMP]).copy()
     rows["_case"] = rows[CASE].astype(str)
     group_keys = ["_case"]
@@ -47,7 +48,11 @@ def rework_occurrences(frame: pd.DataFrame) -> pd.DataFrame:
     rows["_seq"] = rows.groupby(group_keys, sort=False).ngroup()
     rows["_pos"] = np.arange(len(rows))
     rows["_prev_act"] = rows.groupby("_seq", sort=False)[ACTIVITY].shift()
-    previous = rows.groupby(["_seq", ACTIVITY], sort=False, observed=True)["_pos"].shift()
+    same = ["_seq", ACTIVITY]
+    if "delivery" in rows.columns:  # the same step for the next shipment of the order is no rework
+        rows["_delivery"] = rows["delivery"].astype(str).where(rows["delivery"].notna(), "")
+        same.append("_delivery")
+    previous = rows.groupby(same, sort=False, observed=True)["_pos"].shift()
     between = rows["_pos"] - previous - 1
     loop = rows[between.fillna(-1) >= 1]
     return pd.DataFrame({"case": loop["_case"].to_numpy(), "activity": loop[ACTIVITY].astype(str).to_numpy(),
