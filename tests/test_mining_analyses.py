@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from dataclasses import replace
 import importlib
 
 import numpy as np
@@ -299,8 +300,8 @@ def test_handoff_windows_and_daily_merge():
     assert kept == one_day
     # a few waits of weeks elsewhere lift the rest's mean above the daily window's: the sentence leads
     # with the medians, which carry the finding, not with means that read as a speed-up
-    tails = find_handoff_windows(_handoff_frame(lambda d, h: 6.0 if h >= 15 else 300.0 if (d, h) == (0, 8) else None),
-                                 timezone="UTC")
+    slow = lambda d, h: 6.0 if h >= 15 else 300.0 if (d, h) == (0, 8) else None  # noqa: E731
+    tails = find_handoff_windows(_handoff_frame(slow), timezone="UTC")
     daily = next(f for f in tails if f.weekday is None)
     assert daily.effect_h < daily.baseline_h and "after 6.0 h in the median case" in daily.summary
 
@@ -354,6 +355,12 @@ def test_specific_findings_absorb_the_handoff_windows_they_explain():
     unrelated = _finding(FindingKind.BOTTLENECK, ["Deliver", "Invoice"], "A", 2, [18.0, 20.0])
     kept = _fold_explained([same, other_place, morning, unrelated], [backlog])
     assert kept == [other_place, morning, unrelated] and backlog.details["explains"] == ["s"]
+    # a wait between two steps inside the backlog's orders (credit check to allocation) is the cut-off too
+    inside = replace(_finding(FindingKind.BOTTLENECK, ["Check", "Allocate"], "A", None, [16.0, 19.0]),
+                     case_ids=("O1", "O2", "O3", "O4", "O5"))
+    elsewhere = replace(inside, case_ids=("O1", "X2", "X3", "X4", "X5"))
+    late = replace(backlog, case_ids=("O1", "O2", "O3", "O4", "O5", "O6"), details={})
+    assert _fold_explained([inside, elsewhere], [late]) == [elsewhere] and late.details["explains"] == ["s"]
 
 
 def test_ranking_puts_book_and_shelf_first():

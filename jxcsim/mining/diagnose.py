@@ -134,10 +134,20 @@ def _overlaps(a: list[float] | None, b: list[float] | None) -> bool:
     return a is None or b is None or (a[0] < b[1] and b[0] < a[1])
 
 
+EXPLAINED_SHARE = 0.8  # a hand-off window most of whose cases a specific finding holds is that finding's
+
+
 def _explains(specific: Finding, other: Finding) -> bool:
-    return (specific.location is None or other.location is None or specific.location == other.location) \
-        and (specific.weekday is None or other.weekday is None or specific.weekday == other.weekday) \
-        and _overlaps(specific.hours, other.hours) and bool(set(specific.activities) & set(other.activities))
+    """Same place, day and hours, and a step in common or most of the window's cases (a cut-off also
+    shows as the wait between two steps inside it, from the credit check to the allocation)."""
+    if not ((specific.location is None or other.location is None or specific.location == other.location)
+            and (specific.weekday is None or other.weekday is None or specific.weekday == other.weekday)
+            and _overlaps(specific.hours, other.hours)):
+        return False
+    if set(specific.activities) & set(other.activities):
+        return True
+    theirs = set(other.case_ids)
+    return bool(theirs) and len(theirs & set(specific.case_ids)) >= EXPLAINED_SHARE * len(theirs)
 
 
 def _fold_explained(windows: list[Finding], earlier: list[Finding]) -> list[Finding]:
