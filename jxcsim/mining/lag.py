@@ -564,7 +564,7 @@ def _daily_merge(group: list[Finding], daily_after: int) -> tuple[list[Finding],
     cover = np.zeros(24, dtype=int)
     for f in group:
         cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
-    for run_start, run_end in sorted(_runs([h for h in range(24) if cover[h] >= daily_after]),
+    for run_start, run_end in sorted(_windows([h for h in range(24) if cover[h] >= daily_after]),
                                      key=lambda r: (r[0] - r[1], r[0])):
         merged = [f for f in group if _overlap(f.hours, (run_start, run_end)) >= MERGE_OVERLAP]
         if len({f.weekday for f in merged}) >= daily_after:
@@ -576,14 +576,6 @@ def _overlap(hours, run: tuple[int, int]) -> float:
     """Hours shared by a window and a run, over the hours of either (intersection over union)."""
     shared = min(hours[1], run[1]) - max(hours[0], run[0])
     return max(0.0, shared) / (max(hours[1], run[1]) - min(hours[0], run[0]))
-
-
-def _runs(hours: list[int]) -> list[tuple[int, int]]:
-    """The runs of consecutive ``hours`` (sorted), as ``[start, end)``."""
-    runs: list[tuple[int, int]] = []
-    for h in hours:
-        runs[-1:] = [(runs[-1][0], h + 1)] if runs and runs[-1][1] == h else [*runs[-1:], (h, h + 1)]
-    return runs
 
 
 def _daily(merged: list[Finding], start: int, end: int, medians: tuple[float, float] | None = None) -> Finding:
