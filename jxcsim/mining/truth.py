@@ -158,7 +158,7 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
     orders = order_responses(frame, timezone=timezone)
     if orders is None:
         return 0, None
-    if location is not None and orders["location"] is not None:
+    if location is not None and orders["location"].notna().any():  # a log without locations: all its orders
         orders = orders[orders["location"] == location]
     before = orders["time_of_day_h"] < cutoff
     same_day = float(1.0 - orders.loc[before, "overnight"].mean()) if before.any() else None
