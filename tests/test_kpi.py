@@ -459,7 +459,8 @@ def test_a_credit_after_payment_and_its_refund_leave_receivables_as_they_were():
     def with_rows(*rows: tuple[str, str, float]) -> pd.DataFrame:
         extra = pd.DataFrame([{CASE: "SO-1", "concept:name": name, "semantic": semantic, TS: at + pd.Timedelta(hours=h),
                                "location": "WH-A", "customer": "C1", "amount": 100.0} for name, semantic, h in rows])
-        return pd.concat([example_log(), extra], ignore_index=True).sort_values(TS, kind="stable").reset_index(drop=True)
+        both = pd.concat([example_log(), extra], ignore_index=True)
+        return both.sort_values(TS, kind="stable").reset_index(drop=True)
 
     # the same horizon in both (SO-2's open 400 counts on every day): a reminder in place of the refund
     kept = with_rows(("Credit note", "credit_note", 0), ("Reminder", "notification", 24))
@@ -468,3 +469,6 @@ def test_a_credit_after_payment_and_its_refund_leave_receivables_as_they_were():
     assert (after.credited, after.refunded, before.refunded, after.paid) == (100.0, 100.0, 0.0, before.paid)
     assert after.invoiced == before.invoiced == 1300.0  # net sales: the goods came back
     assert after.n_snapshots == before.n_snapshots and after.average_receivables == before.average_receivables
+    # a refund of a credit from before the log: nothing was owed back in the log, so it adds no debt
+    alone = with_rows(("Reminder", "notification", 0), ("Refund customer", "refund", 24))
+    assert receivables_turnover(alone, timezone=TIMEZONE).average_receivables == before.average_receivables

@@ -159,13 +159,30 @@ class Receivables:
     n_snapshots: int
 
 
+def _refunds_owed(moves: pd.DataFrame) -> pd.Series:
+    """The signed amounts of ``moves`` (sorted by case and time), each refund cut to what the case
+    owed back at that moment (payments and credits beyond its invoices, less the refunds before): a
+    refund of a credit from before the log is no new debt."""
+    amount = moves["amount"]
+    refund = moves["refund"].eq(True).to_numpy() if "refund" in moves.columns else np.zeros(len(moves), dtype=bool)
+    if not refund.any():
+        return amount
+    cases = moves[CASE]
+    refunds = amount.where(refund, 0.0)
+    others = amount.where(~refund, 0.0).groupby(cases, sort=False).cumsum()  # the balance, refunds left out
+    before = refunds.groupby(cases, sort=False).cumsum() - refunds
+    owed = (-others - before).clip(lower=0.0)
+    return amount.where(~refund, np.minimum(amount, owed))
+
+
 def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receivables:
     """Receivables turnover = invoiced amount over the log horizon ÷ average receivables.
 
     Outstanding per case = Σ ``invoice`` and ``refund`` amounts − Σ ``payment`` and
     ``credit_note`` amounts so far, floored at 0 (a payment for an invoice from before the log, an
     overpayment or a credit after payment is not negative debt; the refund that pays such a
-    credit back brings the case to 0, not above). ``invoiced`` is net of credit notes
+    credit back brings the case to 0, not above, and a refund beyond what the case owed back —
+    of a credit from before the log — adds nothing). ``invoiced`` is net of credit notes
     (``credited``); ``refunded`` is what went back to customers.
     Receivables = Σ over cases, snapshotted at each local midnight within the log horizon (first
     to last event) and averaged. Also ``days_sales_outstanding`` = average receivables ÷
@@ -184,9 +201,10 @@ def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receiv
     moves = pd.concat([invoices[[CASE, TIMESTAMP, "amount"]],
                        payments[[CASE, TIMESTAMP, "amount"]].assign(amount=-payments["amount"]),
                        credits[[CASE, TIMESTAMP, "amount"]].assign(amount=-credits["amount"]),
-                       refunds[[CASE, TIMESTAMP, "amount"]]], ignore_index=True)
+                       refunds[[CASE, TIMESTAMP, "amount"]].assign(refund=True)], ignore_index=True)
     moves = moves[moves["amount"].notna()].sort_values([CASE, TIMESTAMP], kind="stable")
     moves["amount"] = moves["amount"].astype(float)
+    moves["amount"] = _refunds_owed(moves)
     balance = moves.groupby(CASE, sort=False)["amount"].cumsum().clip(lower=0.0)
     moves["delta"] = balance - balance.groupby(moves[CASE], sort=False).shift(1).fillna(0.0)
     moves = moves.sort_values(TIMESTAMP, kind="stable")
@@ -206,5 +224,6 @@ def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receiv
     turnover = invoiced / average if average > 0 else None
     dso = average / (invoiced / horizon_days) if invoiced > 0 and horizon_days > 0 else None
     return Receivables(invoiced=invoiced, paid=float(payments["amount"].astype(float).sum()),
-                       credited=credited, refunded=refunded, average_receivables=average, turnover=turnover, horizon_days=horizon_days,
+                       credited=credited, refunded=refunded, average_receivables=average, turnover=turnover,
+                       horizon_days=horizon_days,
                        days_sales_outstanding=dso, n_snapshots=int(len(snapshots)))
