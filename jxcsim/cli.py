@@ -175,7 +175,7 @@ def diagnose(
         _fail(exc)
     settings = DiagnosisSettings(fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h, effect_factor=effect_factor,
                                  grace_h=grace_h)
-    if profile is None and read.timezone in ("UTC", "+00:00"):
+    if profile is None and read.timezone == "+00:00":  # offsets in the log, all UTC (naive times are wall-clock)
         typer.echo(_utc_note(log), err=True)
     written = diagnose_log(read, out, settings=settings, overview=not no_overview, full=full, progress=show)
     findings = json.loads(written["findings.json"].read_text(encoding="utf-8"))["findings"]

@@ -321,7 +321,7 @@ class World:
         if p.posted:
             return
         self.recorder.add(p.case, "alert", env.now, resource="system", location=p.location, sku=p.sku, qty=p.qty,
-                          line=p.line, doc_type="sales_order")
+                          line=p.line, doc_type="sales_order", delivery=p.delivery)
         respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)
         escalate_at = math.inf if rule.escalate_after_h is None else p.moved_at + rule.escalate_after_h
         if escalate_at < respond_at:
@@ -329,7 +329,7 @@ class World:
             if p.posted:
                 return
             self.recorder.add(p.case, "escalation", env.now, resource="system", location=p.location, sku=p.sku,
-                              qty=p.qty, line=p.line, doc_type="sales_order")
+                              qty=p.qty, line=p.line, doc_type="sales_order", delivery=p.delivery)
             respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)  # nobody posts off shift
         yield env.timeout(max(0.0, respond_at - env.now))
         self.book_move(p, env.now, clerks.any_member(env.now))

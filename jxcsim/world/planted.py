@@ -120,7 +120,7 @@ def _approval_truths(scenario: Scenario) -> list[dict[str, Any]]:
 def receipts_before_day_off(scenario: Scenario, location: str) -> list[int]:
     """Weekdays on which a clerk at ``location`` works and the next day every clerk there is off though
     one's shift has that day (a day off, not the weekend): a receipt posted after the shift's end
-    waits two days (``[2]`` for clerks off on Wednesdays)."""
+    waits two days (``[1]``, Tuesday, for clerks off on Wednesdays)."""
     clerks = [m for m in scenario.staff.values()
               if m.enabled and m.role is Role.WAREHOUSE_CLERK and m.location == location]
     works = [set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for m in clerks]
