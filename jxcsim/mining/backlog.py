@@ -11,11 +11,13 @@ which every order waits overnight has no cut-off). The window's response times a
 against those of the orders received earlier in the day (one-sided Mann–Whitney,
 Benjamini–Hochberg over locations; the window's median response must be at least
 ``max(min_effect_h, effect_factor ×`` the earlier orders' median``)``, judged on medians as
-every window is, :mod:`jxcsim.mining.lag`). The test and the effect take only the orders
-received on a day the location's warehouse works, before another day it works (its working
-weekdays: those with at least a tenth of the busiest weekday's responses), when there are
-enough: an order of Friday morning that waits for Monday says nothing about a cut-off, and
-such waits would lift the earlier orders' median. ``weekday`` is ``None`` (every day); ``hours`` is ``[cut-off, 24)``.
+every window is, :mod:`jxcsim.mining.lag`). The test and the minimum effect take only the
+orders received on a day the location's warehouse works, before another day it works (its
+working weekdays: those with at least a tenth of the busiest weekday's responses), when at least
+``min_obs`` of them fall on either side of the cut-off: an order of Friday morning that waits for
+Monday says nothing about a cut-off, and such waits would lift the earlier orders' median. The
+figures reported (``effect_h``, ``baseline_h``, cases) are those of all orders. ``weekday`` is
+``None`` (every day); ``hours`` is ``[cut-off, 24)``.
 
 >>> import pandas as pd
 >>> rows = []
@@ -140,7 +142,7 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
         effect, baseline = float(win["lag_h"].mean()), float(rest["lag_h"].mean())
         judged = _one_night(rows, timezone, min_obs)  # judged without the waits over days off
         judged_win, judged_rest = judged[judged["bin"] >= start], judged[judged["bin"] < start]
-        if judged_win.empty or judged_rest.empty:
+        if len(judged_win) < min_obs or len(judged_rest) < min_obs:  # too few left to judge on: all of them
             judged_win, judged_rest = win, rest
         if not clears_effect(judged_win["lag_h"].median(), judged_rest["lag_h"].median(), min_effect_h,
                              effect_factor):

@@ -330,7 +330,7 @@ class World:
                 return
             self.recorder.add(p.case, "escalation", env.now, resource="system", location=p.location, sku=p.sku,
                               qty=p.qty, line=p.line, doc_type="sales_order", delivery=p.delivery)
-            respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)  # nobody posts off shift
+            respond_at = min(respond_at, clerks.next_on_shift(env.now + ALERT_RESPONSE_H))  # nobody posts off shift
         yield env.timeout(max(0.0, respond_at - env.now))
         self.book_move(p, env.now, clerks.any_member(env.now))
 
