@@ -449,16 +449,11 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
         location = None if loc_key == NO_LOCATION else str(loc_key)
         if (tr.label, location, weekday) in seen:
             continue
-        spans = sorted((int(c % 24), _block_end(int(c % 24), int(o)), float(q))
-                       for c, o, q in zip(day["cell"], day["offset"], day["q"], strict=True))
-        merged: list[list] = []
-        for start, end, q in spans:
-            if merged and start <= merged[-1][1]:
-                merged[-1][1], merged[-1][2] = max(merged[-1][1], end), min(merged[-1][2], q)
-            else:
-                merged.append([start, end, q])
+        spans = [(int(c % 24), _block_end(int(c % 24), int(o)), float(q))
+                 for c, o, q in zip(day["cell"], day["offset"], day["q"], strict=True)]
         rest = float(day["rest_median"].min())
-        for start, end, q in merged:
+        for start, end in _windows(sorted({h for a, b, _ in spans for h in range(a, b)})):  # blocks that touch
+            q = min(q for a, b, q in spans if a < end and b > start)
             medians = obs.slice(g, weekday, start, end).groupby("hour")["lag_h"].median()
             late = [int(h) for h in medians.index[clears_effect(medians, rest, min_effect_h, effect_factor)]]
             # the runs of late hours, across hours without any case (not across hours of prompt postings)
