@@ -156,6 +156,23 @@ def test_approvers_away_together_are_one_truth_and_days_no_approver_works_are_op
     assert score_findings([saturday], planted_truth(parse_scenario(data)))["false_alarms"] == 0
 
 
+def test_a_day_off_outside_the_approvers_shift_or_on_a_day_nothing_is_checked_plants_no_expected_truth():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["staff"]["Chen Jing"]["absent_weekdays"] = [5]  # Saturday: outside the office shift, and no sales then
+    approvals = [t for t in planted_truth(parse_scenario(data)) if t["kind"] == "approval_bottleneck"]
+    assert approvals == []
+    data["shifts"]["saturday_desk"] = {"days": [0, 1, 2, 3, 4, 5], "start": 8.5, "end": 17.5}
+    data["staff"]["Li Na"]["shift"] = "saturday_desk"  # orders are checked on Saturdays: nobody approves then
+    approvals = {t["name"]: (t["weekdays"], bool(t.get("optional")))
+                 for t in planted_truth(parse_scenario(data)) if t["kind"] == "approval_bottleneck"}
+    assert approvals == {"no approver works": ([5], True)}
+    data["staff"]["Li Na"]["shift"] = "office"
+    data["staff"]["Chen Jing"].update(shift="saturday_desk", absent_weekdays=[5])  # her day off, nothing checked
+    approvals = {t["name"]: (t["weekdays"], bool(t.get("optional")))
+                 for t in planted_truth(parse_scenario(data)) if t["kind"] == "approval_bottleneck"}
+    assert approvals == {"Chen Jing absent (no orders checked)": ([5], True)}
+
+
 def test_receipts_before_a_clerks_day_off_are_an_optional_truth():
     data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
     data["staff"]["Lin Tao"]["absent_weekdays"] = [2]  # WH-B's only clerk is off on Wednesdays

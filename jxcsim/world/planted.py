@@ -81,7 +81,8 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
 def _approval_truths(scenario: Scenario) -> list[dict[str, Any]]:
     """The days held orders wait for want of an approver: absences nobody covers (one truth per set of
     approvers away together), absences others cover with fewer hands, and days on which orders are
-    checked (sales at work) but no approver works (both optional)."""
+    checked (sales at work) but no approver works, or an absence falls on a day no order is checked
+    (all optional)."""
     names = scenario.activity_names
     approvers = {name: m for name, m in scenario.staff.items() if m.enabled and m.role is Role.CREDIT_APPROVER}
     working = {name: set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for name, m in approvers.items()}
@@ -95,16 +96,22 @@ def _approval_truths(scenario: Scenario) -> list[dict[str, Any]]:
                 "activities": [names.credit_hold, names.credit_approved]}
 
     away: dict[tuple[str, ...], list[int]] = {}  # who is away -> the days nobody else approves on
+    unseen: dict[tuple[str, ...], list[int]] = {}  # the same, on days no order is checked (nothing raised)
     nobody = []  # days outside every approver's shift on which orders are checked
     for d in range(7):
         if hands[d] or not approvers:
             continue
-        absent = tuple(name for name, m in approvers.items() if d in m.absent_weekdays)
+        # a day off outside one's own shift is no absence: that approver never works then anyway
+        absent = tuple(name for name, m in approvers.items()
+                       if d in m.absent_weekdays and d in scenario.shifts[m.shift].days)
         if absent:
-            away.setdefault(absent, []).append(d)
+            (away if d in checked else unseen).setdefault(absent, []).append(d)
         elif d in checked:
             nobody.append(d)
     out = [truth(" and ".join(who) + " absent", days) for who, days in away.items()]
+    # no hold is raised on such a day, so the diagnosis sees a quiet day like a weekend: found or not, no error
+    out += [truth(" and ".join(who) + " absent (no orders checked)", days, optional=True)
+            for who, days in unseen.items()]
     for name, member in approvers.items():
         # days others cover with fewer hands than on the best-staffed day: a bottleneck only if they cannot keep
         # up (found or not, no error); a part-timer's days off leave the usual number and plant nothing
