@@ -121,6 +121,7 @@ class World:
         self.stock_arrived: dict[tuple[str, str], simpy.Event] = {}
         self.failure: Exception | None = None
         self.returns_on = scenario.returns.enabled  # read after every delivery
+        self.refund_pending: set[str] = set()  # orders with a refund queued at the accountants (one covers all)
 
     def start(self, process: Generator[Any, Any, Any]) -> simpy.Process:
         """Run ``process`` in the world; an error in it stops the run and is re-raised by :meth:`run`.

@@ -107,8 +107,10 @@ def credit_note(world: World, order: Order, ret: CustomerReturn, line: SalesLine
     ret.credit(work.end, work.worker)
     order.record(world, "credit_note", work.end, start=work.start, resource=work.worker, sku=line.sku, qty=ret.qty,
                  line=line.line_no, amount=amount)
-    if so.credit_balance > 0:  # the customer had paid: the money goes back
+    if so.credit_balance > 0 and order.order_id not in world.refund_pending:  # the customer had paid: money back
+        world.refund_pending.add(order.order_id)  # a credit before this task ends is refunded with it
         work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+        world.refund_pending.discard(order.order_id)
         owed = round(so.credit_balance, 2)
         if owed > 0:
             so.refund(work.end, owed, work.worker, note=ret.return_id)
