@@ -472,3 +472,18 @@ def test_a_credit_after_payment_and_its_refund_leave_receivables_as_they_were():
     # a refund of a credit from before the log: nothing was owed back in the log, so it adds no debt
     alone = with_rows(("Reminder", "notification", 0), ("Refund customer", "refund", 24))
     assert receivables_turnover(alone, timezone=TIMEZONE).average_receivables == before.average_receivables
+
+
+def test_amounts_are_shown_in_the_currency_given_and_unnamed_without_one():
+    from jxcsim.kpi.example import COSTS, example_log
+    from jxcsim.kpi.summary import render_kpis
+
+    named = kpi_summary(example_log(), timezone="Asia/Shanghai", currency="CNY", costs=COSTS)
+    assert named["meta"]["currency"] == "CNY"
+    line = next(x for x in render_kpis(named).splitlines() if x.startswith("receivables_turnover"))
+    assert not line.rstrip().endswith("CNY")  # a turnover is a ratio, not an amount
+    money = {name for name, k in named["kpis"].items() if k["unit"] == "money" and k["value"] is not None}
+    shown = {x.split()[0]: x for x in render_kpis(named).splitlines()[1:]}
+    assert money and all(shown[name].endswith(" CNY") for name in money)
+    plain = render_kpis(kpi_summary(example_log(), timezone="Asia/Shanghai"))
+    assert " CNY" not in plain and " money" not in plain

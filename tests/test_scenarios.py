@@ -86,6 +86,7 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"staff": {"Li": {"role": "picker"}}}, "staff.Li.location: a picker works at one location"),
     ({"start": "2025-01-07"}, "start: 2025-01-07 is a Tue; a scenario starts on a Monday"),
     ({"schema_version": 2}, "schema_version: Input should be 1"),
+    ({"currency": "euro"}, "currency: 'euro' is not an ISO 4217 currency code"),
     ({"catalogue": {"groups": {"X": {"count": 3, "price": [10, 5]}}}}, "catalogue.groups.X.price: low 10.0 is above"),
     ({"handoffs": {"order_cutoff": "25:00"}}, "handoffs.order_cutoff: not a time of day"),
     ({"posting": {"habits": {"*": False}}}, "posting.habits.*: must be a mapping merged into every entry"),

@@ -220,7 +220,8 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
                 blocked_after_h: float | Mapping[str, float] = BLOCKED_AFTER_H, within_h: float = WITHIN_H,
                 tolerance: float = TOLERANCE, top_products: int = TOP_PRODUCTS,
                 costing: CostingMethod | str | None = CostingMethod.MOVING_AVERAGE,
-                opening: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> dict[str, Any]:
+                opening: Mapping[tuple[str, str], tuple[float, float]] | None = None,
+                currency: str | None = None) -> dict[str, Any]:
     """Every KPI of :data:`jxcsim.kpi.definitions.KPIS` for ``frame``, JSON-ready.
 
     Returns ``{"meta": {...}, "kpis": {name: {"value", "unit", "definition", ["details"],
@@ -245,17 +246,19 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
     meta = {"timezone": timezone, "cutoff_h": cutoff_h, "events": int(len(frame)),
             "cases": int(frame[CASE].nunique()) if CASE in frame.columns else None,
             "start": frame[TIMESTAMP].min() if has_rows else None, "end": frame[TIMESTAMP].max() if has_rows else None,
-            "horizon_h": horizon_h}
+            "horizon_h": horizon_h, "currency": currency}
     return jsonable({"meta": meta, "kpis": {name: out[name] for name in KPIS}})
 
 
-def _fmt(value: Any, unit: str) -> str:
+def _fmt(value: Any, unit: str, currency: str | None = None) -> str:
     if value is None:
         return "n/a"
     if unit == "share":
         return f"{100 * value:.1f} %"
+    if unit == "money":  # in the log's own currency, named when the run or the caller knows it
+        return f"{value:,.2f}" + (f" {currency}" if currency else "")
     if isinstance(value, float):
-        return f"{value:,.2f}" + (f" {unit}" if unit != "money" else "")  # money: in the log's own currency
+        return f"{value:,.2f} {unit}"
     if isinstance(value, int):
         return f"{value:,} {unit}"
     return f"{value} {unit}"
@@ -270,7 +273,7 @@ def render_kpis(summary: Mapping[str, Any]) -> str:
     """
     lines = [f"{'KPI':<36}  value"]
     for name, entry in summary["kpis"].items():
-        shown = _fmt(entry.get("value"), entry.get("unit", ""))
+        shown = _fmt(entry.get("value"), entry.get("unit", ""), summary.get("meta", {}).get("currency"))
         if entry.get("value") is None and entry.get("reason"):
             shown = f"n/a ({entry['reason']})"
         lines.append(f"{name:<36}  {shown}")

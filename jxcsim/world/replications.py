@@ -71,7 +71,8 @@ def replication_summary(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                       "mean": float(np.mean(numbers)) if numbers else None,
                       "sd": float(np.std(numbers, ddof=1)) if len(numbers) > 1 else None,
                       "min": min(numbers) if numbers else None, "max": max(numbers) if numbers else None}
-    return {"replications": len(runs), "kpis": kpis}
+    currencies = {run.get("meta", {}).get("currency") for run in runs}
+    return {"replications": len(runs), "currency": currencies.pop() if len(currencies) == 1 else None, "kpis": kpis}
 
 
 def render_replications(summary: Mapping[str, Any]) -> str:
@@ -87,7 +88,8 @@ def render_replications(summary: Mapping[str, Any]) -> str:
         if k["mean"] is None:
             lines.append(f"{name:<36}  n/a")
             continue
-        scale, unit = (100.0, " %") if k["unit"] == "share" else (1.0, "" if k["unit"] == "money" else f" {k['unit']}")
+        money = f" {summary['currency']}" if summary.get("currency") else ""
+        scale, unit = (100.0, " %") if k["unit"] == "share" else (1.0, money if k["unit"] == "money" else f" {k['unit']}")
         sd = "" if k["sd"] is None else f" ± {k['sd'] * scale:,.1f}"
         lines.append(f"{name:<36}  {k['mean'] * scale:,.1f}{unit}{sd}  ({k['min'] * scale:,.1f} – "
                      f"{k['max'] * scale:,.1f})" + (f"  [{k['n']} of {summary['replications']} runs]"

@@ -458,6 +458,7 @@ class Scenario(_Model):
     name: str
     description: str = ""
     timezone: str = "Asia/Shanghai"
+    currency: str | None = None  # ISO 4217 code of every amount (prices, invoices, KPIs); None: unnamed
     start: date = date(2025, 1, 6)
     catalogue_seed: int = 7
     locations: dict[str, Location] = Field(min_length=1)
@@ -485,6 +486,13 @@ class Scenario(_Model):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        if value is not None and not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (three capital letters, e.g. CNY, EUR, USD)")
         return value
 
     @field_validator("start")

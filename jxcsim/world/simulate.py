@@ -189,7 +189,7 @@ def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
     kpis = kpi_summary(result.log, timezone=result.scenario.timezone, cutoff_h=result.scenario.handoffs.order_cutoff,
                        ledgers=result.ledgers, ledgers_frame=entries, costs=costs,
                        horizon_h=result.weeks * HOURS_PER_WEEK, costing=result.scenario.catalogue.costing,
-                       opening=opening_stock_costs(entries, costs))
+                       opening=opening_stock_costs(entries, costs), currency=result.scenario.currency)
     kpis["meta"].update({"scenario": result.scenario.name, "weeks": result.weeks, "seed": result.seed,
                          **({} if result.replication is None else {"replication": result.replication})})
     return kpis
