@@ -207,9 +207,12 @@ class BareFlow:
             d.invoice.stream(rng), d.po_create.stream(rng), d.po_approve.stream(rng), d.unload.stream(rng))
         self.uniform = uniform_stream(rng)
         # habits as (behaviour, delay sampler, next workday?, movement, locations or None, weekdays, low, high)
-        self.habits = [(h, h.delay_h.stream(rng), h.post_at == "next_workday", h.movement,
-                        None if h.locations is None else set(h.locations), set(h.weekdays), h.hours.low, h.hours.high)
-                       for h in scenario.posting.habits.values() if h.enabled]
+        self.habits = []  # a habit past midnight: two windows, one sampler (as the world does)
+        for h in scenario.posting.habits.values():
+            if h.enabled:
+                delays, places = h.delay_h.stream(rng), None if h.locations is None else set(h.locations)
+                self.habits += [(h, delays, h.post_at == "next_workday", h.movement, places, set(days), low, high)
+                                for days, low, high in h.windows()]
         posting = scenario.posting
         self.default_posting = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.stream(rng), False),
                                 Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.stream(rng), False)}

@@ -42,3 +42,13 @@ def test_the_year_figure_runs_scaled_down_with_its_checks(tmp_path):
     assert line["bench"] == "simulate_year" and line["weeks"] == 1 and line["same_flow"] is True
     assert line["runs"] == 3 and line["target_met"] is None  # the fastest of three; targets only at 52 weeks
     assert line["orders"] == line["baseline_orders"] > 0 and line["value"] > 0 and line["baseline"] > 0
+
+
+def test_bare_flow_follows_a_habit_past_midnight():
+    from test_world import night_shift_world
+
+    sc = night_shift_world(load_scenario(REPO / "scenarios/baseline.yaml"))
+    result, simpy_events = simulate_counting(sc, weeks=2, seed=3)
+    bare = run_bare(sc, weeks=2, seed=3)
+    assert bare.simpy_events == simpy_events and bare.log_events == len(result.log)
+    assert bare.steps == dict(sorted(result.log["semantic"].value_counts().to_dict().items()))

@@ -86,6 +86,8 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"staff": {"Li": {"role": "picker"}}}, "staff.Li.location: a picker works at one location"),
     ({"start": "2025-01-07"}, "start: 2025-01-07 is a Tue; a scenario starts on a Monday"),
     ({"schema_version": 2}, "schema_version: Input should be 1"),
+    ({"posting": {"habits": {"x": {"hours": [-1, 4]}}}}, "posting.habits.x.hours: hours run from a start in [0, 24)"),
+    ({"posting": {"habits": {"x": {"hours": [20, 50]}}}}, "posting.habits.x.hours: hours run from a start in [0, 24)"),
     ({"currency": "euro"}, "currency: 'euro' is not an ISO 4217 currency code"),
     ({"catalogue": {"groups": {"X": {"count": 3, "price": [10, 5]}}}}, "catalogue.groups.X.price: low 10.0 is above"),
     ({"handoffs": {"order_cutoff": "25:00"}}, "handoffs.order_cutoff: not a time of day"),
@@ -93,9 +95,8 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"activity_names": {"book_issue": "Post", "book_receipt": "Post"}},
      "activity_names: book_issue and book_receipt are both 'Post': each step needs its own name"),
     ({"activity_names": {"pick": " "}}, "activity_names: pick: an activity name cannot be blank"),
-    ({"posting": {"habits": {"night": {"hours": [22, 26]}}}},
-     "posting.habits.night.hours: hours of the day run from 0 to 24, start before end; got [22, 26]"),
-    ({"posting": {"habits": {"none": {"hours": [5, 5]}}}}, "posting.habits.none.hours: hours of the day run"),
+    ({"posting": {"habits": {"none": {"hours": [5, 5]}}}},
+     "posting.habits.none.hours: hours run from a start in [0, 24) to a later end, at most a day on; got [5, 5]"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"

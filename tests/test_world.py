@@ -109,6 +109,34 @@ def test_a_habit_acts_on_the_loads_in_its_hours_whenever_the_goods_were_picked(b
     assert (picked_local.hour < 13).mean() > 0.3  # many of them picked in the morning, before the habit's hours
 
 
+def night_shift_world(baseline) -> object:
+    """WH-A loads at night (drivers and its clerk 20:00-04:00); a Friday-night habit, 22:00 to 02:00."""
+    data = baseline.model_dump(mode="json")
+    data["shifts"]["night"] = {"days": [0, 1, 2, 3, 4, 5, 6], "start": 20.0, "end": 4.0}
+    for name in ("Liu Yang", "Sun Hao", "Gao Yan"):
+        data["staff"][name]["shift"] = "night"
+    data["posting"]["issue"].update(p_move_before_post=0.0, p_never=0.0)
+    data["posting"]["habits"] = {"friday_night": {"movement": "issue", "locations": ["WH-A"], "weekdays": ["Fri"],
+                                                  "hours": [22, 2], "p_move_before_post": 1.0, "p_never": 0.0,
+                                                  "delay_h": {"dist": "lognormal", "mean_h": 3.0, "cv": 0.5}}}
+    return parse_scenario(data)
+
+
+def test_a_habit_past_midnight_acts_until_its_end_on_the_next_day(baseline):
+    sc = night_shift_world(baseline)
+    assert sc.posting.habits["friday_night"].windows() == [((4,), 22.0, 24.0), ((5,), 0.0, 2.0)]
+    d = _issue_delays(simulate(sc, weeks=3, seed=2).log, sc.timezone)
+    a = d[d.location == "WH-A"]
+    habit = ((a.weekday == 4) & (a.hour >= 22)) | ((a.weekday == 5) & (a.hour < 2))
+    assert ((a.weekday == 5) & (a.hour < 2)).sum() > 10 and ((a.weekday == 4) & (a.hour >= 22)).sum() > 10
+    assert (a.delay_h[habit] > 0).all()  # loaded first, posted later: on both sides of midnight
+    assert (a.delay_h[~habit] <= 0).all() and (~habit).sum() > 100  # other nights (Saturday 02-04 too): posted first
+    truth = [t for t in planted_truth(sc) if t["kind"] == "physical_before_book"]
+    assert [(t["name"], t["weekdays"], t["hours"]) for t in truth] == [
+        ("friday_night", [4], [22.0, 24.0]), ("friday_night (after midnight)", [5], [0.0, 2.0])]
+    assert truth[0]["declared_hours"] == [22.0, 26.0]
+
+
 def test_a_receipt_habit_acts_where_the_goods_are_unloaded():
     """Saturday receipts where no clerk works on Saturdays are unloaded, and judged, on Monday."""
     data = load_scenario(BASELINE).model_dump(mode="json")

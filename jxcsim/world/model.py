@@ -106,11 +106,16 @@ class World:
         self.uniform = uniform_stream(rng)  # U[0, 1) draws for the world's yes/no and range draws
         posting = scenario.posting
         # (behaviour, its delay sampler, posted at the next working day?), the habits with their names and
-        # where and when they apply: (movement, locations or None, weekdays, from hour, to hour)
-        self._habits = [(name, habit, habit.delay_h.stream(rng), habit.post_at == "next_workday",
-                         (habit.movement, None if habit.locations is None else frozenset(habit.locations),
-                          frozenset(habit.weekdays), habit.hours.low, habit.hours.high))
-                        for name, habit in posting.habits.items() if habit.enabled]
+        # where and when they apply: (movement, locations or None, weekdays, from hour, to hour); a habit
+        # past midnight is two such windows, next to each other, drawing from one sampler
+        self._habits = []
+        for name, habit in posting.habits.items():
+            if habit.enabled:
+                delays = habit.delay_h.stream(rng)
+                places = None if habit.locations is None else frozenset(habit.locations)
+                self._habits += [(name, habit, delays, habit.post_at == "next_workday",
+                                  (habit.movement, places, frozenset(days), low, high))
+                                 for days, low, high in habit.windows()]
         self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.stream(rng), False),
                            Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.stream(rng), False)}
         credit = scenario.rules.credit

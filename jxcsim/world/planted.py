@@ -32,22 +32,25 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
             locations = [loc for loc in locations if loc not in scanned]
             if not locations:
                 continue
-        truth.append({
-            "name": name,
-            # as the diagnosis names them (FindingKind): goods leaving before the issue is posted, or
-            # goods received and posted late, whether after a delay or on the next working day
-            "kind": "physical_before_book" if issue else "late_posting",
-            "movement": habit.movement.value,
-            "locations": locations,
-            "weekdays": sorted(habit.weekdays),
-            "weekday_names": [WEEKDAY_NAMES[d] for d in sorted(habit.weekdays)],
-            "hours": [habit.hours.low, habit.hours.high],
-            "activities": [names.physical_issue, names.book_issue] if issue else [names.physical_receipt,
-                                                                                   names.book_receipt],
-            "p_move_before_post": habit.p_move_before_post,
-            "mean_delay_h": habit.delay_h.mean_h if habit.post_at == "after_delay" else None,
-            "p_never": habit.p_never,
-        })
+        windows = habit.windows()  # past midnight: the evening and the small hours, each a truth of its own
+        for piece, (days, low, high) in enumerate(windows):
+            truth.append({
+                "name": name if piece == 0 else f"{name} (after midnight)",
+                # as the diagnosis names them (FindingKind): goods leaving before the issue is posted, or
+                # goods received and posted late, whether after a delay or on the next working day
+                "kind": "physical_before_book" if issue else "late_posting",
+                "movement": habit.movement.value,
+                "locations": locations,
+                "weekdays": list(days),
+                "weekday_names": [WEEKDAY_NAMES[d] for d in days],
+                "hours": [low, high],
+                **({"declared_hours": [habit.hours.low, habit.hours.high]} if len(windows) > 1 else {}),
+                "activities": [names.physical_issue, names.book_issue] if issue else [names.physical_receipt,
+                                                                                       names.book_receipt],
+                "p_move_before_post": habit.p_move_before_post,
+                "mean_delay_h": habit.delay_h.mean_h if habit.post_at == "after_delay" else None,
+                "p_never": habit.p_never,
+            })
     truth += _approval_truths(scenario)
     scan = scenario.rules.scan_to_ship
     for location in scenario.locations:

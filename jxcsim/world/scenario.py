@@ -273,7 +273,14 @@ class PostingHabit(PostingBehaviour):
     movement: the load or the unloading, in the scenario's time zone).
 
     ``post_at: next_workday`` posts at the next working day's first office hour (Friday
-    receipts posted on Monday) instead of after ``delay_h``.
+    receipts posted on Monday) instead of after ``delay_h``. Hours may run past midnight into the
+    next day: ``[22, 2]`` (or ``[22, 26]``) on Friday is Friday 22:00 to Saturday 02:00.
+
+    >>> night = PostingHabit(weekdays=[4], hours=[22, 2])
+    >>> night.hours.high, night.windows()
+    (26.0, [((4,), 22.0, 24.0), ((5,), 0.0, 2.0)])
+    >>> night.applies(Movement.ISSUE, "WH-A", 5, 1.5), night.applies(Movement.ISSUE, "WH-A", 4, 1.5)
+    (True, False)
     """
 
     enabled: bool = True
@@ -283,19 +290,37 @@ class PostingHabit(PostingBehaviour):
     hours: Range = Range(low=0, high=24)
     post_at: Literal["after_delay", "next_workday"] = "after_delay"
 
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _past_midnight(cls, value: Any) -> Any:
+        """``[22, 2]``: an end before the start is on the next day (``[22, 26]``)."""
+        if (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)
+                and 0 <= value[1] < value[0]):
+            return [value[0], value[1] + 24]
+        return value
+
     @field_validator("hours")
     @classmethod
     def _hours_of_a_day(cls, hours: Range) -> Range:
-        if not 0 <= hours.low < hours.high <= 24:
-            raise ValueError(f"hours of the day run from 0 to 24, start before end; got [{hours.low:g}, "
-                             f"{hours.high:g}] (a habit across midnight is two: [22, 24] on its weekdays and "
-                             f"[0, 2] on the days after)")
+        if not (0 <= hours.low < 24 and hours.low < hours.high <= min(hours.low + 24, 48)):
+            raise ValueError(f"hours run from a start in [0, 24) to a later end, at most a day on; got "
+                             f"[{hours.low:g}, {hours.high:g}] (past midnight: [22, 2], i.e. 22:00 to 02:00 the "
+                             f"next day)")
         return hours
+
+    def windows(self) -> list[tuple[tuple[int, ...], float, float]]:
+        """The habit as (weekdays, from hour, to hour) within a day: one, or two when it runs past midnight
+        (the part after midnight on the days after its weekdays)."""
+        days = tuple(sorted(set(self.weekdays)))
+        low, high = float(self.hours.low), float(self.hours.high)
+        if high <= 24:
+            return [(days, low, high)]
+        return [(days, low, 24.0), (tuple(sorted({(d + 1) % 7 for d in days})), 0.0, high - 24)]
 
     def applies(self, movement: Movement, location: str, weekday: int, hour: float) -> bool:
         return (self.enabled and movement is self.movement
                 and (self.locations is None or location in self.locations)
-                and weekday in self.weekdays and self.hours.low <= hour < self.hours.high)
+                and any(weekday in days and low <= hour < high for days, low, high in self.windows()))
 
 
 class Posting(_Model):
