@@ -89,7 +89,8 @@ def render_replications(summary: Mapping[str, Any]) -> str:
             lines.append(f"{name:<36}  n/a")
             continue
         money = f" {summary['currency']}" if summary.get("currency") else ""
-        scale, unit = (100.0, " %") if k["unit"] == "share" else (1.0, money if k["unit"] == "money" else f" {k['unit']}")
+        unit = money if k["unit"] == "money" else f" {k['unit']}"
+        scale, unit = (100.0, " %") if k["unit"] == "share" else (1.0, unit)
         sd = "" if k["sd"] is None else f" ± {k['sd'] * scale:,.1f}"
         lines.append(f"{name:<36}  {k['mean'] * scale:,.1f}{unit}{sd}  ({k['min'] * scale:,.1f} – "
                      f"{k['max'] * scale:,.1f})" + (f"  [{k['n']} of {summary['replications']} runs]"
