@@ -414,3 +414,21 @@ def test_rest_medians_are_the_medians_of_the_rest(obs):
             assert got[i] == pytest.approx(float(np.median(rest)))
         else:
             assert np.isnan(got[i])
+
+
+def test_a_finding_says_when_its_late_postings_were_made_in_local_time():
+    """Friday-afternoon loads posted on Monday at 08:xx (Shanghai): the sentence says so, counted per case;
+    a same-day lag says nothing of the kind."""
+    def lag(d, h, k):
+        if d == 4 and 14 <= h < 17:  # to Monday 08:00 + 10 minutes a case, local
+            return (24 * 3 + 8 - h) + k / 6
+        return 2.5 if d == 2 and 13 <= h < 16 else _noise(d, h, k)
+
+    frame = _issue_frame(lag, location="WH-X", lines=3, tz_shift_h=8.0)
+    found = {f.weekday: f for f in conditioned_lags(frame, timezone="Asia/Shanghai")}
+    friday = found[4]
+    assert friday.details["posted"] == {"later_share": 1.0, "weekday": 0, "weekday_share": 1.0, "hours": [8, 9]}
+    assert friday.summary.endswith("All of them were posted on a later day: on Mondays, mostly 08:00–09:00.")
+    assert "posted" not in found[2].details and "later day" not in found[2].summary
+    in_utc = {f.weekday: f for f in conditioned_lags(frame, timezone="UTC")}  # Monday 00:xx UTC
+    assert in_utc[4].hours == [6.0, 9.0] and in_utc[4].details["posted"]["hours"] == [0, 1]

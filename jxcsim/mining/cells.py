@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from ..eventlog.timezone import local_times
-from .common import NO_LOCATION, local_weekday_hour
+from .common import NO_LOCATION, local_clock, local_weekday_hour
 
 EXACT_BELOW = 8  # scipy's own threshold for its exact test: smaller samples go to scipy
 _HOURS = 168  # weekday × hour cells per group
@@ -104,7 +104,8 @@ def observations(stacked: pd.DataFrame, timezone: str | None, keep_raw: set[int]
     """Build the observation table from lag rows (``t`` — the transition —, ``case``,
     ``location``, ``first_time``, ``lag_h``, ``qty`` and optionally ``sku``); the transitions in
     ``keep_raw`` also keep their rows before aggregation, with the local time of the first event
-    as ``moved_at`` text."""
+    as ``moved_at`` text, and the local weekday and hour of the second (``posted_weekday``,
+    ``posted_hour``) and how many local calendar days after the first it came (``later_days``)."""
     if stacked.empty:
         empty = pd.DataFrame(columns=["t", "loc_key", "g", "case", "weekday", "hour", "lag_h", "rank", "impact",
                                       "n_rows"])
@@ -123,12 +124,17 @@ def observations(stacked: pd.DataFrame, timezone: str | None, keep_raw: set[int]
     raw = {}
     for t in keep_raw:
         mine = np.flatnonzero(t_idx == t)
+        moved_day = local_clock(first.iloc[mine], timezone)[0]
+        posted_day, posted_weekday, posted_hour = local_clock(
+            first.iloc[mine] + pd.to_timedelta(np.round(np.nan_to_num(lag[mine]) * 3600, 3), unit="s"), timezone)
         raw[t] = pd.DataFrame({"case": case_values[case_codes[mine]], "loc_key": loc_values[loc_codes[mine]],
                                "weekday": weekday[mine], "hour": hour[mine], "lag_h": lag[mine],
                                "sku": stacked["sku"].to_numpy()[mine] if "sku" in stacked.columns else None,
                                "qty": qty[mine],
                                "moved_at": local_times(first.iloc[mine], timezone).dt.strftime("%Y-%m-%d %H:%M")
-                               .to_numpy()})
+                               .to_numpy(),
+                               "posted_weekday": posted_weekday, "posted_hour": np.floor(posted_hour).astype(np.int64),
+                               "later_days": posted_day - moved_day})
     # one unit per case and cell: the lines of one order move and post together, so counting them
     # one by one would fake independence (and a 5-line order would weigh 5 times). Sorting on
     # (group, cell, case) makes each unit one run and leaves the units in group-cell order.

@@ -60,6 +60,7 @@ from ..kpi.posting import PostedMovement, match_postings
 from .cells import Observations, cell_tests, observations, window_p
 from .common import NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, evidence_by_lag, fmt_h
 from .findings import MAX_EVIDENCE, Finding, FindingKind
+from .posted_when import describe_postings
 
 DEFAULT_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT)
 
@@ -294,6 +295,7 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
     findings = _sparse_blocks(obs, transitions, findings, timezone=timezone, fdr=fdr, min_obs=min_obs,
                               min_effect_h=min_effect_h, effect_factor=effect_factor)
     findings = merge_daily(findings, daily_after=daily_after, medians=_merged_medians(obs, transitions))
+    describe_postings(obs, transitions, findings)
     findings.sort(key=lambda f: -(f.effect_h * f.cases))
     return findings
 
