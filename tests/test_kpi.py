@@ -487,3 +487,14 @@ def test_amounts_are_shown_in_the_currency_given_and_unnamed_without_one():
     assert money and all(shown[name].endswith(" CNY") for name in money)
     plain = render_kpis(kpi_summary(example_log(), timezone="Asia/Shanghai"))
     assert " CNY" not in plain and " money" not in plain
+
+
+def test_receivables_are_snapshotted_on_days_whose_midnight_the_clock_skips():
+    """Chile springs forward at 00:00 on 7 September 2025: that day starts at 01:00, and is still a day."""
+    from jxcsim.kpi.finance import receivables_turnover
+
+    t = pd.Timestamp("2025-09-05 15:00", tz="UTC")
+    log = pd.DataFrame([{CASE: "SO-1", "concept:name": n, "semantic": s, TS: t + pd.Timedelta(days=d), "amount": 500.0}
+                        for n, s, d in (("Invoice", "invoice", 0), ("Payment", "payment", 4))])
+    r = receivables_turnover(log, timezone="America/Santiago")
+    assert r.n_snapshots == 4 and r.average_receivables == 500.0  # 6, 7 (01:00), 8 and 9 September, all owed

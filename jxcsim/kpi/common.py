@@ -75,6 +75,24 @@ def local(ts: pd.Series, timezone: str | None) -> pd.Series:
     return ts.dt.tz_convert(to_tzinfo(timezone) if timezone else "UTC")
 
 
+def local_midnights(first: pd.Timestamp, last: pd.Timestamp, timezone: str | None) -> pd.DatetimeIndex:
+    """Each local midnight after ``first``'s local day up to ``last`` (UTC timestamps), as UTC. Where
+    the clock skips midnight (Chile, Paraguay and Cuba spring forward at 00:00) the day starts at
+    the first instant that exists, 01:00.
+
+    >>> days = local_midnights(pd.Timestamp("2025-09-05 12:00", tz="UTC"), pd.Timestamp("2025-09-08 12:00", tz="UTC"),
+    ...                        "America/Santiago")
+    >>> [str(d.tz_convert("America/Santiago")) for d in days]
+    ['2025-09-06 00:00:00-04:00', '2025-09-07 01:00:00-03:00', '2025-09-08 00:00:00-03:00']
+    """
+    zone = to_tzinfo(timezone) if timezone else "UTC"
+    start, end = (t.tz_convert(zone).tz_localize(None) for t in (first, last))
+    days = pd.date_range(start.normalize() + pd.Timedelta(days=1), end, freq="D")
+    # a midnight that happens twice (a clock set back at 00:00) is taken the first time
+    local_days = days.tz_localize(zone, nonexistent="shift_forward", ambiguous=np.ones(len(days), dtype=bool))
+    return local_days.tz_convert("UTC")
+
+
 def time_of_day_h(local_ts: pd.Series) -> pd.Series:
     """Hours since local midnight, with minutes and seconds (16:30 gives 16.5)."""
     return local_ts.dt.hour + local_ts.dt.minute / 60 + local_ts.dt.second / 3600

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..eventlog.schema import CASE, TIMESTAMP, Semantic
-from .common import HOUR, KpiUnavailable, events, hours, local, require_columns
+from .common import HOUR, KpiUnavailable, events, hours, local_midnights, require_columns
 
 PARETO_SHARE = 0.8
 _EPS = 1e-9
@@ -209,13 +209,11 @@ def receivables_turnover(frame: pd.DataFrame, *, timezone: str | None) -> Receiv
     moves["delta"] = balance - balance.groupby(moves[CASE], sort=False).shift(1).fillna(0.0)
     moves = moves.sort_values(TIMESTAMP, kind="stable")
     first, last = frame[TIMESTAMP].min(), frame[TIMESTAMP].max()
-    start_local, end_local = local(pd.Series([first, last]), timezone)
-    snapshots = pd.date_range(start_local.normalize() + pd.Timedelta(days=1), end_local, freq="D")
+    snapshots = local_midnights(first, last, timezone)
     if len(snapshots) == 0:
         raise KpiUnavailable("receivables turnover needs a log spanning at least one midnight")
     level = np.concatenate([[0.0], np.cumsum(moves["delta"].to_numpy())])
-    at = np.searchsorted(hours(moves[TIMESTAMP]).to_numpy(), hours(pd.Series(snapshots.tz_convert("UTC"))).to_numpy(),
-                         side="right")
+    at = np.searchsorted(hours(moves[TIMESTAMP]).to_numpy(), hours(pd.Series(snapshots)).to_numpy(), side="right")
     average = float(level[at].mean())
     credited = float(credits["amount"].astype(float).sum()) if len(credits) else 0.0
     refunded = float(refunds["amount"].astype(float).sum()) if len(refunds) else 0.0

@@ -158,9 +158,15 @@ def _write_truth(result: SimulationResult, out: Path, kpis: dict[str, Any] | Non
     written["truth/ledger.csv"] = out / "truth" / "ledger.csv"
     ledger_frame(result.ledgers).to_csv(written["truth/ledger.csv"], index=False)
     if kpis is not None:
-        written["kpis.json"] = out / "kpis.json"
-        written["kpis.json"].write_text(json.dumps(kpis, indent=2, ensure_ascii=False), encoding="utf-8")
+        written["kpis.json"] = write_kpis(out, kpis)
     return written
+
+
+def write_kpis(out: str | Path, kpis: dict[str, Any]) -> Path:
+    """``kpis.json`` under ``out``."""
+    path = Path(out) / "kpis.json"
+    path.write_text(json.dumps(kpis, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def ledger_frame(ledgers: Ledgers) -> pd.DataFrame:
@@ -200,6 +206,7 @@ def run_and_write(scenario: Scenario, out: str | Path, *, weeks: int = 13, seed:
                   ) -> tuple[dict[str, Path], dict[str, Any]]:
     """Simulate and write everything ``jxcsim simulate`` promises; returns the files and the KPIs."""
     result = simulate(scenario, weeks=weeks, seed=seed, progress=progress)
+    written = write_simulation(result, out, formats=formats, progress=progress)  # kept should the KPIs fail
     kpis = simulation_kpis(result)
-    written = write_simulation(result, out, formats=formats, kpis=kpis, progress=progress)
+    written["kpis.json"] = write_kpis(out, kpis)
     return {str(Path(p).relative_to(Path(out))): p for p in written.values()}, kpis
