@@ -220,6 +220,22 @@ def test_a_run_across_the_autumn_clock_change_has_a_time_for_every_event(tmp_pat
     assert diagnose(result.log, timezone="Europe/Berlin")  # the diagnosis reads it (a NaT time crashed it)
 
 
+def test_the_stock_timeline_keeps_the_logs_wall_clock_across_a_clock_change(tmp_path):
+    """Berlin's clocks go forward on 30 March 2025: a load after it is at the log's local time in the
+    timeline too (an hour off, when world hours were added to the epoch as absolute time)."""
+    overlay = tmp_path / "spring.yaml"
+    overlay.write_text(f"extends: {REPO / 'scenarios' / 'examples' / 'hardware_distributor_de.yaml'}\n"
+                       "start: 2025-03-24\n")
+    result = simulate(load_scenario(overlay), weeks=2, seed=1)
+    log = result.log
+    moves = log[log["semantic"].isin(["physical_issue", "physical_receipt"])]
+    sku, loc = moves.iloc[-1][["sku", "location"]]
+    mine = moves[(moves["sku"] == sku) & (moves["location"] == loc)]
+    timeline = result.stock_timeline(sku, loc)
+    after = mine[mine["time:timestamp"] > pd.Timestamp("2025-03-31", tz="Europe/Berlin")]
+    assert len(after) and set(after["time:timestamp"]) <= set(timeline["time"])
+
+
 def test_planted_truth_names_the_habits(baseline):
     truth = {h["name"]: h for h in planted_truth(baseline)}
     wed = truth["wed_afternoon_load_before_post"]

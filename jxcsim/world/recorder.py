@@ -176,23 +176,8 @@ class EventRecorder:
         return pd.Series(self._utc(hours))
 
     def _utc(self, hours: np.ndarray) -> pd.arrays.DatetimeArray:
-        """:meth:`_stamps` as an array, with few temporaries (fresh memory is dear in a large process)."""
-        seconds = hours * 3600.0
-        np.round(seconds, out=seconds)
-        missing = np.isnan(seconds)
-        gaps = bool(missing.any())
-        if gaps:
-            seconds[missing] = 0.0
-        wall = seconds.astype(np.int64)
-        del seconds
-        wall += np.datetime64(self.epoch.tz_localize(None), "s").astype(np.int64)  # whole seconds, as before
-        wall *= 1_000_000_000
-        if gaps:
-            wall[missing] = _NAT
-        standard = np.zeros(len(wall), dtype=bool)  # an ambiguous hour: standard time (never NaT)
-        local = pd.DatetimeIndex(wall.view("M8[ns]")).tz_localize(self.timezone, ambiguous=standard,
-                                                                   nonexistent="shift_forward")
-        return local.tz_convert("UTC").array
+        """:meth:`_stamps` as an array (:func:`wall_clock_utc`)."""
+        return wall_clock_utc(hours, self.epoch, self.timezone)
 
     def frame(self) -> pd.DataFrame:
         """The log as a canonical frame (sorted by time; file order breaks ties).
@@ -247,3 +232,31 @@ def log_profile(names: ActivityNames, timezone: str) -> LogProfile:
         "activities": mapping,
         "count_columns": {"counted": COUNTED, "book": BOOK},
     })
+
+
+def wall_clock_utc(hours: np.ndarray, epoch: pd.Timestamp, timezone: str) -> pd.arrays.DatetimeArray:
+    """World hours (since the local ``epoch``) to UTC, via local wall-clock time, as the log's times
+    are (see :meth:`EventRecorder._stamps`); ``hours`` is consumed (used as scratch), with few
+    temporaries (fresh memory is dear in a large process).
+
+    >>> epoch = pd.Timestamp("2025-03-24").tz_localize("Europe/Lisbon")   # clocks go forward on 30 March
+    >>> [str(t.tz_convert("Europe/Lisbon")) for t in wall_clock_utc(np.array([7.5, 7 * 24 + 7.5]), epoch,
+    ...                                                               "Europe/Lisbon")]
+    ['2025-03-24 07:30:00+00:00', '2025-03-31 07:30:00+01:00']
+    """
+    seconds = hours * 3600.0
+    np.round(seconds, out=seconds)
+    missing = np.isnan(seconds)
+    gaps = bool(missing.any())
+    if gaps:
+        seconds[missing] = 0.0
+    wall = seconds.astype(np.int64)
+    del seconds
+    wall += np.datetime64(epoch.tz_localize(None), "s").astype(np.int64)  # whole seconds, as before
+    wall *= 1_000_000_000
+    if gaps:
+        wall[missing] = _NAT
+    standard = np.zeros(len(wall), dtype=bool)  # an ambiguous hour: standard time (never NaT)
+    local = pd.DatetimeIndex(wall.view("M8[ns]")).tz_localize(timezone, ambiguous=standard,
+                                                               nonexistent="shift_forward")
+    return local.tz_convert("UTC").array

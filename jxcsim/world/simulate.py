@@ -23,7 +23,7 @@ from .counts import stock_counts
 from .gc_policy import run_gc
 from .model import World
 from .purchasing import OPENING, opening_stock, reorder_review
-from .recorder import log_profile
+from .recorder import log_profile, wall_clock_utc
 from .sales import order_arrivals
 from .transfers import transfer_review
 from .scenario import Role, Scenario
@@ -76,8 +76,10 @@ class SimulationResult:
         for ledger in ("physical", "book"):
             frame[ledger] = frame["qty"].where(frame["ledger"] == ledger, 0.0).cumsum()
         frame = frame.groupby("time_h", sort=True)[["physical", "book"]].last().reset_index()
-        epoch = pd.Timestamp(str(self.scenario.start)).tz_localize(self.scenario.timezone)
-        frame.insert(0, "time", epoch + pd.to_timedelta(frame.pop("time_h"), unit="h"))
+        zone = self.scenario.timezone
+        epoch = pd.Timestamp(str(self.scenario.start)).tz_localize(zone)
+        utc = wall_clock_utc(frame.pop("time_h").to_numpy(dtype=float), epoch, zone)  # as the log's times
+        frame.insert(0, "time", pd.DatetimeIndex(utc).tz_convert(zone))
         frame["book_minus_physical"] = frame["book"] - frame["physical"]
         return frame
 
