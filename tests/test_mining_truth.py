@@ -10,6 +10,7 @@ from jxcsim.mining.findings import Finding, FindingKind
 from jxcsim.mining.truth import MIN_CASES, expectations, habit_window, score_findings
 from jxcsim.world.scenario import load_scenario, parse_scenario
 from jxcsim.world.simulate import planted_truth
+from jxcsim.world.planted import effective_cutoff
 
 FRIDAY_EVENING = {"name": "fri", "kind": "physical_before_book", "movement": "issue", "locations": ["A", "B"],
                   "weekdays": [4], "hours": [17.0, 22.0], "p_never": 0.0}
@@ -212,3 +213,21 @@ def test_a_release_as_the_pickers_leave_does_not_count_towards_the_cut_off():
     data["shifts"]["warehouse"]["end"] = "15:00"  # the 15:00 batch meets no picker: picked the next morning
     cutoffs = {t["hours"][0] for t in planted_truth(parse_scenario(data)) if t["kind"] == "after_hours_backlog"}
     assert cutoffs == {13.0}
+
+
+def test_a_night_crew_picking_the_evening_release_moves_the_cut_off_to_the_sales_office_closing():
+    """WH-A's pickers work 22:00-06:00 and a batch goes out at 22:00: the afternoon's orders are picked
+    that night, so only orders the sales office checks the next morning (after 17:30) wait a day."""
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["shifts"]["night_pick"] = {"days": [0, 1, 2, 3, 4, 5], "start": 22.0, "end": 6.0}
+    for name, member in data["staff"].items():
+        if member["role"] == "picker" and member["location"] == "WH-A":
+            member["shift"] = "night_pick"
+    data["handoffs"]["to_warehouse"] = {"mode": "batch", "times": [8.0, 12.0, 22.0]}
+    data["handoffs"]["order_cutoff"] = 23.0
+    cutoffs = {tuple(t["locations"]): t["hours"][0] for t in planted_truth(parse_scenario(data))
+               if t["kind"] == "after_hours_backlog"}
+    assert cutoffs == {("WH-A",): 17.5, ("WH-B",): 12.0}  # WH-B: day pickers, gone by the 22:00 batch
+    data["shifts"]["night_pick"].update(days=list(range(7)), start=0.0, end=24.0)  # picking round the clock
+    data["handoffs"]["to_warehouse"] = {"mode": "push", "times": []}
+    assert effective_cutoff(parse_scenario(data), "WH-A") == 17.5  # still the checks: orders wait for sales

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .scenario import Movement, Role, Scenario
-from .shifts import WEEKDAY_NAMES, WeeklyCalendar
+from .shifts import WEEKDAY_NAMES, WeeklyCalendar, release_time
 
 
 def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
@@ -175,25 +175,49 @@ def _runs(hours: list[int]) -> list[tuple[int, int]]:
 
 
 def effective_cutoff(scenario: Scenario, location: str) -> float | None:
-    """The hour of day after which an order at ``location`` waits for the next day: the earliest of
-    the order cut-off and the last release to the warehouse before the pickers there leave
-    (batched hand-offs), the end of the pickers' last shift there and of the sales staff's (who
-    run the credit check); ``None`` without pickers or sales staff.
+    """The hour of day after which an order at ``location`` waits for a later day, as the calendars
+    make it: an order received at a quarter hour is credit-checked when sales staff are next on
+    shift (plus the check's mean duration), released to the warehouse as the hand-off rule says
+    (batch times, the order cut-off, or at once when pushed) and picked when a picker there is
+    next on shift; the cut-off is where the day's last run of orders picked on a later day
+    begins, on the weekdays with one (the most common such hour; ties: the earliest). Shifts past
+    midnight count: a night crew picking a 22:00 release takes that day's afternoon orders.
+    ``None`` without pickers or sales staff, or when every order is picked the day it came.
 
     >>> from jxcsim.world.scenario import load_scenario
     >>> effective_cutoff(load_scenario("scenarios/baseline.yaml"), "WH-A")   # the last batch at 16:00
     16.0
     """
-    staff = [m for m in scenario.staff.values() if m.enabled]
-    pickers = [scenario.shifts[m.shift].end for m in staff if m.role is Role.PICKER and m.location == location]
-    sales = [scenario.shifts[m.shift].end for m in staff if m.role is Role.SALES]
-    if not pickers or not sales:
+    sales, pickers = _calendar(scenario, Role.SALES), _calendar(scenario, Role.PICKER, location)
+    if sales is None or pickers is None:
         return None
-    end = max(pickers)
-    limits = [end, max(sales)]
     release = scenario.handoffs.to_warehouse
-    if release.mode == "batch" and not scenario.rules.notifications.push_on_new_order:
-        # a batch released as the pickers leave is picked the next morning: the last one before
-        usable = [t for t in (release.times or [0.0]) if t < end]
-        limits += [scenario.handoffs.order_cutoff, max(usable) if usable else end]
-    return float(min(limits))
+    push = scenario.rules.notifications.push_on_new_order or release.mode == "push"
+    check_h = scenario.durations.credit_check.mean_h
+    by_day = []
+    for day in range(7):
+        if not any(sales.is_open(day * 24 + q / 4) for q in range(96)):
+            continue  # nobody checks orders that day: they all wait, at any hour
+        later = []
+        for q in range(96):
+            t = day * 24 + q / 4
+            released = release_time(release.times or [0.0], sales.next_open(t) + check_h, push=push,
+                                    cutoff=scenario.handoffs.order_cutoff)
+            later.append(pickers.next_open(released) >= (day + 1) * 24)
+        same_day = [q for q in range(96) if not later[q]]
+        if later[-1] and same_day:  # some orders go out the same day, the evening's do not
+            by_day.append((same_day[-1] + 1) / 4)
+    if not by_day:
+        return None
+    counts = {c: by_day.count(c) for c in by_day}
+    return float(min(counts, key=lambda c: (-counts[c], c)))
+
+
+def _calendar(scenario: Scenario, role: Role, location: str | None = None) -> WeeklyCalendar | None:
+    """When anyone of ``role`` (at ``location``, when given) is on shift; None when nobody ever is."""
+    members = [m for m in scenario.staff.values()
+               if m.enabled and m.role is role and (location is None or m.location == location)]
+    spans = [w for m in members for w in WeeklyCalendar.from_days(
+        scenario.shifts[m.shift].days, scenario.shifts[m.shift].start,
+        scenario.shifts[m.shift].end).without_days(m.absent_weekdays).windows]
+    return WeeklyCalendar.merge(spans) if spans else None
