@@ -162,3 +162,37 @@ def test_missing_mapped_column_names_the_role(tmp_path):
     path = write(tmp_path, "case,activity,timestamp\n1,a,2024-01-01 08:00\n")
     with pytest.raises(EventLogError, match="profile maps sku to column 'material'"):
         read_event_log(path, profile={"columns": {"sku": "material"}})
+
+
+def test_a_trailing_delimiter_on_every_row_is_harmless(tmp_path):
+    text = "case,activity,timestamp\nC1,a,2024-01-03 08:00,\nC1,b,2024-01-03 09:00,\nC2,a,2024-01-03 10:00,\n"
+    log = read_event_log(write(tmp_path, text))
+    assert (log.rows_read, log.rows_accepted) == (3, 3)
+    assert log.frame["concept:name"].tolist() == ["a", "b", "a"]
+    header_too = read_event_log(write(tmp_path, text.replace("timestamp\n", "timestamp,\n"), name="h.csv"))
+    assert header_too.rows_accepted == 3
+    assert list(header_too.frame.columns) == ["case:concept:name", "concept:name", "time:timestamp", "semantic",
+                                              "source_row"]
+
+
+def test_one_extra_field_on_the_first_row_quarantines_that_row_only(tmp_path):
+    text = "case,activity,timestamp\nC1,a,2024-01-03 08:00,extra\nC1,b,2024-01-03 09:00\nC1,c,2024-01-03 10:00\n"
+    log = read_event_log(write(tmp_path, text))
+    assert (log.rows_read, log.rows_accepted) == (3, 2)
+    assert log.quarantine["reason"].tolist() == ["expected 3 fields, found 4: C1,a,2024-01-03 08:00,extra"]
+    assert log.quarantine["source_row"].tolist() == [2]
+    assert log.frame["concept:name"].tolist() == ["b", "c"]
+
+
+def test_short_rows_are_quarantined_not_padded(tmp_path):
+    text = "case,activity,timestamp,resource\n1,a,2024-01-03 08:00,ann\n2,2024-01-03 09:00,bob\n"
+    log = read_event_log(write(tmp_path, text))
+    assert log.quarantine["reason"].tolist() == ["expected 4 fields, found 3: 2,2024-01-03 09:00,bob"]
+    assert log.rows_read == log.rows_accepted + len(log.quarantine) == 2
+
+
+def test_line_numbers_count_lines_inside_quoted_fields(tmp_path):
+    text = 'case,activity,timestamp\n1,"two\nlines",2024-01-03 08:00\n2,b,2024-01-03 09:00,x\n3,c,2024-01-03 10:00\n'
+    log = read_event_log(write(tmp_path, text))
+    assert log.quarantine["source_row"].tolist() == [4]
+    assert log.frame["source_row"].tolist() == [2, 5]

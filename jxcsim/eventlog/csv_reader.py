@@ -16,8 +16,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import re
-import warnings
 import zlib
 from pathlib import Path
 
@@ -29,7 +27,6 @@ from .log import LogFormat, RawLog
 
 DELIMITERS = (",", ";", "\t", "|")
 BAD_LINE = "_bad_line"
-_SKIP = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -95,17 +92,53 @@ def _read_fast(text: str, delimiter: str, utf8: bytes | None = None) -> pd.DataF
     return table.to_pandas()
 
 
-def _read_tolerant(text: str, delimiter: str) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, engine="c", on_bad_lines="warn",
-                            keep_default_na=False, na_values=[""], skip_blank_lines=False)
-    bad: list[tuple[int, str]] = []
-    for w in caught:
-        for match in _SKIP.finditer(str(w.message)):
-            line, expected, saw = (int(g) for g in match.groups())
-            bad.append((line, f"expected {expected} fields, found {saw}"))
-    return frame, bad
+def _scan_records(text: str, delimiter: str) -> tuple[list[str], list[int], dict[int, tuple[int, str]]]:
+    """The header's fields, and per data record its field count, first line and (for records of the
+    wrong width) its text; the csv module splits records as pandas does (quotes, newlines in quotes)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader, [])
+    width = len(header)
+    while width > 1 and not header[width - 1].strip():
+        width -= 1  # a trailing delimiter on the header line names no column
+    lines: list[int] = []
+    wrong: dict[int, tuple[int, str]] = {}
+    previous_end = reader.line_num
+    for i, record in enumerate(reader):
+        lines.append(previous_end + 1)
+        previous_end = reader.line_num
+        n = len(record)
+        if n == width or (n > width and not any(f.strip() for f in record[width:])):
+            continue  # a trailing delimiter (or several) adds empty fields that carry nothing
+        if any(f.strip() for f in record):  # else a blank line: an empty row
+            wrong[i] = (n, delimiter.join(record)[:120])
+    return header[:width], lines, wrong
+
+
+def _read_tolerant(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """pandas' parser for what pyarrow's refuses; the rows, and the line each starts on.
+
+    A record with the wrong number of fields is kept as an empty row whose ``_bad_line`` says
+    ``expected N fields, found M: <text>``; empty fields after the last column (a trailing
+    delimiter) are ignored.
+    """
+    try:
+        header, lines, wrong = _scan_records(text, delimiter)
+    except csv.Error as exc:
+        raise pd.errors.ParserError(str(exc)) from None
+    if not header:
+        raise pd.errors.EmptyDataError("no header")
+    width = len(header)
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, engine="c", index_col=False,
+                        usecols=range(width), keep_default_na=False, na_values=[""], skip_blank_lines=False)
+    if len(frame) != len(lines):  # pragma: no cover - the two parsers split records alike
+        raise pd.errors.ParserError(f"found {len(frame)} rows but {len(lines)} records")
+    if wrong:
+        bad = np.fromiter(wrong, dtype=np.int64)
+        frame.iloc[bad] = None
+        reasons = np.full(len(frame), None, dtype=object)
+        reasons[bad] = [f"expected {width} fields, found {n}: {line}" for n, line in wrong.values()]
+        frame[BAD_LINE] = reasons
+    return frame, np.asarray(lines, dtype=np.int64)
 
 
 def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawLog:
@@ -118,8 +151,8 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
     notes = [] if used_encoding == "utf-8-sig" else [f"encoding {used_encoding}"]
     if sep != ",":
         notes.append(f"delimiter {sep!r}")
-    bad: list[tuple[int, str]] = []
     simple = "\n\n" not in text and "\r\n\r\n" not in text and '"' not in text
+    rows = None
     try:
         if not simple:
             raise ValueError("needs the tolerant parser")
@@ -127,12 +160,14 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
         frame = _read_fast(text, sep, utf8)
     except (ValueError, Exception):  # pyarrow raises its own error types for ragged rows
         try:
-            frame, bad = _read_tolerant(text, sep)
+            frame, rows = _read_tolerant(text, sep)
         except pd.errors.ParserError as exc:
             raise EventLogError(f"not a readable CSV file: {exc}", path=path) from None
         except pd.errors.EmptyDataError:
             raise EventLogError("file holds no data", path=path) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    unnamed = [c for c in frame.columns if c == "" and frame[c].isna().all()]  # a trailing delimiter's column
+    frame = frame.drop(columns=unnamed) if unnamed else frame
     if len(frame.columns) == 1:
         only = frame.columns[0]
         guess = next((d for d in DELIMITERS if d in only), None)
@@ -140,21 +175,6 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
             raise EventLogError(f"only one column {only!r} was found with delimiter {sep!r}; "
                                 f"the delimiter looks like {guess!r} (set it in the profile: delimiter: '{guess}')",
                                 path=path, row=1)
-    rows = np.arange(2, len(frame) + 2)
-    if bad:
-        frame, rows = _with_bad_lines(frame, bad, text)
+    if rows is None:
+        rows = np.arange(2, len(frame) + 2)
     return RawLog(frame=frame, format=LogFormat.CSV, events_stored=len(frame), row_numbers=rows, notes=notes)
-
-
-def _with_bad_lines(frame: pd.DataFrame, bad: list[tuple[int, str]], text: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Put ragged lines back as rows (empty cells, the reason in ``_bad_line``), numbered by line."""
-    lines = text.splitlines()
-    bad_lines = {line for line, _ in bad}
-    total = len(frame) + len(bad)
-    good_numbers = [n for n in range(2, total + 2) if n not in bad_lines]
-    good = frame.assign(**{BAD_LINE: None})
-    good.index = good_numbers[: len(frame)]
-    extra = pd.DataFrame({c: [None] * len(bad) for c in frame.columns}, index=[line for line, _ in bad])
-    extra[BAD_LINE] = [f"{why}: {lines[line - 1][:120] if line - 1 < len(lines) else ''}" for line, why in bad]
-    merged = pd.concat([good, extra]).sort_index()
-    return merged.reset_index(drop=True), merged.index.to_numpy()
