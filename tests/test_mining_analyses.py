@@ -90,6 +90,30 @@ def test_a_cut_off_is_judged_without_the_waits_over_days_the_warehouse_is_closed
     found = find_after_hours_backlog(frame, timezone="UTC")
     assert [(f.location, f.hours) for f in found] == [("A", [17.0, 24.0])]
     assert found[0].baseline_h > 24  # reported over every order, days off included
+    f = found[0]
+    if f.effect_h <= f.baseline_h:  # the means say the late orders wait less: the sentence leads with the medians
+        assert "in the median case" in f.summary and f.details["median_h"] > 2 * f.details["median_before_h"]
+
+
+def test_a_small_firms_cut_off_starts_at_the_sparse_hours_before_the_busy_evening():
+    """A week of orders: a few per half hour from 12:00 (seven each, too few to test), more from 14:00;
+    all after 12:00 wait a night: the cut-off is 12:00, not the first half hour with ten orders
+    (14:00). A sparse half hour whose orders are mostly answered the same day stops it."""
+    def frame(prompt_at_13: bool) -> pd.DataFrame:
+        rows = []
+        slots = [(m, 4) for m in range(8 * 60, 12 * 60, 30)] + [(m, 1) for m in range(12 * 60, 14 * 60, 30)] \
+            + [(m, 2) for m in range(14 * 60, 18 * 60, 30)]
+        for day in range(7):
+            for minute, per in slots:
+                for k in range(per):
+                    case, t = f"O{day}-{minute}-{k}", MONDAY + pd.Timedelta(days=day, minutes=minute + k)
+                    late = minute >= 12 * 60 and not (prompt_at_13 and minute == 13 * 60 and day % 2 == 0)
+                    done = MONDAY + pd.Timedelta(days=day + 1, hours=8) if late else t + pd.Timedelta(hours=1)
+                    rows += [(case, "Order in", "order_received", t, "A"), (case, "Pick", "pick", done, "A")]
+        return pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "location"])
+
+    assert [f.hours for f in find_after_hours_backlog(frame(False), timezone="UTC")] == [[12.0, 24.0]]
+    assert [f.hours for f in find_after_hours_backlog(frame(True), timezone="UTC")] == [[13.5, 24.0]]
 
 
 # ---------------------------------------------------------------- approvals

@@ -189,9 +189,9 @@ def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_t
     cutoff = {"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": ["W"],
               "weekdays": list(range(7)), "hours": [16.0, 24.0]}
 
-    def log(morning_lag_h: float) -> pd.DataFrame:
+    def log(morning_lag_h: float, days: int = 10) -> pd.DataFrame:
         rows = []
-        for day in range(10):
+        for day in range(days):
             for hour, lag in ((9, morning_lag_h), (11, morning_lag_h), (19, 13.0)):
                 t = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(days=day, hours=hour)
                 case = f"O{day}-{hour}"
@@ -204,6 +204,8 @@ def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_t
     assert keeping_up["expected"] == 1 and keeping_up["misses"][0]["name"] == cutoff["name"]
     behind = score_findings([], [cutoff], frame=log(26.0), timezone="UTC")  # even 09:00 orders wait a day
     assert behind["expected"] == 0 and [u["cases"] for u in behind["unobservable"]] == [10]
+    sparse = score_findings([], [cutoff], frame=log(1.0, days=9), timezone="UTC")  # no half hour of ten late orders
+    assert sparse["expected"] == 0 and [u["cases"] for u in sparse["unobservable"]] == [9]
 
 
 def test_a_release_as_the_pickers_leave_does_not_count_towards_the_cut_off():

@@ -76,6 +76,8 @@ MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewe
 #               diagnosis takes (conditioned_lags' day-level pass, max(4, min_obs // 3))
 SPAN_SHARE = 0.05  # an hour holding less of a habit window's movements does not widen the hours they span
 DAY_SHARE = 0.5  # a day-level finding matches a habit whose hours hold more than this share of the day's cases
+BACKLOG_MIN_BIN = 10  # a cut-off is expected only when some half hour after it holds this many orders (the
+#                      backlog analysis's default min_obs: sparser half hours are bridged, never tested)
 SAME_DAY_SHARE = 0.25  # a cut-off shows only where the warehouse answers at least this share of earlier orders
 #                       that day (the diagnosis needs earlier orders that mostly do not wait overnight)
 SCORED_KINDS = frozenset({FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.UNPOSTED_MOVEMENT,
@@ -141,11 +143,12 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
 
 
 def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
-                  timezone: str | None) -> tuple[int, float | None]:
+                  timezone: str | None) -> tuple[int, float | None, int]:
     """What the log shows of an order cut-off at ``location``: the orders received after ``cutoff``
-    (local hour) that the warehouse answered, and the share of those received before it answered on
+    (local hour) that the warehouse answered, the share of those received before it answered on
     the same local day (None without any) — a warehouse that cannot keep up answers even the
-    morning's orders the next day, and then no cut-off is visible.
+    morning's orders the next day, and then no cut-off is visible —, and the most orders received
+    in one half hour after it (the backlog analysis tests half hours of ``BACKLOG_MIN_BIN`` or more).
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({"case:concept:name": ["A", "A", "B", "B"], "location": ["W"] * 4,
@@ -153,7 +156,7 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
     ...                     "time:timestamp": pd.to_datetime(["2025-01-06 09:00", "2025-01-06 10:00",
     ...                                                        "2025-01-06 19:00", "2025-01-07 08:00"], utc=True)})
     >>> backlog_cases(log, "W", 17.0, timezone="UTC")
-    (1, 1.0)
+    (1, 1.0, 1)
     """
     orders = order_responses(frame, timezone=timezone)
     if orders is None:
@@ -162,7 +165,8 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
         orders = orders[orders["location"] == location]
     before = orders["time_of_day_h"] < cutoff
     same_day = float(1.0 - orders.loc[before, "overnight"].mean()) if before.any() else None
-    return int((~before).sum()), same_day
+    half_hours = (orders.loc[~before, "time_of_day_h"] * 2).astype(int).value_counts()
+    return int((~before).sum()), same_day, int(half_hours.max()) if len(half_hours) else 0
 
 
 def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: str | None) -> int:
@@ -212,10 +216,10 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
         for location in (locations if per_location else [None]):
             expected = {**habit, "location": location}
             if habit["kind"] == "after_hours_backlog" and frame is not None:
-                expected["cases"], expected["same_day_share"] = backlog_cases(
+                expected["cases"], expected["same_day_share"], busiest = backlog_cases(
                     frame, location, float(habit["hours"][0]), timezone=timezone)
-                if expected["cases"] < min_cases or (expected["same_day_share"] or 0.0) < SAME_DAY_SHARE:
-                    expected["unobservable"] = True  # few late orders, or even the early ones wait overnight
+                if busiest < BACKLOG_MIN_BIN or (expected["same_day_share"] or 0.0) < SAME_DAY_SHARE:
+                    expected["unobservable"] = True  # too few late orders to test, or even the early ones wait
             if habit["kind"] == "approval_bottleneck" and frame is not None:
                 expected["cases"] = approval_cases(frame, habit.get("weekdays") or range(7), timezone=timezone)
                 if expected["cases"] < min_cases:
