@@ -330,6 +330,21 @@ def test_handoff_windows_and_daily_merge():
     assert daily.effect_h < daily.baseline_h and "after 6.0 h in the median case" in daily.summary
 
 
+def test_a_daily_merge_is_not_widened_by_whole_day_windows():
+    """07:00-08:00 on Tuesday to Thursday, 08:00-10:00 on Monday, and whole Saturdays and Sundays: the
+    weekend days lift the hours covered to 07:00-10:00, which the one-hour windows share too little
+    of; they still fold into one daily 07:00-08:00 window."""
+    def window(day, a, b):
+        return Finding(kind=FindingKind.BOTTLENECK, activities=["A", "B"], location="W", weekday=day, hours=[a, b],
+                       cases=10, effect_h=3.0, baseline_h=0.5, stock_impact_qty=None, q_value=0.01, evidence=[],
+                       summary="", details={"transition": "A -> B"})
+
+    found = merge_daily([window(1, 7, 8), window(2, 7, 8), window(3, 7, 8), window(0, 8, 10), window(5, 0, 24),
+                         window(6, 0, 24)], daily_after=3)
+    assert sorted((f.weekday if f.weekday is not None else -1, f.hours) for f in found) == [
+        (-1, [7.0, 8.0]), (0, [8, 10]), (5, [0, 24]), (6, [0, 24])]
+
+
 def test_slowest_handoff_holds_most_of_the_waiting():
     frame = _handoff_frame(lambda d, h: None)
     rows = [(c, "Pay", t + pd.Timedelta(hours=100), "W1") for c, t in frame.groupby(CASE)[TS].max().items()]

@@ -558,11 +558,15 @@ def merge_daily(findings: list[Finding], *, daily_after: int = 3, medians=None) 
 
 def _daily_merge(group: list[Finding], daily_after: int) -> tuple[list[Finding], int, int] | None:
     """The first daily window in ``group`` (its windows, start, end), or None (see :func:`merge_daily`)."""
-    cover = np.zeros(24, dtype=int)
-    for f in group:
-        cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
-    for run_start, run_end in sorted(_windows([h for h in range(24) if cover[h] >= daily_after]),
-                                     key=lambda r: (r[0] - r[1], r[0])):
+    runs: set[tuple[int, int]] = set()
+    # the hours covered on enough weekdays, by every window and by all but the whole-day ones (a
+    # Saturday's whole day would widen the run of 07:00-08:00 windows past what they share)
+    for windows in (group, [f for f in group if f.hours[1] - f.hours[0] < 24]):
+        cover = np.zeros(24, dtype=int)
+        for f in windows:
+            cover[int(f.hours[0]):int(np.ceil(f.hours[1]))] += 1
+        runs.update(_windows([h for h in range(24) if cover[h] >= daily_after]))
+    for run_start, run_end in sorted(runs, key=lambda r: (r[0] - r[1], r[0])):
         merged = [f for f in group if _overlap(f.hours, (run_start, run_end)) >= MERGE_OVERLAP]
         if len({f.weekday for f in merged}) >= daily_after:
             return merged, int(min(f.hours[0] for f in merged)), int(np.ceil(max(f.hours[1] for f in merged)))
