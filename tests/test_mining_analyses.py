@@ -392,8 +392,10 @@ def test_specific_findings_absorb_the_handoff_windows_they_explain():
     other_place = _finding(FindingKind.BOTTLENECK, ["Order in", "Check"], "B", 2, [18.0, 20.0])
     morning = _finding(FindingKind.BOTTLENECK, ["Order in", "Check"], "A", 2, [9.0, 11.0])
     unrelated = _finding(FindingKind.BOTTLENECK, ["Deliver", "Invoice"], "A", 2, [18.0, 20.0])
-    kept = _fold_explained([same, other_place, morning, unrelated], [backlog])
-    assert kept == [other_place, morning, unrelated] and backlog.details["explains"] == ["s"]
+    after_pick = _finding(FindingKind.BOTTLENECK, ["Pick", "Post GI"], "A", 4, [17.0, 20.0])  # after the response
+    weekend = _finding(FindingKind.BOTTLENECK, ["Order in", "Check"], "A", 5, [0.0, 24.0])  # nobody checks Saturdays
+    kept = _fold_explained([same, other_place, morning, unrelated, after_pick, weekend], [backlog])
+    assert kept == [other_place, morning, unrelated, after_pick, weekend] and backlog.details["explains"] == ["s"]
     # a wait between two steps inside the backlog's orders (credit check to allocation) is the cut-off too
     inside = replace(_finding(FindingKind.BOTTLENECK, ["Check", "Allocate"], "A", None, [16.0, 19.0]),
                      case_ids=("O1", "O2", "O3", "O4", "O5"))

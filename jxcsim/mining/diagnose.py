@@ -139,15 +139,21 @@ EXPLAINED_SHARE = 0.8  # a hand-off window most of whose cases a specific findin
 
 def _explains(specific: Finding, other: Finding) -> bool:
     """Same place, day and hours, and a step in common or most of the window's cases (a cut-off also
-    shows as the wait between two steps inside it, from the credit check to the allocation)."""
+    shows as the wait between two steps inside it, from the credit check to the allocation). A
+    cut-off explains only a wait that starts where its orders do (at their receipt), in its evening
+    hours, or one most of whose cases are its orders: a wait after the pick, or of a day nobody
+    checks orders, is a finding of its own."""
     if not ((specific.location is None or other.location is None or specific.location == other.location)
             and (specific.weekday is None or other.weekday is None or specific.weekday == other.weekday)
             and _overlaps(specific.hours, other.hours)):
         return False
-    if set(specific.activities) & set(other.activities):
-        return True
     theirs = set(other.case_ids)
-    return bool(theirs) and len(theirs & set(specific.case_ids)) >= EXPLAINED_SHARE * len(theirs)
+    if bool(theirs) and len(theirs & set(specific.case_ids)) >= EXPLAINED_SHARE * len(theirs):
+        return True
+    if specific.kind is FindingKind.AFTER_HOURS_BACKLOG:
+        return (other.activities[:1] == specific.activities[:1] and other.hours is not None
+                and specific.hours is not None and other.hours[0] >= specific.hours[0])
+    return bool(set(specific.activities) & set(other.activities))
 
 
 def _fold_explained(windows: list[Finding], earlier: list[Finding]) -> list[Finding]:
