@@ -196,3 +196,34 @@ def test_line_numbers_count_lines_inside_quoted_fields(tmp_path):
     log = read_event_log(write(tmp_path, text))
     assert log.quarantine["source_row"].tolist() == [4]
     assert log.frame["source_row"].tolist() == [2, 5]
+
+
+def test_decimal_commas_are_read_from_the_data(tmp_path):
+    text = ("Auftrag;Schritt;Zeitpunkt;Menge\n4711;Ware laden;06.01.2025 08:00;1,250\n"
+            "4712;Ware laden;07.01.2025 08:00;2,5\n4713;Ware laden;07.01.2025 09:00;1.250,75\n")
+    log = read_event_log(write(tmp_path, text))
+    assert log.frame["qty"].tolist() == [1.25, 2.5, 1250.75]
+    assert any("'1,250' read as 1.25 (decimal comma, as values such as '2,5' show)" in n for n in log.notes)
+
+
+def test_a_value_that_reads_both_ways_is_noted(tmp_path):
+    semi = read_event_log(write(tmp_path, "case;activity;timestamp;qty\n1;a;2024-01-01 08:00;1,250\n"))
+    assert semi.frame["qty"].tolist() == [1.25]
+    assert any("read as 1.25" in n and "the file is ';'-delimited" in n and "decimal: '.'" in n for n in semi.notes)
+    comma = read_event_log(write(tmp_path, 'case,activity,timestamp,qty\n1,a,2024-01-01 08:00,"1,250"\n', name="c.csv"))
+    assert comma.frame["qty"].tolist() == [1250.0]
+    assert any("read as 1250" in n and "decimal: ','" in n for n in comma.notes)
+    given = read_event_log(write(tmp_path, "case;activity;timestamp;qty\n1;a;2024-01-01 08:00;1,250\n", name="g.csv"),
+                           profile={"decimal": "."})
+    assert given.frame["qty"].tolist() == [1250.0] and not any("1,250" in n for n in given.notes)
+
+
+def test_a_value_written_the_other_way_is_quarantined(tmp_path):
+    text = "case;activity;timestamp;qty\n1;a;2024-01-01 08:00;2,5\n1;b;2024-01-01 09:00;2.5\n"
+    log = read_event_log(write(tmp_path, text), profile={"decimal": ","})
+    assert log.frame["qty"].tolist() == [2.5]
+    assert log.quarantine["reason"].tolist() == ["qty with a decimal point in a log of decimal commas '2.5'"]
+    point = read_event_log(write(tmp_path, text, name="p.csv"), profile={"decimal": "."})
+    assert point.quarantine["reason"].tolist() == ["qty with a decimal comma in a log of decimal points '2,5'"]
+    with pytest.raises(EventLogError, match="decimal"):
+        read_event_log(write(tmp_path, text, name="x.csv"), profile={"decimal": ";"})

@@ -177,4 +177,5 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
                                 path=path, row=1)
     if rows is None:
         rows = np.arange(2, len(frame) + 2)
-    return RawLog(frame=frame, format=LogFormat.CSV, events_stored=len(frame), row_numbers=rows, notes=notes)
+    return RawLog(frame=frame, format=LogFormat.CSV, events_stored=len(frame), row_numbers=rows, delimiter=sep,
+                  notes=notes)

@@ -45,6 +45,7 @@ class RawLog:
     events_stored: int
     row_numbers: np.ndarray | None = None
     offset_hint: str | None = None
+    delimiter: str | None = None  # a CSV file's
     objects: dict[str, int] | None = None
     object_type: str | None = None
     notes: list[str] = field(default_factory=list)

@@ -12,7 +12,6 @@ or in the quarantine with a reason; ``rows_read == rows_accepted + len(quarantin
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +20,8 @@ import pandas as pd
 from .columns import resolve_columns
 from .csv_reader import BAD_LINE
 from .errors import EventLogError
-from .fastpath import all_text, blank_mask, cast_numbers
+from .fastpath import all_text, blank_mask
+from .numbers import COMMA, Decimal, ambiguity_note, choose_decimal, decimal_note, read_numbers
 from .pairing import pair_lifecycle
 from .profile import LogProfile
 from .schema import (ACTIVITY, BOOK, CASE, COUNTED, DIRECTED_SEMANTICS, LIFECYCLE, RESOURCE, ROLE_COLUMNS,
@@ -30,7 +30,6 @@ from .timezone import dominant_offset, parse_timestamps
 
 ROW = "source_row"
 REASON = "reason"
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 @dataclass
@@ -97,24 +96,28 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.astype("string").astype(object)
 
 
-def _to_number(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Numbers, and a mask of values that were present but not numeric."""
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.astype(float), np.zeros(len(values), dtype=bool)
-    fast = cast_numbers(values)
-    if fast is not None:
-        return fast, np.zeros(len(values), dtype=bool)
-    blank = _is_blank(values)
-    text = values.astype("string").str.strip()
-    nums = pd.to_numeric(text, errors="coerce")
-    bad = nums.isna().to_numpy() & ~blank
-    if bad.any():
-        retry = text[bad]
-        ok = retry.str.match(_THOUSANDS).fillna(False)
-        if ok.any():
-            nums[retry[ok].index] = pd.to_numeric(retry[ok].str.replace(",", ""), errors="coerce")
-        bad = nums.isna().to_numpy() & ~blank
-    return nums.astype(float), bad
+def _to_number(values: pd.Series, role: str, decimal: Decimal, reasons: _Reasons, notes: list[str]) -> pd.Series:
+    """Numbers read with the log's decimal separator; bad values are marked with a reason."""
+    read = read_numbers(values, decimal.separator)
+    garbage = read.bad & ~read.other_way
+    reasons.mark(garbage, _quote(f"non-numeric {role}", values, garbage))
+    if read.other_way.any():
+        written, log = ("point", "commas") if decimal.separator == COMMA else ("comma", "points")
+        reasons.mark(read.other_way, _quote(f"{role} with a decimal {written} in a log of decimal {log}", values,
+                                            read.other_way))
+    note = ambiguity_note(role, read, decimal)
+    if note:
+        notes.append(note)
+    return read.values
+
+
+def _count_column(raw: pd.DataFrame, profile: LogProfile, key: str, target: str) -> str | None:
+    """The column of the counted or book quantity: the profile's, else the canonical name when the
+    profile's is absent and the log has that (as our XES and OCEL carry it)."""
+    name = getattr(profile.count_columns, key)
+    if name is not None and name not in raw.columns and target in raw.columns:
+        return target
+    return name
 
 
 def _quote(prefix: str, values: pd.Series, mask: np.ndarray) -> pd.Series:
@@ -124,8 +127,10 @@ def _quote(prefix: str, values: pd.Series, mask: np.ndarray) -> pd.Series:
 
 
 def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | None = None,
-                     row_numbers: np.ndarray | None = None, offset_hint: str | None = None) -> NormalisedEvents:
-    """Map ``raw`` rows onto the canonical frame; see the module docstring."""
+                     row_numbers: np.ndarray | None = None, offset_hint: str | None = None,
+                     delimiter: str | None = None) -> NormalisedEvents:
+    """Map ``raw`` rows onto the canonical frame; see the module docstring. ``delimiter`` (of a
+    CSV file) breaks the tie when no number of the log tells its decimal separator."""
     n = len(raw)
     raw = raw.reset_index(drop=True)
     rows = np.arange(1, n + 1) if row_numbers is None else np.asarray(row_numbers)
@@ -173,33 +178,35 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
                      _quote("activity not in the strict profile:", out[ACTIVITY], semantic.isna().to_numpy()))
     out[SEMANTIC] = semantic.astype(object)
 
+    notes: list[str] = []
+    number_notes: list[str] = []
+    count_names = {key: _count_column(raw, profile, key, target) for key, target in (("counted", COUNTED),
+                                                                                    ("book", BOOK))}
+    numeric = [_column(raw, cols[r]) for r in ("qty", "amount", "price") if r in cols]
+    decimal = choose_decimal(numeric + [raw[c] for c in count_names.values() if c in raw.columns],
+                             profile.decimal, delimiter)
     for role in ROLE_COLUMNS:
         if role in ("case", "activity", "timestamp", "start_timestamp") or role not in cols:
             continue
         target = ROLE_COLUMNS[role]
         values = _column(raw, cols[role])
         if role in ("qty", "amount", "price"):
-            nums, bad = _to_number(values)
-            reasons.mark(bad, _quote(f"non-numeric {role}", values, bad))
-            out[target] = nums
+            out[target] = _to_number(values, role, decimal, reasons, number_notes)
         elif role in ("resource", "lifecycle"):
             out[target] = values.astype("string").astype(object)
         else:
             out[target] = _as_text(values)
     count_sources: set[str] = set()  # the raw columns the count quantities were read from
     for key, target in (("counted", COUNTED), ("book", BOOK)):
-        name = getattr(profile.count_columns, key)
-        if name is not None and name not in raw.columns and target in raw.columns:
-            name = target  # the same quantity under its canonical name (as our XES and OCEL carry it)
+        name = count_names[key]
         if name is not None and name not in raw.columns:
             if not (semantic == "count").any():
                 continue  # no count events, so no quantities to read (an XES writes no empty attribute)
             raise EventLogError(f"profile count_columns.{key} names column {name!r}, not in the log", path=source)
         if name is not None:
-            nums, bad = _to_number(raw[name])
-            reasons.mark(bad, _quote(f"non-numeric {key} quantity", raw[name], bad))
-            out[target] = nums
+            out[target] = _to_number(raw[name], f"{key} quantity", decimal, reasons, number_notes)
             count_sources.add(name)
+    notes += number_notes or [n for n in [decimal_note(decimal, delimiter)] if n]
     if "qty" in out:
         negative = (out["qty"] < 0).to_numpy() & semantic.isin(DIRECTED_SEMANTICS).to_numpy()
         if negative.any():
@@ -221,7 +228,8 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
         frame[target] = raw[name].to_numpy()
     frame[ROW] = rows
 
-    result = NormalisedEvents(frame=frame, quarantine=pd.DataFrame(), timezone=zone, columns=cols, rows_read=n)
+    result = NormalisedEvents(frame=frame, quarantine=pd.DataFrame(), timezone=zone, columns=cols, rows_read=n,
+                              notes=notes)
     if LIFECYCLE in frame.columns:
         frame = _pair(frame, reasons, result)
     bad = reasons.bad

@@ -15,7 +15,7 @@ A profile is a small YAML file a consultant writes in minutes (docs/profiles.md)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -78,6 +78,7 @@ class LogProfile(BaseModel):
     dayfirst: bool | None = None  # None: from the data (see timezone.day_first)
     encoding: str | None = None
     delimiter: str | None = None
+    decimal: Literal[".", ","] | None = None  # None: from the data, else ',' for ';'-delimited files
     object_type: str | None = None
 
     @field_validator("timezone")

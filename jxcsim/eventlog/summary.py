@@ -31,12 +31,12 @@ def reason_kind(reason: str) -> str:
 
     >>> reason_kind("unparseable timestamp 'xx'"), reason_kind("exact duplicate of input row 7")
     ('unparseable timestamp', 'exact duplicate of input row')
-    >>> reason_kind("expected 3 fields, found 4: 1,a,2024-01-01,x")
-    'expected 3 fields, found 4'
+    >>> reason_kind("expected 3 fields, found 4: 1,a,2024-01-01,x"), reason_kind("activity not in the strict profile: 'x'")
+    ('expected 3 fields, found 4', 'activity not in the strict profile')
     """
     if reason.startswith("expected "):  # "expected 3 fields, found 4: <the line>"
         return reason.split(":", 1)[0]
-    return _DETAIL.sub("", str(reason)).strip()
+    return _DETAIL.sub("", str(reason)).strip().rstrip(":")
 
 
 def _iso(ts: pd.Timestamp | None) -> str | None:
