@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                     "false_alarm_summaries": score["false_alarm_summaries"],
                     "unobservable": [f"{u['name']} at {u['location']} ({u['cases']} cases)"
                                      for u in score["unobservable"]],
-                    "optional_found": [o["name"] for o in score["optional"] if o["found"]]}
+                    "optional_found": [o["name"] for o in score["optional"] if o["found"]],
+                    "partial": score["partial"]}
             print(json.dumps(line, ensure_ascii=False), flush=True)
             t = totals[world]
             for key in ("expected", "found", "false_alarms"):

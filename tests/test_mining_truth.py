@@ -233,3 +233,14 @@ def test_a_night_crew_picking_the_evening_release_moves_the_cut_off_to_the_sales
     data["shifts"]["night_pick"].update(days=list(range(7)), start=0.0, end=24.0)  # picking round the clock
     data["handoffs"]["to_warehouse"] = {"mode": "push", "times": []}
     assert effective_cutoff(parse_scenario(data), "WH-A") == 17.5  # still the checks: orders wait for sales
+
+
+def test_a_window_inside_a_habits_hours_is_partial_not_a_false_alarm():
+    """Friday 17-22 planted; a finding of Friday 17-18 at A found part of it (no false alarm, the
+    habit still missed); the same hours on Thursday, or at C, are false alarms."""
+    inside, thursday, elsewhere = _finding("A", [17.0, 18.0]), _finding("A", [17.0, 18.0], weekday=3), \
+        _finding("C", [17.0, 18.0])
+    score = score_findings([inside, thursday, elsewhere], [FRIDAY_EVENING])
+    assert score["found"] == 0 and [m["location"] for m in score["misses"]] == ["A", "B"]
+    assert score["partial"] == [{"name": "fri", "location": "A", "found": inside.summary}]
+    assert score["false_alarm_summaries"] == [thursday.summary, elsewhere.summary]

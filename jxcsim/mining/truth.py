@@ -299,6 +299,8 @@ def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *
     ``frame`` (the simulated log, local time in ``timezone``) makes the expectations depend on what
     happened (:func:`expectations`). Unobservable and optional truths are not expected; a finding
     matching one is not a false alarm (``unobservable`` and ``optional`` list them with what matched).
+    Nor is a window that lies within an expected habit's hours without matching its bounds: it
+    found part of the habit, which still counts as missed (``partial`` lists them).
     """
     every = expectations(planted, frame, timezone=timezone)
     expected = [e for e in every if not e.get("unobservable") and not e.get("optional")]
@@ -314,10 +316,15 @@ def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *
         else:
             (hits if found else misses).append(item)
     optional_every = [e for e in every if e.get("optional")]
-    alarms = [f for f in findings if f.kind in SCORED_KINDS
-              and not any(matches(f, e, tolerance_h=tolerance_h) for e in every)
-              and not covered_by_optional(f, optional_every, tolerance_h=tolerance_h)]
+    unmatched = [f for f in findings if f.kind in SCORED_KINDS
+                 and not any(matches(f, e, tolerance_h=tolerance_h) for e in every)
+                 and not covered_by_optional(f, optional_every, tolerance_h=tolerance_h)]
+    # a window inside a habit's hours found part of it: no false alarm, though the habit counts as missed
+    partial = [(f, e) for f in unmatched for e in expected
+               if matches(f, {**e, "optional": True}, tolerance_h=tolerance_h)]
+    alarms = [f for f in unmatched if all(f is not g for g, _ in partial)]
     return {"expected": len(expected), "found": len(hits), "recall": len(hits) / len(expected) if expected else None,
             "false_alarms": len(alarms), "false_alarm_summaries": [f.summary for f in alarms],
             "unscored": sum(f.kind not in SCORED_KINDS for f in findings), "hits": hits, "misses": misses,
-            "unobservable": unobservable, "optional": optional}
+            "unobservable": unobservable, "optional": optional,
+            "partial": [{"name": e["name"], "location": e.get("location"), "found": f.summary} for f, e in partial]}
