@@ -52,16 +52,20 @@ def test_posting_delay_matches_fifo_within_case_sku_line_and_counts_never_posted
         ev("S2", "physical_issue", "2025-01-06 08:00", sku="A", line=2, qty=1.0),  # line 2: never posted
         ev("S3", "physical_issue", "2025-01-31 20:00", sku="A", line=1, qty=1.0),  # 04:00 on 1 Feb in UTC+8
         ev("S4", "book_issue", "2025-01-06 10:00", sku="C", line=1, qty=1.0),   # posted, never moved
+        ev("S5", "book_issue", "2025-02-03 10:00", sku="C", line=1, qty=1.0),   # days later: S3 is old by then
     ])
     d = posting_delays(f, timezone="Asia/Shanghai")
-    assert (d.n_physical, d.n_postings, d.n_matched) == (6, 5, 4)
+    assert (d.n_physical, d.n_postings, d.n_matched, d.pending_at_end) == (6, 6, 4, 0)
     assert d.mean_h == pytest.approx(1.5) and d.median_h == pytest.approx(1.5)
     assert d.p90_h == pytest.approx(np.percentile([1, 4, -1, 2], 90))
     assert d.share_within_h == 0.75 and d.share_physical_first == 0.75
     assert d.never_posted == 2 and d.share_never_posted == pytest.approx(2 / 6)
     assert d.never_posted_by_month == {"2025-01": 1, "2025-02": 1}
-    assert d.unmatched_postings == 1 and d.qty_mismatches == 1
+    assert d.unmatched_postings == 2 and d.qty_mismatches == 1
     assert posting_delays(f, timezone="UTC").never_posted_by_month == {"2025-01": 2}
+    # without the last posting S3 moved at the log's end: pending, not yet never posted
+    early = posting_delays(f[f[CASE] != "S5"], timezone="Asia/Shanghai")
+    assert (early.never_posted, early.pending_at_end, early.never_posted_by_month) == (1, 1, {"2025-01": 1})
     pairs = match_postings(f)
     s1a = pairs[(pairs[CASE] == "S1") & (pairs["sku"] == "A")]
     assert s1a["delay_h"].tolist() == [1.0, 4.0]
@@ -99,13 +103,14 @@ movement_events = st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3"]), st.sam
 
 @given(movement_events)
 def test_posting_delay_counts_add_up_and_shares_are_shares(rows):
-    """matched + never posted = physical movements; matched + unmatched = postings; FIFO matches min per key."""
+    """matched + never posted + pending = physical movements; matched + unmatched = postings; FIFO matches min
+    per key."""
     if not any(book for *_, book, _ in rows) or all(book for *_, book, _ in rows):
         rows = rows + [("S9", "Z", 1, True, 0), ("S9", "Z", 1, False, 1)]
     f = log([ev(c, "book_issue" if book else "physical_issue", str(pd.Timestamp("2025-01-06") + pd.Timedelta(
         minutes=15 * t)), sku=s, line=ln) for c, s, ln, book, t in rows])
     d = posting_delays(f)
-    assert d.n_matched + d.never_posted == d.n_physical
+    assert d.n_matched + d.never_posted + d.pending_at_end == d.n_physical
     assert d.n_matched + d.unmatched_postings == d.n_postings
     assert sum(d.never_posted_by_month.values()) == d.never_posted
     for value in (d.share_within_h, d.share_physical_first, d.share_never_posted):

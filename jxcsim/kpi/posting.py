@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+import numpy as np
 import pandas as pd
 
-from ..eventlog.schema import CASE, TIMESTAMP, Semantic
+from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
 from .common import HOUR, duration_stats, events, local, require_columns, share
 
 WITHIN_H = 2.0
@@ -110,6 +111,7 @@ class PostingDelays:
     never_posted: int
     share_never_posted: float | None
     never_posted_by_month: dict[str, int] = field(default_factory=dict)
+    pending_at_end: int = 0
     unmatched_postings: int = 0
     qty_mismatches: int = 0
 
@@ -121,9 +123,12 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
     Over matched pairs: mean, median, p90 of ``delay_h``; ``share_within_h`` = share with
     ``delay_h <= within_h`` (posted-first included); ``share_physical_first`` = share with
     ``delay_h > 0``. ``never_posted`` = physical movements with no posting by the end of the
-    log (also per calendar month of the movement, local time, and as a share of all physical
-    movements); ``unmatched_postings`` = postings with no movement; ``qty_mismatches`` =
-    matched pairs whose quantities differ. ``n_matched + never_posted == n_physical``.
+    log, counted once they are older than their grace period (:func:`pending_grace`, measured to
+    the last posting at their location, :func:`last_posting`; also per calendar month of the
+    movement, local time, and as a share of all physical movements); ``pending_at_end`` = those
+    still within it (a Friday receipt the clerks post on Monday, in a log ending on Sunday);
+    ``unmatched_postings`` = postings with no movement; ``qty_mismatches`` = matched pairs whose
+    quantities differ. ``n_matched + never_posted + pending_at_end == n_physical``.
 
     >>> from jxcsim.kpi.example import example_log
     >>> d = posting_delays(example_log(), PostedMovement.RECEIPT)
@@ -135,7 +140,12 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
     posted = pairs["book_time"].notna()
     matched = pairs.loc[moved & posted, "delay_h"]
     stats = duration_stats(matched)
-    never = pairs.loc[moved & ~posted, "physical_time"]
+    unposted = pairs[moved & ~posted]
+    old_enough = pd.Series(False, index=unposted.index)
+    if len(unposted):
+        age_h = (last_posting(frame)(unposted) - unposted["physical_time"]) / HOUR
+        old_enough = age_h >= pending_grace(pairs[moved], timezone).reindex(unposted.index)
+    never = unposted.loc[old_enough, "physical_time"]
     months = local(never, timezone).dt.strftime("%Y-%m").value_counts().sort_index()
     mismatches = 0
     if "physical_qty" in pairs.columns:
@@ -148,6 +158,53 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
         n_matched=stats.n, mean_h=stats.mean, median_h=stats.median, p90_h=stats.p90, within_h=within_h,
         share_within_h=share(matched <= within_h), share_physical_first=share(matched > 0),
         never_posted=int(len(never)), share_never_posted=(len(never) / n_physical) if n_physical else None,
+        pending_at_end=int(len(unposted) - len(never)),
         never_posted_by_month={str(k): int(v) for k, v in months.items()},
         unmatched_postings=int((posted & ~moved).sum()), qty_mismatches=mismatches,
     )
+
+
+MIN_GRACE_H = 24.0  # the least time a movement stays unposted before it counts as never posted
+POSTINGS = frozenset({m.book.value for m in PostedMovement} | {"adjustment"})  # what a clerk posts
+
+
+def last_posting(frame: pd.DataFrame):
+    """A function giving, for rows with a ``location``, the time of the last posting of any kind
+    (:data:`POSTINGS`) at each row's location in ``frame`` — the log's end where the location
+    posted nothing or rows have no location. A movement's age is measured to it: a Friday-evening
+    load at a warehouse whose clerks are gone until Monday is not lost in a log that ends on Sunday.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"semantic": ["book_issue", "physical_issue", "book_receipt"], "location": ["A", "A", "B"],
+    ...                     "time:timestamp": pd.to_datetime(["2025-01-03 16:00", "2025-01-03 17:00",
+    ...                                                        "2025-01-05 20:00"], utc=True)})
+    >>> until = last_posting(log)
+    >>> [str(t) for t in until(pd.DataFrame({"location": ["A", "C"]}))]   # C never posted: the log's end
+    ['2025-01-03 16:00:00+00:00', '2025-01-05 20:00:00+00:00']
+    """
+    log_end = frame[TIMESTAMP].max()
+    if "location" not in frame.columns or SEMANTIC not in frame.columns:
+        return lambda rows: pd.Series(log_end, index=rows.index)
+    posted = frame[frame[SEMANTIC].astype(str).isin(POSTINGS)]
+    last = posted.groupby(posted["location"].astype(object), sort=False)[TIMESTAMP].max()
+
+    def until(rows: pd.DataFrame) -> pd.Series:
+        if "location" not in rows.columns:
+            return pd.Series(log_end, index=rows.index)
+        return rows["location"].astype(object).map(last).fillna(log_end)
+    return until
+
+
+def pending_grace(moved: pd.DataFrame, timezone: str | None) -> pd.Series:
+    """Per movement (rows of :func:`match_postings` that moved): how long it may stay unposted and
+    still be pending — the largest of ``MIN_GRACE_H``, the 99th percentile of the posting delays,
+    and the longest delay seen at its location on its local weekday (when there are at least 3:
+    where Friday's receipts are posted on Monday, a Friday receipt unposted on Sunday is pending)."""
+    delays = moved["delay_h"]
+    base = max(MIN_GRACE_H, float(np.nanpercentile(delays.dropna(), 99))) if delays.notna().any() else MIN_GRACE_H
+    weekday = local(moved["physical_time"], timezone).dt.weekday.to_numpy()
+    keys = pd.DataFrame({"loc": moved["location"].astype(object).fillna("") if "location" in moved.columns else "",
+                         "weekday": weekday, "delay": delays.to_numpy(float)}, index=moved.index)
+    grouped = keys.groupby(["loc", "weekday"])["delay"]
+    longest = grouped.transform("max").where(grouped.transform("count") >= 3)
+    return longest.fillna(base).clip(lower=base)

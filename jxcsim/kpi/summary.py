@@ -55,6 +55,7 @@ def _posting(name: str, d: PostingDelays) -> Entry:
                "median_h": d.median_h, "p90_h": d.p90_h, f"share_within_{d.within_h:g}h": d.share_within_h,
                "share_physical_first": d.share_physical_first, "never_posted": d.never_posted,
                "share_never_posted": d.share_never_posted, "never_posted_by_month": d.never_posted_by_month,
+               "pending_at_end": d.pending_at_end,
                "unmatched_postings": d.unmatched_postings, "qty_mismatches": d.qty_mismatches}
     return _entry(name, d.mean_h, details, None if d.n_matched else "no physical movement was matched to a posting")
 

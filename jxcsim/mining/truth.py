@@ -65,12 +65,11 @@ import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..kpi.common import KpiUnavailable, local, time_of_day_h
-from ..kpi.posting import PostedMovement, match_postings
+from ..kpi.posting import PostedMovement, last_posting, match_postings
 from .approval import pending_on
 from .backlog import order_responses
 from .common import local_clock
 from .findings import Finding, FindingKind
-from .unposted import last_posting
 
 MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewest any test of the
 #               diagnosis takes (conditioned_lags' day-level pass, max(4, min_obs // 3))

@@ -17,14 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
+from ..eventlog.schema import CASE, SEMANTIC
 from ..eventlog.timezone import local_times
 from ..kpi.common import KpiUnavailable
-from ..kpi.posting import PostedMovement, match_postings
-from .common import activity_name, local_clock
+from ..kpi.posting import PostedMovement, last_posting, match_postings, pending_grace
+from .common import activity_name
 from .findings import MAX_EVIDENCE, Finding, FindingKind
-
-MIN_GRACE_H = 24.0
 
 
 def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float | None = None) -> list[Finding]:
@@ -47,7 +45,7 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
         moved = pairs[pairs["physical_time"].notna()]
         if moved.empty:
             continue
-        grace_of = _grace(moved, timezone) if grace_h is None else pd.Series(float(grace_h), index=moved.index)
+        grace_of = pending_grace(moved, timezone) if grace_h is None else pd.Series(float(grace_h), index=moved.index)
         age_h = (posted_until(moved) - moved["physical_time"]).dt.total_seconds() / 3600
         never = moved[moved["book_time"].isna() & (age_h >= grace_of)]
         if never.empty:
@@ -76,44 +74,3 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
                          "mean_hours_unposted": float(age_h[rows.index].mean()),
                          "movements": listing.head(200).to_dict("records")}))
     return findings
-
-
-POSTINGS = frozenset({m.book.value for m in PostedMovement} | {"adjustment"})  # what a clerk posts
-
-
-def last_posting(frame: pd.DataFrame):
-    """A function giving, for rows with a ``location``, the time of the last posting of any kind
-    (:data:`POSTINGS`) at each row's location in ``frame`` — the log's end where the location
-    posted nothing or rows have no location.
-
-    >>> import pandas as pd
-    >>> log = pd.DataFrame({"semantic": ["book_issue", "physical_issue", "book_receipt"], "location": ["A", "A", "B"],
-    ...                     "time:timestamp": pd.to_datetime(["2025-01-03 16:00", "2025-01-03 17:00",
-    ...                                                        "2025-01-05 20:00"], utc=True)})
-    >>> until = last_posting(log)
-    >>> [str(t) for t in until(pd.DataFrame({"location": ["A", "C"]}))]   # C never posted: the log's end
-    ['2025-01-03 16:00:00+00:00', '2025-01-05 20:00:00+00:00']
-    """
-    log_end = frame[TIMESTAMP].max()
-    if "location" not in frame.columns or SEMANTIC not in frame.columns:
-        return lambda rows: pd.Series(log_end, index=rows.index)
-    posted = frame[frame[SEMANTIC].astype(str).isin(POSTINGS)]
-    last = posted.groupby(posted["location"].astype(object), sort=False)[TIMESTAMP].max()
-
-    def until(rows: pd.DataFrame) -> pd.Series:
-        if "location" not in rows.columns:
-            return pd.Series(log_end, index=rows.index)
-        return rows["location"].astype(object).map(last).fillna(log_end)
-    return until
-
-
-def _grace(moved: pd.DataFrame, timezone: str | None) -> pd.Series:
-    """Per movement: max(24 h, p99 of all delays, longest delay at its location on its weekday)."""
-    delays = moved["delay_h"]
-    base = max(MIN_GRACE_H, float(np.nanpercentile(delays.dropna(), 99))) if delays.notna().any() else MIN_GRACE_H
-    _, weekday, _ = local_clock(moved["physical_time"], timezone)
-    keys = pd.DataFrame({"loc": moved["location"].astype(object).fillna("") if "location" in moved.columns else "",
-                         "weekday": weekday, "delay": delays.to_numpy(float)}, index=moved.index)
-    grouped = keys.groupby(["loc", "weekday"])["delay"]
-    longest = grouped.transform("max").where(grouped.transform("count") >= 3)
-    return longest.fillna(base).clip(lower=base)
