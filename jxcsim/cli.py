@@ -10,8 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .eventlog import EventLogError, LogFormat, read_event_log, summarize_log, write_event_log
-from .eventlog.summary import render_summary
+from .eventlog import EventLog, EventLogError, LogFormat, read_event_log, summarize_log, write_event_log
+from .eventlog.summary import reason_kind, render_summary
 
 app = typer.Typer(help="jxcsim: simulation and process mining for purchase-sales-inventory operations.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -22,6 +22,17 @@ FormatOption = Enum("FormatOption", {f.name: f.value for f in LogFormat}, type=s
 def _fail(exc: Exception) -> None:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(code=2)
+
+
+def _fail_write(exc: OSError, path: Path) -> None:
+    """An output that cannot be written: one line naming it, exit 2."""
+    _fail(OSError(f"cannot write {exc.filename or path}: {exc.strerror or exc}"))
+
+
+def _out_dir(out: Path) -> None:
+    """Refuse an ``--out`` that is a file before any work is done."""
+    if out.exists() and not out.is_dir():
+        _fail(OSError(f"--out {out} is a file; give a directory (it is created when missing)"))
 
 
 @app.callback()
@@ -50,6 +61,8 @@ def inspect(
             log.write_quarantine(quarantine_out)
     except EventLogError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail_write(exc, quarantine_out)
     summary = summarize_log(log)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
@@ -89,6 +102,8 @@ def convert(
             read.write_quarantine(quarantine_out)
     except EventLogError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail_write(exc, out)
     typer.echo(f"wrote {written}: {len(read.frame):,} activity instances, {read.frame['case:concept:name'].nunique():,}"
                f" cases; {len(read.quarantine):,} rows quarantined")
 
@@ -168,16 +183,23 @@ def diagnose(
     from .mining.diagnose import NOT_MAPPED, DiagnosisSettings, diagnose_log
 
     show = not no_progress and sys.stderr.isatty()
+    _out_dir(out)
     try:
         read = read_event_log(log, profile=profile, format=format.value if format else None, object_type=object_type,
                               table=table, query=query, progress=show)
+        _report_rows(read, out)
     except EventLogError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail_write(exc, out)
     settings = DiagnosisSettings(fdr=fdr, min_obs=min_obs, min_effect_h=min_effect_h, effect_factor=effect_factor,
                                  grace_h=grace_h)
     if profile is None and read.timezone == "+00:00":  # offsets in the log, all UTC (naive times are wall-clock)
         typer.echo(_utc_note(log), err=True)
-    written = diagnose_log(read, out, settings=settings, overview=not no_overview, full=full, progress=show)
+    try:
+        written = diagnose_log(read, out, settings=settings, overview=not no_overview, full=full, progress=show)
+    except OSError as exc:
+        _fail_write(exc, out)
     findings = json.loads(written["findings.json"].read_text(encoding="utf-8"))["findings"]
     typer.echo(f"{len(findings)} finding(s) in {read.source}")
     for rank, f in enumerate(findings[:10], start=1):
@@ -185,7 +207,8 @@ def diagnose(
     not_run = json.loads(written["findings.json"].read_text(encoding="utf-8"))["meta"].get("not_run") or {}
     for name, why in not_run.items():
         mapping = why.startswith(NOT_MAPPED)  # a profile would cure it (else the log holds no such events)
-        hint = "; map the log's activities in a profile: --profile, docs/profiles.md" if mapping else ""
+        cure = "in the profile" if profile is not None else "in a profile: --profile"
+        hint = f"; map the log's activities {cure}, docs/profiles.md" if mapping else ""
         typer.echo(f"not run: {name} ({why}{hint})")
     figures = [p for name, p in written.items() if name.startswith("figures/")]
     for name, path in written.items():
@@ -193,6 +216,25 @@ def diagnose(
             typer.echo(f"wrote {path}")
     if figures:
         typer.echo(f"wrote {len(figures)} figure(s) under {figures[0].parent}")
+
+
+def _report_rows(read: EventLog, out: Path) -> None:
+    """Print the log's notes, and when rows were quarantined the counts, the top reasons and where
+    the rows are (``OUT/quarantine.csv``); a log of which no row was accepted is an error."""
+    for note in read.notes:
+        typer.echo(f"note: {note}", err=True)
+    stale = out / "quarantine.csv"
+    if not len(read.quarantine):
+        stale.unlink(missing_ok=True)  # from an earlier run of another log
+        return
+    kinds = read.quarantine["reason"].map(reason_kind).value_counts()
+    top = "; ".join(f"{n:,} {kind}" for kind, n in kinds.head(3).items()) + ("; …" if len(kinds) > 3 else "")
+    path = read.write_quarantine(out / "quarantine.csv")
+    counts = f"{read.rows_read:,} read = {read.rows_accepted:,} accepted + {len(read.quarantine):,} quarantined ({top})"
+    if read.rows_accepted == 0:
+        raise EventLogError(f"no row was accepted, nothing to diagnose: {counts}; the rows and their reasons are "
+                            f"in {path}", path=read.source)
+    typer.echo(f"rows: {counts}; quarantined rows in {path}")
 
 
 def _utc_note(log: str) -> str:

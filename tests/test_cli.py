@@ -130,3 +130,37 @@ def test_simulate_a_world_without_staff_names_the_missing_role(tmp_path):
     done = jxcsim("simulate", str(tiny), "--weeks", "1", "--out", str(tmp_path / "out"), "--no-progress")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"error: {tiny}: staff: the scenario has no sales: add one under staff (role: sales)"
+
+
+def test_diagnose_reports_quarantined_rows_and_writes_them(log_csv, tmp_path):
+    out = tmp_path / "diag"
+    done = jxcsim("diagnose", str(log_csv), "--out", str(out), "--no-progress", "--no-overview")
+    assert done.returncode == 0, done.stderr
+    assert (f"rows: 4 read = 3 accepted + 1 quarantined (1 unparseable timestamp); quarantined rows in "
+            f"{out / 'quarantine.csv'}") in done.stdout
+    assert pd.read_csv(out / "quarantine.csv")["reason"].tolist() == ["unparseable timestamp 'not a time'"]
+
+
+def test_diagnose_of_a_log_with_no_accepted_row_fails_clearly(log_csv, tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text('timestamp_format: "%d.%m.%Y %H:%M"\n')
+    out = tmp_path / "diag"
+    done = jxcsim("diagnose", str(log_csv), "--profile", str(profile), "--out", str(out), "--no-progress")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: {log_csv}: no row was accepted, nothing to diagnose: 4 read = 0 accepted + 4 quarantined "
+        f"(4 unparseable timestamp); the rows and their reasons are in {out / 'quarantine.csv'}")
+    assert len(pd.read_csv(out / "quarantine.csv")) == 4 and not (out / "findings.json").exists()
+
+
+def test_outputs_that_cannot_be_written_are_one_line_errors(log_csv, tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    runs = [("diagnose", str(log_csv), "--out", str(a_file)),
+            ("convert", str(log_csv), str(a_file / "out.csv")),
+            ("inspect", str(log_csv), "--quarantine-out", str(a_file / "q.csv"))]
+    for args in runs:
+        done = jxcsim(*args, "--no-progress")
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), (args, done.stderr)
+        assert str(a_file) in lines[0]
