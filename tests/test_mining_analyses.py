@@ -316,6 +316,8 @@ def test_handoff_windows_and_daily_merge():
                                    timezone="UTC")
     assert [(f.kind, f.location, f.weekday, f.hours, f.activities) for f in one_day] == [
         (FindingKind.BOTTLENECK, "W1", 0, [9.0, 11.0], ["Receive", "Check"])]
+    with_qty = _handoff_frame(lambda d, h: 6.0 if d == 0 and h in (9, 10) else None).assign(qty=5.0)
+    assert [f.stock_impact_qty for f in find_handoff_windows(with_qty, timezone="UTC")] == [None]  # no stock waits
     every_day = find_handoff_windows(_handoff_frame(lambda d, h: 6.0 if h >= 15 else None), timezone="UTC")
     assert [(f.weekday, f.hours, f.cases) for f in every_day] == [(None, [15.0, 18.0], 5 * 4 * 3 * 3)]
     assert every_day[0].details["weekdays"] == [0, 1, 2, 3, 4] and "on Mondays–Fridays 15:00–18:00" in every_day[0].summary
@@ -527,3 +529,20 @@ def test_a_load_after_the_clerks_went_home_is_pending_until_the_location_posts_a
     later = pd.concat([frame, pd.DataFrame([("M", "Post", "book_issue", monday + pd.Timedelta(hours=h), "A", 1.0, "WH")
                                             for h in (0, 26)], columns=frame.columns)], ignore_index=True)
     assert [f.cases for f in find_unposted(later, timezone="UTC")] == [1]  # posting went on without it
+
+
+def test_findings_json_is_strict_json_and_a_backlog_on_allocate_or_loads_is_not_reported_as_not_run(tmp_path):
+    import json
+
+    import numpy as np
+
+    from jxcsim.mining.diagnose import analyses_not_run
+    from jxcsim.mining.findings import write_findings
+
+    path = write_findings([], tmp_path / "findings.json", extra={"health": [{"mean_h": float("nan")},
+                                                                           {"p90_h": np.float64("inf")}]})
+    text = path.read_text()
+    assert "NaN" not in text and json.loads(text)["health"] == [{"mean_h": None}, {"p90_h": None}]
+    for response in ("allocate", "physical_issue"):
+        assert "after-hours backlog" not in analyses_not_run(pd.DataFrame({"semantic": ["order_received", response]}))
+    assert "after-hours backlog" in analyses_not_run(pd.DataFrame({"semantic": ["order_received"]}))

@@ -76,7 +76,9 @@ _NEEDS: list[tuple[str, list[tuple[str, ...]], str]] = [
      [("physical_issue", "book_issue"), ("physical_receipt", "book_receipt"),
       ("transfer_physical_out", "transfer_book_out"), ("transfer_physical_in", "transfer_book_in"),
       ("return_physical_in", "return_book_in")], "a movement and its posting, e.g. physical_issue and book_issue"),
-    ("after-hours backlog", [("order_received", "pick")], "order_received and pick"),
+    ("after-hours backlog", [("order_received", "pick"), ("order_received", "allocate"),
+                             ("order_received", "physical_issue")],
+     "order_received and a response: pick, allocate or physical_issue"),
     ("approval bottlenecks", [("credit_hold", "credit_approved"), ("credit_hold", "credit_rejected"),
                               ("po_created", "po_approved"), ("return_requested", "return_approved")],
      "a request and its decision, e.g. credit_hold and credit_approved"),
@@ -98,7 +100,7 @@ def analyses_not_run(frame: pd.DataFrame, mapped: Iterable[str] | None = None) -
     'needs activities mapped to a request and its decision, e.g. credit_hold and credit_approved'
     >>> why = analyses_not_run(pd.DataFrame({"semantic": ["order_received", "pick"]}),
     ...                        mapped={"order_received", "pick", "credit_hold", "credit_approved"})
-    >>> why["approval bottlenecks"].split(" (needs")[0]
+    >>> why["approval bottlenecks"].split(";")[0]
     'no such events in the log, though the profile maps them'
     """
     present = set(frame["semantic"].dropna().astype(str)) if "semantic" in frame.columns else set()
@@ -108,7 +110,7 @@ def analyses_not_run(frame: pd.DataFrame, mapped: Iterable[str] | None = None) -
         if any(set(option) <= present for option in options):
             continue
         if any(set(option) <= known for option in options):
-            out[name] = f"no such events in the log, though the profile maps them (needs {what})"
+            out[name] = f"no such events in the log, though the profile maps them; it needs {what}"
         else:
             out[name] = f"{NOT_MAPPED} {what}"
     return out

@@ -16,6 +16,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 MAX_EVIDENCE = 20
 
 
@@ -91,5 +93,18 @@ def write_findings(findings: list[Finding], path: str | Path, *, meta: dict[str,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"meta": meta or {}, "findings": [f.to_dict() for f in rank_findings(findings)], **(extra or {})}
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    # strict JSON (NaN and infinities as null), which every parser reads
+    path.write_text(json.dumps(_finite(payload), indent=2, ensure_ascii=False, default=str, allow_nan=False),
+                    encoding="utf-8")
     return path
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float (NaN, ±inf, also numpy's) as ``None``, containers walked."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    return value

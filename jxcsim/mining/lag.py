@@ -323,7 +323,8 @@ def _finding(obs: Observations, g: int, tr: Transition, weekday: int, start: int
     loc_key = grp["loc_key"]
     location = None if loc_key == NO_LOCATION else str(loc_key)
     cases = pd.unique(win["case"])
-    impact = float(win["impact"].sum()) if win["impact"].notna().any() else None
+    # phantom stock only where goods moved before their posting: a hand-off's quantity × wait is no stock
+    impact = float(win["impact"].sum()) if tr.movement is not None and win["impact"].notna().any() else None
     return Finding(
         kind=_kind(tr.movement), activities=list(tr.activities), location=location, weekday=weekday,
         hours=[float(start), float(end)], cases=int(len(cases)), effect_h=effect, baseline_h=baseline,
