@@ -143,3 +143,32 @@ def test_mapped_semantics_the_log_never_holds_are_said_so_not_asked_to_be_mapped
     line = next(x for x in done.stdout.splitlines() if x.startswith("not run:"))
     assert "--profile" not in line
     assert "map the log's activities" not in (out / "report.html").read_text()
+
+
+def test_findings_and_report_say_which_rows_reading_left_out(simulated, tmp_path):
+    """Three rows with a broken time: findings.json counts them with their reason, and the report
+    warns that they are not in the findings (and names the quarantine file the CLI writes)."""
+    from jxcsim.eventlog import read_event_log
+    from jxcsim.mining.diagnose import diagnose_log
+
+    lines = (simulated / "log.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    bad = []
+    for line in lines[1:4]:
+        cells = line.split(",")
+        cells[header.index("time:timestamp")] = "not a time"
+        bad.append(",".join(cells))
+    broken = tmp_path / "log.csv"
+    broken.write_text("\n".join([lines[0], *bad, *lines[4:]]) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "jxcsim.cli", "diagnose", str(broken), "--profile",
+                           str(simulated / "profile.yaml"), "--out", str(tmp_path / "cli"), "--no-progress",
+                           "--no-overview"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    read = json.loads((tmp_path / "cli" / "findings.json").read_text())["meta"]["read"]
+    assert (read["rows_read"], read["quarantined"], read["rows_accepted"]) == (len(lines) - 1, 3, len(lines) - 4)
+    assert sum(read["reasons"].values()) == 3 and read["quarantine_file"] == "quarantine.csv"
+    page = (tmp_path / "cli" / "report.html").read_text()
+    assert "3 of" in page and "rows were quarantined and are not in the findings" in page
+    log = read_event_log(broken, profile=simulated / "profile.yaml")
+    meta = json.loads(diagnose_log(log, tmp_path / "api", overview=False)["findings.json"].read_text())["meta"]
+    assert meta["read"]["quarantine_file"] is None and meta["first_event"] < meta["last_event"]  # no CLI: no file

@@ -223,8 +223,8 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
                                             figures_dir=out / "figures")
     meta = {"source": log.source, "timezone": log.timezone, "activity_instances": int(len(log.frame)),
             "cases": int(log.frame["case:concept:name"].nunique()) if len(log.frame) else 0,
-            "findings": len(findings), "settings": asdict(settings),
-            "not_run": analyses_not_run(log.frame, log.profile.activities.values())}
+            **_span(log), "findings": len(findings), "settings": asdict(settings),
+            "read": _read_counts(log, out), "not_run": analyses_not_run(log.frame, log.profile.activities.values())}
     health = health_table(log.frame)
     written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta,
                                                extra={"process": described.to_dict(), "process_health": health})}
@@ -234,3 +234,24 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
     written["report.html"].write_text(page, encoding="utf-8")
     written.update(figures)
     return written
+
+
+def _span(log: EventLog) -> dict[str, str | None]:
+    """The first and last event's local time (``first_event``, ``last_event``)."""
+    if not len(log.frame):
+        return {"first_event": None, "last_event": None}
+    times = log.local_timestamps()
+    return {"first_event": str(times.min()), "last_event": str(times.max())}
+
+
+def _read_counts(log: EventLog, out: Path) -> dict[str, Any]:
+    """What reading the log left out: rows read, accepted and quarantined, the quarantine's reasons
+    (by kind, most frequent first) and where its rows are, and the reader's notes."""
+    from ..eventlog.summary import reason_kind
+
+    kinds = log.quarantine["reason"].map(reason_kind).value_counts() if len(log.quarantine) else pd.Series(dtype=int)
+    beside = out / "quarantine.csv"
+    return {"rows_read": int(log.rows_read), "rows_accepted": int(log.rows_accepted),
+            "quarantined": int(len(log.quarantine)), "reasons": {str(k): int(v) for k, v in kinds.items()},
+            "quarantine_file": beside.name if len(log.quarantine) and beside.is_file() else None,
+            "notes": list(log.notes)}

@@ -26,7 +26,7 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:2rem auto;color:#1d2733;
 max-width:80rem;padding:0 1rem}
 h1{font-size:1.5rem;margin-bottom:.2rem} h2{font-size:1.15rem;margin-top:2.2rem;border-bottom:2px solid #dde3ea;
-padding-bottom:.2rem} .meta{color:#5b6675;margin-bottom:1rem;font-size:.9rem} nav a{margin-right:1rem;font-size:.9rem}
+padding-bottom:.2rem} .meta{color:#5b6675;margin-bottom:1rem;font-size:.9rem} .warn{color:#a33} nav a{margin-right:1rem;font-size:.9rem}
 table{border-collapse:collapse;width:100%;margin:.8rem 0} th,td{padding:.35rem .6rem;border-bottom:1px solid #dde3ea;
 text-align:left;vertical-align:top;font-size:.9rem} th{background:#f3f6f9} td.num{text-align:right;
 font-variant-numeric:tabular-nums} .kind{font-weight:600;white-space:nowrap} .evidence{color:#5b6675;font-size:.8rem}
@@ -119,6 +119,21 @@ def _finding_rows(findings: list[Finding]) -> str:
     return "".join(rows) or "<tr><td colspan=11 class=empty>No findings.</td></tr>"
 
 
+def _read_line(read: dict[str, Any] | None) -> str:
+    """What reading the log left out, for the meta block: quarantined rows (a warning) and notes."""
+    if not read:
+        return ""
+    line = ""
+    if read.get("quarantined"):
+        reasons = "; ".join(f"{n:,} {_e(kind)}" for kind, n in list(read["reasons"].items())[:5])
+        where = f", listed in {_e(read['quarantine_file'])} beside this report" if read.get("quarantine_file") else ""
+        line += (f"<br><b class=warn>{read['quarantined']:,} of {read['rows_read']:,} rows were quarantined and are "
+                 f"not in the findings</b> ({reasons}{where})")
+    for note in read.get("notes") or []:
+        line += f"<br>note: {_e(note)}"
+    return line
+
+
 def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[str, Any] | None = None,
                          tables: dict[str, list[dict[str, Any]]] | None = None,
                          sections: list[tuple[str, str]] | None = None) -> str:
@@ -126,6 +141,7 @@ def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[
     trusted HTML), then ``tables`` (heading, records; escaped)."""
     ranked = rank_findings(list(findings))
     meta_line = " · ".join(f"{_e(k)}: {_e(v)}" for k, v in (meta or {}).items() if not isinstance(v, dict))
+    meta_line += _read_line((meta or {}).get("read"))
     not_run = (meta or {}).get("not_run") or {}
     if not_run:  # analyses the log's semantics do not allow: say so, not an empty section
         meta_line += "<br>not run: " + "; ".join(f"{_e(name)} ({_e(why)})" for name, why in not_run.items())
