@@ -88,6 +88,14 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"schema_version": 2}, "schema_version: Input should be 1"),
     ({"posting": {"habits": {"x": {"hours": [-1, 4]}}}}, "posting.habits.x.hours: hours run from a start in [0, 24)"),
     ({"posting": {"habits": {"x": {"hours": [20, 50]}}}}, "posting.habits.x.hours: hours run from a start in [0, 24)"),
+    ({"staff": {"Chen Jing": {"absent_weekdays": ["Monkey"]}}}, "staff.Chen Jing.absent_weekdays.0: not a weekday"),
+    ({"staff": {"Chen Jing": {"absent_weekdays": [True]}}}, "YAML reads an unquoted yes/no/on/off as true/false"),
+    ({"staff": {"Chen Jing": {"absent_weekdays": ["Monday", "tue", "Wed", "Thu", "Fri"]}}},
+     "staff.Chen Jing.absent_weekdays: absent on every day of shift 'office', Chen Jing never works"),
+    ({"shifts": {"office": {"start": 360}}}, 'YAML reads an unquoted 6:00 as the number 360; write it in quotes: "06:00"'),
+    ({"shifts": {"office": {"start": "08:00", "end": "08:00"}}}, "shifts.office: start and end are both 8 h"),
+    ({"shifts": {"office": {"days": []}}}, "shifts.office.days: List should have at least 1 item"),
+    ({"posting": {"habits": {"x": {"weekdays": []}}}}, "posting.habits.x.weekdays: List should have at least 1 item"),
     ({"currency": "euro"}, "currency: 'euro' is not an ISO 4217 currency code"),
     ({"catalogue": {"groups": {"X": {"count": 3, "price": [10, 5]}}}}, "catalogue.groups.X.price: low 10.0 is above"),
     ({"handoffs": {"order_cutoff": "25:00"}}, "handoffs.order_cutoff: not a time of day"),
@@ -132,3 +140,11 @@ def test_checked_in_json_schema_is_current():
 def test_minimal_scenario_has_sensible_defaults():
     sc = parse_scenario({"name": "tiny", "locations": {"A": {}}})
     assert sc.counts.enabled and sc.rules.credit.review_threshold == 50_000
+
+
+def test_a_date_yaml_cannot_read_names_the_file(tmp_path):
+    path = tmp_path / "bad_date.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ncatalogue: {{cost_changes: [{{effective: 2025-13-01, "
+                    "factor: 1.1}]}\n")
+    with pytest.raises(ScenarioError, match=r"bad_date.yaml: a value YAML cannot read: month must be in 1..12"):
+        load_scenario(path)

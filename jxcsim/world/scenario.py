@@ -43,19 +43,30 @@ class MissingStaff(ScenarioError, LookupError):
     """The scenario has nobody in a role the world needs (at a location, for the warehouse roles)."""
 
 
+_FULL_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def _weekday(value: Any) -> int:
-    if isinstance(value, int) and 0 <= value <= 6:
+    """0..6, ``Mon``..``Sun`` or ``Monday``..``Sunday`` (any case); not a YAML yes/no, not ``Monkey``."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
         return value
-    if isinstance(value, str) and value[:3].title() in WEEKDAY_NAMES:
-        return WEEKDAY_NAMES.index(value[:3].title())
-    raise ValueError(f"not a weekday: {value!r} (use Mon..Sun or 0..6)")
+    if isinstance(value, str):
+        name = value.strip().title()
+        for names in (WEEKDAY_NAMES, _FULL_DAYS):
+            if name in names:
+                return names.index(name)
+    hint = " (YAML reads an unquoted yes/no/on/off as true/false)" if isinstance(value, bool) else ""
+    raise ValueError(f"not a weekday: {value!r}{hint} (use Mon..Sun or 0..6)")
 
 
 def _clock(value: Any) -> float:
-    if isinstance(value, (int, float)) and 0 <= value <= 24:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 24:
         return float(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 24 * 60:  # YAML 1.1: 6:00 is 360
+        raise ValueError(f"not a time of day: {value!r} — YAML reads an unquoted {value // 60}:{value % 60:02d} as "
+                         f"the number {value}; write it in quotes: \"{value // 60:02d}:{value % 60:02d}\"")
     match = _CLOCK.match(str(value))
-    if not match:
+    if not match or (match.group(1) == "24" and match.group(2) != "00"):
         raise ValueError(f"not a time of day: {value!r} (use HH:MM)")
     return int(match.group(1)) + int(match.group(2)) / 60
 
@@ -170,9 +181,19 @@ class CustomerGroup(_Model):
 
 
 class Shift(_Model):
-    days: list[Weekday]
+    """Working hours on some weekdays; an end before the start runs past midnight (22:00-06:00);
+    round the clock is 00:00-24:00."""
+
+    days: list[Weekday] = Field(min_length=1)
     start: Clock
     end: Clock
+
+    @model_validator(mode="after")
+    def _some_hours(self) -> Shift:
+        if self.start == self.end:
+            raise ValueError(f"start and end are both {self.start:g} h: a shift of no hours (round the clock is "
+                             f"start 00:00, end 24:00)")
+        return self
 
 
 class Role(str, Enum):
@@ -286,7 +307,7 @@ class PostingHabit(PostingBehaviour):
     enabled: bool = True
     movement: Movement = Movement.ISSUE
     locations: list[str] | None = None
-    weekdays: list[Weekday] = [0, 1, 2, 3, 4, 5, 6]
+    weekdays: list[Weekday] = Field(default=[0, 1, 2, 3, 4, 5, 6], min_length=1)
     hours: Range = Range(low=0, high=24)
     post_at: Literal["after_delay", "next_workday"] = "after_delay"
 
@@ -544,6 +565,9 @@ class Scenario(_Model):
             if member.shift not in self.shifts:
                 raise ValueError(f"staff.{name}.shift: unknown shift {member.shift!r} "
                                  f"(known: {', '.join(sorted(self.shifts))})")
+            if member.enabled and not set(self.shifts[member.shift].days) - set(member.absent_weekdays):
+                raise ValueError(f"staff.{name}.absent_weekdays: absent on every day of shift {member.shift!r}, "
+                                 f"{name} never works (switch them off with enabled: false)")
         for name, habit in self.posting.habits.items():
             check(f"posting.habits.{name}.locations", habit.locations)
         check("demand.location_weights", list(self.demand.location_weights))
@@ -594,6 +618,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # PyYAML's own conversions: a date such as 2025-13-01
+        raise ScenarioError(f"{path}: a value YAML cannot read: {exc} (a date is YYYY-MM-DD)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
