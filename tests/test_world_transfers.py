@@ -72,7 +72,7 @@ def test_transfers_never_posted_out_leave_nothing_in_transit_or_on_order():
     """An out leg never posted: the goods stay in the source's book, and once they arrive the
     destination no longer expects them (before, they were counted in transit for ever and the
     destination's reorders stopped)."""
-    run = simulate(_with_transfers(posting_issue={"p_never": 1.0}), weeks=8, seed=3)
+    run = simulate(_with_transfers(posting_issue={"p_move_before_post": 1.0, "p_never": 1.0}), weeks=8, seed=3)
     moves = run.log[run.log["doc_type"] == "transfer"]
     arrived = set(moves.loc[moves[SEMANTIC] == "transfer_physical_in", CASE])
     assert arrived and not (moves[SEMANTIC] == "transfer_book_out").any()
@@ -134,3 +134,15 @@ def test_every_transfer_starts_with_its_creation_and_a_cancelled_one_ends_there(
             assert steps["location"].nunique() == 1
     assert cancelled > 0
     assert (moves[SEMANTIC] == "transfer_created").sum() == moves[CASE].nunique()
+
+
+def test_the_out_leg_is_posted_first_as_often_as_issues_are(run):
+    """posting.issue of the German world posts most issues as the goods leave: most out legs too,
+    the rest after a delay (the reviewer saw none posted first)."""
+    moves = run.log[run.log["doc_type"] == "transfer"]
+    out = moves[moves[SEMANTIC] == "transfer_physical_out"].set_index(CASE)[TIMESTAMP]
+    posted = moves[moves[SEMANTIC] == "transfer_book_out"].set_index(CASE)[TIMESTAMP]
+    delay_h = (posted - out.reindex(posted.index)).dt.total_seconds() / 3600
+    first = run.scenario.posting.issue.p_move_before_post
+    assert len(delay_h) > 10 and 0 < first < 1
+    assert (delay_h <= 0).mean() == pytest.approx(1 - first, abs=0.25) and (delay_h > 0).any()

@@ -130,7 +130,8 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
 
 
 def _post_out(world: World, doc: Transfer, record: Any, done: Any) -> Generator[Any, Any, None]:
-    """Post the out leg as an issue is posted (at the loading scan where scan-to-ship applies), or never;
+    """Post the out leg as an issue is posted (``posting.issue``: as the goods leave, else after its delay, or
+    never; at the loading scan where scan-to-ship applies);
     ``done`` succeeds with whether it was. From the posting the destination counts the goods in transit."""
     env, behaviour, scan = world.env, world.scenario.posting.issue, world.scenario.rules.scan_to_ship
     scanned = scan.enabled and (scan.locations is None or doc.src in scan.locations)
@@ -138,10 +139,12 @@ def _post_out(world: World, doc: Transfer, record: Any, done: Any) -> Generator[
     if scanned:
         clerk = "scanner"
     else:
-        if world.uniform() < behaviour.p_never:
+        u = world.uniform
+        first = u() >= behaviour.p_move_before_post  # posted as the goods leave (a clerk on shift), as issues are
+        if not first and u() < behaviour.p_never:
             done.succeed(False)
             return
-        posted = clerks.next_on_shift(env.now + world.usual_posting_delay(Movement.ISSUE))
+        posted = clerks.next_on_shift(env.now if first else env.now + world.usual_posting_delay(Movement.ISSUE))
         yield env.timeout(max(0.0, posted - env.now))
         clerk = clerks.any_member(env.now)
     world.ledgers.move_book(doc.sku, doc.qty, doc.src, TRANSIT, time=env.now, movement_id=f"{doc.transfer_id}/out",
