@@ -185,6 +185,19 @@ def test_receipts_before_a_clerks_day_off_are_an_optional_truth():
     assert score_findings([tuesday, thursday], truth)["false_alarm_summaries"] == [thursday.summary]
 
 
+def test_late_receipts_before_the_weekend_are_an_optional_truth_of_the_afternoon():
+    """Clerks work Monday to Saturday until 18:00: a receipt late on Saturday waits for Monday, as a
+    Friday-to-Monday habit would; a finding of Saturday 15-18 is no false alarm, one of Saturday
+    morning is."""
+    truth = [t for t in planted_truth(load_scenario(REPO / "scenarios" / "baseline.yaml"))
+             if t["name"] == "late receipts before the weekend"]
+    assert [(t["locations"], t["weekdays"], t["hours"], t["optional"]) for t in truth] == [
+        (["WH-A"], [5], [14.0, 24.0], True), (["WH-B"], [5], [14.0, 24.0], True)]
+    late = _finding("WH-B", [15.0, 18.0], FindingKind.LATE_POSTING, weekday=5)
+    morning = _finding("WH-B", [8.0, 10.0], FindingKind.LATE_POSTING, weekday=5)
+    assert score_findings([late, morning], truth)["false_alarm_summaries"] == [morning.summary]
+
+
 def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_the_same_day():
     cutoff = {"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": ["W"],
               "weekdays": list(range(7)), "hours": [16.0, 24.0]}

@@ -254,7 +254,7 @@ def test_planted_kind_follows_the_movement_as_the_diagnosis_names_it(baseline):
                           "delay_h": {"dist": "gamma", "mean_h": 20.0, "cv": 0.3}},
         "issues_next_day": {"movement": "issue", "weekdays": [4], "hours": [15, 24], "p_move_before_post": 1.0,
                             "post_at": "next_workday"}}}})
-    kinds = {h["name"]: h["kind"] for h in planted_truth(sc) if "movement" in h}
+    kinds = {h["name"]: h["kind"] for h in planted_truth(sc) if "movement" in h and not h.get("optional")}
     assert kinds == {"late_receipts": "late_posting", "issues_next_day": "physical_before_book"}
 
 
@@ -279,7 +279,8 @@ def test_scan_to_ship_leaves_no_issue_posting_gap():
     d = _issue_delays(result.log, result.scenario.timezone)
     assert d.delay_h.notna().all() and (d.delay_h.abs() < 1e-6).all()
     # so no issue habit is planted where the scan posts: the receipt habit is
-    assert [h["name"] for h in planted_truth(result.scenario) if "movement" in h] == ["friday_receipts_posted_monday"]
+    assert [h["name"] for h in planted_truth(result.scenario)
+            if "movement" in h and not h.get("optional")] == ["friday_receipts_posted_monday"]
     data = result.scenario.model_dump(mode="json")
     data["rules"]["scan_to_ship"]["locations"] = ["WH-B"]  # scanning at WH-B only: WH-A's Wednesday habit stays
     wed = [h for h in planted_truth(parse_scenario(data)) if h["name"] == "wed_afternoon_load_before_post"]

@@ -6,7 +6,7 @@ approvers' absences on days nobody else approves, the order cut-off (the hour af
 wait overnight). Made by the calendars and marked ``optional`` (neither expected nor a false alarm
 when found): absences others cover with fewer hands, days on which requests are raised and no
 approver works, hours when drivers load and no clerk is on shift, and receipts of a day before a
-clerk's day off.
+clerk's day off or late on the day before the weekend.
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
             truth.append({"name": "receipts before a clerk's day off", "kind": "late_posting", "optional": True,
                           "movement": Movement.RECEIPT.value, "locations": [location], "weekdays": days,
                           "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": [0.0, 24.0],
+                          "activities": [names.physical_receipt, names.book_receipt], "p_never": 0.0})
+        for day, end in receipts_before_weekend(scenario, location):
+            truth.append({"name": "late receipts before the weekend", "kind": "late_posting", "optional": True,
+                          "movement": Movement.RECEIPT.value, "locations": [location], "weekdays": [day],
+                          "weekday_names": [WEEKDAY_NAMES[day]], "hours": [max(0.0, end - LATE_RECEIPT_H), 24.0],
                           "activities": [names.physical_receipt, names.book_receipt], "p_never": 0.0})
     by_cutoff: dict[float, list[str]] = {}
     for location in scenario.locations:
@@ -136,6 +141,29 @@ def receipts_before_day_off(scenario: Scenario, location: str) -> list[int]:
     works = [set(scenario.shifts[m.shift].days) - set(m.absent_weekdays) for m in clerks]
     return [d for d in range(7) if any(d in w for w in works) and not any((d + 1) % 7 in w for w in works)
             and any((d + 1) % 7 in scenario.shifts[m.shift].days for m in clerks)]
+
+
+LATE_RECEIPT_H = 4.0  # receipts this close to the clerks' leaving may miss the day's postings
+
+
+def receipts_before_weekend(scenario: Scenario, location: str) -> list[tuple[int, float]]:
+    """``(weekday, hour the last clerk leaves)`` for each day clerks at ``location`` work before a day
+    no clerk there works by their shifts (the weekend): a receipt of the day's last hours posted
+    after they leave waits until the next working day, like a Friday habit of posting on Monday.
+
+    >>> from jxcsim.world.scenario import load_scenario
+    >>> receipts_before_weekend(load_scenario("scenarios/baseline.yaml"), "WH-B")   # clerks Mon-Sat until 18:00
+    [(5, 18.0)]
+    """
+    clerks = [m for m in scenario.staff.values()
+              if m.enabled and m.role is Role.WAREHOUSE_CLERK and m.location == location]
+    shifts = [scenario.shifts[m.shift] for m in clerks]
+    out = []
+    for d in range(7):
+        working = [sh for m, sh in zip(clerks, shifts, strict=True) if d in sh.days and d not in m.absent_weekdays]
+        if working and not any((d + 1) % 7 in sh.days for sh in shifts):
+            out.append((d, max(sh.end if sh.end > sh.start else 24.0 for sh in working)))
+    return out
 
 
 def unstaffed_posting_hours(scenario: Scenario, location: str) -> dict[tuple[float, float], list[int]]:
