@@ -235,7 +235,7 @@ def test_a_night_crew_picking_the_evening_release_moves_the_cut_off_to_the_sales
     that night, so only orders the sales office checks the next morning (after 17:30) wait a day."""
     data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
     data["shifts"]["night_pick"] = {"days": [0, 1, 2, 3, 4, 5], "start": 22.0, "end": 6.0}
-    for name, member in data["staff"].items():
+    for member in data["staff"].values():
         if member["role"] == "picker" and member["location"] == "WH-A":
             member["shift"] = "night_pick"
     data["handoffs"]["to_warehouse"] = {"mode": "batch", "times": [8.0, 12.0, 22.0]}
