@@ -503,3 +503,16 @@ def test_receivables_are_snapshotted_on_days_whose_midnight_the_clock_skips():
                         for n, s, d in (("Invoice", "invoice", 0), ("Payment", "payment", 4))])
     r = receivables_turnover(log, timezone="America/Santiago")
     assert r.n_snapshots == 4 and r.average_receivables == 500.0  # 6, 7 (01:00), 8 and 9 September, all owed
+
+
+def test_the_discrepancy_kpi_gives_the_gross_units_the_net_sum_can_hide():
+    from jxcsim.engine import SUPPLIER, Ledgers
+
+    led = Ledgers()
+    led.move_physical("A", 4, SUPPLIER, "WH-A", time=1.0, movement_id="PO-1")  # received, not posted
+    led.move_book("B", 4, SUPPLIER, "WH-A", time=1.0, movement_id="PO-2")  # posted, not received
+    from jxcsim.kpi.example import example_log
+
+    entry = kpi_summary(example_log(), timezone="UTC", ledgers=led)["kpis"]["discrepancy_by_cause"]
+    assert entry["value"] == 0.0 and entry["details"]["gross_units"] == 8.0
+    assert entry["details"]["gross_by_cause"] == {"unposted_receipt": 4.0, "posted_not_moved": 4.0}

@@ -139,6 +139,32 @@ def discrepancy_by_cause(ledgers: Ledgers, *, as_of: float | None = None,
     return {c.value: round(totals[c.value], 6) for c in Cause if round(totals.get(c.value, 0.0), 6)}
 
 
+def gross_discrepancy(ledgers: Ledgers) -> tuple[float, dict[str, float]]:
+    """``|book - physical|`` summed over every SKU at every real location, and per cause the sum of
+    its absolute parts: where one SKU's surplus would hide another's shortfall in the net sum.
+
+    >>> from jxcsim.engine import SUPPLIER, Ledgers
+    >>> led = Ledgers()
+    >>> _ = led.move_physical("A", 4, SUPPLIER, "WH-A", time=1.0, movement_id="PO-1")   # received, not posted
+    >>> _ = led.move_book("B", 4, SUPPLIER, "WH-A", time=1.0, movement_id="PO-2")       # posted, not received
+    >>> by_cause = discrepancy_by_cause(led)
+    >>> by_cause, sum(by_cause.values())   # nets to 0 ...
+    ({'unposted_receipt': -4.0, 'posted_not_moved': 4.0}, 0.0)
+    >>> gross_discrepancy(led)   # ... while 8 units are wrong
+    (8.0, {'unposted_receipt': 4.0, 'posted_not_moved': 4.0})
+    """
+    total, by_cause = 0.0, {}
+    for sku in ledgers.skus():
+        for location in ledgers.locations(sku):
+            if is_virtual(location):
+                continue
+            causes = ledgers.discrepancy_by_cause(sku, location)
+            total += abs(sum(causes.values()))
+            for cause, qty in causes.items():
+                by_cause[cause.value] = by_cause.get(cause.value, 0.0) + abs(qty)
+    return round(total, 6), {c.value: round(by_cause[c.value], 6) for c in Cause if round(by_cause.get(c.value, 0), 6)}
+
+
 def _is_real(locations: pd.Series) -> np.ndarray:
     """True where a location is real (not virtual: its id does not start with ``@``); fast on repeats."""
     codes, uniques = pd.factorize(locations, use_na_sentinel=False)

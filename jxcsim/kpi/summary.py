@@ -25,7 +25,15 @@ from .definitions import KPIS
 from .finance import PARETO_SHARE, customer_pareto, gross_margin, receivables_turnover
 from .posting import WITHIN_H, PostedMovement, PostingDelays, posting_delays
 from .process import BLOCKED_AFTER_H, CUTOFF_H, Step, credit_wait, delivery_cycle, evening_response, process_health
-from .stock import TOLERANCE, discrepancy_by_cause, inventory_days, line_service, phantom_stock_days, record_accuracy
+from .stock import (
+    TOLERANCE,
+    discrepancy_by_cause,
+    gross_discrepancy,
+    inventory_days,
+    line_service,
+    phantom_stock_days,
+    record_accuracy,
+)
 
 TOP_PRODUCTS = 20
 
@@ -128,8 +136,10 @@ def _stock(frame: pd.DataFrame, tolerance: float, ledgers_frame: pd.DataFrame | 
             by_cause = dict(discrepancy)
         else:
             raise KpiUnavailable("needs the ledgers (ledgers=) or a discrepancy by cause (discrepancy=)")
-        return {"discrepancy_by_cause": _entry("discrepancy_by_cause", round(sum(by_cause.values()), 6),
-                                               {"by_cause": by_cause})}
+        details: dict[str, Any] = {"by_cause": by_cause}
+        if ledgers is not None:  # the net sum lets one SKU's surplus hide another's shortfall
+            details["gross_units"], details["gross_by_cause"] = gross_discrepancy(ledgers)
+        return {"discrepancy_by_cause": _entry("discrepancy_by_cause", round(sum(by_cause.values()), 6), details)}
 
     def phantom() -> dict[str, Entry]:
         if ledgers_frame is None:

@@ -215,8 +215,9 @@ def _png(fig, dpi: int) -> bytes:
     global _TOLD_ABOUT_GLYPHS
     if missing and not _TOLD_ABOUT_GLYPHS:  # once a run: every figure would say the same
         _TOLD_ABOUT_GLYPHS = True
-        warnings.warn("characters in the figures' labels (e.g. Chinese names) have no installed font and show as "
-                      "boxes; install a CJK font such as Noto Sans CJK (Debian: fonts-noto-cjk)",
+        warnings.warn("characters in the figures' labels (Chinese, Japanese or Korean text, emoji, ...) have no "
+                      "installed font and show as boxes; install a font that has them, such as Noto Sans CJK "
+                      "(Debian: fonts-noto-cjk)",
                       UserWarning, stacklevel=2)
     return buffer.getvalue()
 
