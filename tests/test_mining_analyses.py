@@ -501,7 +501,10 @@ def test_a_friday_receipt_still_waiting_for_monday_is_pending_not_lost():
     assert find_unposted(frame, timezone="UTC") == []
     # an older Wednesday receipt is lost (85 h, beyond every grace)
     old = _receipts(unposted={(5, 2)})
-    assert [f.cases for f in find_unposted(old, timezone="UTC")] == [1]
+    lost = find_unposted(old, timezone="UTC")
+    assert [f.cases for f in lost] == [1]
+    listed = lost[0].details["movements"][0]
+    assert listed["unposted_h"] >= listed["grace_h"] and listed["unposted_h"] > 80  # its own age beside its grace
     # a fixed grace period overrides the learnt one, once the warehouse posts again: before, nothing says the
     # clerk is back (its last posting came before the receipt), and the receipt is pending
     assert find_unposted(frame, timezone="UTC", grace_h=48) == []

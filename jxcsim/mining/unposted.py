@@ -63,6 +63,7 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
             where = f" at {location}" if location else ""
             qty_text = f" ({qty:,.0f} units)" if qty is not None else ""
             grace = float(grace_of[rows.index].min())
+            listing["unposted_h"] = age_h[rows.index].round(1).to_numpy()  # to the location's last posting
             listing["grace_h"] = grace_of[rows.index].round(1).to_numpy()
             findings.append(Finding(
                 kind=FindingKind.UNPOSTED_MOVEMENT, activities=names, location=location, weekday=None, hours=None,
