@@ -19,7 +19,8 @@ summary and ``details``.
 Contiguous significant hours of one location and weekday form a window (no gap, except hours
 whose median lag clears the same effect threshold without being significant — too sparse to be
 tested, fewer than ``min_obs`` cases, or too few for the test: an 8-week log has lunch hours
-with 4 loads in them); the window's
+with 4 loads in them), and grows over such hours just before or after it (a small firm's
+habit: its first hour holds enough cases to be significant, the next ones a few each); the window's
 effect, baseline, cases, evidence and stock impact are recomputed on its rows, and its
 ``q_value`` is the smallest q of its cells (``details["window_p"]`` holds a fresh Mann–Whitney
 p-value of the whole window against the rest of the location's week, unadjusted).
@@ -280,8 +281,15 @@ def find_windows(transitions: list[Transition], *, timezone: str | None, fdr: fl
         clears = clears_effect(agree["median"], obs.rest_medians(agree, by_day=False), min_effect_h,
                                effect_factor) if len(agree) else np.zeros(0, dtype=bool)
         present = set(day["hour"].astype(int))
-        bridge = {h for h in range(24) if h not in present} | set(agree.loc[clears, "hour"].astype(int))
+        agreeing = set(agree.loc[clears, "hour"].astype(int))
+        bridge = {h for h in range(24) if h not in present} | agreeing
         for start, end in _windows(list(q_by_hour), bridge):
+            # and the agreeing hours just outside it (a small firm's habit: one hour has enough cases to
+            # be significant, the next ones of the habit only a few each)
+            while end < 24 and end in agreeing:
+                end += 1
+            while start > 0 and start - 1 in agreeing:
+                start -= 1
             win = obs.slice(int(g), int(weekday), start, end)
             finding = _finding(obs, int(g), tr, int(weekday), start, end, win, timezone,
                                q=float(min(q_by_hour[h] for h in range(start, end) if h in q_by_hour)))

@@ -308,10 +308,10 @@ def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *
         found = [f for f in findings if matches(f, e, tolerance_h=tolerance_h)]
         item = {"name": e["name"], "kind": e["kind"], "location": e.get("location"),
                 "found": [f.summary for f in found]}
-        if e.get("unobservable"):
-            unobservable.append({**item, "cases": e["cases"]})
-        elif e.get("optional"):
+        if e.get("optional"):  # found or not, never expected: few cases change nothing
             optional.append(item)
+        elif e.get("unobservable"):
+            unobservable.append({**item, "cases": e["cases"]})
         else:
             (hits if found else misses).append(item)
     optional_every = [e for e in every if e.get("optional")]
