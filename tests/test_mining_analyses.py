@@ -549,3 +549,20 @@ def test_findings_json_is_strict_json_and_a_backlog_on_allocate_or_loads_is_not_
     for response in ("allocate", "physical_issue"):
         assert "after-hours backlog" not in analyses_not_run(pd.DataFrame({"semantic": ["order_received", response]}))
     assert "after-hours backlog" in analyses_not_run(pd.DataFrame({"semantic": ["order_received"]}))
+
+
+def test_a_step_the_log_runs_the_other_way_round_is_noted_and_left_out_of_health_effects():
+    """Invoices issued two days before the delivery: 'invoicing' ends before it starts in every case."""
+    from jxcsim.kpi.example import example_log
+    from jxcsim.mining.diagnose import health_table
+
+    frame = example_log()
+    invoices = frame[SEM] == "invoice"
+    frame.loc[invoices, TS] = frame.loc[invoices, TS] - pd.Timedelta(days=3)
+    rows = {r["step"]: r for r in health_table(frame)}
+    assert rows["invoicing"]["mean_h"] < 0 and "the other way round" in rows["invoicing"]["note"]
+    assert "note" not in rows["order_review"]
+    f = _finding(FindingKind.BOTTLENECK, ["a", "b"], None, None, None)
+    f.case_ids = ("SO-1",)
+    add_health_effects(frame, [f])
+    assert "invoicing" not in f.details["health_effect_h"]

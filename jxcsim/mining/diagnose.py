@@ -174,12 +174,14 @@ def _fold_explained(windows: list[Finding], earlier: list[Finding]) -> list[Find
 def add_health_effects(frame: pd.DataFrame, findings: list[Finding], *, min_delta_h: float = 0.05) -> None:
     """Set ``details["health_effect_h"]`` on each finding: per process-health step, its mean over
     all sales-order cases minus its mean without the finding's cases (positive: the finding makes
-    that step slower). Steps that move less than ``min_delta_h`` are left out; nothing is set
-    when the log has no sales-order semantics."""
+    that step slower). Steps that move less than ``min_delta_h`` are left out, and so are steps
+    that end before they start in most cases (see :func:`health_table`); nothing is set when the log
+    has no sales-order semantics."""
     try:
         durations = step_durations(order_milestones(frame))
     except KpiUnavailable:
         return
+    durations = durations.drop(columns=[c for c in durations.columns if _mostly_negative(durations[c])])
     means = durations.mean()
     for f in findings:
         if not f.case_ids:
@@ -189,13 +191,28 @@ def add_health_effects(frame: pd.DataFrame, findings: list[Finding], *, min_delt
         f.details["health_effect_h"] = {str(k): round(float(v), 3) for k, v in delta.items() if abs(v) >= min_delta_h}
 
 
+REVERSED_SHARE = 0.5  # a step ending before it starts in more than this share of cases runs the other way
+
+
+def _mostly_negative(values: pd.Series) -> bool:
+    values = values.dropna()
+    return bool(len(values)) and float((values < 0).mean()) > REVERSED_SHARE
+
+
 def health_table(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The process-health table (per step: cases, mean/median/p90 hours, share blocked) as records."""
+    """The process-health table (per step: cases, mean/median/p90 hours, share blocked) as records;
+    a step that ends before it starts in most cases (a log that invoices before it delivers) gets a
+    ``note`` saying its hours are not a duration."""
     try:
         table = process_health(frame)
     except KpiUnavailable:
         return []
-    return table.reset_index().to_dict("records")
+    records = table.reset_index().to_dict("records")
+    for r in records:
+        if r["n_cases"] and r["n_negative"] > REVERSED_SHARE * r["n_cases"]:
+            r["note"] = (f"ends before it starts in {r['n_negative'] / r['n_cases']:.0%} of cases: this log runs "
+                         f"these steps the other way round, so its hours are no duration")
+    return records
 
 
 def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings | None = None,

@@ -65,10 +65,11 @@ def _fmt(value: Any) -> str:
 
 
 def table_html(records: list[Mapping[str, Any]], *, columns: list[str] | None = None) -> str:
-    """An escaped HTML table of ``records`` (the keys of the first record, or ``columns``)."""
+    """An escaped HTML table of ``records`` (every key any record has, in order of appearance, or
+    ``columns``)."""
     if not records:
         return "<p class=empty>Nothing to show.</p>"
-    columns = columns or list(records[0])
+    columns = columns or list(dict.fromkeys(k for r in records for k in r))
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{_e(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in records)
     return f"<table><tr>{head}</tr>{body}</table>"
