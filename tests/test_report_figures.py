@@ -20,7 +20,7 @@ from jxcsim.report.figures import (GraphvizMissing, bpmn_svg, lag_distribution_p
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
 EVIL = '<script>alert(1)</script> & "x"'
-NAMES = ["Receive", EVIL, "<b>bold</b>", "back\\slash \\N", "]]> <!-- c -->"]
+NAMES = ["Receive", EVIL, "<b>bold</b>", "back\\slash \\N", "]]> <!-- c -->", "Pick &amp; pack &#38; go"]
 
 
 def _evil_log() -> pd.DataFrame:
@@ -40,6 +40,7 @@ def _assert_escaped(svg: str) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in svg
     assert "&lt;b&gt;bold&lt;/b&gt;" in svg
     assert "back\\slash \\N" in svg  # backslashes drawn as typed, not as Graphviz escapes
+    assert "Pick &amp;amp; pack &amp;#38; go" in svg  # entities in a name drawn as typed, not decoded by dot
 
 
 @needs_dot

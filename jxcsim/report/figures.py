@@ -69,10 +69,11 @@ def format_hours(hours: float) -> str:
 
 
 def _label(*lines: str) -> str:
-    """A plain-text Graphviz label: each line escaped, joined by Graphviz line breaks."""
+    """A plain-text Graphviz label: each line escaped (backslashes, and ``&``, which ``dot`` would read
+    as the start of an entity: "&amp;" in a name stays "&amp;"), joined by Graphviz line breaks."""
     import graphviz
 
-    return graphviz.nohtml("\\n".join(graphviz.escape(str(line)) for line in lines))
+    return graphviz.nohtml("\\n".join(graphviz.escape(str(line).replace("&", "&amp;")) for line in lines))
 
 
 def _digraph(title: str | None):
