@@ -125,6 +125,21 @@ def test_simulated_log_rates_agree_with_the_posting_kpi():
     assert found.table["deviation_rate"].between(0, 1).all()
 
 
+def test_a_receipt_posted_soon_after_the_unloading_conforms_and_a_late_one_deviates():
+    """The baseline posts receipts after unloading (half an hour, on average): that is the normal
+    order, so receipts deviate only when posted more than 2 h later (WH-B's Fridays, on Monday)."""
+    from jxcsim.world.scenario import load_scenario
+    from jxcsim.world.simulate import simulate
+
+    result = simulate(load_scenario("scenarios/baseline.yaml"), weeks=4, seed=1)
+    found = check_precedence(result.log, timezone=result.profile.timezone)
+    table = found.table[found.table["movement"] == "receipt"]
+    assert set(table["rule"]) == {"book_receipt within 2 h after physical_receipt"}
+    rates = table.set_index(["location", "weekday"])["deviation_rate"]
+    assert rates[("WH-B", 4)] > 0.9  # Friday's receipts, posted on Monday
+    assert rates.drop(("WH-B", 4)).mean() < 0.3 and table["posted_after"].sum() > table["deviations"].sum()
+
+
 STORY = {f"C{i}": ["Receive", "Check", "Ship"] for i in range(8)}
 
 

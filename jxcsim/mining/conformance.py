@@ -2,9 +2,10 @@
 
 * :func:`check_precedence` — the declare constraint *precedence(posting, movement)*, "record
   before movement": goods should leave (arrive, be transferred) only after the system has
-  recorded it. Per movement, matched to its posting by case + sku (+ line) as in
-  :func:`jxcsim.kpi.posting.match_postings` (case alone when the log has no sku), the movement
-  deviates when its posting came later or never came. Rates per location × weekday (local time
+  recorded it; goods that arrive are posted within 2 h of the movement (*response* with a deadline:
+  the receipt is posted once the goods are unloaded). Per movement, matched to its posting by case
+  + sku (+ line) as in :func:`jxcsim.kpi.posting.match_postings` (case alone when the log has no
+  sku), the movement deviates when its posting came later (or, arriving, later than that) or never. Rates per location × weekday (local time
   of the movement), with counts. Works on semantics only; a movement kind whose semantics the
   profile does not give is skipped with the reason.
 * :func:`fitness_token_replay` and :func:`fitness_alignments` — how well the cases replay on the
@@ -34,12 +35,14 @@ import pandas as pd
 from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
 from ..kpi.common import WEEKDAYS
-from ..kpi.posting import PostedMovement, match_postings
+from ..kpi.posting import WITHIN_H, PostedMovement, match_postings
 from .discovery import (DEFAULT_NOISE_THRESHOLD, SINGLE_PROCESS, ProcessModel, SampleInfo, discover_process_model,
                         draw_case_sample, pm4py_frame)
 
 DEFAULT_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT, PostedMovement.TRANSFER_OUT)
 DEFAULT_PENDING_H = 24.0
+INBOUND = (PostedMovement.RECEIPT, PostedMovement.TRANSFER_IN, PostedMovement.RETURN_IN)  # goods that arrive
+DEFAULT_INBOUND_H = WITHIN_H  # ... are posted within this many hours of arriving (the posting KPIs' 2 h)
 TOKEN_REPLAY_CASES = 2000
 ALIGNMENT_CASES = 300
 MAX_ALIGNMENT_S = 30.0
@@ -57,7 +60,8 @@ class PrecedenceResult:
     ``table``: one row per movement kind × location × weekday (0 = Monday, local time of the
     movement) with ``rule``, ``weekday_name`` and counts — ``movements`` judged, ``posted_first``
     (posting at or before the movement), ``posted_after``, ``never_posted``, ``deviations``
-    (the last two summed), ``pending`` (unposted but younger than ``pending_h`` at the end of the
+    (posted late — after a leaving movement, or more than ``inbound_h`` after an arriving one —
+    or never), ``pending`` (unposted but younger than ``pending_h`` at the end of the
     log: not judged) — and ``deviation_rate = deviations / movements``. ``lags``: one row per
     matched movement with ``delay_h`` (posting − movement; negative when posted first).
     ``skipped``: movement kind → why it was not checked.
@@ -98,7 +102,7 @@ def _skip_reason(present: set[str], movement: PostedMovement) -> str | None:
 
 
 def _judged(frame: pd.DataFrame, movement: PostedMovement, log_end: pd.Timestamp, timezone: str | None,
-            pending_h: float) -> pd.DataFrame:
+            pending_h: float, allowed_h: float) -> pd.DataFrame:
     """One row per physical movement: its location, local weekday/hour, lag and verdict."""
     rows = frame[frame[SEMANTIC].isin([movement.physical.value, movement.book.value])]
     if "sku" not in rows.columns:
@@ -113,18 +117,21 @@ def _judged(frame: pd.DataFrame, movement: PostedMovement, log_end: pd.Timestamp
         "location": moved["location"] if "location" in moved.columns else None,
         "weekday": local.dt.weekday, "hour": local.dt.hour, "delay_h": moved["delay_h"],
         "posted_first": moved["delay_h"] <= 0, "posted_after": moved["delay_h"] > 0,
+        "late": moved["delay_h"] > allowed_h,
         "never_posted": unposted & (age_h >= pending_h), "pending": unposted & (age_h < pending_h)})
 
 
 def check_precedence(frame: pd.DataFrame, *, timezone: str | None,
                      movements: Sequence[PostedMovement] = DEFAULT_MOVEMENTS,
-                     pending_h: float = DEFAULT_PENDING_H) -> PrecedenceResult:
-    """Check "posting before movement" for each kind of movement in ``movements``.
+                     pending_h: float = DEFAULT_PENDING_H, inbound_h: float = DEFAULT_INBOUND_H) -> PrecedenceResult:
+    """Check "posting before movement" for each kind of goods leaving in ``movements``, and "posting
+    within ``inbound_h`` hours of the movement" for goods arriving (a receipt is posted after the
+    goods are unloaded and checked: posted after is the normal order, posted late is not).
 
     Defaults: goods issues (``book_issue`` before ``physical_issue``), goods receipts
-    (``book_receipt`` before ``physical_receipt``) and transfers out (``transfer_book_out``
-    before ``transfer_physical_out``). A posting at the same instant as the movement counts as
-    first. ``timezone`` (an IANA name or ``+08:00``; UTC when ``None``) places each movement on
+    (``book_receipt`` within 2 h after ``physical_receipt``) and transfers out
+    (``transfer_book_out`` before ``transfer_physical_out``). A posting at the same instant as the
+    movement counts as first. ``timezone`` (an IANA name or ``+08:00``; UTC when ``None``) places each movement on
     its local weekday. Kinds whose two semantics are not both in the log are listed in
     :attr:`PrecedenceResult.skipped`.
     """
@@ -137,16 +144,18 @@ def check_precedence(frame: pd.DataFrame, *, timezone: str | None,
         if reason:
             skipped[movement.name.lower()] = reason
             continue
-        judged.append(_judged(frame, movement, log_end, timezone, pending_h))
+        judged.append(_judged(frame, movement, log_end, timezone, pending_h,
+                              inbound_h if movement in INBOUND else 0.0))
     columns = ["movement", "rule", "location", "weekday", "weekday_name", *_COUNTS, "deviation_rate"]
     if not judged:
         return PrecedenceResult(pd.DataFrame(columns=columns), pd.DataFrame(), skipped, timezone or "UTC", pending_h)
     every = pd.concat(judged, ignore_index=True)
-    every["deviations"] = every["posted_after"] | every["never_posted"]
+    every["deviations"] = every["late"] | every["never_posted"]
     every["movements"] = ~every["pending"]
     table = (every.groupby(["movement", "location", "weekday"], sort=True, dropna=False)[_COUNTS]
              .sum().astype(int).reset_index())
-    rules = {m.name.lower(): f"{m.book.value} before {m.physical.value}" for m in movements}
+    rules = {m.name.lower(): f"{m.book.value} within {inbound_h:g} h after {m.physical.value}" if m in INBOUND
+             else f"{m.book.value} before {m.physical.value}" for m in movements}
     table.insert(1, "rule", table["movement"].map(rules))
     table.insert(4, "weekday_name", table["weekday"].map(dict(enumerate(WEEKDAYS))))
     table["deviation_rate"] = table["deviations"] / table["movements"].where(table["movements"] > 0)

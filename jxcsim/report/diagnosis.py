@@ -138,7 +138,8 @@ def _conformance(overview: ProcessOverview) -> str:
     p = overview.precedence
     if p is not None and p.available:
         rates = p.rates(by=["movement", "rule", "location"])
-        parts.append("<p>Share of movements recorded after the goods moved (or never), by location:</p>"
+        parts.append("<p>Share of movements recorded late (after the goods left; more than the rule's hours after they "
+                     "arrived) or never, by location:</p>"
                      + table_html(_records(rates)))
         for movement, table in p.table.groupby("movement", sort=False):
             pivot = table.pivot_table(index="location", columns="weekday", values="deviation_rate", dropna=False)
