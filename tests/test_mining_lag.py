@@ -446,3 +446,13 @@ def test_a_window_takes_in_the_sparse_hours_next_to_it_whose_lags_agree():
                      & frame[CASE].str.endswith(("-1", "-2")))]  # one case an hour a week left at 14 and 15
     found = conditioned_lags(sparse, timezone="UTC")
     assert [(f.weekday, f.hours) for f in found] == [(2, [13.0, 16.0])]
+
+
+def test_postings_of_a_log_with_dates_only_are_not_given_hours():
+    from jxcsim.mining.posted_when import posted_when
+
+    dated = pd.DataFrame({"case": ["a", "b", "c"], "hour": [0, 0, 0], "later_days": [3, 3, 3],
+                          "posted_weekday": [0, 0, 0], "posted_hour": [0, 0, 0]})
+    assert posted_when(dated)[1] == "All of them were posted on a later day: on Mondays."
+    timed = dated.assign(hour=[9, 10, 11])
+    assert posted_when(timed)[1].endswith("on Mondays, mostly 00:00–01:00.")

@@ -50,6 +50,8 @@ def posted_when(inside: pd.DataFrame) -> tuple[dict, str]:
     sentence = f"{'All' if later.all() else _pct(share)} of them were posted on a later day"
     if count / n >= LATER_SHARE:
         hours = _shortest_run(inside.loc[later & (inside["posted_weekday"] == weekday).to_numpy(), "posted_hour"])
+        if hours == [0, 1] and "hour" in inside.columns and (inside["hour"] == 0).all():
+            hours = None  # dates without a time of day (every movement and posting at midnight): no hours to tell
         details["hours"] = hours
         if later.all() and count == n:
             sentence += f": on {WEEKDAY_PLURAL[weekday]}"
