@@ -366,3 +366,28 @@ def test_sqlite_without_ocel_tables_raises(tmp_path: Path) -> None:
 def test_doctests() -> None:
     result = doctest.testmod(ocel_module, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_offsets_written_in_an_ocel_file_give_the_local_zone(canonical: pd.DataFrame, tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from jxcsim.eventlog import read_event_log
+
+    path = write_ocel2(canonical, tmp_path / "log.jsonocel")
+    data = json.loads(path.read_text())
+    for event in data["events"]:
+        event["time"] = pd.Timestamp(event["time"]).tz_convert("Asia/Shanghai").isoformat()
+    path.write_text(json.dumps(data))
+    db = write_ocel2(canonical, tmp_path / "log.sqlite")
+    with sqlite3.connect(db) as con:
+        for (table,) in con.execute("select ocel_type_map from event_map_type").fetchall():
+            rows = con.execute(f'select ocel_id, ocel_time from "event_{table}"').fetchall()
+            con.executemany(f'update "event_{table}" set ocel_time = ? where ocel_id = ?',
+                            [(pd.Timestamp(t).tz_convert("Asia/Shanghai").isoformat(), i) for i, t in rows])
+    for source in (path, db):
+        log = read_event_log(source, object_type="case")
+        assert log.timezone == "+08:00", source
+        assert sorted(log.frame[TIMESTAMP]) == sorted(canonical[TIMESTAMP])
+    utc = read_event_log(write_ocel2(canonical, tmp_path / "utc.jsonocel"), object_type="case")
+    assert utc.timezone == "+00:00"

@@ -20,9 +20,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import re
+import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -126,6 +130,46 @@ def load_ocel(path: Path, fmt: LogFormat) -> OCEL:
     return ocel
 
 
+_STAMP = re.compile(rb"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})(?![\d:])")
+OFFSET_SAMPLE_BYTES = 1 << 22
+OFFSET_SAMPLE_ROWS = 500
+
+
+def _sqlite_times(path: Path) -> list[bytes]:
+    """A sample of the event times of an OCEL 2.0 SQLite file, as written (``ocel_time`` text)."""
+    with sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True) as con:
+        tables = [r[0] for r in con.execute("select ocel_type_map from event_map_type")]
+        times: list[bytes] = []
+        for table in tables:
+            rows = con.execute(f'select ocel_time from "event_{table.replace(chr(34), chr(34) * 2)}" '
+                               f"limit {OFFSET_SAMPLE_ROWS}").fetchall()
+            times += [str(r[0]).encode() for r in rows if r[0] is not None]
+    return times
+
+
+def offset_hint(path: Path, fmt: LogFormat) -> str | None:
+    """The most common UTC offset written in an OCEL file's times, or ``None`` (all naive).
+
+    pm4py converts times to UTC, so the offsets are read from the file: event times of a SQLite
+    file, else every ISO 8601 time in its first few MiB, except the ``1970-01-01`` an object's
+    initial attribute values carry.
+    """
+    from .formats import peek
+    from .timezone import _format_offset
+
+    try:
+        if fmt is LogFormat.OCEL2_SQLITE:
+            with unpacked_sqlite(path) as plain:
+                chunks = _sqlite_times(plain)
+        else:
+            chunks = [peek(path, OFFSET_SAMPLE_BYTES)]
+    except (sqlite3.Error, OSError, EventLogError):
+        return None  # the import reported what is wrong with the file; no hint
+    counts = Counter(_format_offset(m.group(2).decode()) for chunk in chunks for m in _STAMP.finditer(chunk)
+                     if m.group(1) != b"1970-01-01")
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def _object_counts(ocel: OCEL) -> dict[str, int]:
     counts = ocel.objects[OTYPE].astype(str).value_counts()
     return {str(t): int(n) for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
@@ -217,7 +261,7 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
     if repeated.any():
         notes.append(f"{int(repeated.sum())} repeated event-object relations (other qualifiers) counted once")
     return RawLog(frame=frame, format=fmt, events_stored=len(events), row_numbers=flat["_row"].to_numpy(),
-                  objects=objects, object_type=chosen, notes=notes)
+                  offset_hint=offset_hint(path, fmt), objects=objects, object_type=chosen, notes=notes)
 
 
 def _format_for(path: Path) -> LogFormat:
