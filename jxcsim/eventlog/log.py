@@ -45,6 +45,7 @@ class RawLog:
     events_stored: int
     row_numbers: np.ndarray | None = None
     offset_hint: str | None = None
+    offsets: dict[str, int] | None = None  # the UTC offsets the reader saw written, with counts
     delimiter: str | None = None  # a CSV file's
     objects: dict[str, int] | None = None
     object_type: str | None = None

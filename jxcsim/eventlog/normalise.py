@@ -12,6 +12,7 @@ or in the quarantine with a reason; ``rows_read == rows_accepted + len(quarantin
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +27,7 @@ from .pairing import pair_lifecycle
 from .profile import LogProfile
 from .schema import (ACTIVITY, BOOK, CASE, COUNTED, DIRECTED_SEMANTICS, LIFECYCLE, RESOURCE, ROLE_COLUMNS,
                      SEMANTIC, SEMANTIC_VALUES, START, TIMESTAMP)
-from .timezone import dominant_offset, parse_timestamps
+from .timezone import ParsedTimes, offset_counts, offsets_note, parse_timestamps
 
 ROW = "source_row"
 REASON = "reason"
@@ -111,6 +112,14 @@ def _to_number(values: pd.Series, role: str, decimal: Decimal, reasons: _Reasons
     return read.values
 
 
+def _time_reasons(prefix: str, values: pd.Series, parsed: ParsedTimes) -> pd.Series:
+    """The reason of each unparseable time: the parser's specific one, else ``prefix 'value'``."""
+    text = _quote(prefix, values, parsed.unparseable.to_numpy())
+    if parsed.reasons is not None:
+        text = parsed.reasons.where(parsed.reasons.notna(), text)
+    return text
+
+
 def _count_column(raw: pd.DataFrame, profile: LogProfile, key: str, target: str) -> str | None:
     """The column of the counted or book quantity: the profile's, else the canonical name when the
     profile's is absent and the log has that (as our XES and OCEL carry it)."""
@@ -128,9 +137,10 @@ def _quote(prefix: str, values: pd.Series, mask: np.ndarray) -> pd.Series:
 
 def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | None = None,
                      row_numbers: np.ndarray | None = None, offset_hint: str | None = None,
-                     delimiter: str | None = None) -> NormalisedEvents:
-    """Map ``raw`` rows onto the canonical frame; see the module docstring. ``delimiter`` (of a
-    CSV file) breaks the tie when no number of the log tells its decimal separator."""
+                     offsets: dict[str, int] | None = None, delimiter: str | None = None) -> NormalisedEvents:
+    """Map ``raw`` rows onto the canonical frame; see the module docstring. ``offset_hint`` and
+    ``offsets`` are the dominant UTC offset and the offsets' counts a reader found in the file;
+    ``delimiter`` (of a CSV file) breaks the tie when no number of the log tells its decimal separator."""
     n = len(raw)
     raw = raw.reset_index(drop=True)
     rows = np.arange(1, n + 1) if row_numbers is None else np.asarray(row_numbers)
@@ -150,20 +160,26 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
     reasons.mark(_is_blank(activity), "missing activity")
     out[ACTIVITY] = _as_text(activity)
 
+    notes: list[str] = []
     ts_raw = _column(raw, cols["timestamp"])
     zone = profile.timezone
     parsed = parse_timestamps(ts_raw, tz=zone, fmt=profile.timestamp_format, dayfirst=profile.dayfirst)
     reasons.mark(parsed.missing, "missing timestamp")
-    reasons.mark(parsed.unparseable, _quote("unparseable timestamp", ts_raw, parsed.unparseable.to_numpy()))
+    reasons.mark(parsed.unparseable, _time_reasons("unparseable timestamp", ts_raw, parsed))
+    notes += parsed.notes
     out[TIMESTAMP] = parsed.utc
     if "start_timestamp" in cols:
         st_raw = _column(raw, cols["start_timestamp"])
-        st = parse_timestamps(st_raw, tz=zone, fmt=profile.timestamp_format, dayfirst=profile.dayfirst)
-        reasons.mark(st.unparseable, _quote("unparseable start timestamp", st_raw, st.unparseable.to_numpy()))
+        st = parse_timestamps(st_raw, tz=zone, fmt=profile.timestamp_format, dayfirst=profile.dayfirst,
+                              label="start timestamp")
+        reasons.mark(st.unparseable, _time_reasons("unparseable start timestamp", st_raw, st))
         reasons.mark((st.utc > parsed.utc).fillna(False), "start timestamp after completion timestamp")
+        notes += [n for n in st.notes if n not in notes]
         out[START] = st.utc
     if zone is None:
-        zone = offset_hint or (dominant_offset(ts_raw) if ts_raw.dtype == object else None) or "UTC"
+        counts = Counter(offsets) if offsets else offset_counts(ts_raw)
+        zone = offset_hint or (counts.most_common(1)[0][0] if counts else None) or "UTC"
+        notes += [n for n in [offsets_note(counts, zone)] if n]
 
     mapping = {k: v.value for k, v in profile.activities.items()}
     if mapping:
@@ -178,7 +194,6 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
                      _quote("activity not in the strict profile:", out[ACTIVITY], semantic.isna().to_numpy()))
     out[SEMANTIC] = semantic.astype(object)
 
-    notes: list[str] = []
     number_notes: list[str] = []
     count_names = {key: _count_column(raw, profile, key, target) for key, target in (("counted", COUNTED),
                                                                                     ("book", BOOK))}

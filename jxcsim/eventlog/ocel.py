@@ -147,8 +147,8 @@ def _sqlite_times(path: Path) -> list[bytes]:
     return times
 
 
-def offset_hint(path: Path, fmt: LogFormat) -> str | None:
-    """The most common UTC offset written in an OCEL file's times, or ``None`` (all naive).
+def written_offsets(path: Path, fmt: LogFormat) -> Counter[str]:
+    """How often each UTC offset is written in an OCEL file's times (empty: all naive).
 
     pm4py converts times to UTC, so the offsets are read from the file: event times of a SQLite
     file, else every ISO 8601 time in its first few MiB, except the ``1970-01-01`` an object's
@@ -164,10 +164,9 @@ def offset_hint(path: Path, fmt: LogFormat) -> str | None:
         else:
             chunks = [peek(path, OFFSET_SAMPLE_BYTES)]
     except (sqlite3.Error, OSError, EventLogError):
-        return None  # the import reported what is wrong with the file; no hint
-    counts = Counter(_format_offset(m.group(2).decode()) for chunk in chunks for m in _STAMP.finditer(chunk)
-                     if m.group(1) != b"1970-01-01")
-    return counts.most_common(1)[0][0] if counts else None
+        return Counter()  # the import reported what is wrong with the file; no hint
+    return Counter(_format_offset(m.group(2).decode()) for chunk in chunks for m in _STAMP.finditer(chunk)
+                   if m.group(1) != b"1970-01-01")
 
 
 def _object_counts(ocel: OCEL) -> dict[str, int]:
@@ -252,6 +251,7 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
         notes.append(f"flattened on object type {chosen!r} ({int(stats.loc[chosen, 'events'])} events, "
                      f"{int(stats.loc[chosen, 'activities'])} activities); other types: {others or 'none'}; "
                      f"--object-type chooses another")
+    offsets = written_offsets(path, fmt)
     unrelated = len(events) - int(events[EID].isin(links[EID]).sum())
     if unrelated:
         notes.append(f"{unrelated} events relate to no object of type {chosen!r} and are not in this flattening")
@@ -261,7 +261,8 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
     if repeated.any():
         notes.append(f"{int(repeated.sum())} repeated event-object relations (other qualifiers) counted once")
     return RawLog(frame=frame, format=fmt, events_stored=len(events), row_numbers=flat["_row"].to_numpy(),
-                  offset_hint=offset_hint(path, fmt), objects=objects, object_type=chosen, notes=notes)
+                  offset_hint=offsets.most_common(1)[0][0] if offsets else None, offsets=dict(offsets),
+                  objects=objects, object_type=chosen, notes=notes)
 
 
 def _format_for(path: Path) -> LogFormat:

@@ -77,7 +77,7 @@ def read_event_log(source: str | Path, *, profile: LogProfile | dict[str, Any] |
         raw = read_raw(source, fmt, prof, object_type=object_type, table=table, query=query, progress=progress)
         bar.step("validate")
         out = normalise_events(raw.frame, prof, source=str(source), row_numbers=raw.row_numbers,
-                               offset_hint=raw.offset_hint, delimiter=raw.delimiter)
+                               offset_hint=raw.offset_hint, offsets=raw.offsets, delimiter=raw.delimiter)
     return EventLog(frame=out.frame, quarantine=out.quarantine, source=str(source), format=raw.format,
                     timezone=out.timezone, profile=prof, rows_read=out.rows_read, events_stored=raw.events_stored,
                     objects=raw.objects, object_type=raw.object_type, paired_starts=out.paired_starts,

@@ -45,8 +45,8 @@ def _stream(path: Path) -> Iterator[bytes]:
             raise EventLogError("damaged gzip file: the compressed stream ends early (truncated?)", path=path)
 
 
-def scan_xes(path: Path) -> str | None:
-    """Check the file is complete (ends with ``</log>``) and return its dominant UTC offset."""
+def scan_xes(path: Path) -> Counter[str]:
+    """Check the file is complete (ends with ``</log>``) and count the UTC offsets of its first events' times."""
     offsets: Counter[str] = Counter()
     tail = b""
     for i, chunk in enumerate(_stream(path)):
@@ -55,7 +55,7 @@ def scan_xes(path: Path) -> str | None:
         tail = (tail + chunk)[-256:]
     if not tail.rstrip().endswith(b"</log>"):
         raise EventLogError("XES file ends before </log> (truncated?)", path=path)
-    return offsets.most_common(1)[0][0] if offsets else None
+    return offsets
 
 
 @contextlib.contextmanager
@@ -120,7 +120,7 @@ def _read_pm4py(path: Path, progress: bool) -> pd.DataFrame:
 
 def read_xes_raw(path: Path, *, fast: bool = True, progress: bool = False) -> RawLog:
     """Read an XES file into raw event rows (one per XES event, file order)."""
-    offset = scan_xes(path)
+    offsets = scan_xes(path)
     notes: list[str] = []
     frame = None
     if fast:
@@ -137,4 +137,5 @@ def read_xes_raw(path: Path, *, fast: bool = True, progress: bool = False) -> Ra
     if "case:concept:name" in frame.columns:
         frame["case:concept:name"] = frame["case:concept:name"].astype("string").astype(object)
     return RawLog(frame=frame.reset_index(drop=True), format=LogFormat.XES, events_stored=len(frame),
-                  row_numbers=np.arange(1, len(frame) + 1), offset_hint=offset, notes=notes)
+                  row_numbers=np.arange(1, len(frame) + 1), offset_hint=offsets.most_common(1)[0][0] if offsets else None, offsets=dict(offsets),
+                  notes=notes)

@@ -1,0 +1,101 @@
+"""Foreign logs at their edges: mixed kinds of timestamps, zone abbreviations, day orders, DST offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import shared_file
+from jxcsim.eventlog import read_event_log
+
+TS = "time:timestamp"
+
+
+def write(tmp_path: Path, text: str, name: str = "log.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def utc(*values: str) -> list[pd.Timestamp]:
+    return [pd.Timestamp(v, tz="UTC") for v in values]
+
+
+def test_naive_times_beside_offsets_are_read_in_the_profile_zone(tmp_path):
+    path = write(tmp_path, "case,activity,timestamp\nC1,a,2024-01-03T08:00:00+08:00\nC1,b,2024-01-03 09:00\n")
+    log = read_event_log(path, profile={"timezone": "Europe/Berlin"})
+    assert log.frame[TS].tolist() == utc("2024-01-03 00:00", "2024-01-03 08:00")  # 09:00 Berlin = 08:00 UTC
+    assert log.notes == []
+
+
+def test_naive_times_without_a_profile_zone_take_the_most_common_offset_with_a_note(tmp_path):
+    text = "case,activity,timestamp\nC1,a,2024-01-03T08:00:00+08:00\nC1,b,2024-01-03 09:00\nC1,c,03/01/2024 10:00\n"
+    log = read_event_log(write(tmp_path, text))
+    assert log.frame[TS].tolist() == utc("2024-01-03 00:00", "2024-01-03 01:00", "2024-03-01 02:00")
+    assert any(n.startswith("2 timestamp(s) without a UTC offset read at +08:00") for n in log.notes)
+
+
+def test_time_zone_abbreviations_are_never_ignored(tmp_path):
+    text = "case,activity,timestamp\nC1,a,2024-01-03 08:00 CET\nC1,b,2024-01-03 09:00 PST\nC1,c,2024-01-03 10:00 UTC\n"
+    bare = read_event_log(write(tmp_path, text))
+    assert bare.frame[TS].tolist() == utc("2024-01-03 10:00")  # UTC is an offset
+    assert bare.quarantine["reason"].str.startswith("timestamp with a time-zone abbreviation (ambiguous)").all()
+    assert "set timezone: in a profile '2024-01-03 08:00 CET'" in bare.quarantine["reason"].iloc[0]
+    berlin = read_event_log(write(tmp_path, text, "b.csv"), profile={"timezone": "Europe/Berlin"})
+    assert berlin.frame[TS].tolist() == utc("2024-01-03 07:00", "2024-01-03 10:00")  # 08:00 CET is Berlin's
+    assert berlin.quarantine["reason"].tolist() == [
+        "timestamp with a time-zone abbreviation not of Europe/Berlin: write a UTC offset such as +01:00 "
+        "'2024-01-03 09:00 PST'"]
+
+
+def test_one_day_order_for_a_column_and_contradicting_dates_are_quarantined(tmp_path):
+    text = ("case,activity,timestamp\nC1,b,03/01/2024 09:00\nC1,c,13/01/2024 09:00\nC2,a,01/13/2024 08:00\n"
+            "C2,b,14/01/2024 08:00\n")
+    log = read_event_log(write(tmp_path, text))  # two dates say day first, one month first
+    assert sorted(log.frame[TS]) == utc("2024-01-03 09:00", "2024-01-13 09:00", "2024-01-14 08:00")
+    assert log.quarantine["reason"].tolist() == [
+        "timestamp with the other day order (the column reads day first) '01/13/2024 08:00'"]
+    tie = read_event_log(write(tmp_path, "case,activity,timestamp\nC1,c,13/01/2024 09:00\nC2,a,01/13/2024 08:00\n",
+                               "tie.csv"))
+    assert len(tie.frame) == 1 and len(tie.quarantine) == 1
+    assert any(n.startswith("day order: dates show both") for n in tie.notes)
+
+
+def test_a_day_order_no_date_shows_is_noted(tmp_path):
+    log = read_event_log(write(tmp_path, "case,activity,timestamp\nC1,a,03/02/2024 08:00\nC1,b,04/02/2024 09:00\n"))
+    assert log.frame[TS].tolist() == utc("2024-03-02 08:00", "2024-04-02 09:00")  # slashes: month first
+    assert any("were read month first; set dayfirst: true" in n for n in log.notes)
+    given = read_event_log(write(tmp_path, "case,activity,timestamp\nC1,a,03/02/2024 08:00\n", "g.csv"),
+                           profile={"dayfirst": True})
+    assert given.frame[TS].tolist() == utc("2024-02-03 08:00") and given.notes == []
+
+
+def test_a_date_only_column_with_dashes_has_no_offset(tmp_path):
+    log = read_event_log(write(tmp_path, "case,activity,timestamp\nC1,a,03-01-2024\nC1,b,04-01-2024\n"))
+    assert log.timezone == "UTC" and len(log.quarantine) == 0
+
+
+def test_several_offsets_without_a_profile_zone_suggest_an_iana_zone(tmp_path):
+    text = ("case,activity,timestamp\nC1,a,2024-03-29T10:00:00+01:00\nC1,b,2024-04-02T10:00:00+02:00\n"
+            "C1,c,2024-04-03T10:00:00+02:00\n")
+    log = read_event_log(write(tmp_path, text))
+    assert log.timezone == "+02:00"
+    assert any(n.startswith("times carry several UTC offsets (+02:00 67%, +01:00 33%)") and "IANA" in n
+               for n in log.notes)
+    zoned = read_event_log(write(tmp_path, text, "z.csv"), profile={"timezone": "Europe/Berlin"})
+    assert not any("several UTC offsets" in n for n in zoned.notes)
+
+
+def test_xes_with_daylight_saving_offsets_gets_the_note(tmp_path):
+    events = "".join(f'<event><string key="concept:name" value="a"/><date key="time:timestamp" value="{t}"/></event>'
+                     for t in ("2024-03-29T10:00:00+01:00", "2024-04-02T10:00:00+02:00"))
+    path = write(tmp_path, f'<log xes.version="1.0"><trace><string key="concept:name" value="1"/>{events}</trace></log>',
+                 "log.xes")
+    assert any(n.startswith("times carry several UTC offsets") for n in read_event_log(path).notes)
+
+
+def test_shared_road_traffic_log_names_its_offsets():
+    log = read_event_log(shared_file("roadtraffic_100traces.xes"))
+    assert any("several UTC offsets (+02:00" in n for n in log.notes)
