@@ -99,3 +99,16 @@ def test_xes_with_daylight_saving_offsets_gets_the_note(tmp_path):
 def test_shared_road_traffic_log_names_its_offsets():
     log = read_event_log(shared_file("roadtraffic_100traces.xes"))
     assert any("several UTC offsets (+02:00" in n for n in log.notes)
+
+
+def test_whitespace_around_text_values_is_stripped_and_blank_is_missing(tmp_path):
+    text = ("case,activity,timestamp,resource,sku\n007,Load truck,2024-01-03 08:00, ann ,A\n"
+            " 007 ,Post goods issue ,2024-01-03 09:00,ann,  \n008, Load truck,2024-01-03 10:00,bob,\u3000B\n")
+    log = read_event_log(write(tmp_path, text), profile={"activities": {"Load truck": "physical_issue",
+                                                                        "Post goods issue": "book_issue"}})
+    f = log.frame
+    assert f["case:concept:name"].tolist() == ["007", "007", "008"]
+    assert f["concept:name"].tolist() == ["Load truck", "Post goods issue", "Load truck"]
+    assert f["semantic"].tolist() == ["physical_issue", "book_issue", "physical_issue"]
+    assert f["org:resource"].tolist() == ["ann", "ann", "bob"]
+    assert f["sku"].iloc[0] == "A" and pd.isna(f["sku"].iloc[1]) and f["sku"].iloc[2] == "B"

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .columns import resolve_columns
 from .csv_reader import BAD_LINE
 from .errors import EventLogError
-from .fastpath import all_text, blank_mask
+from .fastpath import all_text, blank_mask, text_array
 from .numbers import COMMA, Decimal, ambiguity_note, choose_decimal, decimal_note, read_numbers
 from .pairing import pair_lifecycle
 from .profile import LogProfile
@@ -88,13 +90,22 @@ def _is_blank(values: pd.Series) -> np.ndarray:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    if all_text(values):
+    """Text without leading or trailing whitespace (`` 007 `` is case ``007``); blank becomes missing."""
+    if not all_text(values):
+        if pd.api.types.is_float_dtype(values.dtype):
+            as_int = values.dropna()
+            if (as_int == as_int.round()).all():
+                values = values.astype("Int64")
+        values = values.astype("string").astype(object)
+    arr = text_array(values)
+    if arr is None:
         return values
-    if pd.api.types.is_float_dtype(values.dtype):
-        as_int = values.dropna()
-        if (as_int == as_int.round()).all():
-            values = values.astype("Int64")
-    return values.astype("string").astype(object)
+    trimmed = pc.utf8_trim_whitespace(arr)
+    if pc.all(pc.equal(trimmed, arr)).as_py() is not False:  # nothing to trim; missing as pandas reads it
+        return values.where(values.notna(), np.nan) if arr.null_count else values
+    trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed).to_numpy(zero_copy_only=False)
+    trimmed[pd.isna(trimmed)] = np.nan  # missing as pandas reads it
+    return pd.Series(trimmed, index=values.index, dtype=object)
 
 
 def _to_number(values: pd.Series, role: str, decimal: Decimal, reasons: _Reasons, notes: list[str]) -> pd.Series:
@@ -207,8 +218,6 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
         values = _column(raw, cols[role])
         if role in ("qty", "amount", "price"):
             out[target] = _to_number(values, role, decimal, reasons, number_notes)
-        elif role in ("resource", "lifecycle"):
-            out[target] = values.astype("string").astype(object)
         else:
             out[target] = _as_text(values)
     count_sources: set[str] = set()  # the raw columns the count quantities were read from

@@ -4,12 +4,13 @@ A log writes its numbers one way. The profile's ``decimal`` says which; unset, t
 the log's numeric columns decide (``2,5``, ``0,75`` and ``1.250,75`` can only be decimal
 commas; ``2.5`` and ``1,250,000`` only decimal points), the more common way winning; when no
 value tells, a ``;``-delimited file is taken to use the decimal comma and any other the point.
-A value that reads both ways (``1,250``: 1250 or 1.25) is then noted, so it is never silently
-1000× off, and a value written the other way (``2.5`` in a decimal-comma log) is quarantined.
+A value that reads both ways (``1,250``: 1250 or 1.25) is noted, so it is never silently 1000×
+off, unless more values showed the separator than read both ways; a value written the other way
+(``2.5`` in a decimal-comma log) is quarantined.
 
 >>> qty = pd.Series(["1,250", "2,5", None])
 >>> choose_decimal([qty], None, ";")
-Decimal(separator=',', source='data', example='2,5')
+Decimal(separator=',', source='data', example='2,5', votes=1)
 >>> read_numbers(qty, ",").values.tolist()
 [1.25, 2.5, nan]
 >>> read_numbers(pd.Series(["1.250,75", "2.5"]), ",").other_way.tolist()
@@ -44,6 +45,7 @@ class Decimal(NamedTuple):
     separator: str
     source: str
     example: str | None = None
+    votes: int = 0  # values that can only be read with this separator
 
 
 class Numbers(NamedTuple):
@@ -90,7 +92,7 @@ def choose_decimal(columns: list[pd.Series], given: str | None, delimiter: str |
             examples.setdefault(sep, _first(text, only))
     if votes[POINT] != votes[COMMA]:
         sep = POINT if votes[POINT] > votes[COMMA] else COMMA
-        return Decimal(sep, "data", examples[sep])
+        return Decimal(sep, "data", examples[sep], votes[sep])
     return Decimal(COMMA if delimiter == ";" else POINT, "delimiter")
 
 
@@ -122,8 +124,9 @@ def read_numbers(values: pd.Series, decimal: str) -> Numbers:
 
 
 def ambiguity_note(role: str, numbers: Numbers, decimal: Decimal) -> str | None:
-    """A note on values that read both ways (``1,250``), unless the profile named the separator."""
-    if not numbers.ambiguous or decimal.source == "profile":
+    """A note on values that read both ways (``1,250``), unless the profile named the separator or
+    more values of the log showed it than there are such values."""
+    if not numbers.ambiguous or decimal.source == "profile" or decimal.votes > numbers.ambiguous:
         return None
     example = numbers.ambiguous_example
     as_point, as_comma = (float(example.replace(o, "").replace(d, ".")) for d, o in ((POINT, COMMA), (COMMA, POINT)))
