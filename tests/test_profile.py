@@ -83,3 +83,16 @@ def test_a_missing_start_column_is_only_forgiven_where_lifecycle_pairs_give_the_
     assert len(paired.frame) == 1 and paired.frame["start_timestamp"].notna().all()
     with pytest.raises(EventLogError, match="start_timestamp to column 'Begin'"):
         _frame_of(rows, {"columns": {"start_timestamp": "Begin", "lifecycle": None}}, tmp_path)
+
+
+def test_profile_activities_absent_from_the_log_are_noted_or_matched_loosely(tmp_path):
+    from jxcsim.eventlog import read_event_log
+
+    path = tmp_path / "log.csv"
+    path.write_text("case,activity,timestamp\nC1,Load truck,2024-01-03 10:00\nC1,Post goods issue,2024-01-03 12:00\n")
+    log = read_event_log(path, profile={"activities": {"Load  Truck": "physical_issue", "Post goods isue": "book_issue",
+                                                       "Count stock": "count"}})
+    assert log.frame["semantic"].iloc[0] == "physical_issue" and log.frame["semantic"].isna().iloc[1]
+    assert log.notes == ["profile activity 'Load  Truck' matched the log's 'Load truck' (case or spaces differ)",
+                         "profile activities not in the log: 'Post goods isue' (did you mean 'Post goods issue'?), "
+                         "'Count stock'"]

@@ -26,7 +26,7 @@ from .errors import EventLogError
 from .fastpath import all_text, blank_mask, text_array
 from .numbers import COMMA, Decimal, ambiguity_note, choose_decimal, decimal_note, read_numbers
 from .pairing import pair_lifecycle
-from .profile import LogProfile
+from .profile import LogProfile, match_activities
 from .schema import (ACTIVITY, BOOK, CASE, COUNTED, DIRECTED_SEMANTICS, LIFECYCLE, RESOURCE, ROLE_COLUMNS,
                      SEMANTIC, SEMANTIC_VALUES, START, TIMESTAMP)
 from .timezone import ParsedTimes, offset_counts, offsets_note, parse_timestamps
@@ -194,6 +194,8 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
 
     mapping = {k: v.value for k, v in profile.activities.items()}
     if mapping:
+        mapping, activity_notes = match_activities(mapping, [str(a) for a in out[ACTIVITY].dropna().unique()])
+        notes += activity_notes
         semantic = out[ACTIVITY].map(mapping)
     elif SEMANTIC in raw.columns:  # a log we wrote ourselves carries its semantics
         semantic = raw[SEMANTIC].where(raw[SEMANTIC].isin(SEMANTIC_VALUES))

@@ -14,6 +14,8 @@ A profile is a small YAML file a consultant writes in minutes (docs/profiles.md)
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -95,6 +97,51 @@ class LogProfile(BaseModel):
     def semantic_of(self, activity: str) -> Semantic | None:
         """The semantic of a log activity name, or ``None`` when the profile does not map it."""
         return self.activities.get(activity)
+
+
+def _loose(name: str) -> str:
+    """An activity name as compared loosely: case-folded, runs of whitespace one space."""
+    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+
+
+MAX_NAMED = 10  # profile activities named in the note on those the log lacks
+
+
+def match_activities(activities: dict[str, str], names: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Map the log's activity ``names`` through the profile's ``activities`` (name -> semantic).
+
+    A profile name absent from the log takes the log's names equal to it ignoring case and
+    whitespace (``Load Truck`` takes ``Load truck``), with a note; one that matches nothing is
+    noted with a did-you-mean from :mod:`difflib`.
+
+    >>> match_activities({"Load Truck": "physical_issue", "Post GI": "book_issue"}, ["Load truck", "Post GI"])
+    ({'Load Truck': 'physical_issue', 'Post GI': 'book_issue', 'Load truck': 'physical_issue'}, ["profile activity 'Load Truck' matched the log's 'Load truck' (case or spaces differ)"])
+    >>> match_activities({"Pick goodz": "pick"}, ["Pick goods", "Pack goods"])[1]
+    ["profile activities not in the log: 'Pick goodz' (did you mean 'Pick goods'?)"]
+    """
+    present = set(names)
+    mapping = dict(activities)
+    by_loose: dict[str, list[str]] = {}
+    for name in names:
+        if name not in activities:
+            by_loose.setdefault(_loose(name), []).append(name)
+    notes: list[str] = []
+    missing: list[str] = []
+    for wanted, semantic in activities.items():
+        if wanted in present:
+            continue
+        loose = by_loose.get(_loose(wanted), [])
+        if loose:
+            mapping.update({name: semantic for name in loose})
+            found = ", ".join(repr(n) for n in loose)
+            notes.append(f"profile activity {wanted!r} matched the log's {found} (case or spaces differ)")
+            continue
+        close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.75)
+        missing.append(f"{wanted!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    if missing:
+        more = f", and {len(missing) - MAX_NAMED} more" if len(missing) > MAX_NAMED else ""
+        notes.append(f"profile activities not in the log: {', '.join(missing[:MAX_NAMED])}{more}")
+    return mapping, notes
 
 
 def _format_validation_error(exc: ValidationError) -> str:
