@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -112,3 +113,22 @@ def test_whitespace_around_text_values_is_stripped_and_blank_is_missing(tmp_path
     assert f["semantic"].tolist() == ["physical_issue", "book_issue", "physical_issue"]
     assert f["org:resource"].tolist() == ["ann", "ann", "bob"]
     assert f["sku"].iloc[0] == "A" and pd.isna(f["sku"].iloc[1]) and f["sku"].iloc[2] == "B"
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("t.parquet", b"PAR1\x15\x04\x15\x10\x00\x00", "looks like a Parquet file; export it as CSV"),
+    ("t.csv.zip", b"PK\x03\x04\x14\x00\x00\x00log.csv", "looks like a ZIP archive; unzip it"),
+    ("t.xlsx", b"PK\x03\x04\x14\x00[Content_Types].xml xl/workbook.xml", "looks like an Excel workbook; save the sheet"),
+    ("t.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "looks like an old Excel workbook (.xls)"),
+    ("t.csv", "case,activity\n".encode("utf-16"), "looks like UTF-16 text"),
+    ("t.dat", b"\x01\x02\x00\x00\x05binary", "looks like a binary file, not text"),
+    ("t.html", b"<!DOCTYPE html><html><body>login</body></html>", "looks like a web page (HTML)"),
+    ("t.json", b'{"rows": [1, 2]}', "a JSON file that is not OCEL"),
+])
+def test_files_jxcsim_does_not_read_say_what_they_look_like(tmp_path, name, content, message):
+    from jxcsim.eventlog import EventLogError
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(EventLogError, match=re.escape(message)):
+        read_event_log(path)

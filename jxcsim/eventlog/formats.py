@@ -47,13 +47,47 @@ def sqlite_tables(path: Path) -> list[str]:
         raise EventLogError(f"not a readable SQLite database: {exc}", path=path) from None
 
 
+# Formats jxcsim does not read, by their first bytes: what the file looks like, and the cure.
+_FOREIGN: tuple[tuple[bytes, str, str], ...] = (
+    (b"PAR1", "a Parquet file", "export it as CSV"),
+    (b"ARROW1", "an Arrow/Feather file", "export it as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)", "save the sheet as CSV"),
+    (b"%PDF", "a PDF document", "export the events as CSV"),
+    (b"7z\xbc\xaf", "a 7-Zip archive", "unpack it"),
+    (b"Rar!", "a RAR archive", "unpack it"),
+    (b"BZh", "a bzip2 file", "unpack it (gzip is read as it is)"),
+    (b"\xfd7zXZ", "an xz file", "unpack it (gzip is read as it is)"),
+    (b"\x7fELF", "a program, not a log", "give the log file"),
+)
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _refuse_foreign(path: Path, head: bytes) -> None:
+    """An EventLogError for binary files that are no log jxcsim reads (rather than a misleading
+    CSV decoding error)."""
+    found = next(((what, cure) for magic, what, cure in _FOREIGN if head.startswith(magic)), None)
+    if found is None and head.startswith(b"PK"):
+        excel = b"xl/" in head or b"[Content_Types].xml" in head or path.suffix.lower() in _EXCEL_SUFFIXES
+        found = ("an Excel workbook", "save the sheet as CSV") if excel else ("a ZIP archive", "unzip it")
+    if found is None and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        found = ("UTF-16 text", "save it as UTF-8, or set encoding: utf-16 in the profile")
+    if found is None and b"\x00" in head[:4096]:
+        found = ("a binary file, not text", "give a CSV, XES, OCEL or SQLite log")
+    if found is not None:
+        what, cure = found
+        raise EventLogError(f"looks like {what}; {cure}", path=path)
+
+
 def _from_text(path: Path, head: bytes) -> LogFormat:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     name = path.name.lower()
     if text.startswith((b"{", b"[")):
         if b'"ocel:events"' in head or b'"ocel:global-log"' in head or b'"ocel:objects"' in head:
             return LogFormat.OCEL1_JSON
-        return LogFormat.OCEL2_JSON
+        if any(key in head for key in (b'"objectTypes"', b'"eventTypes"', b'"events"', b'"objects"')):
+            return LogFormat.OCEL2_JSON
+        raise EventLogError("a JSON file that is not OCEL (no \"objectTypes\", \"events\" or \"ocel:events\"); "
+                            "export the events as CSV, or pass --format if it is OCEL after all", path=path)
     if text.startswith(b"<"):
         if b"<trace" in head or b"xes.version" in head or b"xes.features" in head or ".xes" in name:
             return LogFormat.XES
@@ -63,6 +97,9 @@ def _from_text(path: Path, head: bytes) -> LogFormat:
             return LogFormat.OCEL1_XML
         if b"<log" in head:
             return LogFormat.XES
+        if re.match(rb"(?i)<!doctype html|<html", text):
+            raise EventLogError("looks like a web page (HTML), not a log: was the page saved instead of the "
+                                "export?", path=path)
         raise EventLogError("XML file that is neither XES nor OCEL", path=path)
     first_line = text.split(b"\n", 1)[0]
     if b"ocel:eid" in first_line and b"ocel:activity" in first_line:
@@ -93,6 +130,7 @@ def detect_format(source: str | Path, override: str | LogFormat | None = None) -
     if head.startswith(SQLITE_MAGIC):
         tables = set(sqlite_tables(path) if path.suffix != ".gz" else _gz_sqlite_tables(path))
         return LogFormat.OCEL2_SQLITE if OCEL2_TABLES <= tables else LogFormat.SQL
+    _refuse_foreign(path, head)
     return _from_text(path, head)
 
 
