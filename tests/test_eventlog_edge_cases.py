@@ -132,3 +132,17 @@ def test_files_jxcsim_does_not_read_say_what_they_look_like(tmp_path, name, cont
     path.write_bytes(content)
     with pytest.raises(EventLogError, match=re.escape(message)):
         read_event_log(path)
+
+
+def test_the_weekday_hour_grid_keeps_large_counts_apart():
+    from jxcsim.eventlog.summary import render_summary
+
+    grid = [[0] * 24 for _ in range(7)]
+    grid[0][4], grid[0][6] = 12_596, 23_330
+    summary = {"source": "x.csv", "format": "csv", "cases": 1, "events": 1, "activity_instances": 1,
+               "activities": 1, "resources": 0, "start": None, "end": None, "timezone": "UTC", "rows_read": 1,
+               "rows_accepted": 1, "quarantined": 0, "pairing": {"paired_starts": 0, "unmatched_starts": 0,
+                                                                 "start_times": False},
+               "quarantine_reasons": {}, "activity_counts": {}, "weekday_hour": grid, "notes": []}
+    monday = next(line for line in render_summary(summary).splitlines() if line.startswith("  Mon"))
+    assert monday.split()[1:5] == ["0", "0", "12596", "23330"]

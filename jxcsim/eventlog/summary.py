@@ -120,10 +120,12 @@ def render_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  {count:>8,}  {_clean(name)}")
     lines.append("")
     lines.append(f"activity instances per weekday x hour (local time, {summary['timezone']})")
-    lines.append("       " + "".join(f"{h:>5}" for h in range(0, 24, 2)) + "   (2-hour bins)")
-    for day, row in zip(WEEKDAYS, summary["weekday_hour"]):
-        bins = [row[h] + row[h + 1] for h in range(0, 24, 2)]
-        lines.append(f"  {day}  " + "".join(f"{b:>5}" for b in bins) + f"   {sum(row):>7,}")
+    grid = [[row[h] + row[h + 1] for h in range(0, 24, 2)] for row in summary["weekday_hour"]]
+    width = max(5, 1 + max((len(str(b)) for bins in grid for b in bins), default=1))  # a space between numbers
+    total = max(7, max((len(f"{sum(row):,}") for row in summary["weekday_hour"]), default=1))
+    lines.append("       " + "".join(f"{h:>{width}}" for h in range(0, 24, 2)) + "   (2-hour bins)")
+    for day, bins, row in zip(WEEKDAYS, grid, summary["weekday_hour"]):
+        lines.append(f"  {day}  " + "".join(f"{b:>{width}}" for b in bins) + f"   {sum(row):>{total},}")
     for note in summary["notes"]:
         lines.append(f"note: {_clean(note)}")
     return "\n".join(lines)
