@@ -92,6 +92,14 @@ def convert(
         if src_fmt.is_ocel and dst_fmt.is_ocel and not (table or query):
             from .eventlog.ocel import convert_ocel
 
+            given = [name for name, value in (("--profile", profile), ("--object-type", object_type),
+                                              ("--quarantine-out", quarantine_out)) if value is not None]
+            if given:
+                verb, it = ("does", "it") if len(given) == 1 else ("do", "them")
+                raise EventLogError(f"{' and '.join(given)} {verb} not apply to OCEL to OCEL conversion, which keeps "
+                                    f"every event and object as it is; drop {it}, or convert to CSV or XES to "
+                                    f"flatten the log on one object type", path=log)
+
             written = convert_ocel(Path(log), src_fmt, out)
             typer.echo(f"wrote {written}")
             return

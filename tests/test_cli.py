@@ -164,3 +164,21 @@ def test_outputs_that_cannot_be_written_are_one_line_errors(log_csv, tmp_path):
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), (args, done.stderr)
         assert str(a_file) in lines[0]
+
+
+def test_convert_ocel_to_ocel_refuses_options_that_do_not_apply(log_csv, tmp_path):
+    ocel = tmp_path / "log.jsonocel"
+    assert jxcsim("convert", str(log_csv), str(ocel), "--no-progress").returncode == 0
+    done = jxcsim("convert", str(ocel), str(tmp_path / "out.sqlite"), "--object-type", "nope", "--no-progress")
+    assert done.returncode == 2 and "--object-type does not apply to OCEL to OCEL conversion" in done.stderr
+    assert not (tmp_path / "out.sqlite").exists()
+
+
+def test_a_flat_conversion_keeps_the_local_zone(tmp_path):
+    src = tmp_path / "plus8.csv"
+    src.write_text("case,activity,timestamp\n1,a,2024-03-06T14:10:00+08:00\n1,b,2024-03-06T18:40:00+08:00\n")
+    for name in ("back.csv", "back.xes.gz"):
+        assert jxcsim("convert", str(src), str(tmp_path / name), "--no-progress").returncode == 0
+        back = json.loads(jxcsim("inspect", str(tmp_path / name), "--json").stdout)
+        assert back["timezone"] == "+08:00" and back["weekday_hour"][2][14] == 1, name
+    assert "2024-03-06T14:10:00+08:00" in (tmp_path / "back.csv").read_text()

@@ -354,6 +354,22 @@ def parse_timestamps(values: pd.Series, *, tz: str | None = None, fmt: str | Non
     return ParsedTimes(utc, unparseable, missing, reasons.reindex(values.index), tuple(notes))
 
 
+def wall_clock(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Tz-aware times as naive wall-clock times of their own zone and each one's UTC offset text
+    (``+08:00``); what a writer needs to keep a log's local zone.
+
+    >>> t = pd.Series(pd.to_datetime(["2024-01-01 00:00", "2024-07-01 00:00"], utc=True)).dt.tz_convert("Europe/Berlin")
+    >>> wall, offsets = wall_clock(t)
+    >>> [str(w) for w in wall], offsets.tolist()
+    (['2024-01-01 01:00:00', '2024-07-01 02:00:00'], ['+01:00', '+02:00'])
+    """
+    wall = values.dt.tz_localize(None)
+    shift_s = (wall - values.dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
+    codes, uniques = pd.factorize(shift_s)
+    texts = [f"{'-' if u < 0 else '+'}{int(abs(u)) // 3600:02d}:{int(abs(u)) % 3600 // 60:02d}" for u in uniques]
+    return wall, np.array(texts + [""], dtype=object)[codes]
+
+
 def local_times(utc: pd.Series, zone: str | None) -> pd.Series:
     """UTC timestamps converted to the log's local zone (UTC when ``zone`` is ``None``)."""
     return utc.dt.tz_convert(to_tzinfo(zone) if zone else timezone.utc)

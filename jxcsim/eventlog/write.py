@@ -1,7 +1,8 @@
 """Write a canonical frame as CSV(.gz), XES(.gz) or OCEL 2.0 (SQLite, JSON, XML); format by suffix.
 
 Instances with a start time become a ``start`` and a ``complete`` event in XES, as they were
-read. Everything written reads back with :func:`read_event_log` to the same frame.
+read. Everything written reads back with :func:`read_event_log` to the same frame, and CSV and
+XES keep the log's local zone in their offsets.
 
 >>> import pandas as pd, tempfile, pathlib
 >>> f = pd.DataFrame({"case:concept:name": ["1"], "concept:name": ["pick"],
@@ -21,6 +22,7 @@ from .errors import EventLogError
 from .log import EventLog, LogFormat
 from .normalise import ROW
 from .schema import CASE, LIFECYCLE, START, TIMESTAMP
+from .timezone import to_tzinfo, wall_clock
 
 SUFFIXES: dict[str, LogFormat] = {
     ".csv": LogFormat.CSV, ".csv.gz": LogFormat.CSV,
@@ -46,15 +48,24 @@ def _for_output(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _iso(values: pd.Series) -> pd.Series:
-    text = values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str.removesuffix(".000000") + "+00:00"
+    """ISO 8601 in the values' own zone, with its offset (``2024-01-01T08:00:00+08:00``)."""
+    wall, offsets = wall_clock(values)
+    text = wall.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str.removesuffix(".000000") + offsets
     return text.where(values.notna())
+
+
+def _in_zone(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
+    """The frame with its tz-aware columns in ``zone`` (same instants, local wall-clock)."""
+    tz = to_tzinfo(zone)
+    return frame.assign(**{c: frame[c].dt.tz_convert(tz) for c in frame.columns
+                           if isinstance(frame[c].dtype, pd.DatetimeTZDtype)})
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     out = _for_output(frame).copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = _iso(out[col].dt.tz_convert("UTC"))
+            out[col] = _iso(out[col])
     out.to_csv(path, index=False, encoding="utf-8", compression="infer")
     return path
 
@@ -81,11 +92,17 @@ def write_xes(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_event_log(log: EventLog | pd.DataFrame, path: str | Path, *, case_type: str = "case") -> Path:
-    """Write ``log`` (an EventLog or a canonical frame) in the format its file name implies."""
+    """Write ``log`` (an EventLog or a canonical frame) in the format its file name implies.
+
+    CSV and XES times are written with the UTC offset of the log's local zone (a frame's: UTC),
+    so the file read back has the same local zone; OCEL 2.0 times are UTC.
+    """
     path = Path(path)
     frame = log.frame if isinstance(log, EventLog) else log
     fmt = output_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in (LogFormat.CSV, LogFormat.XES) and isinstance(log, EventLog) and log.timezone not in ("UTC", "+00:00"):
+        frame = _in_zone(frame, log.timezone)
     if fmt is LogFormat.CSV:
         return write_csv(frame, path)
     if fmt is LogFormat.XES:

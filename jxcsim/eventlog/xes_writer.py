@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import CASE
+from .timezone import wall_clock
 
 CHUNK_ROWS = 50_000  # events turned into text at a time
 _HEADER = (
@@ -60,10 +61,12 @@ def _texts(values: pd.Series, key: str) -> np.ndarray:
     tag = _escape(key)
     missing = values.isna().to_numpy()
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
-        utc = values.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(values.dtype, pd.DatetimeTZDtype) \
-            else values
-        stamps = np.datetime_as_string(utc.to_numpy(dtype="datetime64[ms]"), unit="ms")
-        out = np.array([f'<date key="{tag}" value="{s}+00:00"/>' for s in stamps], dtype=object)
+        if isinstance(values.dtype, pd.DatetimeTZDtype):  # in the values' own zone, with its offset
+            wall, offsets = wall_clock(values)
+        else:
+            wall, offsets = values, np.full(len(values), "+00:00", dtype=object)
+        stamps = np.datetime_as_string(wall.to_numpy(dtype="datetime64[ms]"), unit="ms")
+        out = np.array([f'<date key="{tag}" value="{s}{o}"/>' for s, o in zip(stamps, offsets)], dtype=object)
     elif pd.api.types.is_bool_dtype(values.dtype):
         flags = values.fillna(False).to_numpy(dtype=bool)
         out = np.where(flags, f'<boolean key="{tag}" value="true"/>', f'<boolean key="{tag}" value="false"/>')
