@@ -119,3 +119,20 @@ def test_pairing_invariants(events):
         starts = [p[2] for p in pairs]
         assert starts == sorted(starts)
     assert np.all(np.diff(res.complete_rows) > 0)
+
+
+def test_a_csv_read_as_xes_says_it_does_not_look_like_xes(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("case,activity,timestamp\n1,a,2024-01-01 08:00\n")
+    with pytest.raises(EventLogError, match="does not look like XES \\(it begins 'case,activity"):
+        read_event_log(path, format="xes")
+
+
+def test_the_xes_quarantine_keeps_the_written_offset(tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_text(XES.replace('value="start"/>\n<date key="time:timestamp" value="2024-03-06T14:00',
+                                'value="schedule"/>\n<date key="time:timestamp" value="2024-03-06T14:00'))
+    log = read_event_log(path)
+    out = pd.read_csv(log.write_quarantine(tmp_path / "q.csv"))
+    assert out["reason"].tolist()[0] == "lifecycle 'schedule' is not start or complete"
+    assert out["time:timestamp"].tolist()[0] == "2024-03-06 14:00:00+08:00"

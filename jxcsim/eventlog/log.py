@@ -11,7 +11,7 @@ import pandas as pd
 
 from .profile import LogProfile
 from .schema import TIMESTAMP
-from .timezone import local_times
+from .timezone import local_times, to_tzinfo
 
 
 class LogFormat(str, Enum):
@@ -83,8 +83,16 @@ class EventLog:
         return local_times(self.frame[column], self.timezone)
 
     def write_quarantine(self, path: str | Path) -> Path:
-        """Write the quarantined rows (source row, reason, original values) as UTF-8 CSV."""
+        """Write the quarantined rows (source row, reason, original values) as UTF-8 CSV.
+
+        Times a reader parsed already (XES, OCEL) are written in the log's local zone with its
+        offset, as the file most likely wrote them, not in UTC.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.quarantine.to_csv(path, index=False)
+        rows = self.quarantine
+        times = [c for c in rows.columns if isinstance(rows[c].dtype, pd.DatetimeTZDtype)]
+        if times and self.timezone not in ("UTC", "+00:00"):
+            rows = rows.assign(**{c: rows[c].dt.tz_convert(to_tzinfo(self.timezone)) for c in times})
+        rows.to_csv(path, index=False)
         return path

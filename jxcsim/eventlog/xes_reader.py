@@ -50,6 +50,10 @@ def scan_xes(path: Path) -> Counter[str]:
     offsets: Counter[str] = Counter()
     tail = b""
     for i, chunk in enumerate(_stream(path)):
+        if i == 0 and not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            start = chunk.lstrip()[:40].decode("utf-8", "replace")
+            raise EventLogError(f"does not look like XES (it begins {start!r}, not with '<'); "
+                                f"drop --format to detect the format", path=path)
         if i < 4:
             offsets.update(_format_offset(m.group(1).decode()) for m in _TS_OFFSET.finditer(chunk))
         tail = (tail + chunk)[-256:]
