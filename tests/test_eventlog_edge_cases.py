@@ -146,3 +146,8 @@ def test_the_weekday_hour_grid_keeps_large_counts_apart():
                "quarantine_reasons": {}, "activity_counts": {}, "weekday_hour": grid, "notes": []}
     monday = next(line for line in render_summary(summary).splitlines() if line.startswith("  Mon"))
     assert monday.split()[1:5] == ["0", "0", "12596", "23330"]
+
+
+def test_dotted_dates_are_day_first_without_a_note(tmp_path):
+    log = read_event_log(write(tmp_path, "case;activity;timestamp\n1;a;06.01.2025 08:00\n"))
+    assert log.frame[TS].tolist() == utc("2025-01-06 08:00") and not any("day order" in n for n in log.notes)

@@ -315,8 +315,8 @@ def _day_order_note(failed: pd.Series, dayfirst: bool) -> str | None:
             return (f"day order: dates show both ({a!r} is day first, {b!r} month first, as many each way); "
                     f"read {order} first, the others are quarantined; {cure}")
     two_ways = parts.index[(parts["first"] != parts["second"]).to_numpy()]
-    if not len(two_ways):
-        return None
+    if not len(two_ways) or (dayfirst and (parts["sep"] == ".").mean() > 0.5):
+        return None  # no date reads two ways, or dots, which put the day first wherever they are used
     return f"day order: no date shows it, so dates such as {failed[two_ways[0]]!r} were read {order} first; {cure}"
 
 
