@@ -111,12 +111,14 @@ def match_activities(activities: dict[str, str], names: list[str]) -> tuple[dict
     """Map the log's activity ``names`` through the profile's ``activities`` (name -> semantic).
 
     A profile name absent from the log takes the log's names equal to it ignoring case and
-    whitespace (``Load Truck`` takes ``Load truck``), with a note; one that matches nothing is
-    noted with a did-you-mean from :mod:`difflib`.
+    whitespace (``Load Truck`` takes ``Load truck``), with a note; one close to a log name
+    (:mod:`difflib`) is noted with a did-you-mean. Other absent names are noted only when no
+    profile name is in the log: a profile usually maps more than one log holds (the simulator's
+    maps transfers and returns a baseline never has).
 
     >>> match_activities({"Load Truck": "physical_issue", "Post GI": "book_issue"}, ["Load truck", "Post GI"])
     ({'Load Truck': 'physical_issue', 'Post GI': 'book_issue', 'Load truck': 'physical_issue'}, ["profile activity 'Load Truck' matched the log's 'Load truck' (case or spaces differ)"])
-    >>> match_activities({"Pick goodz": "pick"}, ["Pick goods", "Pack goods"])[1]
+    >>> match_activities({"Pick goodz": "pick", "Pack goods": "pick"}, ["Pick goods", "Pack goods"])[1]
     ["profile activities not in the log: 'Pick goodz' (did you mean 'Pick goods'?)"]
     """
     present = set(names)
@@ -125,19 +127,27 @@ def match_activities(activities: dict[str, str], names: list[str]) -> tuple[dict
     for name in names:
         if name not in activities:
             by_loose.setdefault(_loose(name), []).append(name)
+    unmapped = [name for name in names if name not in activities]
     notes: list[str] = []
     missing: list[str] = []
+    absent = 0
     for wanted, semantic in activities.items():
         if wanted in present:
             continue
+        absent += 1
         loose = by_loose.get(_loose(wanted), [])
         if loose:
             mapping.update({name: semantic for name in loose})
             found = ", ".join(repr(n) for n in loose)
             notes.append(f"profile activity {wanted!r} matched the log's {found} (case or spaces differ)")
             continue
-        close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.75)
-        missing.append(f"{wanted!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        close = difflib.get_close_matches(wanted, unmapped, n=1, cutoff=0.85)  # a typo: a name it does not map
+        if close:
+            missing.append(f"{wanted!r} (did you mean {close[0]!r}?)")
+    if absent == len(activities) and mapping == activities:  # nothing of the profile is in the log
+        notes.append(f"none of the profile's {len(activities)} activities is in the log: is the profile for "
+                     f"another log? (log activities: {', '.join(repr(n) for n in names[:5])}"
+                     f"{', …' if len(names) > 5 else ''})")
     if missing:
         more = f", and {len(missing) - MAX_NAMED} more" if len(missing) > MAX_NAMED else ""
         notes.append(f"profile activities not in the log: {', '.join(missing[:MAX_NAMED])}{more}")
