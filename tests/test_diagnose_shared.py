@@ -38,7 +38,7 @@ def test_purchasing_log_shows_its_slowest_hand_offs_and_rework(tmp_path):
     assert any(f["kind"] == "rework" and "Request for Quotation" in f["activities"][1] for f in payload["findings"])
     process = payload["process"]
     assert process["process_map"]["activities"] == 21 and process["token_replay"]["log_fitness"] > 0.5
-    assert process["notes"] == {"precedence": "the log has no semantics (its profile maps no activity)"}
+    assert process["notes"] == {"precedence": "the log has no semantics (read without a profile, or its profile maps no activity)"}
 
 
 @pytest.mark.parametrize("name, object_type", [("ocel2_p2p.sqlite.gz", None),

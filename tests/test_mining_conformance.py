@@ -94,7 +94,7 @@ def test_skipped_with_a_reason_when_semantics_are_missing():
     frame = _wednesday_story(weeks=1)
     no_profile = check_precedence(frame.drop(columns=["semantic"]), timezone=None)
     assert not no_profile.available and no_profile.table.empty
-    assert no_profile.skipped["issue"] == "the log has no semantics (its profile maps no activity)"
+    assert no_profile.skipped["issue"] == "the log has no semantics (read without a profile, or its profile maps no activity)"
     no_postings = check_precedence(frame[frame["semantic"] != "book_issue"], timezone=None)
     assert no_postings.skipped["issue"] == "the log has no book_issue events (postings)"
 

@@ -94,7 +94,7 @@ class PrecedenceResult:
 
 def _skip_reason(present: set[str], movement: PostedMovement) -> str | None:
     if not present:
-        return "the log has no semantics (its profile maps no activity)"
+        return "the log has no semantics (read without a profile, or its profile maps no activity)"
     for semantic, what in ((movement.physical, "events"), (movement.book, "events (postings)")):
         if semantic.value not in present:
             return f"the log has no {semantic.value} {what}"
