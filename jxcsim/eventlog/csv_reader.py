@@ -74,6 +74,9 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+TRIMMED = "jxcsim_text_trimmed"  # a frame's attrs key: its text values have no surrounding whitespace
+
+
 def _read_fast(text: str, delimiter: str, utf8: bytes | None = None) -> pd.DataFrame:
     """pyarrow's parser with every column as text (its own type inference would rewrite times)."""
     import pyarrow as pa
@@ -83,13 +86,24 @@ def _read_fast(text: str, delimiter: str, utf8: bytes | None = None) -> pd.DataF
     names = [h.strip() for h in header]
     if len(set(names)) != len(names):
         raise ValueError("duplicate column names: use the tolerant parser, which renames them")
+    import pyarrow.compute as pc
+
     table = pacsv.read_csv(
         io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
         convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                              strings_can_be_null=True, null_values=[""]),
     )
-    return table.to_pandas()
+    # values trimmed here, in Arrow (a whitespace-only one missing), which is much cheaper than later
+    for i, column in enumerate(table.columns):
+        trimmed = pc.utf8_trim_whitespace(column)
+        if pc.all(pc.equal(pc.binary_length(trimmed), pc.binary_length(column))).as_py() is not False:
+            continue  # nothing to trim (most columns): left as read
+        table = table.set_column(i, table.column_names[i],
+                                 pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+    frame = table.to_pandas()
+    frame.attrs[TRIMMED] = True
+    return frame
 
 
 def _scan_records(text: str, delimiter: str) -> tuple[list[str], list[int], dict[int, tuple[int, str]]]:

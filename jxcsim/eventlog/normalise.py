@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import resolve_columns
-from .csv_reader import BAD_LINE
+from .csv_reader import BAD_LINE, TRIMMED
 from .errors import EventLogError
 from .fastpath import all_text, blank_mask, text_array
 from .numbers import COMMA, Decimal, ambiguity_note, choose_decimal, decimal_note, read_numbers
@@ -89,8 +89,11 @@ def _is_blank(values: pd.Series) -> np.ndarray:
     return values.isna().to_numpy(dtype=bool)
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    """Text without leading or trailing whitespace (`` 007 `` is case ``007``); blank becomes missing."""
+def _as_text(values: pd.Series, trimmed: bool = False) -> pd.Series:
+    """Text without leading or trailing whitespace (`` 007 `` is case ``007``); blank becomes missing.
+    ``trimmed``: the reader trimmed the values already (the CSV fast path, in Arrow)."""
+    if trimmed and all_text(values):
+        return values
     if not all_text(values):
         if pd.api.types.is_float_dtype(values.dtype):
             as_int = values.dropna()
@@ -108,9 +111,10 @@ def _as_text(values: pd.Series) -> pd.Series:
     return pd.Series(trimmed, index=values.index, dtype=object)
 
 
-def _to_number(values: pd.Series, role: str, decimal: Decimal, reasons: _Reasons, notes: list[str]) -> pd.Series:
+def _to_number(values: pd.Series, role: str, decimal: Decimal, reasons: _Reasons, notes: list[str],
+               seen: dict | None = None) -> pd.Series:
     """Numbers read with the log's decimal separator; bad values are marked with a reason."""
-    read = read_numbers(values, decimal.separator)
+    read = read_numbers(values, decimal.separator, seen)
     garbage = read.bad & ~read.other_way
     reasons.mark(garbage, _quote(f"non-numeric {role}", values, garbage))
     if read.other_way.any():
@@ -153,6 +157,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
     ``offsets`` are the dominant UTC offset and the offsets' counts a reader found in the file;
     ``delimiter`` (of a CSV file) breaks the tie when no number of the log tells its decimal separator."""
     n = len(raw)
+    trimmed = bool(raw.attrs.get(TRIMMED))
     raw = raw.reset_index(drop=True)
     rows = np.arange(1, n + 1) if row_numbers is None else np.asarray(row_numbers)
     reasons = _Reasons(n)
@@ -166,10 +171,10 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
 
     case = _column(raw, cols["case"])
     reasons.mark(_is_blank(case), "missing case id")
-    out[CASE] = _as_text(case)
+    out[CASE] = _as_text(case, trimmed)
     activity = _column(raw, cols["activity"])
     reasons.mark(_is_blank(activity), "missing activity")
-    out[ACTIVITY] = _as_text(activity)
+    out[ACTIVITY] = _as_text(activity, trimmed)
 
     notes: list[str] = []
     ts_raw = _column(raw, cols["timestamp"])
@@ -211,17 +216,18 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
     count_names = {key: _count_column(raw, profile, key, target) for key, target in (("counted", COUNTED),
                                                                                     ("book", BOOK))}
     numeric = [_column(raw, cols[r]) for r in ("qty", "amount", "price") if r in cols]
+    seen: dict = {}  # each numeric column's text, worked out once
     decimal = choose_decimal(numeric + [raw[c] for c in count_names.values() if c in raw.columns],
-                             profile.decimal, delimiter)
+                             profile.decimal, delimiter, seen)
     for role in ROLE_COLUMNS:
         if role in ("case", "activity", "timestamp", "start_timestamp") or role not in cols:
             continue
         target = ROLE_COLUMNS[role]
         values = _column(raw, cols[role])
         if role in ("qty", "amount", "price"):
-            out[target] = _to_number(values, role, decimal, reasons, number_notes)
+            out[target] = _to_number(values, role, decimal, reasons, number_notes, seen)
         else:
-            out[target] = _as_text(values)
+            out[target] = _as_text(values, trimmed)
     count_sources: set[str] = set()  # the raw columns the count quantities were read from
     for key, target in (("counted", COUNTED), ("book", BOOK)):
         name = count_names[key]
@@ -230,7 +236,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
                 continue  # no count events, so no quantities to read (an XES writes no empty attribute)
             raise EventLogError(f"profile count_columns.{key} names column {name!r}, not in the log", path=source)
         if name is not None:
-            out[target] = _to_number(raw[name], f"{key} quantity", decimal, reasons, number_notes)
+            out[target] = _to_number(raw[name], f"{key} quantity", decimal, reasons, number_notes, seen)
             count_sources.add(name)
     notes += number_notes or [n for n in [decimal_note(decimal, delimiter)] if n]
     if "qty" in out:

@@ -76,8 +76,24 @@ def _first(text: pa.Array, mask: np.ndarray) -> str | None:
     return None if not len(where) else text[int(where[0])].as_py()
 
 
-def choose_decimal(columns: list[pd.Series], given: str | None, delimiter: str | None) -> Decimal:
-    """The decimal separator for a log's numeric text columns (see the module docstring)."""
+Seen = dict  # column name -> (trimmed text, fits a decimal point, fits a decimal comma), worked out once
+
+
+def _seen(values: pd.Series, seen: Seen | None) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    key = values.name
+    if seen is not None and key is not None and key in seen and len(seen[key][0]) == len(values):
+        return seen[key]
+    text = _text(values)
+    found = (text, _fits(text, POINT), _fits(text, COMMA))
+    if seen is not None and key is not None:
+        seen[key] = found
+    return found
+
+
+def choose_decimal(columns: list[pd.Series], given: str | None, delimiter: str | None,
+                   seen: Seen | None = None) -> Decimal:
+    """The decimal separator for a log's numeric text columns (see the module docstring); ``seen``
+    keeps what was worked out per column for :func:`read_numbers`."""
     if given is not None:
         return Decimal(given, "profile")
     votes = {POINT: 0, COMMA: 0}
@@ -85,8 +101,7 @@ def choose_decimal(columns: list[pd.Series], given: str | None, delimiter: str |
     for values in columns:
         if pd.api.types.is_numeric_dtype(values.dtype):
             continue
-        text = _text(values)
-        point, comma = _fits(text, POINT), _fits(text, COMMA)
+        text, point, comma = _seen(values, seen)
         for sep, only in ((POINT, point & ~comma), (COMMA, comma & ~point)):
             votes[sep] += int(only.sum())
             examples.setdefault(sep, _first(text, only))
@@ -105,14 +120,14 @@ def decimal_note(decimal: Decimal, delimiter: str | None) -> str | None:
     return f"numbers read with a decimal {name} (values such as {decimal.example!r}); `decimal:` in a profile overrides"
 
 
-def read_numbers(values: pd.Series, decimal: str) -> Numbers:
+def read_numbers(values: pd.Series, decimal: str, seen: Seen | None = None) -> Numbers:
     """``values`` as floats with ``decimal`` as the decimal separator (see :class:`Numbers`)."""
     none = np.zeros(len(values), dtype=bool)
     if pd.api.types.is_numeric_dtype(values.dtype):
         return Numbers(values.astype(float), none, none, 0, None)
     other = COMMA if decimal == POINT else POINT
-    text = _text(values)
-    fits, fits_other = _fits(text, decimal), _fits(text, other)
+    text, point, comma = _seen(values, seen)
+    fits, fits_other = (point, comma) if decimal == POINT else (comma, point)
     present = pc.greater(pc.utf8_length(text), 0).fill_null(False).to_numpy(zero_copy_only=False)
     plain = pc.replace_substring(pc.replace_substring(text, other, ""), decimal, ".")
     plain = pc.if_else(pa.array(fits), plain, pa.nulls(len(text), pa.string()))
