@@ -151,3 +151,20 @@ def test_the_weekday_hour_grid_keeps_large_counts_apart():
 def test_dotted_dates_are_day_first_without_a_note(tmp_path):
     log = read_event_log(write(tmp_path, "case;activity;timestamp\n1;a;06.01.2025 08:00\n"))
     assert log.frame[TS].tolist() == utc("2025-01-06 08:00") and not any("day order" in n for n in log.notes)
+
+
+def test_a_long_quoted_note_a_blank_value_and_bracketed_queries(tmp_path):
+    """A 200,000-character quoted note is one field (csv's default limit is 131,072); an empty text
+    value is missing even when nothing needed trimming; a bracketed SELECT is a query that reads rows."""
+    from jxcsim.eventlog.normalise import _as_text
+    from jxcsim.eventlog.sql_reader import check_query
+
+    path = tmp_path / "long.csv"
+    note = "x" * 200_000
+    path.write_text('case,activity,timestamp,note\nC1,Load,2025-01-06T08:00:00+00:00,"' + note + '"\n'
+                    "C1,Post,2025-01-06T09:00:00+00:00,\n", encoding="utf-8")
+    log = read_event_log(path)
+    assert log.rows_accepted == 2 and len(log.quarantine) == 0
+    assert _as_text(pd.Series(["W", "", "W"], dtype=object)).isna().tolist() == [False, True, False]
+    check_query("(select * from ev)")
+    check_query("select*from ev")

@@ -516,3 +516,14 @@ def test_the_discrepancy_kpi_gives_the_gross_units_the_net_sum_can_hide():
     entry = kpi_summary(example_log(), timezone="UTC", ledgers=led)["kpis"]["discrepancy_by_cause"]
     assert entry["value"] == 0.0 and entry["details"]["gross_units"] == 8.0
     assert entry["details"]["gross_by_cause"] == {"unposted_receipt": 4.0, "posted_not_moved": 4.0}
+
+
+def test_a_location_that_stopped_posting_counts_its_later_movements_as_never_posted():
+    """A posts in week 1 and never again; its later loads are lost, not pending (B keeps posting)."""
+    rows = [ev("S0", "physical_issue", "2025-01-06 10:00", sku="A", line=1, location="A"),
+            ev("S0", "book_issue", "2025-01-06 11:00", sku="A", line=1, location="A")]
+    rows += [ev(f"L{d}", "physical_issue", f"2025-01-{13 + d} 10:00", sku="A", line=1, location="A") for d in range(5)]
+    rows += [ev(f"B{d}", k, f"2025-01-{13 + d} {h}", sku="A", line=1, location="B") for d in range(8)
+             for k, h in (("physical_issue", "09:00"), ("book_issue", "09:30"))]
+    d = posting_delays(log(rows), timezone="UTC")
+    assert (d.never_posted, d.pending_at_end) == (5, 0)  # measured to the log's end: all older than 24 h

@@ -566,3 +566,18 @@ def test_a_step_the_log_runs_the_other_way_round_is_noted_and_left_out_of_health
     f.case_ids = ("SO-1",)
     add_health_effects(frame, [f])
     assert "invoicing" not in f.details["health_effect_h"]
+
+
+def test_a_stray_order_hours_before_the_evening_does_not_move_the_cut_off():
+    """Orders 09-12 answered the same day, 17-20 the next morning, and one 13:10 order that waited:
+    the empty hours between stop the run of sparse bins; the cut-off stays 17:00."""
+    rows = []
+    for day in range(10):
+        for minute in [*range(9 * 60, 12 * 60, 15), *range(17 * 60, 20 * 60, 15)]:
+            case, t = f"O{day}-{minute}", MONDAY + pd.Timedelta(days=day, minutes=minute)
+            done = MONDAY + pd.Timedelta(days=day + 1, hours=8) if minute >= 17 * 60 else t + pd.Timedelta(hours=1)
+            rows += [(case, "Order in", "order_received", t, "A"), (case, "Pick", "pick", done, "A")]
+    stray = MONDAY + pd.Timedelta(days=3, hours=13, minutes=10)
+    rows += [("S", "Order in", "order_received", stray, "A"), ("S", "Pick", "pick", stray + pd.Timedelta(hours=20), "A")]
+    frame = pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, "location"])
+    assert [f.hours for f in find_after_hours_backlog(frame, timezone="UTC")] == [[17.0, 24.0]]

@@ -257,3 +257,11 @@ def test_a_window_inside_a_habits_hours_is_partial_not_a_false_alarm():
     assert score["found"] == 0 and [m["location"] for m in score["misses"]] == ["A", "B"]
     assert score["partial"] == [{"name": "fri", "location": "A", "found": inside.summary}]
     assert score["false_alarm_summaries"] == [thursday.summary, elsewhere.summary]
+
+
+def test_a_habit_past_midnight_expects_its_never_posted_movements_once():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["posting"]["habits"] = {"fn": {"movement": "issue", "locations": ["WH-A"], "weekdays": ["Fri"],
+                                        "hours": [22, 2], "p_never": 0.1}}
+    names = [e["name"] for e in expectations(planted_truth(parse_scenario(data)))]
+    assert names.count("fn (never posted)") == 1 and not any("after midnight) (never" in n for n in names)

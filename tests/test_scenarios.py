@@ -148,3 +148,10 @@ def test_a_date_yaml_cannot_read_names_the_file(tmp_path):
                     "factor: 1.1}]}\n")
     with pytest.raises(ScenarioError, match=r"bad_date.yaml: a value YAML cannot read: month must be in 1..12"):
         load_scenario(path)
+
+
+def test_a_scenario_not_saved_as_utf8_says_so(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: café\nlocations: {W: {}}\n".encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"latin1.yaml: not UTF-8 text \(byte 9\); save the file as UTF-8"):
+        load_scenario(path)

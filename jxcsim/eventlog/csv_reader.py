@@ -109,6 +109,7 @@ def _read_fast(text: str, delimiter: str, utf8: bytes | None = None) -> pd.DataF
 def _scan_records(text: str, delimiter: str) -> tuple[list[str], list[int], dict[int, tuple[int, str]]]:
     """The header's fields, and per data record its field count, first line and (for records of the
     wrong width) its text; the csv module splits records as pandas does (quotes, newlines in quotes)."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a long quoted note is one field, as for pandas
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, [])
     width = len(header)

@@ -104,7 +104,8 @@ def _as_text(values: pd.Series, trimmed: bool = False) -> pd.Series:
     if arr is None:
         return values
     trimmed = pc.utf8_trim_whitespace(arr)
-    if pc.all(pc.equal(trimmed, arr)).as_py() is not False:  # nothing to trim; missing as pandas reads it
+    if pc.all(pc.equal(trimmed, arr)).as_py() is not False and not pc.any(pc.equal(trimmed, "")).as_py():
+        # nothing to trim and nothing blank; missing as pandas reads it
         return values.where(values.notna(), np.nan) if arr.null_count else values
     trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed).to_numpy(zero_copy_only=False)
     trimmed[pd.isna(trimmed)] = np.nan  # missing as pandas reads it

@@ -108,8 +108,8 @@ def check_query(query: str, source: str | Path | None = None) -> None:
     jxcsim.eventlog.errors.EventLogError: <input>: only a query that reads rows (SELECT, WITH, VALUES) can be run, not 'drop table ev'
     """
     text = _COMMENTS.sub(" ", query).strip()
-    words = text.split(None, 1)
-    if not words or words[0].lower().rstrip("(") not in _READS:
+    first = re.match(r"\W*(\w+)", text)  # the first keyword, after any brackets: (select ...), select*from
+    if first is None or first.group(1).lower() not in _READS:
         raise EventLogError(f"only a query that reads rows (SELECT, WITH, VALUES) can be run, not {text[:80]!r}",
                             path=None if source is None else str(source))
 

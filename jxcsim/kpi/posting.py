@@ -164,6 +164,7 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
     )
 
 
+SILENT = pd.Timedelta(hours=96)  # a location that posted nothing for longer before the log's end stopped posting
 MIN_GRACE_H = 24.0  # the least time a movement stays unposted before it counts as never posted
 POSTINGS = frozenset({m.book.value for m in PostedMovement} | {"adjustment"})  # what a clerk posts
 
@@ -173,6 +174,8 @@ def last_posting(frame: pd.DataFrame):
     (:data:`POSTINGS`) at each row's location in ``frame`` — the log's end where the location
     posted nothing or rows have no location. A movement's age is measured to it: a Friday-evening
     load at a warehouse whose clerks are gone until Monday is not lost in a log that ends on Sunday.
+    A location silent for more than ``SILENT`` (96 h) before the log's end stopped posting: the
+    movements after its last posting are aged to the log's end.
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({"semantic": ["book_issue", "physical_issue", "book_receipt"], "location": ["A", "A", "B"],
@@ -191,7 +194,11 @@ def last_posting(frame: pd.DataFrame):
     def until(rows: pd.DataFrame) -> pd.Series:
         if "location" not in rows.columns:
             return pd.Series(log_end, index=rows.index)
-        return rows["location"].astype(object).map(last).fillna(log_end)
+        out = rows["location"].astype(object).map(last).fillna(log_end)
+        if "physical_time" in rows.columns:  # a location silent for longer than a long weekend before the log's
+            silent = (out < rows["physical_time"]) & (log_end - out > SILENT)  # end stopped posting: its end
+            out = out.where(~silent, log_end)
+        return out
     return until
 
 

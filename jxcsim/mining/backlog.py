@@ -121,12 +121,11 @@ def _cutoff_bin(table: pd.DataFrame, n_bins: int, min_obs: int, min_share: float
     # sparse bins just before it where most orders wait overnight too start the run (a small firm's
     # noon cut-off: three orders at 12:00, five at 12:30, ..., each all waiting a night)
     for b in range(start - 1, -1, -1):
-        if b in tested.index:
+        if b in tested.index or b not in table.index:
+            break  # a tested bin, or an empty one: the run of sparse bins just before it ends
+        if table.at[b, "share"] < min_share:
             break
-        if b in table.index:
-            if table.at[b, "share"] < min_share:
-                break
-            start = b
+        start = b
     return start
 
 

@@ -229,7 +229,7 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
                 if expected["cases"] < min_cases:
                     expected["unobservable"] = True
             out.append(expected)
-        if habit.get("p_never"):
+        if habit.get("p_never") and not habit["name"].endswith(" (after midnight)"):  # once per split habit
             realized = None if frame is None else never_posted_locations(frame, habit.get("movement", "issue"),
                                                                          min_age_h=realized_age_h)
             for location in locations:

@@ -618,6 +618,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
     except ValueError as exc:  # PyYAML's own conversions: a date such as 2025-13-01
         raise ScenarioError(f"{path}: a value YAML cannot read: {exc} (a date is YYYY-MM-DD)") from None
     except yaml.YAMLError as exc:
