@@ -168,3 +168,20 @@ def test_a_long_quoted_note_a_blank_value_and_bracketed_queries(tmp_path):
     assert _as_text(pd.Series(["W", "", "W"], dtype=object)).isna().tolist() == [False, True, False]
     check_query("(select * from ev)")
     check_query("select*from ev")
+
+
+@pytest.mark.parametrize("stamp", ["20240103T080000+0800", "2024-01-03T0800+08:00", "2024-01-03 08:00:00 +8"])
+def test_offsets_in_basic_iso_or_with_one_hour_digit_are_read_at_their_offset(tmp_path, stamp):
+    path = tmp_path / "l.csv"
+    path.write_text(f"case,activity,timestamp\nC1,A,{stamp}\nC1,B,2024-01-03T09:00:00+08:00\n", encoding="utf-8")
+    log = read_event_log(path)
+    assert log.frame["time:timestamp"].astype(str).tolist() == ["2024-01-03 00:00:00+00:00",
+                                                                "2024-01-03 01:00:00+00:00"]
+
+
+def test_an_offset_form_the_reader_cannot_place_is_quarantined_not_read_hours_off(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text("case,activity,timestamp\nC1,A,2024-01-03 08:00:00 GMT+8\nC1,B,2024-01-03 09:00:00\n",
+                    encoding="utf-8")
+    log = read_event_log(path)
+    assert log.rows_accepted == 1 and "GMT+8" in log.quarantine["reason"].iloc[0]

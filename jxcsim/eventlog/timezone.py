@@ -28,7 +28,8 @@ from pandas.tseries.api import guess_datetime_format
 from .fastpath import cast_timestamps
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-_OFFSET = rf"{_TIME}\s*(?P<offset>Z|[+-]\d{{2}}(?::?\d{{2}})?)\s*$"  # after a time: not the -2024 of 03-01-2024
+# after a time (``08:00``, or ISO's basic ``T0800``/``T080000``): not the -2024 of 03-01-2024
+_OFFSET = rf"(?:{_TIME}|T\d{{4}}(?:\d{{2}})?)\s*(?P<offset>Z|[+-]\d{{1,2}}(?::?\d{{2}})?)\s*$"
 _OFFSET_RE = re.compile(_OFFSET)
 # The patterns below run in pyarrow (RE2 syntax: no look-around, no back-references).
 _UTC_WORD = r"(?i)(\d)\s*(?:UTC|GMT)$"
@@ -108,6 +109,8 @@ def _format_offset(text: str) -> str:
     if text.upper() == "Z":
         return "+00:00"
     text = text.replace(":", "")
+    if len(text) in (2, 4):  # +8, +800: one digit of hours
+        text = text[0] + "0" + text[1:]
     text = text if len(text) > 3 else text + "00"  # +08
     return f"{text[:3]}:{text[3:]}"
 
@@ -197,20 +200,35 @@ def _fallback(text: pd.Series, dayfirst: bool, aware: bool) -> tuple[pd.Series, 
         guessed = guess_datetime_format(text.iloc[0], dayfirst=dayfirst)
     if guessed and "%d" in guessed and "%m" in guessed and (guessed.index("%d") < guessed.index("%m")) != dayfirst:
         guessed = None  # the first date (13/01) forced the other order: read each value, then check it
-    if guessed:
-        parsed = pd.to_datetime(text, format=guessed, **kwargs)
-    else:
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]" if aware else "datetime64[ns]")
+    empty = "datetime64[ns, UTC]" if aware else "datetime64[ns]"
+    parsed = _guarded(lambda: pd.to_datetime(text, format=guessed, **kwargs), text, aware) if guessed \
+        else pd.Series(pd.NaT, index=text.index, dtype=empty)
     still = parsed.isna()
     if still.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # "could not infer format": expected here
-            again = pd.to_datetime(text[still], format="mixed", dayfirst=dayfirst, **kwargs)
-        if not aware and again.dt.tz is not None:
-            again = again.dt.tz_localize(None)
-        parsed = parsed.astype(again.dtype) if parsed.dtype != again.dtype else parsed
-        parsed[still] = again
+        def mixed() -> pd.Series:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "could not infer format": expected here
+                return pd.to_datetime(text[still], format="mixed", dayfirst=dayfirst, **kwargs)
+        again = _guarded(mixed, text[still], aware)
+        parsed = parsed.astype(empty) if parsed.dtype != again.dtype else parsed
+        parsed[still] = again.astype(empty)
     return parsed, still
+
+
+def _guarded(parse, text: pd.Series, aware: bool) -> pd.Series:
+    """``parse()``, but values read as naive that carried a UTC offset in a form the offset pattern
+    does not know (``+8``, ``GMT+0800``, ``20240103T080000+0800``) come out missing, to be quarantined
+    as unreadable: never read at the wrong hour, nor a crash on a column of mixed kinds."""
+    empty = "datetime64[ns, UTC]" if aware else "datetime64[ns]"
+    try:
+        out = parse()
+    except (TypeError, ValueError, OverflowError):
+        return pd.Series(pd.NaT, index=text.index, dtype=empty)
+    if not pd.api.types.is_datetime64_any_dtype(out.dtype):  # mixed aware and naive values: objects
+        return pd.Series(pd.NaT, index=text.index, dtype=empty)
+    if not aware and out.dt.tz is not None:
+        return pd.Series(pd.NaT, index=text.index, dtype=empty)
+    return out
 
 
 def _against_day_order(text: pd.Series, parsed: pd.Series, dayfirst: bool) -> pd.Series:
