@@ -175,16 +175,13 @@ def unstaffed_posting_hours(scenario: Scenario, location: str) -> dict[tuple[flo
     >>> unstaffed_posting_hours(load_scenario("scenarios/baseline.yaml"), "WH-A")   # clerks 07-18, drivers 08-18
     {}
     """
-    def calendars(role: Role) -> list[WeeklyCalendar]:
-        return [WeeklyCalendar.from_days(scenario.shifts[m.shift].days, scenario.shifts[m.shift].start,
-                                         scenario.shifts[m.shift].end).without_days(m.absent_weekdays)
-                for m in scenario.staff.values() if m.enabled and m.role is role and m.location == location]
-
-    drivers, clerks = calendars(Role.DRIVER), calendars(Role.WAREHOUSE_CLERK)
+    drivers, clerks = _calendar(scenario, Role.DRIVER, location), _calendar(scenario, Role.WAREHOUSE_CLERK, location)
     spans: dict[tuple[float, float], list[int]] = {}
+    if drivers is None:
+        return spans
     for day in range(7):
         hours = [h for h in range(24) if sum(
-            any(c.is_open(t) for c in drivers) and not any(c.is_open(t) for c in clerks)
+            drivers.is_open(t) and not (clerks is not None and clerks.is_open(t))
             for t in (day * 24 + h + q / 4 for q in range(4))) >= 2]
         for start, end in _runs(hours):
             spans.setdefault((float(start), float(end)), []).append(day)
