@@ -104,6 +104,23 @@ def test_ragged_and_blank_lines_are_quarantined_with_line_numbers(tmp_path):
     assert log.frame["source_row"].tolist() == [2, 5]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_blank_line_alone_is_an_empty_row_at_its_line(tmp_path, newline):
+    lines = ["case,activity,timestamp", "1,a,2024-01-01 08:00", "", "3,c,2024-01-01 10:00", ""]
+    log = read_event_log(write(tmp_path, newline.join(lines)))
+    assert log.rows_read == 3 and len(log.frame) == 2
+    assert log.quarantine.set_index("source_row")["reason"].to_dict() == {3: "empty row"}
+    assert log.frame["source_row"].tolist() == [2, 4]
+
+
+def test_duplicates_are_exact_rows_not_equal_times(tmp_path):
+    text = ("case,activity,timestamp\n1,a,2024-01-01 08:00\n1,a,2024-01-01T08:00\n"
+            "2,b,2024-01-01 08:00\n1,a,2024-01-01 08:00\n3,c,2024-01-01 09:00\n")
+    log = read_event_log(write(tmp_path, text))
+    assert log.quarantine.set_index("source_row")["reason"].to_dict() == {5: "exact duplicate of input row 2"}
+    assert len(log.frame) == 4
+
+
 def test_script_activity_name_is_kept_as_data(tmp_path):
     name = "<script>alert('x')</script>"
     log = read_event_log(write(tmp_path, f"case,activity,timestamp\n1,\"{name}\",2024-01-01 08:00\n"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import zlib
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def _read_fast(text: str, delimiter: str, utf8: bytes | None = None) -> pd.DataF
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter))
+    end = text.find("\n")
+    header = next(csv.reader([text[: end if end >= 0 else len(text)].rstrip("\r")], delimiter=delimiter))
     names = [h.strip() for h in header]
     if len(set(names)) != len(names):
         raise ValueError("duplicate column names: use the tolerant parser, which renames them")
@@ -90,7 +92,7 @@ def _read_fast(text: str, delimiter: str, utf8: bytes | None = None) -> pd.DataF
 
     table = pacsv.read_csv(
         io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                              strings_can_be_null=True, null_values=[""]),
     )
@@ -156,30 +158,60 @@ def _read_tolerant(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]
     return frame, np.asarray(lines, dtype=np.int64)
 
 
+_UTF8 = ("utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig")
+_NON_SPACE = re.compile(rb"\S")
+
+
+def _simple(data: bytes | str) -> bool:
+    """No quotes: pyarrow's parser reads it as the tolerant parser would (a blank line is a ragged
+    row to it, so such a file goes to the tolerant parser too)."""
+    return ('"' if isinstance(data, str) else b'"') not in data
+
+
+def _read_utf8_bytes(data: bytes, delimiter: str | None) -> tuple[pd.DataFrame, str] | None:
+    """The common case read straight from the bytes: simple UTF-8 text, without decoding the whole file
+    in Python first (pyarrow checks the encoding itself); ``None`` when the case does not apply."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if not _simple(data):
+        return None
+    end = data.find(b"\n")
+    try:
+        header = data[: end if end >= 0 else len(data)].decode("utf-8")
+        sep = delimiter or sniff_delimiter(data[:65536].decode("utf-8", errors="ignore"))
+        return _read_fast(header, sep, data), sep
+    except Exception:  # not UTF-8, or ragged rows (pyarrow raises its own error types): the careful path
+        return None
+
+
 def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawLog:
     """Read a CSV file into raw text rows (see the module docstring)."""
     data = read_bytes(path)
-    text, used_encoding = decode(data, path, encoding)
-    if not text.strip():
+    if not _NON_SPACE.search(data):
         raise EventLogError("file holds no data", path=path)
-    sep = delimiter or sniff_delimiter(text)
+    fast = _read_utf8_bytes(data, delimiter) if encoding is None or encoding.lower() in _UTF8 else None
+    rows = None
+    if fast is not None:
+        (frame, sep), used_encoding = fast, "utf-8-sig"
+    else:
+        text, used_encoding = decode(data, path, encoding)
+        if not text.strip():
+            raise EventLogError("file holds no data", path=path)
+        sep = delimiter or sniff_delimiter(text)
+        try:
+            if not _simple(text):
+                raise ValueError("needs the tolerant parser")
+            utf8 = data.removeprefix(b"\xef\xbb\xbf") if used_encoding == "utf-8-sig" else None
+            frame = _read_fast(text, sep, utf8)
+        except (ValueError, Exception):  # pyarrow raises its own error types for ragged rows
+            try:
+                frame, rows = _read_tolerant(text, sep)
+            except pd.errors.ParserError as exc:
+                raise EventLogError(f"not a readable CSV file: {exc}", path=path) from None
+            except pd.errors.EmptyDataError:
+                raise EventLogError("file holds no data", path=path) from None
     notes = [] if used_encoding == "utf-8-sig" else [f"encoding {used_encoding}"]
     if sep != ",":
         notes.append(f"delimiter {sep!r}")
-    simple = "\n\n" not in text and "\r\n\r\n" not in text and '"' not in text
-    rows = None
-    try:
-        if not simple:
-            raise ValueError("needs the tolerant parser")
-        utf8 = data.removeprefix(b"\xef\xbb\xbf") if used_encoding == "utf-8-sig" else None
-        frame = _read_fast(text, sep, utf8)
-    except (ValueError, Exception):  # pyarrow raises its own error types for ragged rows
-        try:
-            frame, rows = _read_tolerant(text, sep)
-        except pd.errors.ParserError as exc:
-            raise EventLogError(f"not a readable CSV file: {exc}", path=path) from None
-        except pd.errors.EmptyDataError:
-            raise EventLogError("file holds no data", path=path) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     unnamed = [c for c in frame.columns if c == "" and frame[c].isna().all()]  # a trailing delimiter's column
     frame = frame.drop(columns=unnamed) if unnamed else frame

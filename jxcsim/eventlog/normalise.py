@@ -80,6 +80,16 @@ def _column(raw: pd.DataFrame, ref: str | list[str]) -> pd.Series:
     return raw[ref]
 
 
+def _empty_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Rows missing in every column; stops at the first column with no missing value left to share."""
+    empty = np.ones(len(raw), dtype=bool)
+    for i in range(raw.shape[1]):
+        empty &= raw.iloc[:, i].isna().to_numpy(dtype=bool)
+        if not empty.any():
+            break
+    return empty
+
+
 def _is_blank(values: pd.Series) -> np.ndarray:
     fast = blank_mask(values)
     if fast is not None:
@@ -159,14 +169,15 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
     ``delimiter`` (of a CSV file) breaks the tie when no number of the log tells its decimal separator."""
     n = len(raw)
     trimmed = bool(raw.attrs.get(TRIMMED))
-    raw = raw.reset_index(drop=True)
+    if not (isinstance(raw.index, pd.RangeIndex) and raw.index.start == 0 and raw.index.step == 1):
+        raw = raw.reset_index(drop=True)  # (a copy of every column, so only when needed)
     rows = np.arange(1, n + 1) if row_numbers is None else np.asarray(row_numbers)
     reasons = _Reasons(n)
     if BAD_LINE in raw.columns:
         reasons.mark(raw[BAD_LINE].notna().to_numpy(), raw[BAD_LINE].astype(object))
         raw = raw.drop(columns=[BAD_LINE])
     if n and len(raw.columns):
-        reasons.mark(raw.isna().all(axis=1).to_numpy(), "empty row")
+        reasons.mark(_empty_rows(raw), "empty row")
     cols = resolve_columns(list(raw.columns), profile, source=source)
     out: dict[str, pd.Series] = {}
 
@@ -247,7 +258,7 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
             text[negative] = [f"negative qty for {s} (the semantic gives the direction)" for s in semantic[negative]]
             reasons.mark(negative, text)
 
-    dup = _duplicates(raw, rows)
+    dup = _duplicates(raw, rows, parsed.utc.array.asi8)  # equal text gives an equal time
     if dup is not None:
         reasons.mark(dup.mask, dup.text)
 
@@ -272,7 +283,8 @@ def normalise_events(raw: pd.DataFrame, profile: LogProfile, *, source: str | No
     keep = frame.loc[~bad[frame["_pos"].to_numpy()]] if "_pos" in frame.columns else frame.loc[~bad]
     keep = keep.drop(columns=[c for c in ("_pos",) if c in keep.columns])
     order = np.argsort(keep[TIMESTAMP].array.asi8, kind="stable")
-    keep = keep.iloc[order].reset_index(drop=True)
+    keep = keep.iloc[order]
+    keep.index = pd.RangeIndex(len(keep))  # (reset_index would copy every column again)
     if START in keep.columns and keep[START].isna().all():
         keep = keep.drop(columns=[START])
     result.frame = keep
@@ -286,7 +298,22 @@ class _Dup:
     text: pd.Series
 
 
-def _duplicates(raw: pd.DataFrame, rows: np.ndarray) -> _Dup | None:
+def _duplicates(raw: pd.DataFrame, rows: np.ndarray, key: np.ndarray | None = None) -> _Dup | None:
+    """Rows equal in every column to an earlier one. Only rows sharing their ``key`` (a value that
+    equal rows share, such as the parsed time) with another row are compared in full."""
+    if key is not None:
+        shared = pd.Series(key).duplicated(keep=False).to_numpy()
+        if not shared.any():
+            return None
+        if not shared.all():
+            found = _duplicates(raw.loc[shared], rows[shared])
+            if found is None:
+                return None
+            mask = np.zeros(len(raw), dtype=bool)
+            mask[shared] = found.mask
+            text = pd.Series(None, index=raw.index, dtype=object)
+            text[mask] = found.text[found.mask].to_numpy()
+            return _Dup(mask, text)
     try:
         mask = raw.duplicated(keep="first").to_numpy()
     except TypeError:  # unhashable cells (lists): compare their text

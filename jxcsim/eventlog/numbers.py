@@ -60,31 +60,47 @@ class Numbers(NamedTuple):
     ambiguous_example: str | None
 
 
-def _text(values: pd.Series) -> pa.Array:
+class _Texts(NamedTuple):
+    """A text column as its distinct values (trimmed) and, per row, the index of its value (-1 when
+    missing); checks run once per distinct value, which a log repeats many times."""
+
+    unique: pa.Array
+    codes: np.ndarray
+    point: np.ndarray  # per distinct value: fits a decimal point
+    comma: np.ndarray  # per distinct value: fits a decimal comma
+
+    def rows(self, per_value: np.ndarray, missing=False) -> np.ndarray:
+        """``per_value`` spread over the rows (``missing`` where the row has no value)."""
+        return np.append(per_value, np.asarray([missing], dtype=per_value.dtype))[self.codes]
+
+    def first(self, rows: np.ndarray) -> str | None:
+        """The text of the first row in ``rows``."""
+        where = np.flatnonzero(rows)
+        return None if not len(where) else self.unique[int(self.codes[where[0]])].as_py()
+
+
+def _texts(values: pd.Series) -> _Texts:
     arr = text_array(values)
     if arr is None:
         arr = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
-    return pc.utf8_trim_whitespace(arr)
+    encoded = pc.dictionary_encode(arr)
+    unique = pc.utf8_trim_whitespace(encoded.dictionary)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return _Texts(unique, codes, _fits(unique, POINT), _fits(unique, COMMA))
 
 
 def _fits(text: pa.Array, sep: str) -> np.ndarray:
     return pc.match_substring_regex(text, _FORMS[sep]).fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def _first(text: pa.Array, mask: np.ndarray) -> str | None:
-    where = np.flatnonzero(mask)
-    return None if not len(where) else text[int(where[0])].as_py()
+Seen = dict  # column name -> its _Texts, worked out once
 
 
-Seen = dict  # column name -> (trimmed text, fits a decimal point, fits a decimal comma), worked out once
-
-
-def _seen(values: pd.Series, seen: Seen | None) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+def _seen(values: pd.Series, seen: Seen | None) -> _Texts:
     key = values.name
-    if seen is not None and key is not None and key in seen and len(seen[key][0]) == len(values):
+    if seen is not None and key is not None and key in seen and len(seen[key].codes) == len(values):
         return seen[key]
-    text = _text(values)
-    found = (text, _fits(text, POINT), _fits(text, COMMA))
+    found = _texts(values)
     if seen is not None and key is not None:
         seen[key] = found
     return found
@@ -101,10 +117,12 @@ def choose_decimal(columns: list[pd.Series], given: str | None, delimiter: str |
     for values in columns:
         if pd.api.types.is_numeric_dtype(values.dtype):
             continue
-        text, point, comma = _seen(values, seen)
-        for sep, only in ((POINT, point & ~comma), (COMMA, comma & ~point)):
-            votes[sep] += int(only.sum())
-            examples.setdefault(sep, _first(text, only))
+        texts = _seen(values, seen)
+        for sep, only in ((POINT, texts.point & ~texts.comma), (COMMA, texts.comma & ~texts.point)):
+            rows = texts.rows(only)
+            votes[sep] += int(rows.sum())
+            if examples.get(sep) is None:
+                examples[sep] = texts.first(rows)
     if votes[POINT] != votes[COMMA]:
         sep = POINT if votes[POINT] > votes[COMMA] else COMMA
         return Decimal(sep, "data", examples[sep], votes[sep])
@@ -126,16 +144,18 @@ def read_numbers(values: pd.Series, decimal: str, seen: Seen | None = None) -> N
     if pd.api.types.is_numeric_dtype(values.dtype):
         return Numbers(values.astype(float), none, none, 0, None)
     other = COMMA if decimal == POINT else POINT
-    text, point, comma = _seen(values, seen)
-    fits, fits_other = (point, comma) if decimal == POINT else (comma, point)
+    texts = _seen(values, seen)
+    text = texts.unique
+    fits, fits_other = (texts.point, texts.comma) if decimal == POINT else (texts.comma, texts.point)
     present = pc.greater(pc.utf8_length(text), 0).fill_null(False).to_numpy(zero_copy_only=False)
     plain = pc.replace_substring(pc.replace_substring(text, other, ""), decimal, ".")
     plain = pc.if_else(pa.array(fits), plain, pa.nulls(len(text), pa.string()))
-    numbers = pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False)
-    either = fits & fits_other & pc.match_substring_regex(text, r"[.,]").fill_null(False).to_numpy(zero_copy_only=False)
-    bad = present & ~fits
-    return Numbers(pd.Series(numbers, index=values.index, dtype=float), bad, bad & fits_other,
-                   int(either.sum()), _first(text, either))
+    numbers = pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+    either = texts.rows(fits & fits_other & pc.match_substring_regex(text, r"[.,]").fill_null(False)
+                        .to_numpy(zero_copy_only=False))
+    bad = texts.rows(present & ~fits)
+    return Numbers(pd.Series(texts.rows(numbers, np.nan), index=values.index, dtype=float), bad,
+                   bad & texts.rows(fits_other), int(either.sum()), texts.first(either))
 
 
 def ambiguity_note(role: str, numbers: Numbers, decimal: Decimal) -> str | None:
