@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
 from .common import HOUR, duration_stats, events, local, require_columns, share
+from .shared import shared
 
 WITHIN_H = 2.0
 
@@ -51,6 +52,7 @@ class PostedMovement(Enum):
         return self.value[1]
 
 
+@shared
 def match_postings(frame: pd.DataFrame, movement: PostedMovement = PostedMovement.ISSUE) -> pd.DataFrame:
     """One row per physical movement and per posting never matched to one, with the delay.
 

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
 from .common import HOUR, WEEKDAYS, DurationStats, duration_stats, events, local, share, time_of_day_h
+from .shared import shared
 
 BLOCKED_AFTER_H = 24.0
 CUTOFF_H = 16.5
@@ -68,6 +69,7 @@ _NEEDED = (S.ORDER_RECEIVED, S.CREDIT_CHECK, S.CREDIT_HOLD, S.CREDIT_APPROVED, S
            S.BACKORDER, S.PICK, S.PHYSICAL_ISSUE, S.DELIVER, S.INVOICE, S.PAYMENT)
 
 
+@shared
 def order_milestones(frame: pd.DataFrame) -> pd.DataFrame:
     """Per sales-order case (index), the UTC time of each milestone (NaT when it did not happen).
 

@@ -25,6 +25,7 @@ from .definitions import KPIS
 from .finance import PARETO_SHARE, customer_pareto, gross_margin, receivables_turnover
 from .posting import WITHIN_H, PostedMovement, PostingDelays, posting_delays
 from .process import BLOCKED_AFTER_H, CUTOFF_H, Step, credit_wait, delivery_cycle, evening_response, process_health
+from .shared import sharing
 from .stock import (
     TOLERANCE,
     discrepancy_by_cause,
@@ -245,14 +246,15 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
     issued goods are valued (``moving_average``, ``fifo``; None: no costing run, margins on
     ``costs``), ``opening`` the stock on hand before the log ((sku, location) → (qty, unit cost)).
     """
-    out: dict[str, Entry] = {}
-    for movement, name in ((PostedMovement.ISSUE, "issue_posting_delay"),
-                           (PostedMovement.RECEIPT, "receipt_posting_delay")):
-        out.update(_guard([name], lambda m=movement, n=name: {
-            n: _posting(n, posting_delays(frame, m, timezone=timezone, within_h=within_h))}))
-    out.update(_process(frame, timezone, cutoff_h, blocked_after_h))
-    out.update(_stock(frame, tolerance, ledgers_frame, costs, horizon_h, ledgers, discrepancy))
-    out.update(_finance(frame, timezone, costs, top_products, costing, opening))
+    with sharing(frame):  # the KPIs share the postings' matching and the order milestones
+        out: dict[str, Entry] = {}
+        for movement, name in ((PostedMovement.ISSUE, "issue_posting_delay"),
+                               (PostedMovement.RECEIPT, "receipt_posting_delay")):
+            out.update(_guard([name], lambda m=movement, n=name: {
+                n: _posting(n, posting_delays(frame, m, timezone=timezone, within_h=within_h))}))
+        out.update(_process(frame, timezone, cutoff_h, blocked_after_h))
+        out.update(_stock(frame, tolerance, ledgers_frame, costs, horizon_h, ledgers, discrepancy))
+        out.update(_finance(frame, timezone, costs, top_products, costing, opening))
     has_rows = len(frame) > 0 and TIMESTAMP in frame.columns
     meta = {"timezone": timezone, "cutoff_h": cutoff_h, "events": int(len(frame)),
             "cases": int(frame[CASE].nunique()) if CASE in frame.columns else None,

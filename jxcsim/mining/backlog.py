@@ -39,6 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..kpi.shared import shared
 from .common import (
     NO_LOCATION,
     bh,
@@ -56,6 +57,7 @@ from .findings import MAX_EVIDENCE, Finding, FindingKind
 DEFAULT_RESPONSE = ("pick", "allocate", "physical_issue")
 
 
+@shared
 def order_responses(frame: pd.DataFrame, *, timezone: str | None,
                     response: Sequence[str] = DEFAULT_RESPONSE) -> pd.DataFrame | None:
     """Per order (index = case): receipt time, location, response time and semantic, lag (h),

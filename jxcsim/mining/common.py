@@ -17,11 +17,13 @@ from scipy import stats
 
 from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
+from ..kpi.shared import shared
 
 WEEKDAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 NO_LOCATION = "\0none"  # group key standing for "the log has no location for these rows"
 
 
+@shared
 def activity_name(frame: pd.DataFrame, semantic: str) -> str:
     """The log's own name for ``semantic`` (its most frequent activity), or the semantic itself."""
     names = frame.loc[frame[SEMANTIC] == semantic, ACTIVITY]
@@ -30,10 +32,15 @@ def activity_name(frame: pd.DataFrame, semantic: str) -> str:
 
 def has_semantics(frame: pd.DataFrame, *semantics: str) -> bool:
     """True when the frame has a ``semantic`` column holding every one of ``semantics``."""
+    present = _semantics_present(frame)
+    return present is not None and all(s in present for s in semantics)
+
+
+@shared
+def _semantics_present(frame: pd.DataFrame) -> frozenset | None:
     if SEMANTIC not in frame.columns or frame.empty:
-        return False
-    present = set(frame[SEMANTIC].dropna().unique())
-    return all(s in present for s in semantics)
+        return None
+    return frozenset(frame[SEMANTIC].dropna().unique())
 
 
 def first_per_case(frame: pd.DataFrame, semantics: Iterable[str], *, columns: Iterable[str] = ()) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import pandas as pd
 from ..eventlog.log import EventLog
 from ..kpi.common import KpiUnavailable
 from ..kpi.process import order_milestones, process_health, step_durations
+from ..kpi.shared import sharing
 from ..progress import Progress
 from .approval import find_approval_bottlenecks
 from .backlog import find_after_hours_backlog
@@ -122,7 +123,8 @@ def diagnose(frame: pd.DataFrame, *, timezone: str | None, settings: DiagnosisSe
     settings = settings or DiagnosisSettings()
     analyses = _analyses(frame, timezone, settings)
     findings: list[Finding] = []
-    with Progress([name for name, _ in analyses] + ["process health"], enabled=progress, desc="diagnosing") as bar:
+    with sharing(frame), Progress([name for name, _ in analyses] + ["process health"], enabled=progress,
+                                  desc="diagnosing") as bar:
         for name, run in analyses:
             bar.step(name)
             found = run()
@@ -223,6 +225,12 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
     ``overview`` adds the process map, model and conformance views (:mod:`.overview`; pm4py);
     ``full`` runs pm4py's expensive views on every case instead of a seeded sample.
     """
+    with sharing(log.frame):  # the analyses and the report ask many of the same questions of the frame
+        return _diagnose_log(log, out, settings=settings, overview=overview, full=full, progress=progress)
+
+
+def _diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings | None, overview: bool, full: bool,
+                  progress: bool) -> dict[str, Path]:
     from ..report.diagnosis import report_sections
     from ..report.findings_page import render_findings_page
     from .overview import ProcessOverview, describe_process

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (NaN becomes ``None``)."""
-        data = asdict(self)
+        data = asdict(replace(self, case_ids=()))  # (asdict would copy every case id first)
         del data["case_ids"]
         data["kind"] = self.kind.value
         data["evidence"] = [str(e) for e in self.evidence[:MAX_EVIDENCE]]

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..kpi.posting import PostedMovement
+from ..kpi.shared import shared
 from .common import fmt_h, plural
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 from .lag import Transition, find_windows
@@ -33,6 +34,7 @@ from .lag import Transition, find_windows
 _POSTING_PAIRS = {frozenset((m.physical.value, m.book.value)) for m in PostedMovement}
 
 
+@shared
 def directly_follows(frame: pd.DataFrame) -> pd.DataFrame:
     """Every hand-off: ``case``, ``from``, ``to``, ``first_time`` (UTC), ``lag_h``, ``posting``
     (a movement and its own posting, either way round) and, when the log has them, ``location``,

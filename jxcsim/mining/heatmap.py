@@ -41,13 +41,15 @@ def lag_grid(first_time: pd.Series, lag_h: pd.Series, *, timezone: str | None, s
 
 def posting_lag_heatmap(frame: pd.DataFrame, *, timezone: str | None,
                         movement: PostedMovement = PostedMovement.ISSUE, location: str | None = None,
-                        statistic: str = "mean") -> pd.DataFrame:
+                        statistic: str = "mean", pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Posting lag (hours, posting − movement) per weekday × hour of the movement, in local time.
 
     ``statistic`` is ``mean``, ``median`` or ``count``; cells without movements are NaN (0 for
-    count). ``location`` keeps one location when the log has them.
+    count). ``location`` keeps one location when the log has them. ``pairs``: the movement's
+    :func:`~jxcsim.kpi.posting.match_postings`, when the caller has it (one per location is costly).
     """
-    pairs = match_postings(frame, movement).dropna(subset=["physical_time", "delay_h"])
+    pairs = match_postings(frame, movement) if pairs is None else pairs
+    pairs = pairs.dropna(subset=["physical_time", "delay_h"])
     if location is not None and "location" in pairs.columns:
         pairs = pairs[pairs["location"] == location]
     return lag_grid(pairs["physical_time"], pairs["delay_h"], timezone=timezone, statistic=statistic)

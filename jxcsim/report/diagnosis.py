@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..kpi.common import KpiUnavailable, jsonable
-from ..kpi.posting import PostedMovement
+from ..kpi.posting import PostedMovement, match_postings
 from ..mining.backlog import order_responses
 from ..mining.common import activity_name, has_semantics
 from ..mining.findings import Finding, FindingKind, rank_findings
@@ -76,17 +76,18 @@ def _heatmaps(frame: pd.DataFrame, findings: list[Finding], timezone: str | None
             continue
         names = f"{activity_name(frame, movement.physical.value)} → {activity_name(frame, movement.book.value)}"
         locations = sorted(frame["location"].dropna().astype(str).unique()) if "location" in frame.columns else [None]
+        try:
+            matched = match_postings(frame, movement)
+        except KpiUnavailable:
+            continue
         for location in locations or [None]:
-            try:
-                grid = posting_lag_heatmap(frame, timezone=timezone, movement=movement, location=location)
-            except KpiUnavailable:
-                continue
+            grid = posting_lag_heatmap(frame, timezone=timezone, movement=movement, location=location, pairs=matched)
             if grid.notna().to_numpy().any():
                 where = f" at {location}" if location else ""
                 out.append(figs.png(weekday_hour_heatmap_png(grid, title=f"{names}{where}: mean posting lag"),
                                     stem=f"lag-{movement.name}-{location or 'all'}",
                                     caption=f"{names}{where}: mean posting lag (h) by weekday × hour of the movement"))
-    pairs, drawn = None, set()
+    pairs, responses, drawn = None, None, set()
     for f in rank_findings(findings):
         if len(out) >= MAX_HEATMAPS:
             break
@@ -101,7 +102,9 @@ def _heatmaps(frame: pd.DataFrame, findings: list[Finding], timezone: str | None
                                    pairs=pairs)
             title = f"{f.activities[0]} → {f.activities[1]}{where}: mean wait"
         elif f.kind is FindingKind.AFTER_HOURS_BACKLOG:
-            orders = order_responses(frame, timezone=timezone)
+            if responses is None:
+                responses = [order_responses(frame, timezone=timezone)]
+            orders = responses[0]
             if orders is None:
                 continue
             if f.location is not None:

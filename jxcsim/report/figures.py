@@ -190,11 +190,11 @@ def _fonts() -> list[str]:
     return ["DejaVu Sans", *(name for name in _CJK_FONTS if name in installed)]
 
 
-def _new_figure(width_in: float, height_in: float):
+def _new_figure(width_in: float, height_in: float, layout: str | None = "constrained"):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width_in, height_in), layout="constrained")
+    fig = Figure(figsize=(width_in, height_in), layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
@@ -230,8 +230,9 @@ def weekday_hour_heatmap_png(grid: pd.DataFrame, *, title: str, value_label: str
     if grid.shape != (7, 24):
         raise ValueError(f"a weekday × hour grid has 7 rows and 24 columns, got {grid.shape}")
     fonts = _fonts()
-    fig = _new_figure(10.0, 3.4)
-    ax = fig.add_subplot()
+    fig = _new_figure(10.0, 3.4, layout=None)
+    # fixed margins (the labels are short weekday names and hours): a layout engine would double the cost
+    ax = fig.add_axes((0.055, 0.14, 0.83, 0.77))
     values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
     image = ax.imshow(values, aspect="auto", cmap="YlOrRd", interpolation="nearest")
     ax.set_xticks(range(24), labels=[f"{h:02d}" if isinstance(h, (int, np.integer)) else str(h) for h in grid.columns],
@@ -240,7 +241,8 @@ def weekday_hour_heatmap_png(grid: pd.DataFrame, *, title: str, value_label: str
     ax.set_xlabel("hour of day (local time)")
     ax.set_title(title, fontfamily=fonts, parse_math=False)
     if values.count():
-        fig.colorbar(image, ax=ax).set_label(value_label, fontfamily=fonts, parse_math=False)
+        fig.colorbar(image, cax=fig.add_axes((0.9, 0.14, 0.015, 0.77))).set_label(value_label, fontfamily=fonts,
+                                                                                     parse_math=False)
     else:
         ax.text(11.5, 3, "no observations", ha="center", va="center", color="#777777")
     return _png(fig, dpi)
