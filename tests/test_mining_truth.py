@@ -219,6 +219,10 @@ def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_t
     assert behind["expected"] == 0 and [u["cases"] for u in behind["unobservable"]] == [10]
     sparse = score_findings([], [cutoff], frame=log(1.0, days=9), timezone="UTC")  # no half hour of ten late orders
     assert sparse["expected"] == 0 and [u["cases"] for u in sparse["unobservable"]] == [9]
+    # the diagnosis's min_obs sets the fewest orders a half hour needs: run with 9, the cut-off is expected
+    assert score_findings([], [cutoff], frame=log(1.0, days=9), timezone="UTC", min_obs=9)["expected"] == 1
+    no_orders = log(1.0).assign(semantic="pick")  # no order received: nothing to see, no crash
+    assert score_findings([], [cutoff], frame=no_orders, timezone="UTC")["expected"] == 0
 
 
 def test_a_release_as_the_pickers_leave_does_not_count_towards_the_cut_off():

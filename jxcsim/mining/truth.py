@@ -69,14 +69,13 @@ from ..kpi.posting import PostedMovement, last_posting, match_postings
 from .approval import pending_on
 from .backlog import order_responses
 from .common import local_clock
+from .diagnose import DiagnosisSettings
 from .findings import Finding, FindingKind
 
 MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewest any test of the
 #               diagnosis takes (conditioned_lags' day-level pass, max(4, min_obs // 3))
 SPAN_SHARE = 0.05  # an hour holding less of a habit window's movements does not widen the hours they span
 DAY_SHARE = 0.5  # a day-level finding matches a habit whose hours hold more than this share of the day's cases
-BACKLOG_MIN_BIN = 10  # a cut-off is expected only when some half hour after it holds this many orders (the
-#                      backlog analysis's default min_obs: sparser half hours are bridged, never tested)
 SAME_DAY_SHARE = 0.25  # a cut-off shows only where the warehouse answers at least this share of earlier orders
 #                       that day (the diagnosis needs earlier orders that mostly do not wait overnight)
 SCORED_KINDS = frozenset({FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.UNPOSTED_MOVEMENT,
@@ -147,7 +146,7 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
     (local hour) that the warehouse answered, the share of those received before it answered on
     the same local day (None without any) — a warehouse that cannot keep up answers even the
     morning's orders the next day, and then no cut-off is visible —, and the most orders received
-    in one half hour after it (the backlog analysis tests half hours of ``BACKLOG_MIN_BIN`` or more).
+    in one half hour after it (the backlog analysis tests half hours of ``min_obs`` orders or more).
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({"case:concept:name": ["A", "A", "B", "B"], "location": ["W"] * 4,
@@ -159,7 +158,7 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
     """
     orders = order_responses(frame, timezone=timezone)
     if orders is None:
-        return 0, None
+        return 0, None, 0
     if location is not None and orders["location"].notna().any():  # a log without locations: all its orders
         orders = orders[orders["location"] == location]
     before = orders["time_of_day_h"] < cutoff
@@ -198,14 +197,16 @@ def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: st
 
 def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None = None, *,
                  timezone: str | None = None, realized_age_h: float = 48.0,
-                 min_cases: int = MIN_CASES) -> list[dict[str, Any]]:
+                 min_cases: int = MIN_CASES, min_obs: int = DiagnosisSettings.min_obs) -> list[dict[str, Any]]:
     """One expectation per (habit, location) a finding must match; never-posted shares add their own.
 
     With ``frame`` (the log, local time in ``timezone``), a posting habit at a location carries the
     ``"cases"`` moved in its window, the ``"moved_hours"`` they spanned and their ``"day_share"``
     of the weekdays' cases (:func:`habit_window`);
-    with fewer than ``min_cases`` cases it comes out ``"unobservable": True``; a never-posted
-    expectation is made only where a movement was left unposted.
+    with fewer than ``min_cases`` cases it comes out ``"unobservable": True``; an order cut-off is
+    unobservable unless some half hour after it holds ``min_obs`` orders (the diagnosis's setting:
+    sparser half hours are bridged, never tested); a never-posted expectation is made only where a
+    movement was left unposted.
     """
     out = []
     for habit in planted:
@@ -217,7 +218,7 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
             if habit["kind"] == "after_hours_backlog" and frame is not None:
                 expected["cases"], expected["same_day_share"], busiest = backlog_cases(
                     frame, location, float(habit["hours"][0]), timezone=timezone)
-                if busiest < BACKLOG_MIN_BIN or (expected["same_day_share"] or 0.0) < SAME_DAY_SHARE:
+                if busiest < min_obs or (expected["same_day_share"] or 0.0) < SAME_DAY_SHARE:
                     expected["unobservable"] = True  # too few late orders to test, or even the early ones wait
             if habit["kind"] == "approval_bottleneck" and frame is not None:
                 expected["cases"] = approval_cases(frame, habit.get("weekdays") or range(7), timezone=timezone)
@@ -292,16 +293,18 @@ def covered_by_optional(finding: Finding, optional: list[dict[str, Any]], *, tol
 
 
 def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *, frame: pd.DataFrame | None = None,
-                   timezone: str | None = None, tolerance_h: float = 1.0) -> dict[str, Any]:
+                   timezone: str | None = None, tolerance_h: float = 1.0,
+                   min_obs: int = DiagnosisSettings.min_obs) -> dict[str, Any]:
     """Recall over the expectations, the false alarms, and what was found for each planted habit.
 
     ``frame`` (the simulated log, local time in ``timezone``) makes the expectations depend on what
     happened (:func:`expectations`). Unobservable and optional truths are not expected; a finding
     matching one is not a false alarm (``unobservable`` and ``optional`` list them with what matched).
     Nor is a window that lies within an expected habit's hours without matching its bounds: it
-    found part of the habit, which still counts as missed (``partial`` lists them).
+    found part of the habit, which still counts as missed (``partial`` lists them). ``min_obs``: the
+    diagnosis's (:class:`~jxcsim.mining.diagnose.DiagnosisSettings`).
     """
-    every = expectations(planted, frame, timezone=timezone)
+    every = expectations(planted, frame, timezone=timezone, min_obs=min_obs)
     expected = [e for e in every if not e.get("unobservable") and not e.get("optional")]
     hits, misses, unobservable, optional = [], [], [], []
     for e in every:
