@@ -267,5 +267,7 @@ def test_a_habit_past_midnight_expects_its_never_posted_movements_once():
     data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
     data["posting"]["habits"] = {"fn": {"movement": "issue", "locations": ["WH-A"], "weekdays": ["Fri"],
                                         "hours": [22, 2], "p_never": 0.1}}
+    data["shifts"]["night"] = {"days": ["Fri"], "start": "21:00", "end": "03:00"}
+    data["staff"]["Night Driver"] = {"role": "driver", "location": "WH-A", "shift": "night"}
     names = [e["name"] for e in expectations(planted_truth(parse_scenario(data)))]
     assert names.count("fn (never posted)") == 1 and not any("after midnight) (never" in n for n in names)

@@ -105,6 +105,13 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"activity_names": {"pick": " "}}, "activity_names: pick: an activity name cannot be blank"),
     ({"posting": {"habits": {"none": {"hours": [5, 5]}}}},
      "posting.habits.none.hours: hours run from a start in [0, 24) to a later end, at most a day on; got [5, 5]"),
+    ({"staff": {"Zhang Wei": {"location": "WH-A"}}},
+     "staff.Zhang Wei.location: a sales serves every location; remove location"),
+    ({"posting": {"habits": {"night": {"locations": ["WH-B"], "weekdays": ["Sun"], "hours": [20, 2]}}}},
+     "posting.habits.night: never acts: no driver at WH-B works on Sun 20:00-02:00, when the habit's issues would be "
+     "moved (their shifts: drivers (Mon/Tue/Wed/Thu/Fri/Sat 08:00-18:00))"),
+    ({"posting": {"habits": {"night": {"movement": "receipt", "hours": [19, 23]}}}},
+     "posting.habits.night: never acts: no warehouse_clerk at WH-A, WH-B works on"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"
@@ -112,6 +119,17 @@ def test_errors_name_the_field_path(tmp_path, overlay, message):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_habit_acting_at_one_location_or_in_part_of_its_hours_is_accepted():
+    base = load_scenario(SCENARIOS / "baseline.yaml").model_dump(mode="json")
+    base["staff"]["Night Driver"] = {"role": "driver", "location": "WH-A", "shift": "night"}
+    base["shifts"]["night"] = {"days": ["Sat"], "start": "22:00", "end": "06:00"}
+    base["posting"]["habits"]["night"] = {"weekdays": ["Sun"], "hours": [1, 9]}  # Saturday's night crew, then nobody
+    assert parse_scenario(base).posting.habits["night"].enabled
+    base["staff"]["Night Driver"]["enabled"] = False
+    base["posting"]["habits"]["night"] = {"enabled": False, "weekdays": ["Sun"], "hours": [1, 5]}  # off: not checked
+    assert not parse_scenario(base).posting.habits["night"].enabled
 
 
 def test_transfers_need_two_locations():

@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .distributions import Count, Duration, Quantity
-from .shifts import WEEKDAY_NAMES
+from .shifts import WEEKDAY_NAMES, WeeklyCalendar
 
 SCHEMA_VERSION = 1
 _CLOCK = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
@@ -558,6 +558,9 @@ class Scenario(_Model):
                     raise ValueError(f"{where}: unknown location {loc!r} (known: {', '.join(sorted(known))})")
 
         for name, member in self.staff.items():
+            if member.location is not None and member.role not in WAREHOUSE_ROLES:
+                raise ValueError(f"staff.{name}.location: a {member.role.value} serves every location; remove "
+                                 f"location (only pickers, drivers and warehouse clerks work at one)")
             if member.location is not None:
                 check(f"staff.{name}.location", [member.location])
             elif member.role in WAREHOUSE_ROLES:
@@ -570,6 +573,8 @@ class Scenario(_Model):
                                  f"{name} never works (switch them off with enabled: false)")
         for name, habit in self.posting.habits.items():
             check(f"posting.habits.{name}.locations", habit.locations)
+            if habit.enabled:
+                self._habit_can_act(name, habit)
         check("demand.location_weights", list(self.demand.location_weights))
         check("counts.locations", self.counts.locations)
         check("rules.scan_to_ship.locations", self.rules.scan_to_ship.locations)
@@ -580,6 +585,37 @@ class Scenario(_Model):
             raise ValueError(f"transfers.enabled: transfers move goods between locations; the scenario has "
                              f"{len(self.locations)} ({', '.join(self.locations)})")
         return self
+
+
+    def _habit_can_act(self, name: str, habit: PostingHabit) -> None:
+        """Refuse a habit that never acts: its hours lie outside the shifts of everyone who moves its goods
+        (drivers load issues, clerks unload receipts) at all of its locations."""
+        role = Role.DRIVER if habit.movement is Movement.ISSUE else Role.WAREHOUSE_CLERK
+        where = habit.locations or list(self.locations)
+        movers = [m for m in self.staff.values() if m.enabled and m.role is role and m.location in where]
+        if not movers:
+            return  # no one moves these goods at all: the run says which staff is missing
+        worked = WeeklyCalendar.merge(w for m in movers for w in WeeklyCalendar.from_days(
+            self.shifts[m.shift].days, self.shifts[m.shift].start, self.shifts[m.shift].end
+        ).without_days(m.absent_weekdays).windows)
+        hours = WeeklyCalendar.merge((d * 24 + low, d * 24 + high) for days, low, high in habit.windows() for d in days)
+        if any(a < d and c < b for a, b in hours.windows for c, d in worked.windows):
+            return
+        shifts = sorted({f"{m.shift} ({_shift_text(self.shifts[m.shift])})" for m in movers})
+        raise ValueError(f"posting.habits.{name}: never acts: no {role.value} at {', '.join(where)} works on "
+                         f"{', '.join(WEEKDAY_NAMES[d] for d in sorted(set(habit.weekdays)))} "
+                         f"{_clock_text(habit.hours.low)}-{_clock_text(habit.hours.high)}, when the habit's "
+                         f"{habit.movement.value}s would be moved (their shifts: {'; '.join(shifts)})")
+
+
+def _clock_text(hours: float) -> str:
+    minutes = round(hours * 60) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _shift_text(shift: Shift) -> str:
+    return f"{'/'.join(WEEKDAY_NAMES[d] for d in sorted(set(shift.days)))} {_clock_text(shift.start)}-" \
+           f"{_clock_text(shift.end)}"
 
 
 EVERY = "*"  # an overlay's key for "every entry of this mapping" (habits: {"*": {enabled: false}})
