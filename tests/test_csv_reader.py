@@ -74,6 +74,36 @@ def test_gbk_export_is_detected_and_read(tmp_path):
     assert "encoding gb18030" in log.notes
 
 
+def test_cp1252_export_is_not_read_as_chinese(tmp_path):
+    text = ("Auftrag;Schritt;Zeit;Benutzer\nSO-1;Auftrag erfaßt;04.03.2024 09:00;Müller\n"
+            "SO-1;LKW beladen;04.03.2024 14:00;Jörg\nSO-2;Auftrag erfaßt;05.03.2024 10:00;Großmann\n")
+    path = write(tmp_path, text, encoding="cp1252")
+    profile = {"columns": {"case": "Auftrag", "activity": "Schritt", "timestamp": "Zeit", "resource": "Benutzer"}}
+    log = read_event_log(path, profile=profile)
+    assert log.frame["org:resource"].tolist() == ["Müller", "Jörg", "Großmann"]
+    assert log.frame["concept:name"].iloc[0] == "Auftrag erfaßt"
+    assert any(n.startswith("encoding cp1252 (guessed: not UTF-8, and not Chinese GB18030 text)") for n in log.notes)
+    told = read_event_log(path, profile={**profile, "encoding": "gb18030"})  # the profile's encoding wins
+    assert "encoding gb18030" in told.notes and told.frame["org:resource"].iloc[0] != "Müller"
+
+
+def test_a_cp1252_file_gb18030_cannot_decode_is_read_too(tmp_path):
+    path = write(tmp_path, "case;activity;timestamp\n1;Menü;2024-01-01 08:00\n2;Café au lait;2024-01-01 09:00\n",
+                 encoding="cp1252")
+    log = read_event_log(path)
+    assert log.frame["concept:name"].tolist() == ["Menü", "Café au lait"]
+    assert any(n.startswith("encoding cp1252 (guessed") for n in log.notes)
+
+
+def test_gbk_with_a_few_extension_characters_stays_gbk(tmp_path):
+    # 丂 and 乗 are GBK extension characters whose trail bytes are ASCII (0x40, 0x7E)
+    text = "单号,活动,时间\nSO-1,装车丂,2024-03-06 14:10\nSO-1,过账乗,2024-03-06 18:40\nSO-2,装车,2024-03-06 19:40\n"
+    log = read_event_log(write(tmp_path, text, encoding="gbk"),
+                         profile={"columns": {"case": "单号", "activity": "活动", "timestamp": "时间"}})
+    assert log.frame["concept:name"].tolist() == ["装车丂", "过账乗", "装车"]
+    assert "encoding gb18030" in log.notes
+
+
 def test_gbk_file_read_as_utf8_names_file_and_line(tmp_path):
     text = "case,activity,timestamp\n1,pick,2024-01-01 08:00\n2,装车,2024-01-01 09:00\n"
     path = write(tmp_path, text, encoding="gbk")

@@ -1,4 +1,4 @@
-"""Read CSV / CSV.gz exports: encoding (UTF-8, GB18030/GBK) and delimiter detected or given.
+"""Read CSV / CSV.gz exports: encoding (UTF-8, GB18030/GBK, cp1252) and delimiter detected or given.
 
 All cells are read as text; the normaliser parses them. Rows with the wrong number of fields
 are not fatal: they come back as quarantine candidates with their line number.
@@ -28,6 +28,7 @@ from .log import LogFormat, RawLog
 
 DELIMITERS = (",", ";", "\t", "|")
 BAD_LINE = "_bad_line"
+_UTF8 = ("utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -45,17 +46,63 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """Decode with the given encoding, else UTF-8, else GB18030 (a superset of GBK)."""
-    tries = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+# A byte GB18030 reads as the lead of a character, and what follows it: a four-byte character
+# (digit, high byte, digit) or the trail byte of a two-byte one (captured).
+_GB_LEAD = re.compile(rb"[\x81-\xfe](?:[\x30-\x39][\x81-\xfe][\x30-\x39]|(.))", re.S)
+_GB_SAMPLE = 20_000  # lead bytes looked at: plenty to tell the two apart, and quick on any file
+CP1252_NOTE = ("encoding cp1252 (guessed: not UTF-8, and not Chinese GB18030 text); "
+               "name it in the profile (encoding: ...) if wrong")
+
+
+def looks_single_byte(data: bytes) -> bool:
+    """Whether non-UTF-8 bytes are Western single-byte text (cp1252/Latin-1) rather than GB18030/GBK.
+
+    GB18030 accepts almost any bytes, so decoding is no test. In Chinese text the trail byte of a
+    two-byte character is nearly always a high byte (GB2312: 0xA1-0xFE; only rare GBK extension
+    characters take 0x40-0x7E). In cp1252 text a high byte (``ü``, ``ß``) stands alone between
+    ASCII letters, so a GB18030 reading pairs it with the ASCII byte after it. The rule: of the
+    first 20 000 lead bytes, more than half followed by an ASCII byte means single-byte text.
+
+    >>> looks_single_byte("Müller;Jörg;Auftrag erfaßt".encode("cp1252"))
+    True
+    >>> looks_single_byte("装车;过账;华东仓".encode("gbk"))
+    False
+    """
+    ascii_trail = pairs = 0
+    for match in _GB_LEAD.finditer(data):
+        trail = match.group(1)
+        pairs += 1
+        ascii_trail += trail is not None and trail[0] < 0x80
+        if pairs >= _GB_SAMPLE:
+            break
+    return pairs > 0 and 2 * ascii_trail > pairs
+
+
+def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str, str | None]:
+    """Decode with the given encoding, else UTF-8, else GB18030 (a superset of GBK), else cp1252
+    when the bytes look like Western single-byte text (:func:`looks_single_byte`); the text, the
+    encoding used and a note (``None`` for UTF-8)."""
+    if encoding:
+        tries = [encoding]
+    else:
+        tries = ["utf-8-sig", "gb18030"]
+        try:
+            return data.decode("utf-8-sig"), "utf-8-sig", None
+        except UnicodeDecodeError:
+            if looks_single_byte(data):
+                tries = ["utf-8-sig", "cp1252", "gb18030"]
     first_error: UnicodeDecodeError | None = None
     for enc in tries:
         try:
-            return data.decode(enc), enc
+            text = data.decode(enc)
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
+            continue
         except LookupError:
             raise EventLogError(f"unknown encoding {encoding!r}", path=path) from None
+        if enc == "cp1252" and not encoding:
+            return text, enc, CP1252_NOTE
+        return text, enc, None if enc == "utf-8-sig" else f"encoding {enc}"
     assert first_error is not None
     line = _line_of(data, first_error.start)
     tried = " or ".join(tries)
@@ -158,7 +205,6 @@ def _read_tolerant(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]
     return frame, np.asarray(lines, dtype=np.int64)
 
 
-_UTF8 = ("utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig")
 _NON_SPACE = re.compile(rb"\S")
 
 
@@ -190,10 +236,11 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
         raise EventLogError("file holds no data", path=path)
     fast = _read_utf8_bytes(data, delimiter) if encoding is None or encoding.lower() in _UTF8 else None
     rows = None
+    encoding_note = None
     if fast is not None:
         (frame, sep), used_encoding = fast, "utf-8-sig"
     else:
-        text, used_encoding = decode(data, path, encoding)
+        text, used_encoding, encoding_note = decode(data, path, encoding)
         if not text.strip():
             raise EventLogError("file holds no data", path=path)
         sep = delimiter or sniff_delimiter(text)
@@ -209,7 +256,7 @@ def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | No
                 raise EventLogError(f"not a readable CSV file: {exc}", path=path) from None
             except pd.errors.EmptyDataError:
                 raise EventLogError("file holds no data", path=path) from None
-    notes = [] if used_encoding == "utf-8-sig" else [f"encoding {used_encoding}"]
+    notes = [encoding_note] if encoding_note else []
     if sep != ",":
         notes.append(f"delimiter {sep!r}")
     frame.columns = [str(c).strip() for c in frame.columns]
