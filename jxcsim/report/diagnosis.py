@@ -32,7 +32,7 @@ from .figures import (
     process_map_svg,
     weekday_hour_heatmap_png,
 )
-from .findings_page import table_html
+from .tables import table_html
 
 MAX_HEATMAPS = 10
 _MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT)

@@ -14,12 +14,14 @@ False
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable
 from typing import Any
 
 from ..kpi.common import WEEKDAYS
 from ..mining.common import clock
 from ..mining.findings import Finding, rank_findings
+from .tables import health_table_html, is_health_table, label, table_html
 
 LISTED = 15  # movements shown per finding (all of them are in findings.json)
 _STYLE = """
@@ -55,24 +57,7 @@ def _window(f: Finding) -> str:
 
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "" if value is None or value != value else f"{value:,.{digits}f}"
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return "" if value != value else f"{value:,.2f}"
-    return "" if value is None else str(value)
-
-
-def table_html(records: list[Mapping[str, Any]], *, columns: list[str] | None = None) -> str:
-    """An escaped HTML table of ``records`` (every key any record has, in order of appearance, or
-    ``columns``)."""
-    if not records:
-        return "<p class=empty>Nothing to show.</p>"
-    columns = columns or list(dict.fromkeys(k for r in records for k in r))
-    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_e(_fmt(r.get(c)))}</td>" for c in columns) + "</tr>" for r in records)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return "" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
 
 
 def _details(f: Finding) -> str:
@@ -102,7 +87,7 @@ def _q(q: float | None) -> str:
     >>> _q(None), _q(3.1e-26), _q(0.0)
     ('', '3.1e-26', '&lt;1e-300')
     """
-    if q is None or q != q:  # none, or NaN
+    if q is None or math.isnan(q):
         return ""
     return f"{q:.2g}" if q > 0 else "&lt;1e-300"
 
@@ -135,13 +120,18 @@ def _read_line(read: dict[str, Any] | None) -> str:
     return line
 
 
+def _meta_value(value: Any) -> Any:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[str, Any] | None = None,
                          tables: dict[str, list[dict[str, Any]]] | None = None,
                          sections: list[tuple[str, str]] | None = None) -> str:
     """The report as an HTML string: meta line, the ranked findings, ``sections`` (heading,
     trusted HTML), then ``tables`` (heading, records; escaped)."""
     ranked = rank_findings(list(findings))
-    meta_line = " · ".join(f"{_e(k)}: {_e(v)}" for k, v in (meta or {}).items() if not isinstance(v, dict))
+    meta_line = " · ".join(f"{_e(label(k))}: {_e(_meta_value(v))}" for k, v in (meta or {}).items()
+                           if not isinstance(v, dict))
     meta_line += _read_line((meta or {}).get("read"))
     not_run = (meta or {}).get("not_run") or {}
     if not_run:  # analyses the log's semantics do not allow: say so, not an empty section
@@ -149,7 +139,8 @@ def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[
         if any(why.startswith("needs activities mapped") for why in not_run.values()):
             meta_line += " — map the log's activities in a profile (docs/profiles.md)"
     blocks = [(name, body) for name, body in (sections or [])]
-    blocks += [(name, table_html(records)) for name, records in (tables or {}).items() if records]
+    blocks += [(name, health_table_html(records) if is_health_table(records) else table_html(records))
+               for name, records in (tables or {}).items() if records]
     nav = "".join(f'<a href="#s{i}">{_e(name)}</a>' for i, (name, _) in enumerate(blocks))
     extra = "".join(f'<h2 id="s{i}">{_e(name)}</h2>{body}' for i, (name, body) in enumerate(blocks))
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
@@ -157,5 +148,6 @@ def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[
             f"<nav><a href=\"#findings\">Findings</a>{nav}</nav>"
             f"<h2 id=findings>Findings ({len(ranked)})</h2>"
             "<table><tr><th>#</th><th>kind</th><th>finding</th><th>activities</th><th>location</th><th>when</th>"
-            "<th>cases</th><th>effect h</th><th>baseline h</th><th>stock impact</th><th>q</th></tr>"
+            f"<th>cases</th><th>{_e(label('effect_h'))}</th><th>{_e(label('baseline_h'))}</th>"
+            f"<th>{_e(label('stock_impact_qty'))}</th><th>{_e(label('q_value'))}</th></tr>"
             f"{_finding_rows(ranked)}</table>{extra}</body></html>")

@@ -1,0 +1,70 @@
+"""What a reader of report.html sees: labels instead of JSON keys, units, figures that fit, and a
+say-why note wherever a table row or a section has nothing to show."""
+
+from __future__ import annotations
+
+import re
+
+from jxcsim.report.findings_page import render_findings_page
+from jxcsim.report.tables import health_table_html, table_html
+
+RAW_KEYS = ("mean_h", "std_h", "deviation_share", "n_excluded", "share_blocked", "activity_instances", "first_event",
+            "n_cases", "p90_h", "cases_deviating", "moved_at")
+
+
+def _headers(page: str) -> list[str]:
+    return re.findall(r"<th[^>]*>([^<]*)</th>", page)
+
+
+def _health(**overrides) -> list[dict]:
+    rows = []
+    for step in ("order_review", "availability_check", "shipping_preparation", "delivery", "invoicing", "settlement"):
+        rows.append({"step": step, "n_cases": 0, "n_excluded": 1266, "mean_h": None, "median_h": None, "p90_h": None,
+                     "share_blocked": None, "blocked_after_h": 24.0, "n_negative": 0})
+    rows[-1].update(n_cases=1125, n_excluded=141, mean_h=298.96, median_h=270.39, p90_h=476.97, share_blocked=0.988,
+                    n_negative=8, **overrides)
+    return rows
+
+
+def test_tables_and_the_meta_line_show_labels_not_json_keys():
+    meta = {"source": "log.csv", "activity_instances": 9119, "cases": 608, "first_event": "2011-01-01 06:29",
+            "last_event": "2011-10-14 22:31"}
+    temporal = [{"source": "a", "target": "b", "mean_h": 1.5, "std_h": 0.5, "observations": 10, "deviations": 2,
+                 "deviation_share": 0.2, "cases_deviating": 2}]
+    page = render_findings_page([], title="t", meta=meta, tables={"Temporal": temporal, "Health": _health()})
+    heads = _headers(page)
+    for key in RAW_KEYS:
+        assert key not in heads and f"{key}:" not in page, key
+    assert {"mean (h)", "std dev (h)", "share deviating", "cases excluded", "share blocked (&gt; 24 h)"} <= set(heads)
+    assert "activity instances: 9,119" in page
+    assert "first event: 2011-01-01 06:29" in page
+    assert "<td class=num>20%</td>" in page  # a share reads as a percentage
+
+
+def test_a_key_not_in_the_mapping_still_reads_as_words():
+    assert _headers(table_html([{"lead_time_h": 1.0, "cases_late": 3}])) == ["lead time (h)", "cases late"]
+
+
+def test_empty_process_health_rows_say_which_events_their_step_needs():
+    page = health_table_html(_health())
+    rows = page.split("<tr>")[2:]
+    assert len(rows) == 6
+    assert "no cases (needs order_received and credit_check/credit_approved events" in rows[0]
+    assert "no cases (needs deliver and invoice events" in rows[4]
+    for row in rows[:5]:
+        assert re.search(r"<td colspan=5 class=empty>no cases \(needs ", row), row  # mean .. cases ending before
+        assert "<td></td>" not in row  # no blank cells
+    assert "no cases" not in rows[5] and "298.96" in rows[5]
+    assert "blocked after" not in page  # one threshold for every step: said in the header
+
+
+def test_process_health_keeps_a_threshold_column_when_steps_differ():
+    rows = _health()
+    rows[0]["blocked_after_h"] = 48.0
+    heads = _headers(health_table_html(rows))
+    assert "share blocked" in heads and "blocked after (h)" in heads
+
+
+def test_table_cells_from_the_log_are_escaped():
+    page = table_html([{"location": "<script>x</script>", "mean_h": None}, {"location": "a", "mean_h": 2.0}])
+    assert "<script>" not in page and "&lt;script&gt;" in page
