@@ -143,6 +143,22 @@ def test_a_blank_line_alone_is_an_empty_row_at_its_line(tmp_path, newline):
     assert log.frame["source_row"].tolist() == [2, 4]
 
 
+@pytest.mark.parametrize("ending", ["\n\n", "\r\n\r\n", "\n\n\n", "\n  \n\t\n"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_blank_lines_at_the_end_of_the_file_are_no_rows(tmp_path, ending, quoted):
+    first = '1,"a",2024-01-01 08:00' if quoted else "1,a,2024-01-01 08:00"
+    text = "\n".join(["case,activity,timestamp", first, "", "3,c,2024-01-01 10:00"]) + ending
+    log = read_event_log(write(tmp_path, text))
+    assert log.rows_read == 3 and len(log.frame) == 2
+    assert log.quarantine.set_index("source_row")["reason"].to_dict() == {3: "empty row"}  # the middle one stays
+
+
+def test_blank_lines_at_the_end_of_a_gbk_file_are_no_rows(tmp_path):
+    path = write(tmp_path, "单号,活动,时间\nSO-1,装车,2024-03-06 14:10\n\n\n", encoding="gbk")
+    log = read_event_log(path, profile={"columns": {"case": "单号", "activity": "活动", "timestamp": "时间"}})
+    assert log.rows_read == 1 and log.quarantine.empty
+
+
 def test_duplicates_are_exact_rows_not_equal_times(tmp_path):
     text = ("case,activity,timestamp\n1,a,2024-01-01 08:00\n1,a,2024-01-01T08:00\n"
             "2,b,2024-01-01 08:00\n1,a,2024-01-01 08:00\n3,c,2024-01-01 09:00\n")

@@ -229,11 +229,33 @@ def _read_utf8_bytes(data: bytes, delimiter: str | None) -> tuple[pd.DataFrame, 
         return None
 
 
+_BLANK = b" \t\r\n"
+
+
+def drop_trailing_blank_lines(data: bytes) -> bytes:
+    """``data`` without the blank lines at its very end (Excel and many tools write one), which are
+    no rows; the buffer itself (no copy) when it has none. Blank lines elsewhere stay empty rows.
+
+    >>> drop_trailing_blank_lines(b"a,b\\n1,2\\n\\n \\r\\n")
+    b'a,b\\n1,2\\n'
+    """
+    tail = data[-4096:]
+    content = tail.rstrip(_BLANK)
+    if not content and len(tail) < len(data):  # a long run of whitespace: look at the whole file
+        tail, content = data, data.rstrip(_BLANK)
+    if tail.count(b"\n", len(content)) < 2:
+        return data  # at most the last line's own line break
+    cut = len(data) - len(tail) + len(content)
+    newline = data.find(b"\n", cut)
+    return data[: newline + 1]
+
+
 def read_csv_raw(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawLog:
     """Read a CSV file into raw text rows (see the module docstring)."""
     data = read_bytes(path)
     if not _NON_SPACE.search(data):
         raise EventLogError("file holds no data", path=path)
+    data = drop_trailing_blank_lines(data)
     fast = _read_utf8_bytes(data, delimiter) if encoding is None or encoding.lower() in _UTF8 else None
     rows = None
     encoding_note = None
