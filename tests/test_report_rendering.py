@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from jxcsim.mining.findings import Finding, FindingKind
 from jxcsim.report.findings_page import render_findings_page
 from jxcsim.report.tables import health_table_html, table_html
 
@@ -68,3 +69,17 @@ def test_process_health_keeps_a_threshold_column_when_steps_differ():
 def test_table_cells_from_the_log_are_escaped():
     page = table_html([{"location": "<script>x</script>", "mean_h": None}, {"location": "a", "mean_h": 2.0}])
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def _finding(kind: FindingKind, impact: float | None) -> Finding:
+    return Finding(kind, ["Load truck", "Post goods issue"], "WH-A", 2, [13.0, 18.0], 117, 7.4, 0.8, impact, 1e-9,
+                   ["c1"], "late", details={"transition": "Load truck->Post goods issue"})
+
+
+def test_stock_impact_has_its_unit_unit_hours_for_a_posting_window_units_for_never_posted():
+    page = render_findings_page([_finding(FindingKind.PHYSICAL_BEFORE_BOOK, 970383.0),
+                                 _finding(FindingKind.UNPOSTED_MOVEMENT, 120.0),
+                                 _finding(FindingKind.BOTTLENECK, None)], title="t")
+    assert "970,383&nbsp;unit·h" in page and "120&nbsp;units" in page
+    head = next(h for h in re.findall(r"<th[^>]*>stock impact</th>", page))
+    assert "unit·h" in head  # the header's tooltip says what the number is

@@ -20,9 +20,11 @@ from typing import Any
 
 from ..kpi.common import WEEKDAYS
 from ..mining.common import clock
-from ..mining.findings import Finding, rank_findings
+from ..mining.findings import Finding, FindingKind, rank_findings
 from .tables import health_table_html, is_health_table, label, table_html
 
+_IMPACT = ("phantom stock: quantity × hours moved but not yet posted (unit·h); for a never-posted movement, "
+           "the units never posted")
 LISTED = 15  # movements shown per finding (all of them are in findings.json)
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:2rem auto;color:#1d2733;
@@ -91,6 +93,15 @@ def _q(q: float | None) -> str:
         return ""
     return f"{q:.2g}" if q > 0 else "&lt;1e-300"
 
+def _stock_impact(f: Finding) -> str:
+    """``stock_impact_qty`` with its unit: units never posted for an unposted movement, else
+    unit-hours (Σ quantity × hours the shelf and the book disagreed, :mod:`jxcsim.mining.cells`)."""
+    if f.stock_impact_qty is None or math.isnan(f.stock_impact_qty):
+        return ""
+    unit = "units" if f.kind is FindingKind.UNPOSTED_MOVEMENT else "unit·h"
+    return f"{f.stock_impact_qty:,.0f}&nbsp;{unit}"
+
+
 def _finding_rows(findings: list[Finding]) -> str:
     rows = []
     for rank, f in enumerate(findings, start=1):
@@ -100,7 +111,7 @@ def _finding_rows(findings: list[Finding]) -> str:
             f"<td>{_e(f.summary)}<div class=evidence>cases: {evidence}</div>{_details(f)}</td>"
             f"<td>{_e(' → '.join(f.activities))}</td><td>{_e(f.location or '—')}</td><td>{_e(_window(f))}</td>"
             f"<td class=num>{f.cases:,}</td><td class=num>{_num(f.effect_h)}</td><td class=num>{_num(f.baseline_h)}</td>"
-            f"<td class=num>{_num(f.stock_impact_qty, 0)}</td>"
+            f"<td class=num>{_stock_impact(f)}</td>"
             f"<td class=num>{_q(f.q_value)}</td></tr>")
     return "".join(rows) or "<tr><td colspan=11 class=empty>No findings.</td></tr>"
 
@@ -149,5 +160,5 @@ def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[
             f"<h2 id=findings>Findings ({len(ranked)})</h2>"
             "<table><tr><th>#</th><th>kind</th><th>finding</th><th>activities</th><th>location</th><th>when</th>"
             f"<th>cases</th><th>{_e(label('effect_h'))}</th><th>{_e(label('baseline_h'))}</th>"
-            f"<th>{_e(label('stock_impact_qty'))}</th><th>{_e(label('q_value'))}</th></tr>"
+            f"<th title=\"{_IMPACT}\">{_e(label('stock_impact_qty'))}</th><th>{_e(label('q_value'))}</th></tr>"
             f"{_finding_rows(ranked)}</table>{extra}</body></html>")
