@@ -42,6 +42,7 @@ from simpy.events import URGENT, Event
 from jxcsim.world.catalogue import PurchaseCosts, build_catalogue
 from jxcsim.world.demand import OrderDraws
 from jxcsim.world.distributions import uniform_stream
+from jxcsim.world.streams import named_streams
 from jxcsim.world.gc_policy import run_gc  # the world's GC settings for a run (standard library only)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
 from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, release_time, weekday_of
@@ -185,7 +186,8 @@ class BareFlow:
             raise NotImplementedError("the bare flow has no customer returns and no transfers")
         self.sc = scenario
         self.seed = seed
-        self.rng = np.random.default_rng(seed)
+        stream = named_streams(np.random.default_rng(seed))  # the world's streams, by the same names
+        self.orders_rng, self.purchasing_rng = stream("orders"), stream("purchasing")
         self.horizon_h = weeks * HOURS_PER_WEEK
         self.env = env = CountingEnvironment()
         self.skus, self.customers = build_catalogue(scenario)
@@ -199,23 +201,28 @@ class BareFlow:
                 members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
                     (name, self.calendars[m.shift].without_days(m.absent_weekdays)))
         self.teams = {key: Team(env, key[0].value, people) for key, people in members.items()}
-        d, rng = scenario.durations, self.rng  # each a stream of draws from the generator, as the world's
+        d = scenario.durations  # each duration a stream of draws from its own generator, as the world's
+
+        def duration(name: str):
+            return getattr(d, name).stream(stream(f"duration {name}"))
+
         self.d_check, self.d_approval, self.d_pick, self.d_load, self.d_drive = (
-            d.credit_check.stream(rng), d.credit_approval.stream(rng), d.pick_per_line.stream(rng), d.load.stream(rng),
-            d.drive.stream(rng))
+            duration(n) for n in ("credit_check", "credit_approval", "pick_per_line", "load", "drive"))
         self.d_invoice, self.d_po_create, self.d_po_approve, self.d_unload = (
-            d.invoice.stream(rng), d.po_create.stream(rng), d.po_approve.stream(rng), d.unload.stream(rng))
-        self.uniform = uniform_stream(rng)
+            duration(n) for n in ("invoice", "po_create", "po_approve", "unload"))
+        self.u_posting, self.u_credit, self.u_payment = (
+            uniform_stream(stream(f"decisions {kind}")) for kind in ("posting", "credit", "payment"))
         # habits as (behaviour, delay sampler, next workday?, movement, locations or None, weekdays, low, high)
         self.habits = []  # a habit past midnight: two windows, one sampler (as the world does)
-        for h in scenario.posting.habits.values():
+        for name, h in scenario.posting.habits.items():
             if h.enabled:
-                delays, places = h.delay_h.stream(rng), None if h.locations is None else set(h.locations)
+                delays = h.delay_h.stream(stream(f"habit {name} delay"))
+                places = None if h.locations is None else set(h.locations)
                 self.habits += [(h, delays, h.post_at == "next_workday", h.movement, places, set(days), low, high)
                                 for days, low, high in h.windows()]
         posting = scenario.posting
-        self.default_posting = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.stream(rng), False),
-                                Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.stream(rng), False)}
+        self.default_posting = {m: (b, b.delay_h.stream(stream(f"posting {m.value} delay")), False)
+                                for m, b in ((Movement.ISSUE, posting.issue), (Movement.RECEIPT, posting.receipt))}
         # state: plain dicts keyed by (sku, location)
         self.book: dict[tuple[str, str], float] = {}
         self.physical: dict[tuple[str, str], float] = {}
@@ -294,7 +301,7 @@ class BareFlow:
                     and low <= hour < high):
                 behaviour, delay, next_workday = habit, habit_delay, habit_next_workday
                 break
-        uniform = self.uniform
+        uniform = self.u_posting
         post_first = uniform() >= behaviour.p_move_before_post
         never = (not post_first) and uniform() < behaviour.p_never
         return post_first, delay(), never, False, next_workday
@@ -357,7 +364,7 @@ class BareFlow:
     # --- sales ------------------------------------------------------------------------------------
     def arrivals(self) -> Generator[Any, Any, None]:
         """The world's order arrivals: the orders of each week drawn at its start (``OrderDraws``)."""
-        env, rng = self.env, self.rng
+        env, rng = self.env, self.orders_rng
         draws = OrderDraws(self.sc.demand, self.customers, self.locations, self.skus)
         week = 0
         while week < self.horizon_h:
@@ -388,7 +395,7 @@ class BareFlow:
                     else self.seen_at(sc.handoffs.to_credit_approver, env.now))
             yield env.timeout(seen - env.now)
             yield self.team(Role.CREDIT_APPROVER).do(self.d_approval())
-            if self.uniform() < P_CREDIT_REJECT:
+            if self.u_credit() < P_CREDIT_REJECT:
                 self.log("credit_rejected")
                 return
             self.log("credit_approved")
@@ -473,7 +480,7 @@ class BareFlow:
             return
         self.log("invoice")
         pay = o.customer.pay_days
-        days = pay.low + (pay.high - pay.low) * self.uniform()
+        days = pay.low + (pay.high - pay.low) * self.u_payment()
         paid = self.office.next_open(env.now + days * 24)
         yield env.timeout(paid - env.now)
         self.exposure[o.customer.customer] -= o.amount
@@ -510,7 +517,7 @@ class BareFlow:
             day += 1
 
     def purchase_order(self, loc: str, lines: list[tuple[Any, float]]) -> Generator[Any, Any, None]:
-        env, sc, rng = self.env, self.sc, self.rng
+        env, sc, rng = self.env, self.sc, self.purchasing_rng
         amount = sum(qty * self.purchase_cost(sku, env.now) for sku, qty in lines)
         buyers = self.team(Role.BUYER)
         yield buyers.do(self.d_po_create())

@@ -63,7 +63,8 @@ def test_ledgers_hold_their_invariants_and_explain_every_unit(run6):
 
 def test_wednesday_afternoon_at_wh_a_loads_before_posting(run6, baseline):
     d = _issue_delays(run6.log, baseline.timezone)
-    wed_a = d[(d.location == "WH-A") & (d.weekday == 2) & (d.hour >= 14) & (d.hour < 18)]
+    hours = baseline.posting.habits["wed_afternoon_load_before_post"].hours
+    wed_a = d[(d.location == "WH-A") & (d.weekday == 2) & (d.hour >= hours.low) & (d.hour < hours.high)]
     rest = d[~d.index.isin(wed_a.index)]
     assert len(wed_a) > 50
     assert wed_a.delay_h.mean() > 3.0 and rest.delay_h.mean() < 0.5
@@ -307,10 +308,12 @@ def test_golden_seeded_run(baseline):
     # (moved when the orders and durations came to be drawn a batch at a time: over seeds 2020-2029 the
     # totals stayed within 1-4 % of the one-at-a-time draws, e.g. 17,720 goods issues against 17,766; and
     # when postings came to be decided as the goods move, not at the pick: over seeds 2020-2025, 10,642 goods
-    # issues against 10,640 and 162 credit holds against 166)
-    assert counts["order_received"] == pytest.approx(648, rel=0.02)
-    assert counts["physical_issue"] == pytest.approx(1872, rel=0.02)
-    assert counts["credit_hold"] == pytest.approx(34, abs=3)
+    # issues against 10,640 and 162 credit holds against 166; and when each source of randomness got a
+    # stream of its own (common random numbers): over seeds 2020-2025, 3,870 orders against 3,813, 10,812
+    # goods issues against 10,642, 168 credit holds against 162)
+    assert counts["order_received"] == pytest.approx(631, rel=0.02)
+    assert counts["physical_issue"] == pytest.approx(1808, rel=0.02)
+    assert counts["credit_hold"] == pytest.approx(31, abs=3)
     assert 320 * 2 * 0.85 < counts["order_received"] < 320 * 2 * 1.15  # the scenario's 320 orders a week
 
 

@@ -54,7 +54,7 @@ def test_goods_on_the_road_are_in_transit_in_the_ledgers_and_nothing_is_left_une
 
 
 def test_an_out_leg_never_posted_keeps_the_in_leg_from_being_posted():
-    run = simulate(_with_transfers(posting_issue={"p_never": 0.5}), weeks=8, seed=3)
+    run = simulate(_with_transfers(posting_issue={"p_move_before_post": 1.0, "p_never": 0.5}), weeks=8, seed=3)
     moves = run.log[run.log["doc_type"] == "transfer"]
     cases = moves.groupby(CASE)[SEMANTIC].agg(set)
     no_out = cases[cases.map(lambda s: "transfer_physical_out" in s and "transfer_book_out" not in s)]

@@ -21,6 +21,7 @@ from .distributions import uniform_stream
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, MissingStaff, Movement, PostingBehaviour, Release, Role, Scenario
 from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekday_of
+from .streams import named_streams
 from .teams import Team, Work
 
 ALERT_RESPONSE_H = 0.5  # how long a clerk on shift takes to post after an alert or escalation
@@ -82,7 +83,12 @@ class World:
 
     def __init__(self, scenario: Scenario, rng: np.random.Generator, *, weeks: int):
         self.scenario = scenario
-        self.rng = rng
+        stream = named_streams(rng)  # a generator per source of randomness (common random numbers; see .streams)
+        self.orders_rng, self.purchasing_rng = stream("orders"), stream("purchasing")
+        # U[0, 1) draws for the world's yes/no and range draws, a stream per kind of decision
+        self.u_posting, self.u_credit, self.u_payment, self.u_returns, self.u_transfers = (
+            uniform_stream(stream(f"decisions {kind}")) for kind in ("posting", "credit", "payment", "returns",
+                                                                     "transfers"))
         self.horizon_h = weeks * HOURS_PER_WEEK
         self.env = simpy.Environment()
         self.ledgers = Ledgers()
@@ -101,9 +107,8 @@ class World:
         # every (role, location) asked for, the office roles at each location too (team() looks here first)
         self._team_at = {**self.teams, **{(role, loc): team for (role, where), team in self.teams.items()
                                           if where is None for loc in self.locations}}
-        # each distribution drawn a batch at a time (one numpy call per batch), all from rng
-        self._durations = {name: d.stream(rng) for name, d in scenario.durations}
-        self.uniform = uniform_stream(rng)  # U[0, 1) draws for the world's yes/no and range draws
+        # each distribution drawn a batch at a time (one numpy call per batch), from its own stream
+        self._durations = {name: d.stream(stream(f"duration {name}")) for name, d in scenario.durations}
         posting = scenario.posting
         # (behaviour, its delay sampler, posted at the next working day?), the habits with their names and
         # where and when they apply: (movement, locations or None, weekdays, from hour, to hour); a habit
@@ -111,13 +116,13 @@ class World:
         self._habits = []
         for name, habit in posting.habits.items():
             if habit.enabled:
-                delays = habit.delay_h.stream(rng)
+                delays = habit.delay_h.stream(stream(f"habit {name} delay"))
                 places = None if habit.locations is None else frozenset(habit.locations)
                 self._habits += [(name, habit, delays, habit.post_at == "next_workday",
                                   (habit.movement, places, frozenset(days), low, high))
                                  for days, low, high in habit.windows()]
-        self._behaviour = {Movement.ISSUE: (posting.issue, posting.issue.delay_h.stream(rng), False),
-                           Movement.RECEIPT: (posting.receipt, posting.receipt.delay_h.stream(rng), False)}
+        self._behaviour = {m: (b, b.delay_h.stream(stream(f"posting {m.value} delay")), False)
+                           for m, b in ((Movement.ISSUE, posting.issue), (Movement.RECEIPT, posting.receipt))}
         credit = scenario.rules.credit
         self.credit_rule = CreditRule(credit.review_threshold, credit.use_credit_limit, credit.fast_track_below)
         self.ids = Counters()
@@ -219,7 +224,7 @@ class World:
                     and low <= hour < high):  # PostingHabit.applies, on plain values
                 behaviour, delay, next_workday, habit_name = habit, habit_delay, habit_next_workday, name
                 break
-        uniform = self.uniform
+        uniform = self.u_posting
         post_first = uniform() >= behaviour.p_move_before_post
         never = (not post_first) and uniform() < behaviour.p_never
         return PostingPlan(post_first, delay(), never, False, next_workday, habit_name)

@@ -96,7 +96,7 @@ def reorder_review(world: World) -> Generator[Any, Any, None]:
 
 def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str, float]]) -> Generator[Any, Any, None]:
     """Create (and approve) a PO, wait for the goods, receive and post them, settle the invoice."""
-    env, sc, rng = world.env, world.scenario, world.rng
+    env, sc, rng = world.env, world.scenario, world.purchasing_rng
     po = f"PO-{world.ids.next('PO'):06d}"
     cost = world.purchase_costs.at
     doc = PurchaseOrder(po, supplier, loc, [PurchaseLine(i, sku, qty, cost(world.skus[sku], env.now))

@@ -35,14 +35,14 @@ def returns_after_delivery(world: World, order: Order, lines: list[tuple[SalesLi
     customer sends back."""
     rules = world.scenario.returns
     for line, qty in lines:
-        if world.uniform() < rules.p_line:
+        if world.u_returns() < rules.p_line:
             world.start(customer_return(world, order, line, qty))
 
 
 def customer_return(world: World, order: Order, line: SalesLine, delivered: float) -> Generator[Any, Any, None]:
     """One return of part of ``delivered`` units of ``line``, from request to posting."""
     env, rules, loc = world.env, world.scenario.returns, order.location
-    u = world.uniform
+    u = world.u_returns
     days = max(1, round(rules.after_days.at(u())))  # whole days: asked at about the time of day it came
     ask = world.office.next_open(env.now + days * DAY_H)
     yield env.timeout(ask - env.now)

@@ -45,7 +45,7 @@ class Order:
 
 def order_arrivals(world: World) -> Generator[Any, Any, None]:
     """Orders arrive as drawn by :class:`.demand.OrderDraws`, a week of them at a time."""
-    env, rng = world.env, world.rng
+    env, rng = world.env, world.orders_rng
     draws = OrderDraws(world.scenario.demand, world.customers, world.locations, list(world.skus.values()))
     ids, start = world.ids, world.start
     week = 0
@@ -81,7 +81,7 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
         release = Release(mode="batch", times=digests) if digests else sc.handoffs.to_credit_approver
         yield env.timeout(world.seen_at(release, now) - now)
         work = yield world.team(Role.CREDIT_APPROVER).do(world.duration("credit_approval"))
-        if world.uniform() < P_CREDIT_REJECT:
+        if world.u_credit() < P_CREDIT_REJECT:
             doc.reject(work.end, work.worker, reason)
             order.record(world, "credit_rejected", work.end, start=work.start, resource=work.worker)
             return
@@ -218,7 +218,7 @@ def billing(world: World, order: Order) -> Generator[Any, Any, None]:
         return
     order.record(world, "invoice", work.end, start=work.start, resource=work.worker, amount=amount)
     pay_days = order.account.pay_days
-    days = pay_days.low + (pay_days.high - pay_days.low) * world.uniform()  # uniform on the customer's range
+    days = pay_days.low + (pay_days.high - pay_days.low) * world.u_payment()  # uniform on the customer's range
     paid = world.office.next_open(env.now + days * 24)
     yield env.timeout(paid - env.now)
     world.exposure[order.customer] -= order.amount

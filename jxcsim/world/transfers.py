@@ -71,7 +71,7 @@ def planned_transfers(world: World, sku: str, rates: dict[tuple[str, str], float
 
 def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generator[Any, Any, None]:
     """One transfer of ``qty`` of ``sku`` from ``src`` to ``dst``, from creation to the in leg's posting."""
-    env, sc, u = world.env, world.scenario, world.uniform
+    env, sc, u = world.env, world.scenario, world.u_transfers
     tid = f"TR-{world.ids.next('TR'):06d}"
     doc = Transfer(tid, sku, qty, src, dst, created_at=env.now)
 
@@ -139,7 +139,7 @@ def _post_out(world: World, doc: Transfer, record: Any, done: Any) -> Generator[
     if scanned:
         clerk = "scanner"
     else:
-        u = world.uniform
+        u = world.u_transfers
         first = u() >= behaviour.p_move_before_post  # posted as the goods leave (a clerk on shift), as issues are
         if not first and u() < behaviour.p_never:
             done.succeed(False)
