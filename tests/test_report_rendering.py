@@ -4,11 +4,19 @@ say-why note wherever a table row or a section has nothing to show."""
 from __future__ import annotations
 
 import re
+import shutil
 
+import pytest
+
+from jxcsim.kpi.example import TIMEZONE, example_log
+from jxcsim.mining.discovery import discover_process_map, discover_process_model
 from jxcsim.mining.findings import Finding, FindingKind
+from jxcsim.mining.overview import ProcessOverview
+from jxcsim.report.diagnosis import report_sections
 from jxcsim.report.findings_page import render_findings_page
 from jxcsim.report.tables import health_table_html, table_html
 
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
 RAW_KEYS = ("mean_h", "std_h", "deviation_share", "n_excluded", "share_blocked", "activity_instances", "first_event",
             "n_cases", "p90_h", "cases_deviating", "moved_at")
 
@@ -83,3 +91,21 @@ def test_stock_impact_has_its_unit_unit_hours_for_a_posting_window_units_for_nev
     assert "970,383&nbsp;unit·h" in page and "120&nbsp;units" in page
     head = next(h for h in re.findall(r"<th[^>]*>stock impact</th>", page))
     assert "unit·h" in head  # the header's tooltip says what the number is
+
+
+@needs_dot
+def test_graphs_fit_the_page_width_with_a_link_to_the_full_size_file(tmp_path):
+    frame = example_log()
+    overview = ProcessOverview(process_map=discover_process_map(frame), model=discover_process_model(frame))
+    sections, written = report_sections(frame, [], overview, timezone=TIMEZONE, figures_dir=tmp_path / "figures")
+    html = dict(sections)["Process model (BPMN)"]
+    root = re.search(r"<svg\b[^>]*>", html).group(0)
+    assert 'width="100%"' in root and "height:auto" in root and "viewBox=" in root
+    assert not re.search(r'\s(width|height)="[\d.]+pt"', root)  # not drawn at its natural size
+    natural = re.search(r'<svg width="([\d.]+)pt"', written[next(k for k in written if k.endswith("bpmn.svg"))]
+                        .read_text()).group(1)
+    assert f"max-width:{natural}pt" in root  # and never blown up beyond it
+    assert "class=wide" not in html and "overflow-x" not in html  # no scroll box
+    link = re.search(r'<a href="(figures/[^"]+bpmn\.svg)" target="_blank"[^>]*>open full size</a>', html).group(1)
+    assert link in written and written[link].read_text().startswith("<svg")
+    assert 'width="100%"' in dict(sections)["Process map"]

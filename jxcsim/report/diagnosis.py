@@ -27,6 +27,7 @@ from ..mining.overview import ProcessOverview
 from .figures import (
     GraphvizMissing,
     bpmn_svg,
+    fit_svg,
     img_tag,
     lag_distribution_png,
     process_map_svg,
@@ -63,10 +64,14 @@ class _Figures:
         return f"<figure>{img_tag(png, alt=caption)}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
     def svg(self, svg: str, *, stem: str, caption: str) -> str:
+        """The graph scaled to the page's width, with a link to its file at full size."""
         path = self._path(stem, ".svg")
+        link = ""
         if path is not None:
             path.write_text(svg, encoding="utf-8")
-        return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
+            href = html.escape(f"{self.folder.name}/{path.name}", quote=True)
+            link = f' · <a href="{href}" target="_blank" rel="noopener">open full size</a>'
+        return f"<figure>{fit_svg(svg)}<figcaption>{html.escape(caption)}{link}</figcaption></figure>"
 
 
 def _heatmaps(frame: pd.DataFrame, findings: list[Finding], timezone: str | None, figs: _Figures) -> str:
@@ -192,8 +197,7 @@ def report_sections(frame: pd.DataFrame, findings: list[Finding], overview: Proc
         try:
             caption = (f"Inductive miner (noise threshold {overview.model.noise_threshold:g}) on "
                        f"{overview.model.cases_used:,} of {overview.model.cases_total:,} cases")
-            sections.append(("Process model (BPMN)", "<div class=wide>" + figs.svg(bpmn_svg(overview.model), stem="bpmn",
-                                                                            caption=caption) + "</div>"))
+            sections.append(("Process model (BPMN)", figs.svg(bpmn_svg(overview.model), stem="bpmn", caption=caption)))
         except GraphvizMissing as exc:
             figs.notes.append(str(exc))
     notes = [f"{k}: {v}" for k, v in overview.notes.items()] + figs.notes

@@ -8,7 +8,8 @@
 * :func:`weekday_hour_heatmap_png` and :func:`lag_distribution_png` draw with matplotlib on the
   Agg canvas (no pyplot, no global backend switch) and return PNG bytes; text from the log is
   drawn with mathtext off, so ``$`` in a name is just a dollar sign.
-* :func:`png_data_uri`, :func:`svg_data_uri` and :func:`img_tag` embed the results.
+* :func:`png_data_uri`, :func:`svg_data_uri` and :func:`img_tag` embed the results; :func:`fit_svg`
+  makes an ``<svg>`` scale down to the page's width instead of drawing at its natural size.
 
 >>> img_tag(b"\\x89PNG", alt='<b> & "x"')
 '<img alt="&lt;b&gt; &amp; &quot;x&quot;" src="data:image/png;base64,iVBORw=="/>'
@@ -19,6 +20,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 import shutil
 import warnings
 from collections.abc import Mapping
@@ -51,6 +53,33 @@ def svg_data_uri(svg: str) -> str:
 def img_tag(png: bytes, *, alt: str) -> str:
     """An ``<img>`` element embedding ``png``; ``alt`` is escaped."""
     return f'<img alt="{html.escape(alt, quote=True)}" src="{png_data_uri(png)}"/>'
+
+
+_SIZE = re.compile(r'\s(width|height)="([\d.]+)(pt|px)?"')
+
+
+def fit_svg(svg: str) -> str:
+    """``svg`` scaled to its container's width (``width="100%"``, height from its ``viewBox``), never
+    wider than its natural size: a wide BPMN fits the page, a narrow graph is not blown up.
+
+    >>> fit_svg('<svg width="400pt" height="50pt" viewBox="0 0 400 50"><g/></svg>')
+    '<svg width="100%" style="max-width:400pt;height:auto" viewBox="0 0 400 50"><g/></svg>'
+    >>> fit_svg('<svg width="8pt" height="2pt"><g/></svg>')
+    '<svg width="100%" style="max-width:8pt;height:auto" viewBox="0 0 8 2"><g/></svg>'
+    """
+    end = svg.find(">")
+    if not svg.startswith("<svg") or end < 0:
+        return svg
+    tag = svg[:end]
+    size = {name: (value, unit or "px") for name, value, unit in _SIZE.findall(tag)}
+    if "width" not in size:
+        return svg
+    tag = _SIZE.sub("", tag)
+    width, unit = size["width"]
+    style = f' width="100%" style="max-width:{width}{unit};height:auto"'
+    if "viewBox" not in tag and "height" in size:
+        style += f' viewBox="0 0 {width} {size["height"][0]}"'
+    return "<svg" + style + tag[len("<svg"):] + svg[end:]
 
 
 def format_hours(hours: float) -> str:

@@ -36,7 +36,7 @@ text-align:left;vertical-align:top;font-size:.9rem} th{background:#f3f6f9} td.nu
 font-variant-numeric:tabular-nums} .kind{font-weight:600;white-space:nowrap} .evidence{color:#5b6675;font-size:.8rem}
 .empty,.note{color:#5b6675} details{margin-top:.3rem;font-size:.85rem} details table{width:auto}
 .tier0 .kind{color:#b02a37} .tier1 .kind{color:#8a5a00} figure{margin:1rem 0} figure img,figure svg{max-width:100%;
-height:auto} figcaption{color:#5b6675;font-size:.85rem} .wide{overflow-x:auto} .wide svg{max-width:none} .figs{display:grid;grid-template-columns:repeat(auto-fill,
+height:auto} figcaption{color:#5b6675;font-size:.85rem} .figs{display:grid;grid-template-columns:repeat(auto-fill,
 minmax(34rem,1fr));gap:1rem}
 """
 
