@@ -185,3 +185,26 @@ def test_an_offset_form_the_reader_cannot_place_is_quarantined_not_read_hours_of
                     encoding="utf-8")
     log = read_event_log(path)
     assert log.rows_accepted == 1 and "GMT+8" in log.quarantine["reason"].iloc[0]
+
+
+def test_a_timestamp_format_that_matches_no_value_is_named(tmp_path):
+    path = write(tmp_path, "case,activity,timestamp\n1,a,2024-01-03 14:00\n1,b,2024-01-03 15:00\n")
+    log = read_event_log(path, profile={"timestamp_format": "%d.%m.%Y %H:%M"})
+    assert log.rows_accepted == 0
+    assert log.quarantine["reason"].tolist()[0] == "unparseable timestamp '2024-01-03 14:00'"
+    assert ("no timestamp matches the profile's timestamp_format '%d.%m.%Y %H:%M' (values look like "
+            "'2024-01-03 14:00'); remove it to let the reader detect the format") in " ".join(log.notes)
+
+
+def test_a_timestamp_format_most_values_miss_is_noted_with_the_cure(tmp_path):
+    rows = ["1,a,03.01.2024 14:00", "1,b,2024-01-03 15:00 or so", "2,a,later", "2,b,soon"]
+    log = read_event_log(write(tmp_path, "case,activity,timestamp\n" + "\n".join(rows) + "\n"),
+                         profile={"timestamp_format": "%d.%m.%Y %H:%M"})
+    assert log.rows_accepted == 1
+    note = next(n for n in log.notes if "timestamp_format" in n)
+    assert note.startswith("3 of 4 timestamps do not match the profile's timestamp_format '%d.%m.%Y %H:%M'")
+    assert note.endswith("correct it to match the values (strftime codes such as %d.%m.%Y %H:%M)")
+    few = read_event_log(write(tmp_path, "case,activity,timestamp\n1,a,03.01.2024 14:00\n1,b,oops\n1,c,"
+                                         "04.01.2024 14:00\n", name="few.csv"),
+                         profile={"timestamp_format": "%d.%m.%Y %H:%M"})
+    assert not any("timestamp_format" in n for n in few.notes)  # one bad value is just a bad value

@@ -269,7 +269,11 @@ def _parse_strings(text: pd.Series, fmt: str | None, dayfirst: bool | None, tz: 
     notes: list[str] = []
     if fmt:
         aware = "%z" in fmt or "%Z" in fmt
-        return _localize(pd.to_datetime(text, format=fmt, errors="coerce", utc=aware), tz), reasons, notes
+        utc = _localize(pd.to_datetime(text, format=fmt, errors="coerce", utc=aware), tz)
+        failed = utc.isna()
+        if 2 * failed.sum() > len(text):  # most values: the format, not the values, is likely wrong
+            notes.append(_format_misfit_note(text[failed], fmt, dayfirst, tz, label, len(text)))
+        return utc, reasons, notes
     kinds = _Kinds(text)
     aware, naive = kinds.aware, ~kinds.aware
     work = kinds.parse_text
@@ -310,6 +314,22 @@ def _parse_strings(text: pd.Series, fmt: str | None, dayfirst: bool | None, tz: 
         local = local.where(~local.index.isin(bad.index))
     utc = pd.concat([out_aware.dt.tz_convert("UTC"), local]).reindex(text.index)
     return utc, reasons, notes
+
+
+def _format_misfit_note(failed: pd.Series, fmt: str, dayfirst: bool | None, tz: str | None, label: str,
+                        present: int) -> str:
+    """Why most values of a column failed: the profile's format fits them not; and whether the
+    reader would read them itself (tried on the first hundred) without it."""
+    sample = failed.iloc[0]
+    head = (f"no {label} matches" if len(failed) == present else f"{len(failed):,} of {present:,} {label}s do not match")
+    head = f"{head} the profile's timestamp_format {fmt!r} (values look like {sample!r})"
+    try:
+        readable = _parse_strings(failed.iloc[:100], None, dayfirst, tz, label)[0].notna().mean() > 0.5
+    except (ValueError, TypeError):  # pragma: no cover - the parser quarantines what it cannot read
+        readable = False
+    if readable:
+        return f"{head}; remove it to let the reader detect the format (ISO 8601, or the day order from the data)"
+    return f"{head}; correct it to match the values (strftime codes such as %d.%m.%Y %H:%M)"
 
 
 def _wrong_abbreviations(naive: pd.Series, abbr: pd.Series, tz: str | None) -> pd.Series:
