@@ -105,6 +105,16 @@ def convert(
             return
         read = read_event_log(log, profile=profile, format=src_fmt, object_type=object_type, table=table,
                               query=query, progress=not no_progress and sys.stderr.isatty())
+        if read.rows_accepted == 0:  # as diagnose: an empty output would pass for a conversion
+            from .eventlog.summary import describe_rows
+
+            for note in read.notes:
+                typer.echo(f"note: {note}", err=True)
+            where = "--quarantine-out FILE writes the rows and their reasons"
+            if quarantine_out is not None and len(read.quarantine):
+                where = f"the rows and their reasons are in {read.write_quarantine(quarantine_out)}"
+            raise EventLogError(f"no row was accepted, nothing to convert ({out} not written): "
+                                f"{describe_rows(read)}; {where}", path=log)
         written = write_event_log(read, out)
         if quarantine_out is not None:
             read.write_quarantine(quarantine_out)

@@ -39,6 +39,16 @@ def reason_kind(reason: str) -> str:
     return _DETAIL.sub("", str(reason)).strip().rstrip(":")
 
 
+def describe_rows(log: EventLog, *, top: int = 3) -> str:
+    """``4 read = 1 accepted + 3 quarantined (3 unparseable timestamp)``: the rows' fate in one line."""
+    counts = f"{log.rows_read:,} read = {log.rows_accepted:,} accepted + {len(log.quarantine):,} quarantined"
+    if not len(log.quarantine):
+        return counts
+    kinds = log.quarantine[REASON].map(reason_kind).value_counts()
+    shown = "; ".join(f"{n:,} {kind}" for kind, n in kinds.head(top).items()) + ("; …" if len(kinds) > top else "")
+    return f"{counts} ({shown})"
+
+
 def _iso(ts: pd.Timestamp | None) -> str | None:
     return None if ts is None or pd.isna(ts) else ts.isoformat()
 
@@ -99,7 +109,8 @@ def render_summary(summary: dict[str, Any]) -> str:
         f"events        {summary['events']:,} stored, {summary['activity_instances']:,} activity instances",
         f"activities    {summary['activities']:,}",
         f"resources     {summary['resources']:,}",
-        f"time span     {summary['start']} .. {summary['end']} (UTC); local zone {summary['timezone']}",
+        (f"time span     {summary['start']} .. {summary['end']} (UTC); local zone {summary['timezone']}"
+         if summary["start"] is not None else f"time span     none: no accepted rows; local zone {summary['timezone']}"),
         f"rows          {summary['rows_read']:,} read = {summary['rows_accepted']:,} accepted"
         f" + {summary['quarantined']:,} quarantined",
     ]
@@ -115,6 +126,11 @@ def render_summary(summary: dict[str, Any]) -> str:
     for reason, count in summary["quarantine_reasons"].items():
         lines.append(f"  quarantined  {count:>8,}  {_clean(reason)}")
     lines.append("")
+    if not summary["activity_instances"]:
+        lines.append("no accepted rows: no activities or weekday x hour counts to show (see the quarantine reasons"
+                     " and notes)")
+        lines += [f"note: {_clean(note)}" for note in summary["notes"]]
+        return "\n".join(lines)
     lines.append("top activities")
     for name, count in list(summary["activity_counts"].items())[:15]:
         lines.append(f"  {count:>8,}  {_clean(name)}")

@@ -1,0 +1,56 @@
+"""``jxcsim convert`` and ``jxcsim inspect`` on logs at their edges, run as a user runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+BAD_TIMES = "case,activity,timestamp\nSO-1,Load truck,2024-03-06 14:10\nSO-2,Load truck,2024-03-07 09:00\n"
+
+
+def jxcsim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jxcsim.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture()
+def unreadable(tmp_path):
+    """A log and a profile whose timestamp_format fits none of its times: no row is accepted."""
+    log, profile = tmp_path / "gi.csv", tmp_path / "p.yaml"
+    log.write_text(BAD_TIMES)
+    profile.write_text('timestamp_format: "%d.%m.%Y %H:%M"\n')
+    return log, profile
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.xes", "out.sqlite"])
+def test_convert_of_a_log_with_no_accepted_row_fails_and_writes_nothing(unreadable, tmp_path, name):
+    log, profile = unreadable
+    out = tmp_path / name
+    done = jxcsim("convert", str(log), str(out), "--profile", str(profile), "--no-progress")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: {log}: no row was accepted, nothing to convert ({out} not written): 2 read = 0 accepted + "
+        f"2 quarantined (2 unparseable timestamp); --quarantine-out FILE writes the rows and their reasons")
+    assert "note: no timestamp matches the profile's timestamp_format" in done.stderr
+    assert not out.exists()
+
+
+def test_convert_with_no_accepted_row_still_writes_the_asked_quarantine(unreadable, tmp_path):
+    log, profile = unreadable
+    q = tmp_path / "q.csv"
+    done = jxcsim("convert", str(log), str(tmp_path / "out.csv"), "--profile", str(profile),
+                  "--quarantine-out", str(q), "--no-progress")
+    assert done.returncode == 2 and done.stderr.strip().endswith(f"the rows and their reasons are in {q}")
+    assert len(pd.read_csv(q)) == 2 and not (tmp_path / "out.csv").exists()
+
+
+def test_inspect_of_a_log_with_no_accepted_row_says_so(unreadable):
+    log, profile = unreadable
+    done = jxcsim("inspect", str(log), "--profile", str(profile), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "None" not in done.stdout
+    assert "time span     none: no accepted rows; local zone UTC" in done.stdout
+    assert "no accepted rows: no activities or weekday x hour counts to show" in done.stdout
+    assert "note: no timestamp matches the profile's timestamp_format" in done.stdout
