@@ -93,8 +93,23 @@ def test_profile_activities_absent_from_the_log_are_noted_or_matched_loosely(tmp
     log = read_event_log(path, profile={"activities": {"Load  Truck": "physical_issue", "Post goods isue": "book_issue",
                                                        "Count stock": "count"}})
     assert log.frame["semantic"].iloc[0] == "physical_issue" and log.frame["semantic"].isna().iloc[1]
-    assert log.notes == ["profile activity 'Load  Truck' matched the log's 'Load truck' (case or spaces differ)",
+    assert log.notes == ["profile activity 'Load  Truck' matched the log's 'Load truck' (case, spaces or punctuation differ)",
                          "profile activities not in the log: 'Post goods isue' (did you mean 'Post goods issue'?)"]
     other = read_event_log(path, profile={"activities": {"Count stock": "count"}})
     assert other.notes == ["none of the profile's 1 activities is in the log: is the profile for another log? "
                            "(log activities: 'Load truck', 'Post goods issue')"]
+
+
+def test_activity_names_differing_in_punctuation_match_and_typos_are_compared_loosely(tmp_path):
+    from jxcsim.eventlog import read_event_log
+
+    path = tmp_path / "log.csv"
+    path.write_text("case,activity,timestamp\nC1,Credit hold,2024-01-03 10:00\nC1,Post goods issue,2024-01-03 12:00\n"
+                    "C1,Load truck,2024-01-03 13:00\n")
+    log = read_event_log(path, profile={"activities": {"Credit-Hold": "credit_hold", "post_goods issue": "book_issue",
+                                                       "LOAD-TRUK": "physical_issue"}})
+    assert log.frame["semantic"].tolist()[:2] == ["credit_hold", "book_issue"]
+    assert log.notes == [
+        "profile activity 'Credit-Hold' matched the log's 'Credit hold' (case, spaces or punctuation differ)",
+        "profile activity 'post_goods issue' matched the log's 'Post goods issue' (case, spaces or punctuation differ)",
+        "profile activities not in the log: 'LOAD-TRUK' (did you mean 'Load truck'?)"]

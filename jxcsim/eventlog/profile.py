@@ -100,8 +100,16 @@ class LogProfile(BaseModel):
 
 
 def _loose(name: str) -> str:
-    """An activity name as compared loosely: case-folded, runs of whitespace one space."""
-    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+    """An activity name as compared loosely: case-folded, each run of whitespace, hyphens, underscores
+    or other punctuation one space (``Credit-Hold``, ``credit_hold`` and ``Credit  hold`` are alike);
+    a name of punctuation only keeps it, so it is not alike every other such name.
+
+    >>> _loose("Credit-Hold"), _loose("post_goods  issue"), _loose("装车 (WH-A)"), _loose(" -> ")
+    ('credit hold', 'post goods issue', '装车 wh a', '->')
+    """
+    text = str(name)
+    loose = re.sub(r"[\W_]+", " ", text).strip()
+    return (loose or re.sub(r"\s+", " ", text).strip()).casefold()
 
 
 MAX_NAMED = 10  # profile activities named in the note on those the log lacks
@@ -110,14 +118,15 @@ MAX_NAMED = 10  # profile activities named in the note on those the log lacks
 def match_activities(activities: dict[str, str], names: list[str]) -> tuple[dict[str, str], list[str]]:
     """Map the log's activity ``names`` through the profile's ``activities`` (name -> semantic).
 
-    A profile name absent from the log takes the log's names equal to it ignoring case and
-    whitespace (``Load Truck`` takes ``Load truck``), with a note; one close to a log name
-    (:mod:`difflib`) is noted with a did-you-mean. Other absent names are noted only when no
+    A profile name absent from the log takes the log's names equal to it ignoring case, whitespace,
+    hyphens, underscores and other punctuation (``Load Truck`` takes ``Load truck``, ``Credit-Hold``
+    takes ``Credit hold``), with a note; one close to a log name in that loose form (:mod:`difflib`,
+    ratio at least 0.85) is noted with a did-you-mean. Other absent names are noted only when no
     profile name is in the log: a profile usually maps more than one log holds (the simulator's
     maps transfers and returns a baseline never has).
 
     >>> match_activities({"Load Truck": "physical_issue", "Post GI": "book_issue"}, ["Load truck", "Post GI"])
-    ({'Load Truck': 'physical_issue', 'Post GI': 'book_issue', 'Load truck': 'physical_issue'}, ["profile activity 'Load Truck' matched the log's 'Load truck' (case or spaces differ)"])
+    ({'Load Truck': 'physical_issue', 'Post GI': 'book_issue', 'Load truck': 'physical_issue'}, ["profile activity 'Load Truck' matched the log's 'Load truck' (case, spaces or punctuation differ)"])
     >>> match_activities({"Pick goodz": "pick", "Pack goods": "pick"}, ["Pick goods", "Pack goods"])[1]
     ["profile activities not in the log: 'Pick goodz' (did you mean 'Pick goods'?)"]
     """
@@ -127,7 +136,6 @@ def match_activities(activities: dict[str, str], names: list[str]) -> tuple[dict
     for name in names:
         if name not in activities:
             by_loose.setdefault(_loose(name), []).append(name)
-    unmapped = [name for name in names if name not in activities]
     notes: list[str] = []
     missing: list[str] = []
     absent = 0
@@ -139,11 +147,12 @@ def match_activities(activities: dict[str, str], names: list[str]) -> tuple[dict
         if loose:
             mapping.update({name: semantic for name in loose})
             found = ", ".join(repr(n) for n in loose)
-            notes.append(f"profile activity {wanted!r} matched the log's {found} (case or spaces differ)")
+            notes.append(f"profile activity {wanted!r} matched the log's {found} (case, spaces or punctuation differ)")
             continue
-        close = difflib.get_close_matches(wanted, unmapped, n=1, cutoff=0.85)  # a typo: a name it does not map
+        # a typo: close, in the loose form, to a log name the profile does not map
+        close = difflib.get_close_matches(_loose(wanted), list(by_loose), n=1, cutoff=0.85)
         if close:
-            missing.append(f"{wanted!r} (did you mean {close[0]!r}?)")
+            missing.append(f"{wanted!r} (did you mean {by_loose[close[0]][0]!r}?)")
     if absent == len(activities) and mapping == activities:  # nothing of the profile is in the log
         notes.append(f"none of the profile's {len(activities)} activities is in the log: is the profile for "
                      f"another log? (log activities: {', '.join(repr(n) for n in names[:5])}"
