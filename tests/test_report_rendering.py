@@ -109,3 +109,31 @@ def test_graphs_fit_the_page_width_with_a_link_to_the_full_size_file(tmp_path):
     link = re.search(r'<a href="(figures/[^"]+bpmn\.svg)" target="_blank"[^>]*>open full size</a>', html).group(1)
     assert link in written and written[link].read_text().startswith("<svg")
     assert 'width="100%"' in dict(sections)["Process map"]
+
+
+def _bottleneck(a: str, b: str, **kw) -> Finding:
+    return Finding(FindingKind.BOTTLENECK, [a, b], None, None, None, 3, 20.0, 2.0, None, None, ["SO-1"],
+                   f"'{b}' waits for '{a}'", details={"scope": "whole log", **kw})
+
+
+def test_a_whole_log_bottleneck_is_mapped_by_weekday_and_hour(tmp_path):
+    """A P2P log's slow hand-offs have no window (no hours, no transition) but still a wait to map."""
+    frame = example_log().drop(columns=["semantic"])  # no postings: only the finding can be mapped
+    sections, written = report_sections(frame, [_bottleneck("Allocate", "Pick")], ProcessOverview(),
+                                        timezone=TIMEZONE, figures_dir=tmp_path / "figures")
+    body = dict(sections)["Where it waits: weekday × hour"]
+    assert "Allocate → Pick: mean wait (h) by weekday × hour of the first event, whole log" in body
+    assert body.count("data:image/png;base64,") == 1 and any(k.endswith("mean-wait.png") for k in written)
+
+
+def test_with_nothing_to_map_the_section_says_why():
+    frame = example_log().drop(columns=["semantic"])
+    rework = Finding(FindingKind.REWORK, ["Pick", "Allocate"], None, None, None, 2, 9.0, 3.0, None, None, ["SO-1"],
+                     "again")
+    sections, _ = report_sections(frame, [rework, rework, _bottleneck("Invoice", "<b>Allocate</b>")],
+                                  ProcessOverview(), timezone=TIMEZONE)
+    body = dict(sections)["Where it waits: weekday × hour"]
+    assert "No lags to map" not in body and body.startswith("<p class=empty>Nothing to map: ")
+    assert "no movement with its posting (needs activities mapped to physical_issue and book_issue" in body
+    assert "the findings (1 rework) have no wait to map" in body  # the same loop twice is drawn (or not) once
+    assert "no case goes straight from Invoice to &lt;b&gt;Allocate&lt;/b&gt; (named by a finding)" in body

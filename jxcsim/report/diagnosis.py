@@ -75,6 +75,76 @@ class _Figures:
 
 
 def _heatmaps(frame: pd.DataFrame, findings: list[Finding], timezone: str | None, figs: _Figures) -> str:
+    out = _posting_heatmaps(frame, timezone, figs)
+    posted = bool(out)
+    pairs, responses, drawn = None, None, set()
+    unmapped: dict[str, int] = {}  # finding kinds with no lag to map, and how many
+    empty: list[str] = []  # hand-offs a finding names that no case makes directly
+    for f in rank_findings(findings):
+        if len(out) >= MAX_HEATMAPS:
+            break
+        key = (f.kind, tuple(f.activities), f.location)
+        if key in drawn:
+            continue
+        drawn.add(key)
+        where = f" at {f.location}" if f.location else ""
+        if f.kind is FindingKind.BOTTLENECK and len(f.activities) == 2:
+            # a window, a whole day or the whole log: the hand-off's wait by weekday × hour either way
+            pairs = directly_follows(frame) if pairs is None else pairs
+            grid = handoff_heatmap(frame, f.activities[0], f.activities[1], timezone=timezone, location=f.location,
+                                   pairs=pairs)
+            title = f"{f.activities[0]} → {f.activities[1]}{where}: mean wait"
+        elif f.kind is FindingKind.AFTER_HOURS_BACKLOG:
+            if responses is None:
+                responses = [order_responses(frame, timezone=timezone)]
+            orders = responses[0]
+            if orders is None:
+                continue
+            if f.location is not None:
+                orders = orders[orders["location"] == f.location]
+            grid = lag_grid(orders["received"], orders["lag_h"], timezone=timezone)
+            title = f"{f.activities[0]} → {f.activities[1]}{where}: mean response"
+        else:
+            unmapped[f.kind.value] = unmapped.get(f.kind.value, 0) + 1
+            continue
+        if not grid.notna().to_numpy().any():
+            empty.append(f"{' to '.join(f.activities)}{where}")
+            continue
+        scope = ", whole log" if f.details.get("scope") == "whole log" else ""
+        out.append(figs.png(weekday_hour_heatmap_png(grid, title=title), stem=title,
+                            caption=f"{title} (h) by weekday × hour of the first event{scope}"))
+    if out:
+        return f"<div class=figs>{''.join(out)}</div>"
+    return f"<p class=empty>{html.escape(_why_no_heatmap(frame, findings, posted, unmapped, empty))}</p>"
+
+
+def _why_no_heatmap(frame: pd.DataFrame, findings: list[Finding], posted: bool, unmapped: dict[str, int],
+                    empty: list[str]) -> str:
+    """What the section would map and why this log gives it nothing."""
+    reasons = []
+    if not posted:
+        movements = [m for m in _MOVEMENTS if has_semantics(frame, m.physical.value, m.book.value)]
+        if not movements:
+            reasons.append("no movement with its posting (needs activities mapped to physical_issue and book_issue, "
+                           "or physical_receipt and book_receipt)")
+        elif "sku" not in frame.columns:
+            reasons.append("no sku column to match movements with their postings")
+        else:
+            reasons.append("no movement matched with its posting")
+    if not findings:
+        reasons.append("no findings")
+    else:
+        if unmapped:
+            kinds = ", ".join(f"{n} {kind}" for kind, n in unmapped.items())
+            reasons.append(f"the findings ({kinds}) have no wait to map by weekday × hour (bottlenecks and "
+                           f"after-hours backlogs do)")
+        if empty:
+            reasons.append("no case goes straight from " + "; nor from ".join(empty) + " (named by a finding)")
+    return "Nothing to map: " + "; ".join(reasons) + "."
+
+
+def _posting_heatmaps(frame: pd.DataFrame, timezone: str | None, figs: _Figures) -> list[str]:
+    """Each movement's posting lag by weekday × hour, per location."""
     out: list[str] = []
     for movement in _MOVEMENTS:
         if not has_semantics(frame, movement.physical.value, movement.book.value) or "sku" not in frame.columns:
@@ -92,35 +162,7 @@ def _heatmaps(frame: pd.DataFrame, findings: list[Finding], timezone: str | None
                 out.append(figs.png(weekday_hour_heatmap_png(grid, title=f"{names}{where}: mean posting lag"),
                                     stem=f"lag-{movement.name}-{location or 'all'}",
                                     caption=f"{names}{where}: mean posting lag (h) by weekday × hour of the movement"))
-    pairs, responses, drawn = None, None, set()
-    for f in rank_findings(findings):
-        if len(out) >= MAX_HEATMAPS:
-            break
-        key = (f.kind, tuple(f.activities), f.location)
-        if key in drawn:
-            continue
-        drawn.add(key)
-        where = f" at {f.location}" if f.location else ""
-        if f.kind is FindingKind.BOTTLENECK and f.details.get("transition") and f.hours is not None:
-            pairs = directly_follows(frame) if pairs is None else pairs
-            grid = handoff_heatmap(frame, f.activities[0], f.activities[1], timezone=timezone, location=f.location,
-                                   pairs=pairs)
-            title = f"{f.activities[0]} → {f.activities[1]}{where}: mean wait"
-        elif f.kind is FindingKind.AFTER_HOURS_BACKLOG:
-            if responses is None:
-                responses = [order_responses(frame, timezone=timezone)]
-            orders = responses[0]
-            if orders is None:
-                continue
-            if f.location is not None:
-                orders = orders[orders["location"] == f.location]
-            grid = lag_grid(orders["received"], orders["lag_h"], timezone=timezone)
-            title = f"{f.activities[0]} → {f.activities[1]}{where}: mean response"
-        else:
-            continue
-        out.append(figs.png(weekday_hour_heatmap_png(grid, title=title), stem=title,
-                            caption=f"{title} (h) by weekday × hour of the first event"))
-    return f"<div class=figs>{''.join(out)}</div>" if out else "<p class=empty>No lags to map.</p>"
+    return out
 
 
 def _posting_lags(overview: ProcessOverview, frame: pd.DataFrame, figs: _Figures) -> str:
