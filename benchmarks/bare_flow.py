@@ -249,7 +249,8 @@ class BareFlow:
         demand = self.sc.demand
         orders_per_day = demand.orders_per_week / 7
         cust_w = [c.order_weight for c in self.customers]
-        mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, self.customers)) / sum(cust_w)
+        per_factor = {f: demand.qty_per_line.expected(f) for f in {c.qty_factor for c in self.customers}}
+        per_line = sum(w * per_factor[c.qty_factor] for w, c in zip(cust_w, self.customers)) / sum(cust_w)
         sku_total = sum(s.demand_weight for s in self.skus)
         weights = {loc: demand.location_weight(loc) for loc in self.locations}
         loc_total = sum(weights.values())
@@ -257,8 +258,7 @@ class BareFlow:
         for sku in self.skus:
             share = min(1.0, demand.lines_per_order.mean * sku.demand_weight / sku_total)
             for loc in self.locations:
-                out[(sku.sku, loc)] = (orders_per_day * share * weights[loc] / loc_total * demand.qty_per_line.mean
-                                       * mean_factor)
+                out[(sku.sku, loc)] = orders_per_day * share * weights[loc] / loc_total * per_line
         return out
 
     def run(self) -> BareResult:

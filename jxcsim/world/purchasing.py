@@ -27,7 +27,9 @@ def daily_demand(world: World) -> dict[tuple[str, str], float]:
     orders_per_day = demand.orders_per_week / 7
     mean_lines = demand.lines_per_order.mean
     cust_w = [c.order_weight for c in world.customers]
-    mean_factor = sum(w * c.qty_factor for w, c in zip(cust_w, world.customers, strict=True)) / sum(cust_w)
+    per_factor = {f: demand.qty_per_line.expected(f) for f in {c.qty_factor for c in world.customers}}
+    # a line's expected quantity, rounded up as drawn (small quantities round up a lot: at least 1 unit)
+    per_line = sum(w * per_factor[c.qty_factor] for w, c in zip(cust_w, world.customers, strict=True)) / sum(cust_w)
     sku_total = sum(s.demand_weight for s in world.skus.values())
     weights = {loc: demand.location_weight(loc) for loc in world.locations}
     loc_total = sum(weights.values())
@@ -35,7 +37,7 @@ def daily_demand(world: World) -> dict[tuple[str, str], float]:
     for sku in world.skus.values():
         share = min(1.0, mean_lines * sku.demand_weight / sku_total)
         for loc in world.locations:
-            out[(sku.sku, loc)] = orders_per_day * share * weights[loc] / loc_total * demand.qty_per_line.mean * mean_factor
+            out[(sku.sku, loc)] = orders_per_day * share * weights[loc] / loc_total * per_line
     return out
 
 
