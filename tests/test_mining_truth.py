@@ -202,10 +202,11 @@ def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_t
     cutoff = {"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": ["W"],
               "weekdays": list(range(7)), "hours": [16.0, 24.0]}
 
-    def log(morning_lag_h: float, days: int = 10) -> pd.DataFrame:
+    def log(morning_lag_h: float, days: int = 10, early_lag_h: float | None = None) -> pd.DataFrame:
         rows = []
+        early = [] if early_lag_h is None else [(8, early_lag_h)]
         for day in range(days):
-            for hour, lag in ((9, morning_lag_h), (11, morning_lag_h), (19, 13.0)):
+            for hour, lag in (*early, (9, morning_lag_h), (11, morning_lag_h), (19, 13.0)):
                 t = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(days=day, hours=hour)
                 case = f"O{day}-{hour}"
                 rows += [(case, "In", "order_received", "W", t),
@@ -216,6 +217,10 @@ def test_a_cut_off_is_expected_only_where_the_warehouse_answers_earlier_orders_t
     keeping_up = score_findings([], [cutoff], frame=log(1.0), timezone="UTC")
     assert keeping_up["expected"] == 1 and keeping_up["misses"][0]["name"] == cutoff["name"]
     behind = score_findings([], [cutoff], frame=log(26.0), timezone="UTC")  # even 09:00 orders wait a day
+    assert behind["expected"] == 0
+    # a third of the earlier orders answered the same day: their median wait is overnight too, no cut-off shows
+    third = score_findings([], [cutoff], frame=log(26.0, early_lag_h=1.0), timezone="UTC")
+    assert third["expected"] == 0 and third["unobservable"][0]["cases"] == 10
     assert behind["expected"] == 0 and [u["cases"] for u in behind["unobservable"]] == [10]
     sparse = score_findings([], [cutoff], frame=log(1.0, days=9), timezone="UTC")  # no half hour of ten late orders
     assert sparse["expected"] == 0 and [u["cases"] for u in sparse["unobservable"]] == [9]

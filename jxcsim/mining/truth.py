@@ -21,8 +21,9 @@ weekdays and hours: a habit whose window saw almost no movements (a Saturday hab
 unloads on Saturdays) is listed as ``unobservable``, not missed; so is an approver's absence
 when fewer than ``min_cases`` held orders were pending on its days (a firm whose orders never
 reach the credit threshold), and an order cut-off at a location where fewer than ``min_cases``
-orders came after it or the warehouse answered less than ``SAME_DAY_SHARE`` (a quarter) of the
-earlier orders on their day (a warehouse that cannot keep up shows no cut-off). A truth marked ``optional`` (an
+orders came after it or the warehouse answered less than ``SAME_DAY_SHARE`` (half) of the
+earlier orders on their day (a warehouse that cannot keep up shows no cut-off: the backlog is judged
+on medians, and the earlier orders' median wait is then overnight too). A truth marked ``optional`` (an
 approver's absence on days another approver covers: a bottleneck only if the others cannot keep
 up; hours in which drivers load and no clerk is on shift) is neither expected nor a false alarm
 when found, and any window within its hours matches it (a window merged over several weekdays
@@ -76,7 +77,8 @@ MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewe
 #               diagnosis takes (conditioned_lags' day-level pass, max(4, min_obs // 3))
 SPAN_SHARE = 0.05  # an hour holding less of a habit window's movements does not widen the hours they span
 DAY_SHARE = 0.5  # a day-level finding matches a habit whose hours hold more than this share of the day's cases
-SAME_DAY_SHARE = 0.25  # a cut-off shows only where the warehouse answers at least this share of earlier orders
+SAME_DAY_SHARE = 0.5  # a cut-off shows only where the warehouse answers at least this share of earlier orders
+#                      the same day (the backlog compares medians: below half, the earlier median is overnight too)
 #                       that day (the diagnosis needs earlier orders that mostly do not wait overnight)
 SCORED_KINDS = frozenset({FindingKind.PHYSICAL_BEFORE_BOOK, FindingKind.LATE_POSTING, FindingKind.UNPOSTED_MOVEMENT,
                           FindingKind.AFTER_HOURS_BACKLOG, FindingKind.APPROVAL_BOTTLENECK})
