@@ -122,8 +122,11 @@ def convert(
         _fail(exc)
     except OSError as exc:
         _fail_write(exc, out)
-    typer.echo(f"wrote {written}: {len(read.frame):,} activity instances, {read.frame['case:concept:name'].nunique():,}"
-               f" cases; {len(read.quarantine):,} rows quarantined")
+    from .eventlog.words import counted
+
+    typer.echo(f"wrote {written}: {counted(len(read.frame), 'activity instance')}, "
+               f"{counted(read.frame['case:concept:name'].nunique(), 'case')}; "
+               f"{counted(len(read.quarantine), 'row')} quarantined")
 
 
 @app.command()

@@ -54,3 +54,11 @@ def test_inspect_of_a_log_with_no_accepted_row_says_so(unreadable):
     assert "time span     none: no accepted rows; local zone UTC" in done.stdout
     assert "no accepted rows: no activities or weekday x hour counts to show" in done.stdout
     assert "note: no timestamp matches the profile's timestamp_format" in done.stdout
+
+
+def test_convert_counts_one_of_each_in_the_singular(tmp_path):
+    log = tmp_path / "one.csv"
+    log.write_text("case,activity,timestamp\nSO-1,Load truck,2024-03-06 14:10\nSO-1,Load truck,not a time\n")
+    done = jxcsim("convert", str(log), str(tmp_path / "one.xes"), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote {tmp_path / 'one.xes'}: 1 activity instance, 1 case; 1 row quarantined"

@@ -268,7 +268,7 @@ def test_decimal_commas_are_read_from_the_data(tmp_path):
     assert log.frame["qty"].tolist() == [1.25, 2.5, 1250.75]
     assert not any("1,250" in n for n in log.notes)  # two values show the decimal comma, one reads both ways
     more = read_event_log(write(tmp_path, text + "4714;Ware laden;07.01.2025 10:00;2,250\n", name="m.csv"))
-    assert any("2 value(s) such as '1,250' read as 1.25 (decimal comma, as values such as '2,5' show)" in n
+    assert any("2 values such as '1,250' read as 1.25 (decimal comma, as values such as '2,5' show)" in n
                for n in more.notes)
 
 

@@ -35,7 +35,7 @@ def test_naive_times_without_a_profile_zone_take_the_most_common_offset_with_a_n
     text = "case,activity,timestamp\nC1,a,2024-01-03T08:00:00+08:00\nC1,b,2024-01-03 09:00\nC1,c,03/01/2024 10:00\n"
     log = read_event_log(write(tmp_path, text))
     assert log.frame[TS].tolist() == utc("2024-01-03 00:00", "2024-01-03 01:00", "2024-03-01 02:00")
-    assert any(n.startswith("2 timestamp(s) without a UTC offset read at +08:00") for n in log.notes)
+    assert any(n.startswith("2 timestamps without a UTC offset read at +08:00") for n in log.notes)
 
 
 def test_time_zone_abbreviations_are_never_ignored(tmp_path):
@@ -208,3 +208,21 @@ def test_a_timestamp_format_most_values_miss_is_noted_with_the_cure(tmp_path):
                                          "04.01.2024 14:00\n", name="few.csv"),
                          profile={"timestamp_format": "%d.%m.%Y %H:%M"})
     assert not any("timestamp_format" in n for n in few.notes)  # one bad value is just a bad value
+
+
+def test_counts_in_notes_take_the_noun_in_the_number_they_need(tmp_path):
+    from jxcsim.eventlog import write_event_log
+    from jxcsim.eventlog.summary import render_summary, summarize_log
+
+    path = write(tmp_path, "case,activity,timestamp,sku,warehouse\n1,Pick,2024-01-01 08:00,A,W\n"
+                           "2,Pick,2024-01-01 09:00,B,W\n")
+    write_event_log(read_event_log(path), tmp_path / "a.sqlite")
+    ocel = read_event_log(tmp_path / "a.sqlite")
+    assert ocel.notes[0].startswith("flattened on object type 'case' (2 events, 1 activity); other types: "
+                                    "location (2 events, 1 activity)")
+    one = read_event_log(write(tmp_path, "case,activity,timestamp\n1,Pick,2024-01-01 08:00+08:00\n"
+                                         "1,Pack,2024-01-01 09:00\n", name="one.csv"))
+    assert any(n.startswith("1 timestamp without a UTC offset read at +08:00") and "if it is in another zone" in n
+               for n in one.notes)
+    assert "1 stored, 1 activity instance\n" in render_summary(summarize_log(read_event_log(
+        write(tmp_path, "case,activity,timestamp\n1,Pick,2024-01-01 08:00\n", name="single.csv"))))

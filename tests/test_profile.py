@@ -96,7 +96,7 @@ def test_profile_activities_absent_from_the_log_are_noted_or_matched_loosely(tmp
     assert log.notes == ["profile activity 'Load  Truck' matched the log's 'Load truck' (case, spaces or punctuation differ)",
                          "profile activities not in the log: 'Post goods isue' (did you mean 'Post goods issue'?)"]
     other = read_event_log(path, profile={"activities": {"Count stock": "count"}})
-    assert other.notes == ["none of the profile's 1 activities is in the log: is the profile for another log? "
+    assert other.notes == ["the profile's only activity is not in the log: is the profile for another log? "
                            "(log activities: 'Load truck', 'Post goods issue')"]
 
 

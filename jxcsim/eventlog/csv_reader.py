@@ -25,6 +25,7 @@ import pandas as pd
 
 from .errors import EventLogError
 from .log import LogFormat, RawLog
+from .words import counted
 
 DELIMITERS = (",", ";", "\t", "|")
 BAD_LINE = "_bad_line"
@@ -200,7 +201,7 @@ def _read_tolerant(text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]
         bad = np.fromiter(wrong, dtype=np.int64)
         frame.iloc[bad] = None
         reasons = np.full(len(frame), None, dtype=object)
-        reasons[bad] = [f"expected {width} fields, found {n}: {line}" for n, line in wrong.values()]
+        reasons[bad] = [f"expected {counted(width, 'field')}, found {n}: {line}" for n, line in wrong.values()]
         frame[BAD_LINE] = reasons
     return frame, np.asarray(lines, dtype=np.int64)
 

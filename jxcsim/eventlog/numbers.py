@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .fastpath import text_array
+from .words import counted
 
 POINT, COMMA = ".", ","
 # A number with `sep` as decimal separator and the other as optional thousands separator
@@ -171,6 +172,7 @@ def ambiguity_note(role: str, numbers: Numbers, decimal: Decimal) -> str | None:
         why = f"values such as {decimal.example!r} show"
     else:
         why = f"no value tells and the file is {'' if comma else 'not '}';'-delimited"
-    return (f"{role}: {numbers.ambiguous:,} value(s) such as {example!r} read as {read:g} (decimal "
-            f"{'comma' if comma else 'point'}, as {why}); if they mean {other:g}, set "
+    they = "it means" if numbers.ambiguous == 1 else "they mean"
+    return (f"{role}: {counted(numbers.ambiguous, 'value')} such as {example!r} read as {read:g} (decimal "
+            f"{'comma' if comma else 'point'}, as {why}); if {they} {other:g}, set "
             f"decimal: '{POINT if comma else COMMA}' in the profile")

@@ -36,6 +36,7 @@ from .log import LogFormat, RawLog
 from .ocel_sqlite import write_tables
 from .schema import ACTIVITY, CASE, RESOURCE, TIMESTAMP, check_frame
 from .sqlite_gz import unpacked_sqlite
+from .words import counted
 
 if TYPE_CHECKING:
     from pm4py.objects.ocel.obj import OCEL
@@ -189,7 +190,7 @@ def _choose_type(stats: pd.DataFrame, object_type: str | None, types: list[str],
     if object_type is not None:
         if object_type not in types:
             events = stats["events"] if len(stats) else pd.Series(dtype=int)
-            listing = ", ".join(f"{t} ({int(events.get(t, 0))} events)" for t in types)
+            listing = ", ".join(f"{t} ({counted(int(events.get(t, 0)), 'event', grouped=False)})" for t in types)
             raise EventLogError(f"object type {object_type!r} is not in this log; "
                                 f"its object types are: {listing}", path=path)
         return object_type
@@ -206,6 +207,12 @@ def _attribute_name(name: str, taken: set[str]) -> str:
     if name in (CASE, ACTIVITY, TIMESTAMP, EID) or name in taken:
         return f"event:{name}"
     return name
+
+
+def _sizes(row: pd.Series) -> str:
+    """An object type's events and activities as a note writes them: ``1210 events, 1 activity``."""
+    return (f"{counted(int(row['events']), 'event', grouped=False)}, "
+            f"{counted(int(row['activities']), 'activity', grouped=False)}")
 
 
 def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None) -> RawLog:
@@ -246,10 +253,9 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
 
     notes = []
     if object_type is None:
-        others = ", ".join(f"{t} ({int(r.events)} events, {int(r.activities)} activities)"
-                           for t, r in stats.iterrows() if t != chosen)
-        notes.append(f"flattened on object type {chosen!r} ({int(stats.loc[chosen, 'events'])} events, "
-                     f"{int(stats.loc[chosen, 'activities'])} activities); other types: {others or 'none'}; "
+        others = ", ".join(f"{t} ({_sizes(r)})" for t, r in stats.iterrows() if t != chosen)
+        notes.append(f"flattened on object type {chosen!r} ({_sizes(stats.loc[chosen])}); "
+                     f"other types: {others or 'none'}; "
                      f"--object-type chooses another")
     offsets = written_offsets(path, fmt)
     unrelated = len(events) - int(events[EID].isin(links[EID]).sum())
@@ -257,9 +263,11 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
         notes.append(f"{unrelated} events relate to no object of type {chosen!r} and are not in this flattening")
     shared = int(links[EID].duplicated().sum())
     if shared:
-        notes.append(f"{shared} extra rows: events related to several {chosen!r} objects appear once per object")
+        notes.append(f"{counted(shared, 'extra row', grouped=False)}: events related to several {chosen!r} objects "
+                     f"appear once per object")
     if repeated.any():
-        notes.append(f"{int(repeated.sum())} repeated event-object relations (other qualifiers) counted once")
+        relations = counted(int(repeated.sum()), "repeated event-object relation", grouped=False)
+        notes.append(f"{relations} (other qualifiers) counted once")
     return RawLog(frame=frame, format=fmt, events_stored=len(events), row_numbers=flat["_row"].to_numpy(),
                   offset_hint=offsets.most_common(1)[0][0] if offsets else None, offsets=dict(offsets),
                   objects=objects, object_type=chosen, notes=notes)

@@ -154,7 +154,9 @@ def match_activities(activities: dict[str, str], names: list[str]) -> tuple[dict
         if close:
             missing.append(f"{wanted!r} (did you mean {by_loose[close[0]][0]!r}?)")
     if absent == len(activities) and mapping == activities:  # nothing of the profile is in the log
-        notes.append(f"none of the profile's {len(activities)} activities is in the log: is the profile for "
+        which = "the profile's only activity is not" if len(activities) == 1 else \
+            f"none of the profile's {len(activities):,} activities is"
+        notes.append(f"{which} in the log: is the profile for "
                      f"another log? (log activities: {', '.join(repr(n) for n in names[:5])}"
                      f"{', …' if len(names) > 5 else ''})")
     if missing:

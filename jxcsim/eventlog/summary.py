@@ -21,6 +21,7 @@ import pandas as pd
 from .log import EventLog
 from .normalise import REASON
 from .schema import ACTIVITY, CASE, RESOURCE, SEMANTIC, START, TIMESTAMP
+from .words import counted
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DETAIL = re.compile(r"( '.*'| \d+| [-+]?\d+(\.\d+)?)$")
@@ -103,14 +104,15 @@ def _clean(text: Any) -> str:
 
 def render_summary(summary: dict[str, Any]) -> str:
     """The summary as the plain text ``jxcsim inspect`` prints."""
+    span = (f"{summary['start']} .. {summary['end']} (UTC)" if summary["start"] is not None
+            else "none: no accepted rows")
     lines = [
         f"source        {_clean(summary['source'])} ({summary['format']})",
         f"cases         {summary['cases']:,}",
-        f"events        {summary['events']:,} stored, {summary['activity_instances']:,} activity instances",
+        f"events        {summary['events']:,} stored, {counted(summary['activity_instances'], 'activity instance')}",
         f"activities    {summary['activities']:,}",
         f"resources     {summary['resources']:,}",
-        (f"time span     {summary['start']} .. {summary['end']} (UTC); local zone {summary['timezone']}"
-         if summary["start"] is not None else f"time span     none: no accepted rows; local zone {summary['timezone']}"),
+        f"time span     {span}; local zone {summary['timezone']}",
         f"rows          {summary['rows_read']:,} read = {summary['rows_accepted']:,} accepted"
         f" + {summary['quarantined']:,} quarantined",
     ]
@@ -119,8 +121,9 @@ def render_summary(summary: dict[str, Any]) -> str:
         lines.append(f"objects       {objs} (flattened on {_clean(summary['object_type'])})")
     pairing = summary["pairing"]
     if pairing["paired_starts"] or pairing["unmatched_starts"]:
-        lines.append(f"start/complete {pairing['paired_starts']:,} paired, {pairing['unmatched_starts']:,} starts"
-                     f" without complete, {pairing['instances_without_start']:,} completes without start")
+        lines.append(f"start/complete {pairing['paired_starts']:,} paired, "
+                     f"{counted(pairing['unmatched_starts'], 'start')} without complete, "
+                     f"{counted(pairing['instances_without_start'], 'complete')} without start")
     elif pairing["start_times"]:
         lines.append("start/complete start times from a start column")
     for reason, count in summary["quarantine_reasons"].items():

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from pandas.tseries.api import guess_datetime_format
 
 from .fastpath import cast_timestamps
+from .words import counted
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
 # after a time (``08:00``, or ISO's basic ``T0800``/``T080000``): not the -2024 of 03-01-2024
@@ -301,8 +302,9 @@ def _parse_strings(text: pd.Series, fmt: str | None, dayfirst: bool | None, tz: 
         zone = _format_offset(kinds.offset.value_counts().index[0])
         plain = int(out_naive[~kinds.abbreviated[naive]].notna().sum())
         if plain:
-            notes.append(f"{plain:,} {label}(s) without a UTC offset read at {zone}, the column's most common "
-                         f"offset; set timezone: in a profile if they are in another zone")
+            notes.append(f"{counted(plain, label)} without a UTC offset read at {zone}, the column's most common "
+                         f"offset; set timezone: in a profile if {'it is' if plain == 1 else 'they are'} in another "
+                         f"zone")
     local = _localize(out_naive.astype("datetime64[ns]"), zone)
     abbreviated = kinds.abbreviated[naive]
     if abbreviated.any():
@@ -321,7 +323,8 @@ def _format_misfit_note(failed: pd.Series, fmt: str, dayfirst: bool | None, tz: 
     """Why most values of a column failed: the profile's format fits them not; and whether the
     reader would read them itself (tried on the first hundred) without it."""
     sample = failed.iloc[0]
-    head = (f"no {label} matches" if len(failed) == present else f"{len(failed):,} of {present:,} {label}s do not match")
+    head = (f"no {label} matches" if len(failed) == present
+            else f"{len(failed):,} of {counted(present, label)} do not match")
     head = f"{head} the profile's timestamp_format {fmt!r} (values look like {sample!r})"
     try:
         readable = _parse_strings(failed.iloc[:100], None, dayfirst, tz, label)[0].notna().mean() > 0.5
