@@ -276,3 +276,14 @@ def test_a_habit_past_midnight_expects_its_never_posted_movements_once():
     data["staff"]["Night Driver"] = {"role": "driver", "location": "WH-A", "shift": "night"}
     names = [e["name"] for e in expectations(planted_truth(parse_scenario(data)))]
     assert names.count("fn (never posted)") == 1 and not any("after midnight) (never" in n for n in names)
+
+
+def test_a_habit_posting_as_well_as_usual_plants_nothing():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["posting"]["habits"] = {"disciplined": {"movement": "issue", "weekdays": ["Tue"], "hours": [9, 12],
+                                                 "p_move_before_post": 0.0},
+                                 "as_usual": {"movement": "issue", "weekdays": ["Thu"], "hours": [9, 12]},
+                                 "slow": {"movement": "issue", "weekdays": ["Fri"], "hours": [9, 12],
+                                          "delay_h": {"dist": "exponential", "mean_h": 3.0}}}
+    names = {t["name"] for t in planted_truth(parse_scenario(data))}
+    assert "slow" in names and not names & {"disciplined", "as_usual"}

@@ -173,3 +173,14 @@ def test_a_scenario_not_saved_as_utf8_says_so(tmp_path):
     path.write_bytes("name: café\nlocations: {W: {}}\n".encode("latin-1"))
     with pytest.raises(ScenarioError, match=r"latin1.yaml: not UTF-8 text \(byte 9\); save the file as UTF-8"):
         load_scenario(path)
+
+
+def test_a_habit_takes_what_it_does_not_give_from_its_movements_usual_posting():
+    sc = parse_scenario({"name": "t", "locations": {"W": {}},
+                         "posting": {"receipt": {"p_move_before_post": 0.9, "p_never": 0.01},
+                                     "habits": {"late": {"movement": "receipt", "delay_h": {"mean_h": 9}},
+                                                "issue": {"weekdays": ["Mon"], "p_never": 0.5}}}})
+    late, issue = sc.posting.habits["late"], sc.posting.habits["issue"]
+    assert (late.p_move_before_post, late.p_never, late.delay_h.mean_h) == (0.9, 0.01, 9.0)
+    assert (issue.p_move_before_post, issue.delay_h) == (sc.posting.issue.p_move_before_post, sc.posting.issue.delay_h)
+    assert issue.p_never == 0.5

@@ -17,6 +17,15 @@ from .scenario import Movement, Role, Scenario
 from .shifts import WEEKDAY_NAMES, WeeklyCalendar, release_time
 
 
+def _worse_than_usual(habit, scenario: Scenario) -> bool:
+    """Whether a habit posts later or less than its movement's usual behaviour in some respect (and
+    moves any goods before posting at all)."""
+    usual = scenario.posting.issue if habit.movement is Movement.ISSUE else scenario.posting.receipt
+    return habit.p_move_before_post > 0 and (
+        habit.post_at == "next_workday" or habit.p_move_before_post > usual.p_move_before_post
+        or habit.delay_h.mean_h > usual.delay_h.mean_h or habit.p_never > usual.p_never)
+
+
 def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
     """The habits planted in ``scenario``, machine-readable (what diagnosis should find)."""
     names = scenario.activity_names
@@ -24,8 +33,8 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
     scan = scenario.rules.scan_to_ship
     scanned = set(scenario.locations if scan.locations is None else scan.locations) if scan.enabled else set()
     for name, habit in scenario.posting.habits.items():
-        if not habit.enabled:
-            continue
+        if not habit.enabled or not _worse_than_usual(habit, scenario):
+            continue  # off, or posting as well as usual (a disciplined shift): nothing to find
         issue = habit.movement is Movement.ISSUE
         locations = habit.locations or list(scenario.locations)
         if issue:  # scan-to-ship posts every issue at the loading scan: no habit can act there

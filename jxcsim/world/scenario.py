@@ -291,7 +291,9 @@ class Movement(str, Enum):
 
 class PostingHabit(PostingBehaviour):
     """A habit that replaces the default behaviour at some locations, weekdays and hours (of the
-    movement: the load or the unloading, in the scenario's time zone).
+    movement: the load or the unloading, in the scenario's time zone). What it does not give
+    (``p_move_before_post``, ``delay_h``, ``p_never``) is the world's usual behaviour for its movement
+    (``posting.issue`` or ``posting.receipt``).
 
     ``post_at: next_workday`` posts at the next working day's first office hour (Friday
     receipts posted on Monday) instead of after ``delay_h``. Hours may run past midnight into the
@@ -345,9 +347,23 @@ class PostingHabit(PostingBehaviour):
 
 
 class Posting(_Model):
+    """How goods issues and receipts are posted, and the habits that differ at some places and times.
+    A habit's ``p_move_before_post``, ``delay_h`` and ``p_never``, when it does not give them, are
+    those of its movement's behaviour here (``issue`` or ``receipt``)."""
+
     issue: PostingBehaviour = PostingBehaviour()
     receipt: PostingBehaviour = PostingBehaviour(p_move_before_post=1.0, delay_h=Duration(mean_h=0.5, cv=0.5))
     habits: dict[str, PostingHabit] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _habits_inherit(self) -> Posting:
+        for habit in self.habits.values():
+            usual = self.issue if habit.movement is Movement.ISSUE else self.receipt
+            for name in ("p_move_before_post", "delay_h", "p_never"):
+                if name not in habit.model_fields_set:
+                    setattr(habit, name, getattr(usual, name).model_copy() if name == "delay_h"
+                            else getattr(usual, name))
+        return self
 
 
 class Purchasing(_Model):
