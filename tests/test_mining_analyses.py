@@ -419,8 +419,10 @@ def test_health_effect_of_a_finding(tmp_path):
     frame = example_log()
     f = _finding(FindingKind.BOTTLENECK, ["a", "b"], None, None, None)
     f.case_ids = ("SO-2",)
-    add_health_effects(frame, [f])
+    add_health_effects(frame, [f], min_rest=1)  # the example's few orders
     assert f.details["health_effect_h"]["order_review"] > 0  # SO-2 waited on credit
+    add_health_effects(frame, [f])  # too few orders outside the finding to compare with
+    assert f.details["health_effect_h"] == {}
     g = _finding(FindingKind.BOTTLENECK, ["a", "b"], None, None, None)
     add_health_effects(frame.drop(columns=SEM), [g])
     assert "health_effect_h" not in g.details
@@ -564,8 +566,8 @@ def test_a_step_the_log_runs_the_other_way_round_is_noted_and_left_out_of_health
     assert "note" not in rows["order_review"]
     f = _finding(FindingKind.BOTTLENECK, ["a", "b"], None, None, None)
     f.case_ids = ("SO-1",)
-    add_health_effects(frame, [f])
-    assert "invoicing" not in f.details["health_effect_h"]
+    add_health_effects(frame, [f], min_rest=1)
+    assert "invoicing" not in f.details["health_effect_h"] and f.details["health_effect_h"]
 
 
 def test_a_stray_order_hours_before_the_evening_does_not_move_the_cut_off():

@@ -122,7 +122,12 @@ def test_simulated_log_rates_agree_with_the_posting_kpi():
     assert issue["posted_after"] / (issue["posted_first"] + issue["posted_after"]) == pytest.approx(
         kpi.share_physical_first)
     assert set(found.table["location"]) == set(result.locations)
-    assert found.table["deviation_rate"].between(0, 1).all()
+    rates = found.table["deviation_rate"]
+    assert rates.dropna().between(0, 1).all() and (found.table.loc[rates.isna(), "movements"] == 0).all()
+    for movement, name in ((PostedMovement.ISSUE, "issue"), (PostedMovement.RECEIPT, "receipt")):
+        kpi = posting_delays(log, movement, timezone=tz)  # never posted and pending judged alike
+        row = found.rates(["movement"]).set_index("movement").loc[name]
+        assert (row["never_posted"], row["pending"]) == (kpi.never_posted, kpi.pending_at_end)
 
 
 def test_a_receipt_posted_soon_after_the_unloading_conforms_and_a_late_one_deviates():

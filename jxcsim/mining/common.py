@@ -118,8 +118,8 @@ def bh(p: np.ndarray) -> np.ndarray:
 
 
 def clears_effect(effect_h, baseline_h, min_effect_h: float, effect_factor: float):
-    """Whether a mean lag is large enough to report: ``effect >= max(min_effect_h, effect_factor × baseline)``
-    and above the baseline (element-wise for arrays).
+    """Whether a lag (the analyses pass medians) is large enough to report:
+    ``effect >= max(min_effect_h, effect_factor × baseline)`` and above the baseline (element-wise for arrays).
 
     >>> bool(clears_effect(3.0, 1.0, 0.5, 2.0)), bool(clears_effect(1.5, 1.0, 0.5, 2.0)), bool(clears_effect(0.4, -1.0, 0.5, 2.0))
     (True, False, False)

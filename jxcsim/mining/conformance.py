@@ -35,12 +35,12 @@ import pandas as pd
 from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
 from ..kpi.common import WEEKDAYS
-from ..kpi.posting import WITHIN_H, PostedMovement, match_postings
+from ..kpi.posting import WITHIN_H, PostedMovement, last_posting, match_postings, pending_grace
 from .discovery import (DEFAULT_NOISE_THRESHOLD, SINGLE_PROCESS, ProcessModel, SampleInfo, discover_process_model,
                         draw_case_sample, pm4py_frame)
 
 DEFAULT_MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT, PostedMovement.TRANSFER_OUT)
-DEFAULT_PENDING_H = 24.0
+DEFAULT_PENDING_H = None  # None: the posting KPI's grace (kpi.posting.pending_grace, aged to kpi.posting.last_posting)
 INBOUND = (PostedMovement.RECEIPT, PostedMovement.TRANSFER_IN, PostedMovement.RETURN_IN)  # goods that arrive
 DEFAULT_INBOUND_H = WITHIN_H  # ... are posted within this many hours of arriving (the posting KPIs' 2 h)
 TOKEN_REPLAY_CASES = 2000
@@ -61,8 +61,9 @@ class PrecedenceResult:
     movement) with ``rule``, ``weekday_name`` and counts — ``movements`` judged, ``posted_first``
     (posting at or before the movement), ``posted_after``, ``never_posted``, ``deviations``
     (posted late — after a leaving movement, or more than ``inbound_h`` after an arriving one —
-    or never), ``pending`` (unposted but younger than ``pending_h`` at the end of the
-    log: not judged) — and ``deviation_rate = deviations / movements``. ``lags``: one row per
+    or never), ``pending`` (unposted but younger than its grace at the end of the log: not
+    judged; the grace is ``pending_h`` hours, or when that is ``None`` the one the posting KPIs
+    and the never-posted finding use) — and ``deviation_rate = deviations / movements``. ``lags``: one row per
     matched movement with ``delay_h`` (posting − movement; negative when posted first).
     ``skipped``: movement kind → why it was not checked.
     """
@@ -71,7 +72,7 @@ class PrecedenceResult:
     lags: pd.DataFrame
     skipped: dict[str, str]
     timezone: str
-    pending_h: float
+    pending_h: float | None
 
     @property
     def available(self) -> bool:
@@ -102,7 +103,7 @@ def _skip_reason(present: set[str], movement: PostedMovement) -> str | None:
 
 
 def _judged(frame: pd.DataFrame, movement: PostedMovement, log_end: pd.Timestamp, timezone: str | None,
-            pending_h: float, allowed_h: float) -> pd.DataFrame:
+            pending_h: float | None, allowed_h: float) -> pd.DataFrame:
     """One row per physical movement: its location, local weekday/hour, lag and verdict."""
     rows = frame[frame[SEMANTIC].isin([movement.physical.value, movement.book.value])]
     if "sku" not in rows.columns:
@@ -111,7 +112,11 @@ def _judged(frame: pd.DataFrame, movement: PostedMovement, log_end: pd.Timestamp
     moved = pairs[pairs["physical_time"].notna()].copy()
     local = local_times(moved["physical_time"], timezone)
     unposted = moved["book_time"].isna()
-    age_h = (log_end - moved["physical_time"]).dt.total_seconds() / _HOUR_S
+    if pending_h is None:  # as the posting KPIs judge it: aged to the location's last posting, its own grace
+        age_h = (last_posting(frame)(moved) - moved["physical_time"]).dt.total_seconds() / _HOUR_S
+        pending_h = pending_grace(moved, timezone) if len(moved) else 0.0
+    else:
+        age_h = (log_end - moved["physical_time"]).dt.total_seconds() / _HOUR_S
     return pd.DataFrame({
         "movement": movement.name.lower(), "case": moved[CASE].astype(str),
         "location": moved["location"] if "location" in moved.columns else None,
@@ -123,7 +128,7 @@ def _judged(frame: pd.DataFrame, movement: PostedMovement, log_end: pd.Timestamp
 
 def check_precedence(frame: pd.DataFrame, *, timezone: str | None,
                      movements: Sequence[PostedMovement] = DEFAULT_MOVEMENTS,
-                     pending_h: float = DEFAULT_PENDING_H, inbound_h: float = DEFAULT_INBOUND_H) -> PrecedenceResult:
+                     pending_h: float | None = DEFAULT_PENDING_H, inbound_h: float = DEFAULT_INBOUND_H) -> PrecedenceResult:
     """Check "posting before movement" for each kind of goods leaving in ``movements``, and "posting
     within ``inbound_h`` hours of the movement" for goods arriving (a receipt is posted after the
     goods are unloaded and checked: posted after is the normal order, posted late is not).

@@ -43,7 +43,7 @@ class DiagnosisSettings:
 
     fdr: float = 0.05  # Benjamini–Hochberg false discovery rate
     min_obs: int = 10  # cases a cell needs to be tested
-    min_effect_h: float = 0.5  # a window's mean lag must be at least max(min_effect_h, effect_factor × baseline)
+    min_effect_h: float = 0.5  # a window's median lag must be at least max(min_effect_h, effect_factor × baseline)
     effect_factor: float = 2.0
     grace_h: float | None = None  # never-posted grace period (None: max(24 h, p99 of the delays seen))
     max_handoffs: int = 40  # most frequent hand-offs tested by window
@@ -173,12 +173,14 @@ def _fold_explained(windows: list[Finding], earlier: list[Finding]) -> list[Find
     return kept
 
 
-def add_health_effects(frame: pd.DataFrame, findings: list[Finding], *, min_delta_h: float = 0.05) -> None:
+def add_health_effects(frame: pd.DataFrame, findings: list[Finding], *, min_delta_h: float = 0.05,
+                       min_rest: int = 20) -> None:
     """Set ``details["health_effect_h"]`` on each finding: per process-health step, its mean over
     all sales-order cases minus its mean without the finding's cases (positive: the finding makes
     that step slower). Steps that move less than ``min_delta_h`` are left out, and so are steps
-    that end before they start in most cases (see :func:`health_table`); nothing is set when the log
-    has no sales-order semantics."""
+    that end before they start in most cases (see :func:`health_table`) and steps fewer than
+    ``min_rest`` cases outside the finding went through (a finding holding nearly every case
+    leaves no mean to compare with); nothing is set when the log has no sales-order semantics."""
     try:
         durations = step_durations(order_milestones(frame))
     except KpiUnavailable:
@@ -188,7 +190,8 @@ def add_health_effects(frame: pd.DataFrame, findings: list[Finding], *, min_delt
     for f in findings:
         if not f.case_ids:
             continue
-        without = durations[~durations.index.astype(str).isin(set(f.case_ids))].mean()
+        rest = durations[~durations.index.astype(str).isin(set(f.case_ids))]
+        without = rest.mean().where(rest.count() >= min_rest)
         delta = (means - without).dropna()
         f.details["health_effect_h"] = {str(k): round(float(v), 3) for k, v in delta.items() if abs(v) >= min_delta_h}
 
