@@ -62,3 +62,47 @@ def test_convert_counts_one_of_each_in_the_singular(tmp_path):
     done = jxcsim("convert", str(log), str(tmp_path / "one.xes"), "--no-progress")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"wrote {tmp_path / 'one.xes'}: 1 activity instance, 1 case; 1 row quarantined"
+
+
+@pytest.mark.parametrize("name", ["de.sqlite", "de.sqlite.gz", "de.jsonocel", "de.xmlocel", "de.xes"])
+def test_ocel_keeps_the_local_zone_of_the_log_through_a_round_trip(tmp_path, name):
+    from jxcsim.eventlog import read_event_log, write_event_log
+
+    src = tmp_path / "de.csv"
+    src.write_text("order;step;when\nSO-1;Load truck;04.03.2024 14:00\nSO-1;Post goods issue;04.03.2024 15:30\n"
+                   "SO-2;Load truck;05.07.2024 09:00\nSO-2;Post goods issue;05.07.2024 23:30\n")
+    log = read_event_log(src, profile={"columns": {"case": "order", "activity": "step", "timestamp": "when"},
+                                       "timezone": "Europe/Berlin"})
+    if name.endswith(".gz"):
+        import gzip
+
+        plain = write_event_log(log, tmp_path / "de.sqlite")
+        (tmp_path / name).write_bytes(gzip.compress(plain.read_bytes()))
+        plain.unlink()
+    else:
+        write_event_log(log, tmp_path / name)
+    back = read_event_log(tmp_path / name)
+    assert back.timezone == "+01:00"  # the most common offset, as for XES (daylight saving is noted)
+    assert back.frame["time:timestamp"].tolist() == log.frame["time:timestamp"].tolist()
+    assert back.local_timestamps().dt.strftime("%H:%M").tolist()[:2] == ["14:00", "15:30"]
+    assert any("several UTC offsets (+01:00 50%, +02:00 50%)" in n for n in back.notes)
+
+
+def test_ocel_sqlite_times_are_written_with_their_offsets_and_pm4py_reads_the_same_instants(tmp_path):
+    import sqlite3
+
+    import pm4py
+
+    from jxcsim.eventlog import read_event_log, write_event_log
+
+    src = tmp_path / "cn.csv"
+    src.write_text("case,activity,timestamp,start_timestamp\n1,Pick,2024-03-04 14:00,2024-03-04 13:15\n")
+    log = read_event_log(src, profile={"timezone": "Asia/Shanghai"})
+    out = write_event_log(log, tmp_path / "cn.sqlite")
+    with sqlite3.connect(out) as db:
+        assert db.execute('SELECT ocel_time, start_timestamp FROM "event_Pick"').fetchall() == [
+            ("2024-03-04 14:00:00+08:00", "2024-03-04 13:15:00+08:00")]
+    theirs = pm4py.read_ocel2_sqlite(str(out))
+    assert pd.to_datetime(theirs.events["ocel:timestamp"], utc=True).tolist() == log.frame["time:timestamp"].tolist()
+    inspected = jxcsim("inspect", str(out), "--no-progress")
+    assert "local zone +08:00" in inspected.stdout

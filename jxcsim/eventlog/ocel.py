@@ -36,6 +36,7 @@ from .log import LogFormat, RawLog
 from .ocel_sqlite import write_tables
 from .schema import ACTIVITY, CASE, RESOURCE, TIMESTAMP, check_frame
 from .sqlite_gz import unpacked_sqlite
+from .timezone import to_tzinfo
 from .words import counted
 
 if TYPE_CHECKING:
@@ -405,32 +406,43 @@ def _frame_objects(frame: pd.DataFrame, case_type: str) -> _FrameObjects:
                          frame[TIMESTAMP], attributes, relations, objects)
 
 
-def _frame_to_ocel(frame: pd.DataFrame, case_type: str) -> OCEL:
+def _frame_to_ocel(frame: pd.DataFrame, case_type: str, zone: str | None = None) -> OCEL:
+    """pm4py's OCEL of a canonical frame, its times shown in ``zone`` (pm4py's exporters write them
+    with that zone's offsets)."""
     with _quiet():
         from pm4py.objects.ocel.obj import OCEL
     parts = _frame_objects(frame.reset_index(drop=True), case_type)  # pandas aligns columns on the index
     eids = pd.Series(parts.event_ids, dtype=object)
-    events = pd.DataFrame({EID: eids, OACTIVITY: parts.activities, OTIME: parts.times})
+    events = pd.DataFrame({EID: eids, OACTIVITY: parts.activities, OTIME: _in_zone(parts.times, zone)})
     for name, values in parts.attributes.items():
-        events[name] = values
+        events[name] = _in_zone(values, zone)
     relations = parts.relations.assign(**{EID: eids.to_numpy()[parts.relations["event"].to_numpy()]})
     relations = relations[[EID, OID, OTYPE, QUALIFIER]].merge(events[[EID, OACTIVITY, OTIME]], on=EID, how="left")
     return OCEL(events=events, objects=parts.objects, relations=relations)
 
 
-def _write_sqlite(frame: pd.DataFrame, path: Path, case_type: str) -> Path:
-    """OCEL 2.0 SQLite through :mod:`.ocel_sqlite` (not pm4py; see :func:`_replacing`)."""
+def _in_zone(values: pd.Series, zone: str | None) -> pd.Series:
+    """Tz-aware times shown in ``zone`` (same instants); anything else as it is."""
+    if zone is None or not isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values
+    return values.dt.tz_convert(to_tzinfo(zone))
+
+
+def _write_sqlite(frame: pd.DataFrame, path: Path, case_type: str, zone: str | None = None) -> Path:
+    """OCEL 2.0 SQLite through :mod:`.ocel_sqlite` (not pm4py; see :func:`_replacing`); times at the
+    offsets of ``zone`` (the log's local zone), so that it reads back."""
     parts = _frame_objects(frame, case_type)
+    attributes = {name: _in_zone(values, zone) for name, values in parts.attributes.items()}
     with _replacing(path, LogFormat.OCEL2_SQLITE) as partial:
-        write_tables(partial, event_ids=parts.event_ids, activities=parts.activities, times=parts.times,
-                     attributes=parts.attributes,
+        write_tables(partial, event_ids=parts.event_ids, activities=parts.activities,
+                     times=_in_zone(parts.times, zone), attributes=attributes,
                      relations=(parts.relations["event"].to_numpy(), parts.relations[OID].to_numpy(),
                                 parts.relations[QUALIFIER].to_numpy()),
                      objects=(parts.objects[OID].tolist(), parts.objects[OTYPE].astype(str).tolist()))
     return path
 
 
-def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case") -> Path:
+def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case", zone: str | None = None) -> Path:
     """Write a canonical frame as OCEL 2.0; the suffix picks SQLite, JSON or XML.
 
     Each row becomes an event (activity, timestamp and the other scalar columns, ``sku`` and
@@ -438,14 +450,16 @@ def write_ocel2(frame: pd.DataFrame, path: Path, *, case_type: str = "case") -> 
     ``doc_type``, else ``case_type``), its ``sku`` object and its ``location``/``to_location``
     objects (type ``location``). Object ids are the values, prefixed with the type (``sku:A``)
     only where they would clash with another type's ids. ``source_row`` and ``ocel:*`` columns
-    are not written. SQLite is written by :mod:`.ocel_sqlite`, JSON and XML by pm4py.
+    are not written. SQLite is written by :mod:`.ocel_sqlite`, JSON and XML by pm4py; times are
+    written at the UTC offsets of ``zone`` (the log's local zone; UTC when ``None``), which the
+    reader takes the local zone from.
     """
     check_frame(frame)
     path = Path(path)
     fmt = _format_for(path)
     if fmt is LogFormat.OCEL2_SQLITE:
-        return _write_sqlite(frame, path, case_type)
-    return _export(_frame_to_ocel(frame, case_type), path, fmt)
+        return _write_sqlite(frame, path, case_type, zone)
+    return _export(_frame_to_ocel(frame, case_type, zone), path, fmt)
 
 
 def convert_ocel(src: Path, src_fmt: LogFormat, dst: Path) -> Path:

@@ -6,8 +6,10 @@ suffix of its table's name), ``event_object`` (event, object, qualifier), ``obje
 one ``event_<Type>`` table per activity (``ocel_id``, ``ocel_time`` and the attributes the
 activity's events have) and one ``object_<Type>`` table per object type (``ocel_id``,
 ``ocel_time``, ``ocel_changed_field``; every object is one row at 1970-01-01, its initial
-state). Keys are declared as in the specification. Times are text, ISO 8601 in UTC with an
-explicit ``+00:00`` (microseconds only when some time has a fraction of a second).
+state). Keys are declared as in the specification. Times are text, ISO 8601 with an explicit UTC
+offset, which the standard allows: the wall-clock time and offset of their own zone (so a log's
+local zone survives the file: ``2024-03-04 09:00:00+01:00``), ``+00:00`` for UTC; microseconds
+only when some time has a fraction of a second.
 
 pm4py's exporter writes the same content through pandas (a frame and a ``to_sql`` per table,
 values normalised one by one), which took about 45 s for a simulated year's 753k events; this
@@ -83,10 +85,29 @@ def _utc_ns(values: pd.Series | pd.DatetimeIndex | pd.arrays.DatetimeArray) -> n
     return (stamps.tz_convert("UTC").tz_localize(None) if stamps.tz is not None else stamps).asi8
 
 
-def _time_text(ns: np.ndarray, unit: str) -> list[str | None]:
-    """UTC nanoseconds as ``YYYY-MM-DD HH:MM:SS[.ffffff]+00:00`` (None for NaT)."""
-    text = np.datetime_as_string(ns.view("M8[ns]"), unit=unit).tolist()
-    return [None if t == "NaT" else t.replace("T", " ", 1) + "+00:00" for t in text]
+def _offsets_ns(values: pd.Series | pd.DatetimeIndex | pd.arrays.DatetimeArray) -> np.ndarray | None:
+    """Each time's UTC offset in nanoseconds in its own zone (``None``: naive or all UTC)."""
+    stamps = pd.DatetimeIndex(values).as_unit("ns")
+    if stamps.tz is None:
+        return None
+    offsets = stamps.tz_localize(None).asi8 - stamps.tz_convert("UTC").tz_localize(None).asi8
+    offsets[stamps.isna()] = 0
+    return offsets if offsets.any() else None
+
+
+def _time_text(ns: np.ndarray, unit: str, offsets: np.ndarray | None = None) -> list[str | None]:
+    """UTC nanoseconds as ``YYYY-MM-DD HH:MM:SS[.ffffff]+00:00`` (None for NaT); with ``offsets``
+    (nanoseconds per time) as the wall-clock time at that offset, e.g. ``…09:00:00+01:00``."""
+    if offsets is None:
+        text = np.datetime_as_string(ns.view("M8[ns]"), unit=unit).tolist()
+        return [None if t == "NaT" else t.replace("T", " ", 1) + "+00:00" for t in text]
+    nat = ns == np.iinfo(np.int64).min
+    wall = np.where(nat, ns, ns + offsets)
+    text = np.datetime_as_string(wall.view("M8[ns]"), unit=unit).tolist()
+    codes, uniques = pd.factorize(offsets)
+    minutes = [int(u) // 60_000_000_000 for u in uniques]
+    signs = [f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in minutes]
+    return [None if t == "NaT" else t.replace("T", " ", 1) + signs[c] for t, c in zip(text, codes.tolist())]
 
 
 def _time_unit(columns: Iterable[np.ndarray]) -> str:
@@ -112,8 +133,9 @@ class _Column:
                 converted = pd.to_datetime(values, utc=True, errors="coerce")
                 values = converted if bool((converted.isna() == values.isna()).all()) else values
         dtype = values.dtype
+        self.offsets: np.ndarray | None = None
         if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-            self.kind, self.values = "TIMESTAMP", _utc_ns(values)
+            self.kind, self.values, self.offsets = "TIMESTAMP", _utc_ns(values), _offsets_ns(values)
         elif pd.api.types.is_unsigned_integer_dtype(dtype) and bool((values[self.has] >= 2**63).any()):
             self.kind = "TEXT"  # beyond SQLite's integers: the digits as text
             self.values = values.astype(object).to_numpy(copy=True)
@@ -137,7 +159,7 @@ class _Column:
         """The values of ``rows[part]`` as SQLite binds them, None where missing (times to ``unit``)."""
         rows = rows[part]
         if self.kind == "TIMESTAMP":
-            return _time_text(self.values[rows], unit)
+            return _time_text(self.values[rows], unit, None if self.offsets is None else self.offsets[rows])
         out = self.values[rows].tolist()
         if self.kind == "INTEGER":
             for i in np.flatnonzero(self.missing[rows]).tolist():
@@ -202,7 +224,8 @@ def _create_standard_tables(db: sqlite3.Connection) -> None:
 
 
 def _write_event_tables(db: sqlite3.Connection, activity_codes: np.ndarray, tables: list[str], event_ids: np.ndarray,
-                        times: np.ndarray, unit: str, attributes: list[tuple[str, _Column]]) -> None:
+                        times: np.ndarray, offsets: np.ndarray | None, unit: str,
+                        attributes: list[tuple[str, _Column]]) -> None:
     """One ``event_<Type>`` table per activity, with the attributes some of its events have."""
     order = np.argsort(activity_codes, kind="stable")
     bounds = np.searchsorted(activity_codes[order], np.arange(len(tables) + 1))
@@ -214,8 +237,14 @@ def _write_event_tables(db: sqlite3.Connection, activity_codes: np.ndarray, tabl
                    f"{', ' + columns if columns else ''}, PRIMARY KEY (ocel_id), "
                    f"FOREIGN KEY (ocel_id) REFERENCES event (ocel_id)) WITHOUT ROWID")
         _insert(db, "event_" + table, [lambda part, rows=rows: event_ids[rows[part]],
-                                       lambda part, rows=rows: _time_text(times[rows[part]], unit),
+                                       partial(_times_of, times, offsets, unit=unit, rows=rows),
                                        *(partial(column.take, rows=rows, unit=unit) for _, column in kept)], len(rows))
+
+
+def _times_of(times: np.ndarray, offsets: np.ndarray | None, part: slice, *, unit: str, rows: np.ndarray) -> list:
+    """The text of the times of ``rows[part]`` (at their offsets when there are some)."""
+    picked = rows[part]
+    return _time_text(times[picked], unit, None if offsets is None else offsets[picked])
 
 
 def _insert(db: sqlite3.Connection, table: str, columns: list[np.ndarray | Callable[[slice], Any]], n: int,
@@ -239,11 +268,11 @@ def write_tables(path: Path, *, event_ids: Sequence[str], activities: Sequence[s
     ``event_ids``, ``activities``, ``times`` (tz-aware) and each of ``attributes`` (name → values,
     missing as NaN/None/NA) are per event, in the same order; ``relations`` is (event position,
     object id, qualifier) per event-object relation, ``objects`` (object id, type) per object.
-    Times are written in UTC.
+    Times are written at their own zone's offset (``+00:00`` for UTC), as the standard allows.
     """
     event_ids = np.asarray(event_ids, dtype=object)
     activity_codes, activity_names = pd.factorize(pd.Series(activities, dtype=object), sort=True)
-    time_ns = _utc_ns(times)
+    time_ns, time_offsets = _utc_ns(times), _offsets_ns(times)
     columns = [(name, _Column(pd.Series(values)))
                for name, values in zip(_column_names(list(attributes)), attributes.values(), strict=True)]
     unit = _time_unit([time_ns, *(c.values[c.has] for _, c in columns if c.kind == "TIMESTAMP")])
@@ -267,7 +296,8 @@ def write_tables(path: Path, *, event_ids: Sequence[str], activities: Sequence[s
             positions = np.asarray(positions)
             _insert(db, "event_object", [lambda rows: event_ids[positions[rows]], np.asarray(related, dtype=object),
                                          np.asarray(qualifiers, dtype=object)], len(positions))
-            _write_event_tables(db, activity_codes, list(event_tables.values()), event_ids, time_ns, unit, columns)
+            _write_event_tables(db, activity_codes, list(event_tables.values()), event_ids, time_ns, time_offsets,
+                                unit, columns)
             for code, table in enumerate(object_tables.values()):
                 name = _quote("object_" + table)
                 db.execute(f"CREATE TABLE {name} (ocel_id TEXT, ocel_time TIMESTAMP, ocel_changed_field TEXT, "

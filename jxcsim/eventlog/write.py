@@ -1,8 +1,8 @@
 """Write a canonical frame as CSV(.gz), XES(.gz) or OCEL 2.0 (SQLite, JSON, XML); format by suffix.
 
 Instances with a start time become a ``start`` and a ``complete`` event in XES, as they were
-read. Everything written reads back with :func:`read_event_log` to the same frame, and CSV and
-XES keep the log's local zone in their offsets.
+read. Everything written reads back with :func:`read_event_log` to the same frame, and every
+format keeps the log's local zone in its offsets.
 
 >>> import pandas as pd, tempfile, pathlib
 >>> f = pd.DataFrame({"case:concept:name": ["1"], "concept:name": ["pick"],
@@ -94,14 +94,15 @@ def write_xes(frame: pd.DataFrame, path: Path) -> Path:
 def write_event_log(log: EventLog | pd.DataFrame, path: str | Path, *, case_type: str = "case") -> Path:
     """Write ``log`` (an EventLog or a canonical frame) in the format its file name implies.
 
-    CSV and XES times are written with the UTC offset of the log's local zone (a frame's: UTC),
-    so the file read back has the same local zone; OCEL 2.0 times are UTC.
+    Times are written with the UTC offset of the log's local zone (a frame's: UTC), so the file
+    read back has the same local zone.
     """
     path = Path(path)
     frame = log.frame if isinstance(log, EventLog) else log
     fmt = output_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt in (LogFormat.CSV, LogFormat.XES) and isinstance(log, EventLog) and log.timezone not in ("UTC", "+00:00"):
+    zone = log.timezone if isinstance(log, EventLog) and log.timezone not in ("UTC", "+00:00") else None
+    if fmt in (LogFormat.CSV, LogFormat.XES) and zone is not None:
         frame = _in_zone(frame, log.timezone)
     if fmt is LogFormat.CSV:
         return write_csv(frame, path)
@@ -109,4 +110,4 @@ def write_event_log(log: EventLog | pd.DataFrame, path: str | Path, *, case_type
         return write_xes(frame, path)
     from .ocel import write_ocel2
 
-    return write_ocel2(_for_output(frame), path, case_type=case_type)
+    return write_ocel2(_for_output(frame), path, case_type=case_type, zone=zone)
