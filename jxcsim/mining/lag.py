@@ -365,10 +365,12 @@ def _movements(raw: pd.DataFrame | None, loc_key, weekday: int, start: int, end:
 def _whole_days(obs: Observations, transitions: list[Transition], windows: list[Finding], *,
                 timezone: str | None, fdr: float, min_obs: int, min_effect_h: float,
                 effect_factor: float) -> list[Finding]:
-    """Second pass for transitions too sparse to test hour by hour (a few receipts a day).
+    """Second pass for weekdays too sparse to test hour by hour (a few receipts a day, a quiet Saturday).
 
     Each weekday of a location is tested as one cell against the rest of its week (its own
-    Benjamini–Hochberg family, at least ``max(4, min_obs // 3)`` cases per weekday); a
+    Benjamini–Hochberg family, at least ``max(4, min_obs // 3)`` cases per weekday, also on a
+    transition busy on other days: four Saturday loads that all waited until Monday are a finding,
+    and its sentence gives its case count); a
     significant weekday is reported as ``[0, 24)`` when no hour window covers it, or instead of
     its hour windows when the rest of that weekday agrees (its median lag clears the same minimum
     effect): receipts that mostly arrive at 07:00 and are all posted on Monday are a Friday habit,
