@@ -189,9 +189,9 @@ def diagnose(
     fdr: Annotated[float, typer.Option(help="False discovery rate of the tests (Benjamini-Hochberg).", min=0.0,
                                        max=1.0)] = 0.05,
     min_obs: Annotated[int, typer.Option(help="Cases a weekday x hour cell needs to be tested.", min=2)] = 10,
-    min_effect_h: Annotated[float, typer.Option(help="Smallest mean lag (h) a window must reach.", min=0.0)] = 0.5,
-    effect_factor: Annotated[float, typer.Option(help="A window's mean lag must also reach this times the "
-                                                      "baseline.", min=1.0)] = 2.0,
+    min_effect_h: Annotated[float, typer.Option(help="Smallest median lag (h) a window must reach.", min=0.0)] = 0.5,
+    effect_factor: Annotated[float, typer.Option(help="A window's median lag must also reach this times the "
+                                                      "median outside it.", min=1.0)] = 2.0,
     grace_h: Annotated[Optional[float], typer.Option(help="Hours after which an unposted movement counts as never "
                                                           "posted (default: max(24, p99 of the delays)).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Run pm4py's expensive views (alignments, temporal profile, "

@@ -261,7 +261,8 @@ def read_ocel_raw(path: Path, fmt: LogFormat, *, object_type: str | None = None)
     offsets = written_offsets(path, fmt)
     unrelated = len(events) - int(events[EID].isin(links[EID]).sum())
     if unrelated:
-        notes.append(f"{unrelated} events relate to no object of type {chosen!r} and are not in this flattening")
+        notes.append(f"{counted(unrelated, 'event', grouped=False)} {'relates' if unrelated == 1 else 'relate'} to no "
+                     f"object of type {chosen!r} and {'is' if unrelated == 1 else 'are'} not in this flattening")
     shared = int(links[EID].duplicated().sum())
     if shared:
         notes.append(f"{counted(shared, 'extra row', grouped=False)}: events related to several {chosen!r} objects "
