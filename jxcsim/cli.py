@@ -178,6 +178,29 @@ def simulate(
 
 
 @app.command()
+def compare(
+    baseline: Annotated[Path, typer.Argument(help="The baseline's output directory (jxcsim simulate --out).")],
+    what_if: Annotated[Path, typer.Argument(help="The what-if's output directory (same seed and weeks).")],
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the comparison as JSON here.")] = None,
+) -> None:
+    """Compare a what-if run against its baseline: every KPI, the change, and whether it is better or worse."""
+    from .kpi.compare import CompareError, compare_kpis, read_run, render_comparison
+
+    try:
+        result = compare_kpis(read_run(baseline), read_run(what_if))
+    except CompareError as exc:
+        _fail(exc)
+    typer.echo(render_comparison(result))
+    if json_out is not None:
+        try:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            _fail_write(exc, json_out)
+        typer.echo(f"wrote {json_out}")
+
+
+@app.command()
 def diagnose(
     log: Annotated[str, typer.Argument(help="Log to diagnose (any readable format) or database URL.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for findings.json and report.html.")],

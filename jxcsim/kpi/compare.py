@@ -1,0 +1,173 @@
+"""A what-if against its baseline: each KPI of two simulated runs side by side, with the change.
+
+Each side is a directory ``jxcsim simulate`` wrote: ``kpis.json`` (one run) or
+``replications.json`` (``--replications N``). Per KPI the comparison gives both values (means
+over replications), the difference (what-if − baseline), the relative change, and whether the
+what-if is better, worse or the same by the KPI's own sense (:attr:`KpiDefinition.better`: lower
+posting delays, higher fill rate, a discrepancy nearer zero; none for the cost of goods sold).
+
+Runs with the same seed meet the same demand (common random numbers), so their difference is the
+change's. With replications of the same seed on both sides, replication *i* of each met the same
+demand, and the difference comes with the standard deviation of the paired differences and a
+95 % interval (Student's t); a KPI whose interval holds 0 is marked ``same`` (no difference the
+runs can tell apart), and so is one within 0.5 % of the baseline (0.1 percentage points of a
+share). A single pair of runs has no interval: one run cannot tell the change from chance, which
+the notes say.
+
+>>> base = {"kpis": {"fill_rate": {"value": 0.90, "unit": "share"}, "credit_wait": {"value": 12.0, "unit": "h"}}}
+>>> what_if = {"kpis": {"fill_rate": {"value": 0.95, "unit": "share"}, "credit_wait": {"value": 15.0, "unit": "h"}}}
+>>> rows = {r["kpi"]: r for r in compare_kpis(base, what_if)["kpis"]}
+>>> rows["fill_rate"]["verdict"], round(rows["fill_rate"]["difference"], 2), rows["credit_wait"]["verdict"]
+('better', 0.05, 'worse')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scipy import stats
+
+from .definitions import HIGHER, KPIS, LOWER, NEARER_ZERO
+
+SINGLE, REPLICATIONS = "kpis.json", "replications.json"
+MATERIAL = 0.005  # a change within 0.5 % of the baseline (0.1 percentage points of a share) is no change
+
+
+class CompareError(ValueError):
+    """A side that is not a simulated run's output directory (or file)."""
+
+
+def read_run(path: str | Path) -> dict[str, Any]:
+    """The KPIs of one side: a directory holding ``replications.json`` or ``kpis.json``, or either file."""
+    path = Path(path)
+    candidates = [path] if path.is_file() else [path / REPLICATIONS, path / SINGLE]
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is None:
+        raise CompareError(f"{path}: no {REPLICATIONS} or {SINGLE}; give a directory `jxcsim simulate --out` wrote")
+    try:
+        data = json.loads(found.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CompareError(f"{found}: not a KPI file jxcsim wrote: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("kpis"), dict):
+        raise CompareError(f"{found}: not a KPI file jxcsim wrote (no \"kpis\" mapping)")
+    data["_source"] = str(found)
+    return data
+
+
+def _values(entry: Mapping[str, Any]) -> list[float | None]:
+    """A KPI's value per run: the replications' ``values``, or the single run's ``value``."""
+    raw = entry.get("values") if "values" in entry else [entry.get("value")]
+    return [float(v) if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) else None
+            for v in raw]
+
+
+def _mean(values: list[float | None]) -> float | None:
+    numbers = [v for v in values if v is not None]
+    return sum(numbers) / len(numbers) if numbers else None
+
+
+def _verdict(better: str | None, unit: str, base: float, what_if: float, low: float | None,
+             high: float | None) -> str:
+    """``better``, ``worse`` or ``same`` by the KPI's sense; ``changed`` for a KPI without one. Same:
+    the interval holds 0, or the change is within :data:`MATERIAL`."""
+    if low is not None and high is not None and low <= 0 <= high:
+        return "same"
+    if abs(what_if - base) <= (MATERIAL / 5 if unit == "share" else MATERIAL * abs(base)):
+        return "same"
+    if better is None:
+        return "changed"
+    if better == NEARER_ZERO:
+        return "better" if abs(what_if) < abs(base) else "worse" if abs(what_if) > abs(base) else "same"
+    up = what_if > base
+    return "better" if (up and better == HIGHER) or (not up and better == LOWER) else "worse"
+
+
+def _meta(run: Mapping[str, Any]) -> dict[str, Any]:
+    meta = run.get("meta") or {}
+    return {"scenario": run.get("scenario", meta.get("scenario")), "weeks": run.get("weeks", meta.get("weeks")),
+            "seed": run.get("seed", meta.get("seed")), "replications": run.get("replications", 1),
+            "currency": run.get("currency", meta.get("currency")), "source": run.get("_source")}
+
+
+def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confidence: float = 0.95) -> dict[str, Any]:
+    """Each KPI of ``what_if`` against ``base`` (both as :func:`read_run` gives them; see the module
+    docstring): ``{"base": meta, "what_if": meta, "notes": [...], "kpis": [row, ...]}``, a row holding
+    ``kpi``, ``unit``, ``better`` (the KPI's sense), ``base``, ``what_if``, ``difference``, ``relative``
+    (difference / |base|), ``n_pairs``, ``sd_difference``, ``low``/``high`` (the interval, paired
+    replications only) and ``verdict`` (better, worse, same, changed, or n/a where a side has no value)."""
+    meta_base, meta_if = _meta(base), _meta(what_if)
+    notes = []
+    for key, what in (("weeks", "simulated weeks"), ("seed", "seeds")):
+        if meta_base[key] != meta_if[key]:
+            notes.append(f"the runs differ in {what} ({meta_base[key]} vs {meta_if[key]}): the difference is not "
+                         f"the change's alone")
+    paired = meta_base["seed"] == meta_if["seed"] and meta_base["weeks"] == meta_if["weeks"]
+    if meta_base["replications"] == 1 or meta_if["replications"] == 1:
+        notes.append("one run per side: the difference has no interval (run both with --replications N to "
+                     "tell the change from chance)")
+    rows = []
+    names = [n for n in KPIS if n in base["kpis"] or n in what_if["kpis"]]
+    names += [n for n in list(base["kpis"]) + list(what_if["kpis"]) if n not in names]
+    for name in dict.fromkeys(names):
+        a, b = base["kpis"].get(name, {}), what_if["kpis"].get(name, {})
+        va, vb = _values(a), _values(b)
+        ma, mb = _mean(va), _mean(vb)
+        definition = KPIS.get(name)
+        row: dict[str, Any] = {"kpi": name, "unit": a.get("unit") or b.get("unit") or "",
+                               "better": definition.better if definition else None, "base": ma, "what_if": mb,
+                               "difference": None, "relative": None, "n_pairs": 0, "sd_difference": None,
+                               "low": None, "high": None, "verdict": "n/a"}
+        if ma is not None and mb is not None:
+            row["difference"] = mb - ma
+            row["relative"] = (mb - ma) / abs(ma) if ma else None
+            same_runs = paired and len(va) == len(vb)  # replication i of each met the same demand
+            pairs = [y - x for x, y in zip(va, vb, strict=False) if x is not None and y is not None] \
+                if same_runs else []
+            if len(pairs) >= 2:
+                mean = sum(pairs) / len(pairs)
+                sd = math.sqrt(sum((d - mean) ** 2 for d in pairs) / (len(pairs) - 1))
+                half = float(stats.t.ppf(0.5 + confidence / 2, len(pairs) - 1)) * sd / math.sqrt(len(pairs))
+                row.update(n_pairs=len(pairs), sd_difference=sd, low=mean - half, high=mean + half)
+            row["verdict"] = _verdict(row["better"], row["unit"], ma, mb, row["low"], row["high"])
+        rows.append(row)
+    return {"base": meta_base, "what_if": meta_if, "confidence": confidence, "notes": notes, "kpis": rows}
+
+
+def _fmt(value: float | None, unit: str, currency: str | None, signed: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    sign = "+" if signed and value > 0 else ""
+    if unit == "share":
+        return f"{sign}{100 * value:.1f}{' pp' if signed else ' %'}"
+    if unit == "money":
+        return f"{sign}{value:,.2f}" + (f" {currency}" if currency else "")
+    return f"{sign}{value:,.2f} {unit}"
+
+
+def render_comparison(result: Mapping[str, Any]) -> str:
+    """The comparison as the plain text ``jxcsim compare`` prints.
+
+    >>> r = compare_kpis({"kpis": {"fill_rate": {"value": 0.9, "unit": "share"}}},
+    ...                  {"kpis": {"fill_rate": {"value": 0.95, "unit": "share"}}})
+    >>> print(render_comparison(r).splitlines()[2])
+    fill_rate                           90.0 %              95.0 %              +5.0 pp                     better
+    """
+    currency = result["base"].get("currency") or result["what_if"].get("currency")
+    interval = any(r["low"] is not None for r in result["kpis"])
+    head = f"{'KPI':<34}  {'baseline':<18}  {'what-if':<18}  {'change':<26}  verdict"
+    lines = [f"baseline: {result['base'].get('source')} ({result['base'].get('scenario')}); "
+             f"what-if: {result['what_if'].get('source')} ({result['what_if'].get('scenario')})", head]
+    for r in result["kpis"]:
+        change = _fmt(r["difference"], r["unit"], currency, signed=True)
+        if r["relative"] is not None and r["unit"] != "share":
+            change += f" ({100 * r['relative']:+.0f} %)"
+        if interval and r["low"] is not None:
+            change += f" [{_fmt(r['low'], r['unit'], None, True)} .. {_fmt(r['high'], r['unit'], None, True)}]"
+        lines.append(f"{r['kpi']:<34}  {_fmt(r['base'], r['unit'], currency):<18}  "
+                     f"{_fmt(r['what_if'], r['unit'], currency):<18}  {change:<26}  {r['verdict']}")
+    lines += [f"note: {n}" for n in result["notes"]]
+    return "\n".join(lines)

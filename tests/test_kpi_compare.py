@@ -1,0 +1,71 @@
+"""jxcsim compare: a what-if's KPIs against its baseline, with the change and a verdict."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import REPO
+from jxcsim.cli import app
+from jxcsim.kpi.compare import CompareError, compare_kpis, read_run
+
+BASELINE = str(REPO / "scenarios" / "baseline.yaml")
+SCAN = str(REPO / "scenarios" / "changes" / "scan_to_ship.yaml")
+
+
+def _run(tmp_path, name, *extra):
+    out = tmp_path / name
+    result = CliRunner().invoke(app, ["simulate", BASELINE, *extra, "--weeks", "2", "--seed", "4", "--out", str(out),
+                                      "--no-progress", "--formats", "csv"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _rep(values, **meta):
+    return {"scenario": "s", "weeks": 4, "seed": 1, "replications": len(values), **meta,
+            "kpis": {"fill_rate": {"unit": "share", "values": values}}}
+
+
+def test_scan_to_ship_takes_away_the_issue_posting_delay_and_the_phantom_stock(tmp_path):
+    base, scan = _run(tmp_path, "base"), _run(tmp_path, "scan", "--change", SCAN)
+    out = tmp_path / "c.json"
+    result = CliRunner().invoke(app, ["compare", str(base), str(scan), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {r["kpi"]: r for r in json.loads(out.read_text())["kpis"]}
+    assert rows["issue_posting_delay"]["what_if"] == pytest.approx(0.0, abs=1e-9)
+    assert rows["issue_posting_delay"]["verdict"] == "better"
+    assert rows["phantom_stock_sku_days"]["verdict"] == "better"
+    assert rows["step_order_review"]["verdict"] == "same"  # the same orders, checked alike: no change at sales
+    assert "one run per side" in result.output and "issue_posting_delay" in result.output
+
+
+def test_paired_replications_give_an_interval_and_same_when_it_holds_zero():
+    base, what_if = _rep([0.90, 0.92, 0.91]), _rep([0.95, 0.96, 0.97])
+    row = compare_kpis(base, what_if)["kpis"][0]
+    assert row["n_pairs"] == 3 and row["low"] > 0 and row["verdict"] == "better"
+    noisy = compare_kpis(base, _rep([0.80, 1.00, 0.97]))["kpis"][0]
+    assert noisy["low"] < 0 < noisy["high"] and noisy["verdict"] == "same"
+    other_seed = compare_kpis(base, _rep([0.95, 0.96, 0.97], seed=2))
+    assert other_seed["kpis"][0]["n_pairs"] == 0 and "differ in seeds" in other_seed["notes"][0]
+
+
+def test_a_kpi_without_a_better_way_changes_and_one_without_a_value_is_na():
+    base = {"kpis": {"cost_of_goods_sold": {"value": 100.0, "unit": "money"}, "credit_wait": {"value": None}}}
+    what_if = {"kpis": {"cost_of_goods_sold": {"value": 120.0, "unit": "money"}, "credit_wait": {"value": 3.0}}}
+    rows = {r["kpi"]: r["verdict"] for r in compare_kpis(base, what_if)["kpis"]}
+    assert rows == {"cost_of_goods_sold": "changed", "credit_wait": "n/a"}
+    nearer = compare_kpis({"kpis": {"discrepancy_by_cause": {"value": -50.0, "unit": "units"}}},
+                          {"kpis": {"discrepancy_by_cause": {"value": 20.0, "unit": "units"}}})
+    assert nearer["kpis"][0]["verdict"] == "better"  # nearer zero
+
+
+def test_a_directory_without_kpis_is_refused_clearly(tmp_path):
+    with pytest.raises(CompareError, match="no replications.json or kpis.json"):
+        read_run(tmp_path)
+    (tmp_path / "kpis.json").write_text("{not json")
+    with pytest.raises(CompareError, match="not a KPI file jxcsim wrote"):
+        read_run(tmp_path)
+    result = CliRunner().invoke(app, ["compare", str(tmp_path), str(tmp_path)])
+    assert result.exit_code == 2 and "error:" in result.output
