@@ -485,13 +485,21 @@ def test_amounts_are_shown_in_the_currency_given_and_unnamed_without_one():
 
     named = kpi_summary(example_log(), timezone="Asia/Shanghai", currency="CNY", costs=COSTS)
     assert named["meta"]["currency"] == "CNY"
-    line = next(x for x in render_kpis(named).splitlines() if x.startswith("receivables_turnover"))
-    assert not line.rstrip().endswith("CNY")  # a turnover is a ratio, not an amount
+    value = {x.split()[0]: x[38:66].rstrip() for x in render_kpis(named).splitlines()[1:]}  # the value column
+    assert not value["receivables_turnover"].endswith("CNY")  # a turnover is a ratio, not an amount
     money = {name for name, k in named["kpis"].items() if k["unit"] == "money" and k["value"] is not None}
-    shown = {x.split()[0]: x for x in render_kpis(named).splitlines()[1:]}
-    assert money and all(shown[name].endswith(" CNY") for name in money)
+    assert money and all(value[name].endswith(" CNY") for name in money)
     plain = render_kpis(kpi_summary(example_log(), timezone="Asia/Shanghai"))
     assert " CNY" not in plain and " money" not in plain
+
+
+def test_the_kpi_table_says_what_each_value_rests_on():
+    from jxcsim.kpi.example import example_log
+    from jxcsim.kpi.summary import render_kpis
+
+    lines = {x.split()[0]: x for x in render_kpis(kpi_summary(example_log(), timezone="Asia/Shanghai")).splitlines()}
+    assert lines["step_order_review"].endswith(" 2 of 2 orders") and "order lines" in lines["fill_rate"]
+    assert "movements matched" in lines["issue_posting_delay"] and "paid" in lines["receivables_turnover"]
 
 
 def test_receivables_are_snapshotted_on_days_whose_midnight_the_clock_skips():

@@ -277,17 +277,41 @@ def _fmt(value: Any, unit: str, currency: str | None = None) -> str:
     return f"{value} {unit}"
 
 
+def _basis(details: Mapping[str, Any]) -> str:
+    """What a KPI's value rests on, from its details (a manager reading 395 h of settlement should see
+    that it rests on 127 of 1,264 orders, the rest not paid yet)."""
+    def n(key: str) -> int:
+        return int(details.get(key) or 0)
+
+    if "n_cases" in details:
+        return f"{n('n_cases'):,} of {n('n_cases') + n('n_excluded'):,} orders"
+    if "n_matched" in details:
+        return f"{n('n_matched'):,} of {n('n_physical'):,} movements matched"
+    if isinstance(details.get("evening"), Mapping):
+        return f"{int(details['evening'].get('n_orders') or 0):,} evening orders"
+    if "invoiced" in details and details.get("invoiced"):
+        return f"{float(details.get('paid') or 0) / float(details['invoiced']):.0%} of the invoiced amount paid"
+    for key, noun in (("n_holds", "credit holds"), ("n_lines", "order lines"), ("n_rows", "count rows"),
+                      ("n_places", "SKU x location places"), ("n_day_ends", "day ends"), ("n_products", "products"),
+                      ("n_customers", "customers in all"), ("n", "orders")):
+        if key in details:
+            return f"{n(key):,} {noun}"
+    return ""
+
+
 def render_kpis(summary: Mapping[str, Any]) -> str:
-    """The KPI summary as the plain text ``jxcsim simulate`` and ``make demo`` print.
+    """The KPI summary as the plain text ``jxcsim simulate`` and ``make demo`` print: each KPI's
+    value and what it rests on.
 
     >>> from jxcsim.kpi.example import example_log
     >>> print(render_kpis(kpi_summary(example_log(), timezone="Asia/Shanghai")).splitlines()[0])
-    KPI                                   value
+    KPI                                   value                         based on
     """
-    lines = [f"{'KPI':<36}  value"]
+    lines = [f"{'KPI':<36}  {'value':<28}  based on"]
     for name, entry in summary["kpis"].items():
         shown = _fmt(entry.get("value"), entry.get("unit", ""), summary.get("meta", {}).get("currency"))
+        basis = _basis(entry.get("details") or {})
         if entry.get("value") is None and entry.get("reason"):
-            shown = f"n/a ({entry['reason']})"
-        lines.append(f"{name:<36}  {shown}")
+            shown, basis = f"n/a ({entry['reason']})", ""
+        lines.append(f"{name:<36}  {shown:<28}  {basis}".rstrip())
     return "\n".join(lines)
