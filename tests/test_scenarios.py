@@ -80,7 +80,8 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
 
 
 @pytest.mark.parametrize(("overlay", "message"), [
-    ({"demand": {"orders_per_wek": 3}}, "demand.orders_per_wek: Extra inputs are not permitted"),
+    ({"demand": {"orders_per_wek": 3}}, "demand.orders_per_wek: unknown key (did you mean 'orders_per_week'?)"),
+    ({"zzz": 1}, "zzz: unknown key (known: schema_version, name, description, timezone,"),
     ({"posting": {"habits": {"x": {"weekdays": ["Funday"]}}}}, "posting.habits.x.weekdays.0: not a weekday"),
     ({"staff": {"Li": {"role": "picker", "location": "WH-Z"}}}, "staff.Li.location: unknown location 'WH-Z'"),
     ({"staff": {"Li": {"role": "picker"}}}, "staff.Li.location: a picker works at one location"),

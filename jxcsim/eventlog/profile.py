@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..validation import unknown_key_message
 from .errors import ProfileError
 from .schema import Semantic
 
@@ -169,7 +170,7 @@ def _format_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"]) or "<root>"
-        msg = err["msg"]
+        msg = unknown_key_message(LogProfile, err) or err["msg"]
         if err["type"] == "enum":
             msg = f"unknown semantic {err.get('input')!r}; see docs/semantics.md"
         parts.append(f"{path}: {msg}")
@@ -182,7 +183,7 @@ def parse_profile(data: Any, *, source: str | Path | None = None) -> LogProfile:
     >>> parse_profile({"colums": {}})
     Traceback (most recent call last):
     ...
-    jxcsim.eventlog.errors.ProfileError: <input>: invalid log profile: colums: Extra inputs are not permitted
+    jxcsim.eventlog.errors.ProfileError: <input>: invalid log profile: colums: unknown key (did you mean 'columns'?)
     """
     if data is None:
         data = {}

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..validation import unknown_key_message
 from .distributions import Count, Duration, Quantity
 from .shifts import WEEKDAY_NAMES, WeeklyCalendar
 
@@ -712,6 +713,7 @@ def _describe(exc: ValidationError) -> str:
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
+        msg = unknown_key_message(Scenario, err) or msg
         parts.append(f"{field}: {msg}" if field else msg)
     return "; ".join(parts)
 

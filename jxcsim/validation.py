@@ -1,0 +1,62 @@
+"""Messages for pydantic's validation errors in the files users write (scenarios, log profiles).
+
+An unknown key names the key the user most likely meant, or the keys allowed there:
+
+>>> from pydantic import BaseModel, ConfigDict, ValidationError
+>>> class Shift(BaseModel):
+...     model_config = ConfigDict(extra="forbid")
+...     start: float = 8.0
+>>> class World(BaseModel):
+...     model_config = ConfigDict(extra="forbid")
+...     shifts: dict[str, Shift] = {}
+>>> try:
+...     World.model_validate({"shifts": {"day": {"strat": 9}}})
+... except ValidationError as exc:
+...     print(unknown_key_message(World, exc.errors()[0]))
+unknown key (did you mean 'start'?)
+"""
+
+from __future__ import annotations
+
+import difflib
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+
+def _unwrap(kind: Any) -> Any:
+    while get_origin(kind) in (Union, UnionType, Annotated):  # Optional[...], X | None, Annotated[X, ...]
+        kind = next((a for a in get_args(kind) if a is not type(None)), None)
+    return kind
+
+
+def keys_at(root: type[BaseModel], loc: tuple) -> list[str] | None:
+    """The keys ``root`` allows at ``loc`` (a path of field names, mapping keys and list indexes),
+    or None where the path leads to no model."""
+    kind: Any = root
+    for part in loc:
+        kind = _unwrap(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            field = kind.model_fields.get(str(part))
+            if field is None:
+                return None
+            kind = field.annotation
+        elif get_origin(kind) in (dict, list):
+            kind = get_args(kind)[-1]  # a mapping's value or a list's item: the part is a key or an index
+        else:
+            return None
+    kind = _unwrap(kind)
+    return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+
+
+def unknown_key_message(root: type[BaseModel], err: dict) -> str | None:
+    """For an ``extra_forbidden`` error, "unknown key" with the closest allowed key or the allowed keys;
+    None for any other error."""
+    if err.get("type") != "extra_forbidden" or not err.get("loc"):
+        return None
+    known = keys_at(root, tuple(err["loc"][:-1])) or []
+    close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key (did you mean {close[0]!r}?)"
+    return f"unknown key (known: {', '.join(known)})" if known else "unknown key"
