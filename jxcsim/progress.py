@@ -25,7 +25,7 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.enabled:
             self._bar = tqdm(total=len(self.phases), desc=self.desc, file=sys.stderr, leave=False,
-                             bar_format="{desc}{bar:20}| {n_fmt}/{total_fmt} {postfix}")
+                             bar_format="{desc}{bar:20}| {n_fmt}/{total_fmt}{postfix}")  # postfix: ", <phase>"
         return self
 
     def step(self, phase: str) -> None:
