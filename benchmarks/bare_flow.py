@@ -187,7 +187,9 @@ class BareFlow:
         self.sc = scenario
         self.seed = seed
         stream = named_streams(np.random.default_rng(seed))  # the world's streams, by the same names
-        self.orders_rng, self.purchasing_rng = stream("orders"), stream("purchasing")
+        self.orders_rng = stream("orders")
+        self.lead_rng, self.supplier_invoice_rng, self.supplier_payment_rng = (
+            stream(f"purchasing {what}") for what in ("lead time", "invoice days", "payment days"))
         self.horizon_h = weeks * HOURS_PER_WEEK
         self.env = env = CountingEnvironment()
         self.skus, self.customers = build_catalogue(scenario)
@@ -203,25 +205,27 @@ class BareFlow:
         self.teams = {key: Team(env, key[0].value, people) for key, people in members.items()}
         d = scenario.durations  # each duration a stream of draws from its own generator, as the world's
 
-        def duration(name: str):
-            return getattr(d, name).stream(stream(f"duration {name}"))
+        def duration(name: str, work: str | None = None):
+            return getattr(d, name).stream(stream(f"duration {name}" + (f" {work}" if work else "")))
 
         self.d_check, self.d_approval, self.d_pick, self.d_load, self.d_drive = (
             duration(n) for n in ("credit_check", "credit_approval", "pick_per_line", "load", "drive"))
-        self.d_invoice, self.d_po_create, self.d_po_approve, self.d_unload = (
-            duration(n) for n in ("invoice", "po_create", "po_approve", "unload"))
-        self.u_posting, self.u_credit, self.u_payment = (
-            uniform_stream(stream(f"decisions {kind}")) for kind in ("posting", "credit", "payment"))
+        self.d_invoice, self.d_po_create, self.d_po_approve = (
+            duration(n) for n in ("invoice", "po_create", "po_approve"))
+        self.d_unload, self.d_supplier_invoice = duration("unload", "purchasing"), duration("invoice", "purchasing")
+        self.u_credit, self.u_payment = (uniform_stream(stream(f"decisions {kind}")) for kind in ("credit", "payment"))
         # habits as (behaviour, delay sampler, next workday?, movement, locations or None, weekdays, low, high)
         self.habits = []  # a habit past midnight: two windows, one sampler (as the world does)
         for name, h in scenario.posting.habits.items():
             if h.enabled:
                 delays = h.delay_h.stream(stream(f"habit {name} delay"))
+                decide = uniform_stream(stream(f"habit {name} decisions"))
                 places = None if h.locations is None else set(h.locations)
-                self.habits += [(h, delays, h.post_at == "next_workday", h.movement, places, set(days), low, high)
-                                for days, low, high in h.windows()]
+                self.habits += [(h, delays, h.post_at == "next_workday", decide, h.movement, places, set(days), low,
+                                 high) for days, low, high in h.windows()]
         posting = scenario.posting
-        self.default_posting = {m: (b, b.delay_h.stream(stream(f"posting {m.value} delay")), False)
+        self.default_posting = {m: (b, b.delay_h.stream(stream(f"posting {m.value} delay")), False,
+                                    uniform_stream(stream(f"posting {m.value} decisions")))
                                 for m, b in ((Movement.ISSUE, posting.issue), (Movement.RECEIPT, posting.receipt))}
         # state: plain dicts keyed by (sku, location)
         self.book: dict[tuple[str, str], float] = {}
@@ -294,16 +298,16 @@ class BareFlow:
         if movement is Movement.ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
             return False, 0.0, False, True, False
         behaviour: Any
-        behaviour, delay, next_workday = self.default_posting[movement]
+        behaviour, delay, next_workday, decide = self.default_posting[movement]
         weekday, hour = weekday_of(t), hour_of(t)
-        for habit, habit_delay, habit_next_workday, kind, locations, weekdays, low, high in self.habits:
+        for habit, habit_delay, habit_next_workday, habit_decide, kind, locations, weekdays, low, high in self.habits:
             if (kind is movement and (locations is None or location in locations) and weekday in weekdays
                     and low <= hour < high):
-                behaviour, delay, next_workday = habit, habit_delay, habit_next_workday
+                behaviour, delay, next_workday, decide = habit, habit_delay, habit_next_workday, habit_decide
                 break
-        uniform = self.u_posting
-        post_first = uniform() >= behaviour.p_move_before_post
-        never = (not post_first) and uniform() < behaviour.p_never
+        first, lost = decide(), decide()  # as the world: two draws whatever the decision
+        post_first = first >= behaviour.p_move_before_post
+        never = (not post_first) and lost < behaviour.p_never
         return post_first, delay(), never, False, next_workday
 
     def decision(self, movement: Movement, location: str, postings: list[_Posting], clerks: Team) -> _Decision:
@@ -517,7 +521,7 @@ class BareFlow:
             day += 1
 
     def purchase_order(self, loc: str, lines: list[tuple[Any, float]]) -> Generator[Any, Any, None]:
-        env, sc, rng = self.env, self.sc, self.purchasing_rng
+        env, sc = self.env, self.sc
         amount = sum(qty * self.purchase_cost(sku, env.now) for sku, qty in lines)
         buyers = self.team(Role.BUYER)
         yield buyers.do(self.d_po_create())
@@ -527,7 +531,7 @@ class BareFlow:
             yield buyers.do(self.d_po_approve())
             self.log("po_approved")
         lead = lines[0][0].lead_time_days
-        days = rng.uniform(lead.low, lead.high)
+        days = self.lead_rng.uniform(lead.low, lead.high)
         arrive = self.calendars[sc.purchasing.receiving_shift].next_open(env.now + days * DAY_H)
         yield env.timeout(arrive - env.now)
         clerks = self.team(Role.WAREHOUSE_CLERK, loc)
@@ -537,11 +541,12 @@ class BareFlow:
         for p in postings:
             self.physical_move(p)
         self.post_later([p for p in postings if not p.posted], decision.plan, clerks)
-        inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
+        inv_days = self.supplier_invoice_rng.uniform(sc.purchasing.supplier_invoice_days.low,
+                                                     sc.purchasing.supplier_invoice_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + inv_days * DAY_H) - env.now))
-        yield self.team(Role.ACCOUNTANT).do(self.d_invoice())
+        yield self.team(Role.ACCOUNTANT).do(self.d_supplier_invoice())
         self.log("supplier_invoice")
-        pay_days = rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
+        pay_days = self.supplier_payment_rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
         yield env.timeout(max(0.0, self.office.next_open(env.now + pay_days * DAY_H) - env.now))
         self.log("supplier_payment")
 

@@ -144,7 +144,7 @@ def simulate(
 ) -> None:
     """Simulate a scenario: write log.csv/.xes.gz/.ocel.sqlite, profile.yaml, truth/ and kpis.json."""
     from .world.replications import render_replications, run_replications_and_write
-    from .world.scenario import ScenarioError, load_scenario
+    from .world.scenario import ScenarioError, inert_habits, load_scenario
     from .world.simulate import run_and_write
 
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -155,6 +155,8 @@ def simulate(
         sc = load_scenario(scenario, changes=list(change or []))
     except ScenarioError as exc:
         _fail(exc)
+    for note in inert_habits(sc):
+        typer.echo(f"note: {note}", err=True)
     progress = not no_progress and sys.stderr.isatty()
     try:
         if replications > 1:

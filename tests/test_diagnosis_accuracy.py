@@ -161,5 +161,5 @@ def test_a_third_world_is_diagnosed_as_planted_and_what_it_could_not_show_is_not
     assert {"friday_late_shift_rush", "stl_monday_tuesday_mornings", "ind_tuesday_receipts_late",
             "saturday_receipts_monday", "Rosa and Sam absent"} <= found
     friday = next(f for f in findings if f.kind is FindingKind.PHYSICAL_BEFORE_BOOK and f.location == "CHI-MAIN")
-    assert friday.weekday == 4 and friday.hours[0] == 17.0 and friday.hours[1] <= 22.0  # within the planted hours
+    assert friday.weekday == 4 and friday.hours[0] == 17.0 and friday.hours[1] <= 23.0  # the planted hours, within the 1-h tolerance
     assert "PGI Posted" in friday.summary or "Truck Loaded" in " ".join(friday.activities)

@@ -108,11 +108,7 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
      "posting.habits.none.hours: hours run from a start in [0, 24) to a later end, at most a day on; got [5, 5]"),
     ({"staff": {"Zhang Wei": {"location": "WH-A"}}},
      "staff.Zhang Wei.location: a sales serves every location; remove location"),
-    ({"posting": {"habits": {"night": {"locations": ["WH-B"], "weekdays": ["Sun"], "hours": [20, 2]}}}},
-     "posting.habits.night: never acts: no driver at WH-B works on Sun 20:00-02:00, when the habit's issues would be "
-     "moved (their shifts: drivers (Mon/Tue/Wed/Thu/Fri/Sat 08:00-18:00))"),
-    ({"posting": {"habits": {"night": {"movement": "receipt", "hours": [19, 23]}}}},
-     "posting.habits.night: never acts: no warehouse_clerk at WH-A, WH-B works on"),
+    ({"posting": {"habits": {"nowhere": {"locations": []}}}}, "posting.habits.nowhere.locations: List should have"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"
@@ -122,15 +118,23 @@ def test_errors_name_the_field_path(tmp_path, overlay, message):
     assert message in str(err.value) and str(path) in str(err.value)
 
 
-def test_a_habit_acting_at_one_location_or_in_part_of_its_hours_is_accepted():
+def test_a_habit_no_one_is_there_to_act_on_is_noted_not_refused():
+    from jxcsim.world.scenario import inert_habits
+
     base = load_scenario(SCENARIOS / "baseline.yaml").model_dump(mode="json")
-    base["staff"]["Night Driver"] = {"role": "driver", "location": "WH-A", "shift": "night"}
-    base["shifts"]["night"] = {"days": ["Sat"], "start": "22:00", "end": "06:00"}
-    base["posting"]["habits"]["night"] = {"weekdays": ["Sun"], "hours": [1, 9]}  # Saturday's night crew, then nobody
-    assert parse_scenario(base).posting.habits["night"].enabled
-    base["staff"]["Night Driver"]["enabled"] = False
-    base["posting"]["habits"]["night"] = {"enabled": False, "weekdays": ["Sun"], "hours": [1, 5]}  # off: not checked
-    assert not parse_scenario(base).posting.habits["night"].enabled
+    assert inert_habits(parse_scenario(base)) == []
+    base["posting"]["habits"]["night"] = {"locations": ["WH-B"], "weekdays": ["Sun"], "hours": [1, 5]}
+    base["posting"]["habits"]["after"] = {"weekdays": ["Wed"], "hours": [18, 19]}  # loads finishing in overtime
+    assert inert_habits(parse_scenario(base)) == [
+        "posting.habits.night: never acts: no driver at WH-B works on Sun 01:00-05:00, when the habit's issues "
+        "would be moved (their shifts: drivers (Mon/Tue/Wed/Thu/Fri/Sat 08:00-18:00))"]
+    base["staff"]["Night Driver"] = {"role": "driver", "location": "WH-B", "shift": "night"}
+    base["shifts"]["night"] = {"days": ["Sat"], "start": "22:00", "end": "06:00"}  # Saturday's night runs into Sunday
+    assert inert_habits(parse_scenario(base)) == []
+    base["shifts"]["night"]["days"] = ["Fri"]  # a what-if moving the night crew: a note, not an error
+    base["staff"]["Ma Chao"]["absent_weekdays"] = ["Wed"]
+    assert ("(their shifts: drivers (Mon/Tue/Wed/Thu/Fri/Sat 08:00-18:00); drivers (Mon/Tue/Wed/Thu/Fri/Sat "
+            "08:00-18:00, away Wed); night (Fri 22:00-06:00))") in inert_habits(parse_scenario(base))[0]
 
 
 def test_transfers_need_two_locations():

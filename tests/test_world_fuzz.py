@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -19,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jxcsim.mining.diagnose import diagnose
-from jxcsim.world.scenario import ScenarioError, parse_scenario
+from jxcsim.world.scenario import parse_scenario
 from jxcsim.world.simulate import planted_truth, simulate, simulation_kpis
 
 ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC", "Australia/Sydney", "America/Sao_Paulo",
@@ -78,21 +77,7 @@ def _habit(r: random.Random, locations: list[str]) -> dict:
 
 
 def scenario(r: random.Random) -> dict:
-    """A random valid scenario (as data) drawn from ``r``: a habit whose hours no one who moves its goods
-    works is refused by validation, so it is left out."""
-    data = _draw(r)
-    while True:
-        try:
-            parse_scenario(data)
-            return data
-        except ScenarioError as exc:
-            inert = re.search(r"posting\.habits\.(\w+): never acts", str(exc))
-            if inert is None:
-                raise
-            del data["posting"]["habits"][inert.group(1)]
-
-
-def _draw(r: random.Random) -> dict:
+    """A random valid scenario (as data) drawn from ``r``."""
     locations = [f"L{i}" for i in range(r.randint(1, 4))]
     groups = {f"G{g}": {"count": r.randint(1, 40), "category": "c", "price": [1, r.choice([10, 100, 1000])],
                         "margin": [0.05, 0.4], "supplier": f"S{g % 2}", "lead_time_days": [1, r.randint(2, 12)]}

@@ -41,3 +41,19 @@ def test_streams_are_fixed_by_seed_and_name_and_apart_from_replications():
     first, second = np.random.SeedSequence(1).spawn(2)  # replications
     r1, r2 = (named_streams(np.random.default_rng(s))("orders").random(4) for s in (first, second))
     assert not (r1 == r2).any() and not (r1 == a("orders").random(4)).any()
+
+
+def test_issue_decisions_a_change_skips_leave_the_receipts_decisions_as_they_were():
+    """Scan-to-ship makes no posting decision for an issue: the receipts' decisions are drawn as before."""
+    from jxcsim.world.model import World
+    from jxcsim.world.scenario import Movement
+
+    worlds = [World(load_scenario(BASELINE, changes=c), np.random.default_rng(5), weeks=1)
+              for c in ([], [REPO / "scenarios" / "changes" / "scan_to_ship.yaml"])]
+    plans = []
+    for world in worlds:
+        for k in range(5):
+            world.posting_plan(Movement.ISSUE, "WH-A", 24 * 2 + 14 + k / 10)  # Wednesday afternoon: the habit's
+        plans.append([world.posting_plan(Movement.RECEIPT, "WH-B", 24 * k + 10) for k in range(5)])
+    assert plans[0] == plans[1]
+    assert worlds[0].duration("unload", work="purchasing") == worlds[1].duration("unload", work="purchasing")

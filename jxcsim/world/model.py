@@ -84,11 +84,15 @@ class World:
     def __init__(self, scenario: Scenario, rng: np.random.Generator, *, weeks: int):
         self.scenario = scenario
         stream = named_streams(rng)  # a generator per source of randomness (common random numbers; see .streams)
-        self.orders_rng, self.purchasing_rng = stream("orders"), stream("purchasing")
-        # U[0, 1) draws for the world's yes/no and range draws, a stream per kind of decision
-        self.u_posting, self.u_credit, self.u_payment, self.u_returns, self.u_transfers = (
-            uniform_stream(stream(f"decisions {kind}")) for kind in ("posting", "credit", "payment", "returns",
-                                                                     "transfers"))
+        self._stream = stream
+        self.orders_rng = stream("orders")
+        # a purchase order's lead time, supplier invoice and payment days, each from its own stream
+        self.lead_rng, self.supplier_invoice_rng, self.supplier_payment_rng = (
+            stream(f"purchasing {what}") for what in ("lead time", "invoice days", "payment days"))
+        # U[0, 1) draws for the world's yes/no and range draws, a stream per kind of decision (each posting
+        # behaviour and habit has its own, below)
+        self.u_credit, self.u_payment, self.u_returns, self.u_transfers = (
+            uniform_stream(stream(f"decisions {kind}")) for kind in ("credit", "payment", "returns", "transfers"))
         self.horizon_h = weeks * HOURS_PER_WEEK
         self.env = simpy.Environment()
         self.ledgers = Ledgers()
@@ -107,21 +111,25 @@ class World:
         # every (role, location) asked for, the office roles at each location too (team() looks here first)
         self._team_at = {**self.teams, **{(role, loc): team for (role, where), team in self.teams.items()
                                           if where is None for loc in self.locations}}
-        # each distribution drawn a batch at a time (one numpy call per batch), from its own stream
+        # each distribution drawn a batch at a time (one numpy call per batch), from its own stream; work
+        # other than the sales orders' (purchasing, returns, transfers) draws from a stream of its own too
         self._durations = {name: d.stream(stream(f"duration {name}")) for name, d in scenario.durations}
+        self._durations_of: dict[tuple[str, str], Any] = {}
         posting = scenario.posting
-        # (behaviour, its delay sampler, posted at the next working day?), the habits with their names and
-        # where and when they apply: (movement, locations or None, weekdays, from hour, to hour); a habit
-        # past midnight is two such windows, next to each other, drawing from one sampler
+        # (behaviour, its delay sampler, posted at the next working day?, its yes/no draws), the habits with
+        # their names and where and when they apply: (movement, locations or None, weekdays, from hour, to
+        # hour); a habit past midnight is two such windows, next to each other, drawing from one sampler
         self._habits = []
         for name, habit in posting.habits.items():
             if habit.enabled:
                 delays = habit.delay_h.stream(stream(f"habit {name} delay"))
+                decide = uniform_stream(stream(f"habit {name} decisions"))
                 places = None if habit.locations is None else frozenset(habit.locations)
-                self._habits += [(name, habit, delays, habit.post_at == "next_workday",
+                self._habits += [(name, habit, delays, habit.post_at == "next_workday", decide,
                                   (habit.movement, places, frozenset(days), low, high))
                                  for days, low, high in habit.windows()]
-        self._behaviour = {m: (b, b.delay_h.stream(stream(f"posting {m.value} delay")), False)
+        self._behaviour = {m: (b, b.delay_h.stream(stream(f"posting {m.value} delay")), False,
+                               uniform_stream(stream(f"posting {m.value} decisions")))
                            for m, b in ((Movement.ISSUE, posting.issue), (Movement.RECEIPT, posting.receipt))}
         credit = scenario.rules.credit
         self.credit_rule = CreditRule(credit.review_threshold, credit.use_credit_limit, credit.fast_track_below)
@@ -187,9 +195,17 @@ class World:
         """A draw of the usual posting delay of ``movement`` (hours, ``posting.<movement>.delay_h``; no habit)."""
         return self._behaviour[movement][1]()
 
-    def duration(self, name: str, factor: float = 1.0) -> float:
-        """A draw of the scenario's duration ``name`` (hours), times ``factor``."""
-        return self._durations[name]() * factor
+    def duration(self, name: str, factor: float = 1.0, *, work: str | None = None) -> float:
+        """A draw of the scenario's duration ``name`` (hours), times ``factor``; ``work`` names work other
+        than the sales orders' (``purchasing``, ``returns``, ``transfers``), which draws from a stream of
+        its own, so a what-if that adds or drops such work leaves the orders' durations as they were."""
+        if work is None:
+            return self._durations[name]() * factor
+        draw = self._durations_of.get((name, work))
+        if draw is None:
+            draw = self._durations_of[name, work] = getattr(self.scenario.durations, name).stream(
+                self._stream(f"duration {name} {work}"))
+        return draw() * factor
 
     # --- hand-offs ---------------------------------------------------------------------------
     def seen_at(self, release: Release, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
@@ -216,17 +232,19 @@ class World:
         if movement is _ISSUE and scan.enabled and (scan.locations is None or location in scan.locations):
             return PostingPlan(False, 0.0, False, True, False, None)
         behaviour: PostingBehaviour
-        behaviour, delay, next_workday = self._behaviour[movement]
+        behaviour, delay, next_workday, decide = self._behaviour[movement]
         habit_name = None
         weekday, hour = weekday_of(t), hour_of(t)
-        for name, habit, habit_delay, habit_next_workday, (kind, places, weekdays, low, high) in self._habits:
+        for name, habit, habit_delay, habit_next_workday, habit_decide, (kind, places, weekdays, low, high) \
+                in self._habits:
             if (kind is movement and (places is None or location in places) and weekday in weekdays
                     and low <= hour < high):  # PostingHabit.applies, on plain values
-                behaviour, delay, next_workday, habit_name = habit, habit_delay, habit_next_workday, name
+                behaviour, delay, next_workday, decide, habit_name = (habit, habit_delay, habit_next_workday,
+                                                                      habit_decide, name)
                 break
-        uniform = self.u_posting
-        post_first = uniform() >= behaviour.p_move_before_post
-        never = (not post_first) and uniform() < behaviour.p_never
+        first, lost = decide(), decide()  # both drawn always: a decision takes two draws whatever it decides
+        post_first = first >= behaviour.p_move_before_post
+        never = (not post_first) and lost < behaviour.p_never
         return PostingPlan(post_first, delay(), never, False, next_workday, habit_name)
 
     def post_time(self, plan: PostingPlan, clerks: Team, moved_at: float) -> float:

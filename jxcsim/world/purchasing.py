@@ -98,7 +98,7 @@ def reorder_review(world: World) -> Generator[Any, Any, None]:
 
 def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str, float]]) -> Generator[Any, Any, None]:
     """Create (and approve) a PO, wait for the goods, receive and post them, settle the invoice."""
-    env, sc, rng = world.env, world.scenario, world.purchasing_rng
+    env, sc = world.env, world.scenario
     po = f"PO-{world.ids.next('PO'):06d}"
     cost = world.purchase_costs.at
     doc = PurchaseOrder(po, supplier, loc, [PurchaseLine(i, sku, qty, cost(world.skus[sku], env.now))
@@ -119,7 +119,7 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
         doc.approve(env.now)  # below the threshold: approved by the system, nobody records a step
 
     lead = world.skus[lines[0][0]].lead_time_days
-    days = rng.uniform(lead.low, lead.high)
+    days = world.lead_rng.uniform(lead.low, lead.high)
     receiving = world.calendars[sc.purchasing.receiving_shift]
     arrive = receiving.next_open(env.now + days * DAY_H)
     yield env.timeout(arrive - env.now)
@@ -129,16 +129,17 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
                         document=doc, price=line.unit_cost, supplier=supplier) for line in doc.lines]  # the PO's cost
     # posted first: from the delivery note as the unloading starts
     decision = PostingDecision(world, Movement.RECEIPT, loc, postings, clerks)
-    work = yield clerks.do(world.duration("unload"), on_start=decision)
+    work = yield clerks.do(world.duration("unload", work="purchasing"), on_start=decision)
     world.physical_moves(postings, work.end, work.worker)
     world.post_later([p for p in postings if not p.posted], decision.plan, clerks)
 
-    inv_days = rng.uniform(sc.purchasing.supplier_invoice_days.low, sc.purchasing.supplier_invoice_days.high)
+    inv_days = world.supplier_invoice_rng.uniform(sc.purchasing.supplier_invoice_days.low,
+                                                  sc.purchasing.supplier_invoice_days.high)
     yield env.timeout(max(0.0, world.office.next_open(env.now + inv_days * DAY_H) - env.now))
-    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice", work="purchasing"))
     doc.record_invoice(work.end, work.worker)
     record("supplier_invoice", work.end, start=work.start, resource=work.worker, amount=doc.invoiced_amount)
-    pay_days = rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
+    pay_days = world.supplier_payment_rng.uniform(sc.purchasing.payment_days.low, sc.purchasing.payment_days.high)
     yield env.timeout(max(0.0, world.office.next_open(env.now + pay_days * DAY_H) - env.now))
     payer = world.team(Role.ACCOUNTANT).any_member(env.now)
     doc.pay(env.now, doc.invoiced_amount, payer)

@@ -60,7 +60,7 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     sales = world.team(Role.SALES)
     record("return_requested", env.now, resource=sales.member_on_shift(env.now) or "web shop", amount=amount)
     if doc.approval_required:
-        work = yield sales.do(world.duration("return_approval"))
+        work = yield sales.do(world.duration("return_approval", work="returns"))
         doc.approve(work.end, work.worker)
         record("return_approved", work.end, start=work.start, resource=work.worker, amount=amount)
     else:
@@ -70,7 +70,7 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
     yield env.timeout(arrive - env.now)
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
-    work = yield clerks.do(world.duration("unload"))
+    work = yield clerks.do(world.duration("unload", work="returns"))
     movement = f"{rid}/1"
     world.ledgers.move_physical(line.sku, qty, CUSTOMER, loc, time=work.end, movement_id=movement, doc=rid)
     doc.receive(work.end, work.worker)
@@ -99,7 +99,7 @@ def credit_note(world: World, order: Order, ret: CustomerReturn, line: SalesLine
         if env.now + DAY_H > world.horizon_h:
             return
         yield env.timeout(DAY_H)
-    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+    work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice", work="returns"))
     amount = round(min(ret.amount, so.invoiced_amount - so.credited_amount), 2)
     if amount <= 0:
         return
@@ -109,7 +109,7 @@ def credit_note(world: World, order: Order, ret: CustomerReturn, line: SalesLine
                  line=line.line_no, amount=amount)
     if so.credit_balance > 0 and order.order_id not in world.refund_pending:  # the customer had paid: money back
         world.refund_pending.add(order.order_id)  # a credit before this task ends is refunded with it
-        work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice"))
+        work = yield world.team(Role.ACCOUNTANT).do(world.duration("invoice", work="returns"))
         world.refund_pending.discard(order.order_id)
         owed = round(so.credit_balance, 2)
         if owed > 0:

@@ -309,7 +309,7 @@ class PostingHabit(PostingBehaviour):
 
     enabled: bool = True
     movement: Movement = Movement.ISSUE
-    locations: list[str] | None = None
+    locations: list[str] | None = Field(None, min_length=1)  # None: every location
     weekdays: list[Weekday] = Field(default=[0, 1, 2, 3, 4, 5, 6], min_length=1)
     hours: Range = Range(low=0, high=24)
     post_at: Literal["after_delay", "next_workday"] = "after_delay"
@@ -356,15 +356,27 @@ class Posting(_Model):
     receipt: PostingBehaviour = PostingBehaviour(p_move_before_post=1.0, delay_h=Duration(mean_h=0.5, cv=0.5))
     habits: dict[str, PostingHabit] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _habits_inherit(self) -> Posting:
-        for habit in self.habits.values():
-            usual = self.issue if habit.movement is Movement.ISSUE else self.receipt
-            for name in ("p_move_before_post", "delay_h", "p_never"):
-                if name not in habit.model_fields_set:
-                    setattr(habit, name, getattr(usual, name).model_copy() if name == "delay_h"
-                            else getattr(usual, name))
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _habits_inherit(cls, data: Any) -> Any:
+        """Fill each habit's missing behaviour keys from its movement's (as given, else the defaults)."""
+        if not isinstance(data, dict) or not isinstance(data.get("habits"), dict):
+            return data
+        defaults = {"issue": cls.model_fields["issue"].default, "receipt": cls.model_fields["receipt"].default}
+        habits = {}
+        for name, habit in data["habits"].items():
+            if isinstance(habit, dict):
+                movement = habit.get("movement", Movement.ISSUE.value)
+                movement = getattr(movement, "value", movement)
+                usual = data.get(movement) if movement in defaults else None
+                if isinstance(usual, PostingBehaviour):
+                    usual = usual.model_dump()
+                base = defaults[movement].model_dump() if movement in defaults else {}
+                if isinstance(usual, dict):
+                    base.update(usual)
+                habit = {**{k: base[k] for k in ("p_move_before_post", "delay_h", "p_never") if k in base}, **habit}
+            habits[name] = habit
+        return {**data, "habits": habits}
 
 
 class Purchasing(_Model):
@@ -590,8 +602,6 @@ class Scenario(_Model):
                                  f"{name} never works (switch them off with enabled: false)")
         for name, habit in self.posting.habits.items():
             check(f"posting.habits.{name}.locations", habit.locations)
-            if habit.enabled:
-                self._habit_can_act(name, habit)
         check("demand.location_weights", list(self.demand.location_weights))
         check("counts.locations", self.counts.locations)
         check("rules.scan_to_ship.locations", self.rules.scan_to_ship.locations)
@@ -604,25 +614,44 @@ class Scenario(_Model):
         return self
 
 
-    def _habit_can_act(self, name: str, habit: PostingHabit) -> None:
-        """Refuse a habit that never acts: its hours lie outside the shifts of everyone who moves its goods
-        (drivers load issues, clerks unload receipts) at all of its locations."""
+def inert_habits(scenario: Scenario) -> list[str]:
+    """A note for each enabled posting habit that can never act: its hours on its weekdays lie outside
+    the shifts (less absences, plus an allowance for work finishing after the shift: three times the
+    mean load or unload) of every driver (issues) or warehouse clerk (receipts) at its locations, the
+    habit being drawn as they finish moving the goods. Not an error: a what-if may take those people
+    away on purpose.
+
+    >>> sc = parse_scenario({"name": "t", "locations": {"W": {}},
+    ...     "staff": {"D": {"role": "driver", "location": "W", "shift": "warehouse"}},
+    ...     "posting": {"habits": {"night": {"weekdays": ["Sun"], "hours": [1, 5]}}}})
+    >>> inert_habits(sc)[0].split(":")[0]
+    'posting.habits.night'
+    """
+    notes = []
+    for name, habit in scenario.posting.habits.items():
+        if not habit.enabled:
+            continue
         role = Role.DRIVER if habit.movement is Movement.ISSUE else Role.WAREHOUSE_CLERK
-        where = habit.locations or list(self.locations)
-        movers = [m for m in self.staff.values() if m.enabled and m.role is role and m.location in where]
+        where = list(scenario.locations) if habit.locations is None else habit.locations
+        movers = [m for m in scenario.staff.values() if m.enabled and m.role is role and m.location in where]
         if not movers:
-            return  # no one moves these goods at all: the run says which staff is missing
-        worked = WeeklyCalendar.merge(w for m in movers for w in WeeklyCalendar.from_days(
-            self.shifts[m.shift].days, self.shifts[m.shift].start, self.shifts[m.shift].end
+            continue  # no one moves these goods at all: the run says which staff is missing
+        work = scenario.durations.load if habit.movement is Movement.ISSUE else scenario.durations.unload
+        allowance = 3 * work.mean_h
+        worked = WeeklyCalendar.merge((a, b + allowance) for m in movers for a, b in WeeklyCalendar.from_days(
+            scenario.shifts[m.shift].days, scenario.shifts[m.shift].start, scenario.shifts[m.shift].end
         ).without_days(m.absent_weekdays).windows)
         hours = WeeklyCalendar.merge((d * 24 + low, d * 24 + high) for days, low, high in habit.windows() for d in days)
         if any(a < d and c < b for a, b in hours.windows for c, d in worked.windows):
-            return
-        shifts = sorted({f"{m.shift} ({_shift_text(self.shifts[m.shift])})" for m in movers})
-        raise ValueError(f"posting.habits.{name}: never acts: no {role.value} at {', '.join(where)} works on "
-                         f"{', '.join(WEEKDAY_NAMES[d] for d in sorted(set(habit.weekdays)))} "
-                         f"{_clock_text(habit.hours.low)}-{_clock_text(habit.hours.high)}, when the habit's "
-                         f"{habit.movement.value}s would be moved (their shifts: {'; '.join(shifts)})")
+            continue
+        who = sorted({f"{m.shift} ({_shift_text(scenario.shifts[m.shift])}"
+                      + (f", away {'/'.join(WEEKDAY_NAMES[d] for d in sorted(set(m.absent_weekdays)))}"
+                         if m.absent_weekdays else "") + ")" for m in movers})
+        notes.append(f"posting.habits.{name}: never acts: no {role.value} at {', '.join(where) or 'any location'} "
+                     f"works on {', '.join(WEEKDAY_NAMES[d] for d in sorted(set(habit.weekdays)))} "
+                     f"{_clock_text(habit.hours.low)}-{_clock_text(habit.hours.high)}, when the habit's "
+                     f"{habit.movement.value}s would be moved (their shifts: {'; '.join(who)})")
+    return notes
 
 
 def _clock_text(hours: float) -> str:

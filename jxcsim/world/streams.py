@@ -15,6 +15,9 @@ change's, not the dice's.
 True
 >>> bool((a == stream("duration pick_per_line").random(3)).any())
 False
+>>> rng = np.random.default_rng(7); first = named_streams(rng)("orders").random(3)
+>>> bool((first == named_streams(rng)("orders").random(3)).any())  # the generator used again: a new run
+False
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-_NAMESPACE = 0x6A786373  # "jxcs": keeps named children apart from SeedSequence.spawn's numbered ones
+_NAMESPACE = 0x6A786373  # "jxcs": the first word of every named stream's spawn key
 
 
 def _key(name: str) -> int:
@@ -32,16 +35,15 @@ def _key(name: str) -> int:
 
 
 def named_streams(rng: np.random.Generator) -> Callable[[str], np.random.Generator]:
-    """A function giving the generator of each named source of randomness; the same ``rng`` seed
-    and name always give the same stream, and streams of different names are independent."""
-    seq = getattr(rng.bit_generator, "seed_seq", None)
-    if not isinstance(seq, np.random.SeedSequence):  # a generator made from another kind of seed
-        seq = np.random.SeedSequence(int(rng.integers(2**63)))
+    """A function giving the generator of each named source of randomness, from four draws of ``rng``:
+    a generator in the same state (``default_rng(seed)``) and a name always give the same stream, and
+    streams of different names are independent."""
+    # the entropy is drawn from ``rng``: a fresh generator of a seed gives the same streams every time,
+    # and a generator used again (or advanced) gives new ones, as drawing from it would
+    entropy = [int(x) for x in rng.integers(0, 2**63, size=4)]
     kind = type(rng.bit_generator)
 
     def stream(name: str) -> np.random.Generator:
-        child = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, _NAMESPACE, _key(name)),
-                                       pool_size=seq.pool_size)
-        return np.random.Generator(kind(child))
+        return np.random.Generator(kind(np.random.SeedSequence(entropy, spawn_key=(_NAMESPACE, _key(name)))))
 
     return stream

@@ -79,7 +79,7 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
         world.recorder.add(tid, semantic, t, location=location, sku=sku, qty=qty, line=1, doc_type="transfer", **kw)
 
     record("transfer_created", env.now, src, resource="system")
-    work = yield world.team(Role.PICKER, src).do(world.duration("pick_per_line"))
+    work = yield world.team(Role.PICKER, src).do(world.duration("pick_per_line", work="transfers"))
     if world.shelf_free(sku, src) < qty:  # the book promised what the shelf does not have
         doc.cancel(work.end, "not on the shelf", work.worker)
         world.inventory.release(sku, src, qty)
@@ -87,7 +87,7 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
         record("transfer_cancelled", work.end, src, start=work.start, resource=work.worker)
         return
     world.staged[(sku, src)] = world.staged.get((sku, src), 0.0) + qty
-    work = yield world.team(Role.DRIVER, src).do(world.duration("load"))
+    work = yield world.team(Role.DRIVER, src).do(world.duration("load", work="transfers"))
     world.staged[(sku, src)] -= qty
     world.inventory.release(sku, src, qty)
     world.ledgers.move_physical(sku, qty, src, TRANSIT, time=work.end, movement_id=f"{tid}/out", doc=tid)
@@ -101,7 +101,7 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
     arrive = receiving.next_open(env.now + rules.transit_days.at(u()) * DAY_H)
     yield env.timeout(arrive - env.now)
     clerks = world.team(Role.WAREHOUSE_CLERK, dst)
-    work = yield clerks.do(world.duration("unload"))
+    work = yield clerks.do(world.duration("unload", work="transfers"))
     world.ledgers.move_physical(sku, qty, TRANSIT, dst, time=work.end, movement_id=f"{tid}/in", doc=tid)
     doc.arrive(work.end, work.worker)
     record("transfer_physical_in", work.end, dst, start=work.start, resource=work.worker)
