@@ -254,7 +254,7 @@ class BareFlow:
         orders_per_day = demand.orders_per_week / 7
         cust_w = [c.order_weight for c in self.customers]
         per_factor = {f: demand.qty_per_line.expected(f) for f in {c.qty_factor for c in self.customers}}
-        per_line = sum(w * per_factor[c.qty_factor] for w, c in zip(cust_w, self.customers)) / sum(cust_w)
+        per_line = sum(w * per_factor[c.qty_factor] for w, c in zip(cust_w, self.customers, strict=True)) / sum(cust_w)
         sku_total = sum(s.demand_weight for s in self.skus)
         weights = {loc: demand.location_weight(loc) for loc in self.locations}
         loc_total = sum(weights.values())
