@@ -69,3 +69,16 @@ def test_a_directory_without_kpis_is_refused_clearly(tmp_path):
         read_run(tmp_path)
     result = CliRunner().invoke(app, ["compare", str(tmp_path), str(tmp_path)])
     assert result.exit_code == 2 and "error:" in result.output
+
+
+def test_replications_of_different_counts_pair_as_far_as_both_go(tmp_path):
+    base, what_if = _rep([0.90, 0.92, 0.91]), _rep([0.95, 0.96, 0.97, 0.99, 0.80])
+    result = compare_kpis(base, what_if)
+    row = result["kpis"][0]
+    assert row["n_pairs"] == 3 and row["difference"] == pytest.approx(0.05) and row["low"] < 0.05 < row["high"]
+    assert "3 against 5 replications" in result["notes"][0]
+    (tmp_path / "kpis.json").write_text(json.dumps({"kpis": {}}))  # a stale replications.json and a newer run
+    (tmp_path / "replications.json").write_text(json.dumps(base))
+    import os
+    os.utime(tmp_path / "replications.json", (1, 1))
+    assert read_run(tmp_path)["_source"].endswith("kpis.json")

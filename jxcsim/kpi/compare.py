@@ -44,8 +44,9 @@ class CompareError(ValueError):
 def read_run(path: str | Path) -> dict[str, Any]:
     """The KPIs of one side: a directory holding ``replications.json`` or ``kpis.json``, or either file."""
     path = Path(path)
-    candidates = [path] if path.is_file() else [path / REPLICATIONS, path / SINGLE]
-    found = next((p for p in candidates if p.is_file()), None)
+    candidates = [path] if path.is_file() else [p for p in (path / REPLICATIONS, path / SINGLE) if p.is_file()]
+    # both in a reused directory: the run written last
+    found = max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
     if found is None:
         raise CompareError(f"{path}: no {REPLICATIONS} or {SINGLE}; give a directory `jxcsim simulate --out` wrote")
     try:
@@ -96,9 +97,9 @@ def _meta(run: Mapping[str, Any]) -> dict[str, Any]:
 def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confidence: float = 0.95) -> dict[str, Any]:
     """Each KPI of ``what_if`` against ``base`` (both as :func:`read_run` gives them; see the module
     docstring): ``{"base": meta, "what_if": meta, "notes": [...], "kpis": [row, ...]}``, a row holding
-    ``kpi``, ``unit``, ``better`` (the KPI's sense), ``base``, ``what_if``, ``difference``, ``relative``
-    (difference / |base|), ``n_pairs``, ``sd_difference``, ``low``/``high`` (the interval, paired
-    replications only) and ``verdict`` (better, worse, same, changed, or n/a where a side has no value)."""
+    ``kpi``, ``unit``, ``better`` (the KPI's sense), ``base``, ``what_if``, ``difference`` (of the means;
+    with paired replications the mean of the pairs' differences), ``relative`` (difference / |base|),
+    ``n_pairs``, ``sd_difference``, ``low``/``high`` (the interval, paired replications only) and ``verdict`` (better, worse, same, changed, or n/a where a side has no value)."""
     meta_base, meta_if = _meta(base), _meta(what_if)
     notes = []
     for key, what in (("weeks", "simulated weeks"), ("seed", "seeds")):
@@ -109,6 +110,9 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
     if meta_base["replications"] == 1 or meta_if["replications"] == 1:
         notes.append("one run per side: the difference has no interval (run both with --replications N to "
                      "tell the change from chance)")
+    elif paired and meta_base["replications"] != meta_if["replications"]:
+        notes.append(f"{meta_base['replications']} against {meta_if['replications']} replications: the interval "
+                     f"pairs the first {min(meta_base['replications'], meta_if['replications'])} of each")
     rows = []
     names = [n for n in KPIS if n in base["kpis"] or n in what_if["kpis"]]
     names += [n for n in list(base["kpis"]) + list(what_if["kpis"]) if n not in names]
@@ -124,14 +128,15 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
         if ma is not None and mb is not None:
             row["difference"] = mb - ma
             row["relative"] = (mb - ma) / abs(ma) if ma else None
-            same_runs = paired and len(va) == len(vb)  # replication i of each met the same demand
-            pairs = [y - x for x, y in zip(va, vb, strict=False) if x is not None and y is not None] \
-                if same_runs else []
+            # replication i of each side met the same demand: paired, as far as both go
+            pairs = [y - x for x, y in zip(va, vb, strict=False) if x is not None and y is not None] if paired else []
             if len(pairs) >= 2:
                 mean = sum(pairs) / len(pairs)
                 sd = math.sqrt(sum((d - mean) ** 2 for d in pairs) / (len(pairs) - 1))
                 half = float(stats.t.ppf(0.5 + confidence / 2, len(pairs) - 1)) * sd / math.sqrt(len(pairs))
-                row.update(n_pairs=len(pairs), sd_difference=sd, low=mean - half, high=mean + half)
+                # the difference is the pairs' mean, so it is the middle of its interval
+                row.update(difference=mean, n_pairs=len(pairs), sd_difference=sd, low=mean - half, high=mean + half)
+            row["relative"] = row["difference"] / abs(ma) if ma else None
             row["verdict"] = _verdict(row["better"], row["unit"], ma, mb, row["low"], row["high"])
         rows.append(row)
     return {"base": meta_base, "what_if": meta_if, "confidence": confidence, "notes": notes, "kpis": rows}
