@@ -99,7 +99,8 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
     docstring): ``{"base": meta, "what_if": meta, "notes": [...], "kpis": [row, ...]}``, a row holding
     ``kpi``, ``unit``, ``better`` (the KPI's sense), ``base``, ``what_if``, ``difference`` (of the means;
     with paired replications the mean of the pairs' differences), ``relative`` (difference / |base|),
-    ``n_pairs``, ``sd_difference``, ``low``/``high`` (the interval, paired replications only) and ``verdict`` (better, worse, same, changed, or n/a where a side has no value)."""
+    ``n_pairs``, ``sd_difference``, ``low``/``high`` (the interval, paired replications only) and
+    ``verdict`` (better, worse, same, changed, or n/a where a side has no value)."""
     meta_base, meta_if = _meta(base), _meta(what_if)
     notes = []
     for key, what in (("weeks", "simulated weeks"), ("seed", "seeds")):
