@@ -293,3 +293,9 @@ def test_a_value_written_the_other_way_is_quarantined(tmp_path):
     assert point.quarantine["reason"].tolist() == ["qty with a decimal comma in a log of decimal points '2,5'"]
     with pytest.raises(EventLogError, match="decimal"):
         read_event_log(write(tmp_path, text, name="x.csv"), profile={"decimal": ";"})
+
+
+def test_utf8_named_in_the_profile_gives_no_note_quoted_or_not(tmp_path):
+    for text in ("case,activity,timestamp\n1,a,2024-01-01 08:00\n", 'case,activity,timestamp\n1,"a",2024-01-01 08:00\n'):
+        log = read_event_log(write(tmp_path, text), profile={"encoding": "utf-8"})
+        assert not any(n.startswith("encoding") for n in log.notes), log.notes

@@ -103,7 +103,7 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
             raise EventLogError(f"unknown encoding {encoding!r}", path=path) from None
         if enc == "cp1252" and not encoding:
             return text, enc, CP1252_NOTE
-        return text, enc, None if enc == "utf-8-sig" else f"encoding {enc}"
+        return text, enc, None if enc.lower() in _UTF8 else f"encoding {enc}"
     assert first_error is not None
     line = _line_of(data, first_error.start)
     tried = " or ".join(tries)
