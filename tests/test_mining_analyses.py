@@ -193,6 +193,26 @@ def test_an_absence_next_to_the_weekend_is_found_and_the_weekend_is_not_a_bottle
     assert find_approval_bottlenecks(_office_holds({0, 1, 2, 3, 4}), timezone="UTC") == []
 
 
+def test_a_weekend_approver_is_not_absent_on_the_weekdays_someone_else_decides():
+    # Chen decides Mon-Fri, "Weekend" on Sat-Sun; holds on Wed-Fri come in fewer than half of the
+    # weeks, so the days the process "runs" are Mon, Tue, Sat, Sun. Tuesday's holds queue into the
+    # evening: a slow weekday, but not Weekend's absence (Tuesday is outside its week)
+    rows = []
+    for week in range(8):
+        for day in range(7):
+            if day in (2, 3, 4) and week > 2:
+                continue
+            for k in range(4):
+                case = f"H{week}{day}{k}"
+                t = MONDAY + pd.Timedelta(days=7 * week + day, hours=9 + 2 * k)
+                wait = 6.0 + k if day == 1 else 1.0 + 0.1 * k
+                who = "Weekend" if day in (5, 6) else "Chen"
+                rows += [(case, "Hold", "credit_hold", t, "system"),
+                         (case, "OK", "credit_approved", t + pd.Timedelta(hours=wait), who)]
+    found = find_approval_bottlenecks(pd.DataFrame(rows, columns=[CASE, ACT, SEM, TS, RES]), timezone="UTC")
+    assert [(f.kind, f.weekday) for f in found] == [(FindingKind.BOTTLENECK, 1)]
+
+
 def test_two_absence_days_are_each_measured_against_the_untouched_requests():
     # away on Mondays and Wednesdays: what waits over one absence is not the other's baseline
     found = find_approval_bottlenecks(_office_holds({1, 3, 4}), timezone="UTC")

@@ -9,8 +9,10 @@ kind's decisions. From every event of the log (:func:`resource_presence`), a dec
 on a weekday when it did anything at all on that weekday in at most ``max_presence`` of the
 log's weeks while present in at least half of the weeks on its working days — and the process
 runs that day (requests of that kind are raised on it in at least half of the weeks), which tells
-a personal absence from a weekend. A part-timer, away on most of the days the process runs, is
-counted away only on days nobody else decides either: its other days off are its usual week.
+a personal absence from a weekend. A part-timer, away on most of the days the process is active
+(some request raised or decision made in more than ``max_presence`` of the weeks), as a weekend
+approver is, is counted away only on days nobody else decides either: its other days off are its
+usual week, and whoever decides on them is no absence's stand-in.
 
 *What the absence costs.* A request is *pending on* an absence day when that weekday falls
 between its request and its decision (local calendar days, both included: a Monday-afternoon
@@ -184,7 +186,8 @@ def _absences(kind: _Kind, presence: pd.DataFrame, min_decider_share: float, max
     """Absence weekday → the deciders away that day (only days the process runs)."""
     shares = kind.waits[RESOURCE].dropna().astype(str).value_counts(normalize=True) \
         if RESOURCE in kind.waits.columns else pd.Series(dtype=float)
-    off: dict[str, set[int]] = {}  # each decider's days away (of the days the process runs)
+    active = set(range(7)) - set(kind.idle)  # days something of the kind happens (raised or decided)
+    out: dict[int, list[str]] = {}
     for who, share in shares.items():
         if share < min_decider_share or who not in presence.index:
             continue
@@ -192,13 +195,12 @@ def _absences(kind: _Kind, presence: pd.DataFrame, min_decider_share: float, max
         working = row[row > max_presence]
         if not len(working) or working.median() < 0.5:
             continue
-        off[str(who)] = {d for d in kind.runs if row.get(d, np.nan) <= max_presence}
-    out: dict[int, list[str]] = {}
-    for who, days in off.items():
-        # a part-timer (away on most of the process's days) is away on a covered day as every week: no absence
-        part_time = len(days) > len(kind.runs) / 2
-        for d in sorted(days if not part_time else days & kind.undecided):
-            out.setdefault(d, []).append(who)
+        off = {d for d in active if row.get(d, np.nan) <= max_presence}  # the decider's days away
+        # a part-timer (away on most of the days the process is active, as a weekend approver is) is away
+        # as every week: only a day nobody else decides on counts as its absence
+        days = off & kind.runs if len(off) <= len(active) / 2 else off & kind.runs & kind.undecided
+        for d in sorted(days):
+            out.setdefault(d, []).append(str(who))
     return out
 
 
