@@ -235,7 +235,8 @@ def test_a_release_as_the_pickers_leave_does_not_count_towards_the_cut_off():
     data["handoffs"]["to_warehouse"] = {"mode": "batch", "times": [9.0, 11.0, 13.0, 15.0, 17.0]}
     data["handoffs"]["order_cutoff"] = 20.0
     data["shifts"]["warehouse"]["end"] = "15:00"  # the 15:00 batch meets no picker: picked the next morning
-    cutoffs = {t["hours"][0] for t in planted_truth(parse_scenario(data)) if t["kind"] == "after_hours_backlog"}
+    cutoffs = {t["hours"][0] for t in planted_truth(parse_scenario(data))
+               if t["kind"] == "after_hours_backlog" and not t["held"]}
     assert cutoffs == {13.0}
 
 
@@ -250,7 +251,7 @@ def test_a_night_crew_picking_the_evening_release_moves_the_cut_off_to_the_sales
     data["handoffs"]["to_warehouse"] = {"mode": "batch", "times": [8.0, 12.0, 22.0]}
     data["handoffs"]["order_cutoff"] = 23.0
     cutoffs = {tuple(t["locations"]): t["hours"][0] for t in planted_truth(parse_scenario(data))
-               if t["kind"] == "after_hours_backlog"}
+               if t["kind"] == "after_hours_backlog" and not t["held"]}
     assert cutoffs == {("WH-A",): 17.5, ("WH-B",): 12.0}  # WH-B: day pickers, gone by the 22:00 batch
     data["shifts"]["night_pick"].update(days=list(range(7)), start=0.0, end=24.0)  # picking round the clock
     data["handoffs"]["to_warehouse"] = {"mode": "push", "times": []}

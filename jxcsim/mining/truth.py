@@ -23,7 +23,11 @@ when fewer than ``min_cases`` held orders were pending on its days (a firm whose
 reach the credit threshold), and an order cut-off at a location where fewer than ``min_cases``
 orders came after it or the warehouse answered less than ``SAME_DAY_SHARE`` (half) of the
 earlier orders on their day (a warehouse that cannot keep up shows no cut-off: the backlog is judged
-on medians, and the earlier orders' median wait is then overnight too). A truth marked ``optional`` (an
+on medians, and the earlier orders' median wait is then overnight too). Where held orders meet a
+cut-off of their own (``held: true``), that one is expected at a location where at least
+``BACKLOG_SHARE`` (the backlog analysis's ``min_share``, 80 %) of the answered orders were held, as
+only then do the bins between the two cut-offs wait overnight in the share the analysis asks; the
+other is then optional, and the held one is optional elsewhere (:func:`held_share`). A truth marked ``optional`` (an
 approver's absence on days another approver covers: a bottleneck only if the others cannot keep
 up; hours in which drivers load and no clerk is on shift) is neither expected nor a false alarm
 when found, and any window within its hours matches it (a window merged over several weekdays
@@ -57,6 +61,7 @@ False
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -68,7 +73,7 @@ from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..kpi.common import KpiUnavailable, local, time_of_day_h
 from ..kpi.posting import PostedMovement, last_posting, match_postings
 from .approval import pending_on
-from .backlog import order_responses
+from .backlog import find_after_hours_backlog, order_responses
 from .common import local_clock
 from .diagnose import DiagnosisSettings
 from .findings import Finding, FindingKind
@@ -77,6 +82,7 @@ MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewe
 #               diagnosis takes (conditioned_lags' day-level pass, max(4, min_obs // 3))
 SPAN_SHARE = 0.05  # an hour holding less of a habit window's movements does not widen the hours they span
 DAY_SHARE = 0.5  # a day-level finding matches a habit whose hours hold more than this share of the day's cases
+BACKLOG_SHARE = inspect.signature(find_after_hours_backlog).parameters["min_share"].default  # overnight in a bin
 SAME_DAY_SHARE = 0.5  # a cut-off shows only where the warehouse answers at least this share of earlier orders
 #                      the same day (the backlog compares medians: below half, the earlier median is overnight too)
 #                       that day (the diagnosis needs earlier orders that mostly do not wait overnight)
@@ -169,6 +175,31 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
     return int((~before).sum()), same_day, int(half_hours.max()) if len(half_hours) else 0
 
 
+def held_share(frame: pd.DataFrame, location: str | None, *, timezone: str | None) -> float | None:
+    """The share of the orders answered at ``location`` (as :func:`backlog_cases` counts them) that
+    were held at the credit check (None without any answered order).
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"case:concept:name": ["A", "A", "A", "B", "B"], "location": ["W"] * 5,
+    ...                     "concept:name": ["In", "Hold", "Pick", "In", "Pick"],
+    ...                     "semantic": ["order_received", "credit_hold", "pick", "order_received", "pick"],
+    ...                     "time:timestamp": pd.to_datetime(["2025-01-06 09:00", "2025-01-06 09:10",
+    ...                                                        "2025-01-06 12:00", "2025-01-06 10:00",
+    ...                                                        "2025-01-06 11:00"], utc=True)})
+    >>> held_share(log, "W", timezone="UTC")
+    0.5
+    """
+    orders = order_responses(frame, timezone=timezone)
+    if orders is None:
+        return None
+    if location is not None and orders["location"].notna().any():
+        orders = orders[orders["location"] == location]
+    if orders.empty:
+        return None
+    held = frame.loc[(frame[SEMANTIC].astype(str) == "credit_hold").to_numpy(), CASE].astype(str).unique()
+    return float(orders.index.astype(str).isin(held).mean())
+
+
 def approval_cases(frame: pd.DataFrame, weekdays: Iterable[int], *, timezone: str | None) -> int:
     """Held orders pending (held, not yet decided; undecided ones to the log's end) on some local day
     that falls on one of ``weekdays``: how many an approver's absence on those days could hold up.
@@ -217,6 +248,11 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
         posting = habit["kind"] in ("physical_before_book", "late_posting")
         for location in (locations if per_location else [None]):
             expected = {**habit, "location": location}
+            if habit["kind"] == "after_hours_backlog" and "held" in habit and frame is not None:
+                # the held orders' cut-off is expected where they are the share of orders the backlog
+                # analysis needs waiting overnight in a bin; else the other, and the held one is optional
+                mostly_held = (held_share(frame, location, timezone=timezone) or 0.0) >= BACKLOG_SHARE
+                expected["optional"] = habit["held"] != mostly_held
             if habit["kind"] == "after_hours_backlog" and frame is not None:
                 expected["cases"], expected["same_day_share"], busiest = backlog_cases(
                     frame, location, float(habit["hours"][0]), timezone=timezone)

@@ -5,8 +5,9 @@ Planted on purpose: the posting habits (at the locations scan-to-ship leaves the
 approvers' absences on days nobody else approves, the order cut-off (the hour after which orders
 wait overnight). Made by the calendars and marked ``optional`` (neither expected nor a false alarm
 when found): absences others cover with fewer hands, days on which requests are raised and no
-approver works, hours when drivers load and no clerk is on shift, and receipts of a day before a
-clerk's day off or late on the day before the weekend.
+approver works, hours when drivers load and no clerk is on shift, receipts of a day before a
+clerk's day off or late on the day before the weekend, and the cut-off held orders meet (expected
+instead of the other where most orders are held).
 """
 
 from __future__ import annotations
@@ -82,17 +83,32 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
                           "movement": Movement.RECEIPT.value, "locations": [location], "weekdays": [day],
                           "weekday_names": [WEEKDAY_NAMES[day]], "hours": [max(0.0, end - LATE_RECEIPT_H), 24.0],
                           "activities": [names.physical_receipt, names.book_receipt], "p_never": 0.0})
-    by_cutoff: dict[float, list[str]] = {}
+    truth += _cutoff_truths(scenario)
+    return truth
+
+
+def _cutoff_truths(scenario: Scenario) -> list[dict[str, Any]]:
+    """The order cut-off per location (grouped by hour), for the orders that pass the credit check;
+    where a held order's path (approval batches, the approver's shift) makes another cut-off, that
+    one too, ``optional`` and ``held: true`` (the scoring expects it where most orders are held)."""
+    names = scenario.activity_names
+    holds = scenario.rules.credit.review_threshold is not None or scenario.rules.credit.use_credit_limit
+    by_cutoff: dict[tuple[float, bool], list[str]] = {}
     for location in scenario.locations:
         cutoff = effective_cutoff(scenario, location)
         if cutoff is not None:
-            by_cutoff.setdefault(cutoff, []).append(location)
-    for cutoff, locations in sorted(by_cutoff.items()):
-        truth.append({"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog",
-                      "locations": locations, "weekdays": list(range(7)), "hours": [cutoff, 24.0],
-                      "nominal_cutoff": scenario.handoffs.order_cutoff,
-                      "activities": [names.order_received, names.pick]})
-    return truth
+            by_cutoff.setdefault((cutoff, False), []).append(location)
+        held = effective_cutoff(scenario, location, held=True) if holds else None
+        if held is not None and held != cutoff:
+            by_cutoff.setdefault((held, True), []).append(location)
+    out = []
+    for (cutoff, held), locations in sorted(by_cutoff.items(), key=lambda item: (item[0][1], item[0][0])):
+        out.append({"name": "held orders after cut-off wait overnight" if held else
+                    "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": locations,
+                    "weekdays": list(range(7)), "hours": [cutoff, 24.0], "held": held,
+                    "nominal_cutoff": scenario.handoffs.order_cutoff,
+                    "activities": [names.order_received, names.pick], **({"optional": True} if held else {})})
+    return out
 
 
 def _approval_truths(scenario: Scenario) -> list[dict[str, Any]]:
@@ -208,7 +224,7 @@ def _runs(hours: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def effective_cutoff(scenario: Scenario, location: str) -> float | None:
+def effective_cutoff(scenario: Scenario, location: str, *, held: bool = False) -> float | None:
     """The hour of day after which an order at ``location`` waits for a later day, as the calendars
     make it: an order received at a quarter hour is credit-checked when sales staff are next on
     shift (plus the check's mean duration), released to the warehouse as the hand-off rule says
@@ -217,17 +233,26 @@ def effective_cutoff(scenario: Scenario, location: str) -> float | None:
     begins, on the weekdays with one (the most common such hour; ties: the earliest). Shifts past
     midnight count: a night crew picking a 22:00 release takes that day's afternoon orders.
     ``None`` without pickers or sales staff, or when every order is picked the day it came.
+    ``held``: for an order the check holds, which the approver sees as the credit hand-off (or
+    the digests) says and approves when next on shift (plus the approval's mean duration) before
+    the release (``None`` without approvers).
 
     >>> from jxcsim.world.scenario import load_scenario
     >>> effective_cutoff(load_scenario("scenarios/baseline.yaml"), "WH-A")   # the last batch at 16:00
     16.0
     """
     sales, pickers = _calendar(scenario, Role.SALES), _calendar(scenario, Role.PICKER, location)
-    if sales is None or pickers is None:
+    approvers = _calendar(scenario, Role.CREDIT_APPROVER) if held else None
+    if sales is None or pickers is None or (held and approvers is None):
         return None
     release = scenario.handoffs.to_warehouse
     push = scenario.rules.notifications.push_on_new_order or release.mode == "push"
     check_h = scenario.durations.credit_check.mean_h
+    digests = scenario.rules.notifications.digest_times  # as the world's sales order sees a hold
+    to_approver = scenario.handoffs.to_credit_approver
+    approval_times = digests or to_approver.times or [0.0]
+    approval_push = not digests and to_approver.mode == "push"
+    approval_h = scenario.durations.credit_approval.mean_h
     by_day = []
     for day in range(7):
         if not any(sales.is_open(day * 24 + q / 4) for q in range(96)):
@@ -235,8 +260,10 @@ def effective_cutoff(scenario: Scenario, location: str) -> float | None:
         later = []
         for q in range(96):
             t = day * 24 + q / 4
-            released = release_time(release.times or [0.0], sales.next_open(t) + check_h, push=push,
-                                    cutoff=scenario.handoffs.order_cutoff)
+            ready = sales.next_open(t) + check_h
+            if approvers is not None:
+                ready = approvers.next_open(release_time(approval_times, ready, push=approval_push)) + approval_h
+            released = release_time(release.times or [0.0], ready, push=push, cutoff=scenario.handoffs.order_cutoff)
             later.append(pickers.next_open(released) >= (day + 1) * 24)
         same_day = [q for q in range(96) if not later[q]]
         if later[-1] and same_day:  # some orders go out the same day, the evening's do not
