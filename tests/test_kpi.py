@@ -71,6 +71,33 @@ def test_posting_delay_matches_fifo_within_case_sku_line_and_counts_never_posted
     assert s1a["delay_h"].tolist() == [1.0, 4.0]
 
 
+def test_the_discrepancy_says_how_much_is_only_waiting_to_be_posted():
+    """A receipt unloaded on Sunday morning and an issue loaded on Sunday evening are pending at the
+    log's end (within their grace); a receipt unposted for a week is lost. Only the first two are in
+    flight."""
+    from jxcsim.kpi.posting import pending_units
+
+    rows = [ev(f"P{k}", "physical_receipt", f"2025-01-{6 + k:02d} 09:00", sku="A", qty=10.0, location="W")
+            for k in range(5)]
+    rows += [ev(f"P{k}", "book_receipt", f"2025-01-{6 + k:02d} 10:00", sku="A", qty=10.0, location="W")
+             for k in range(5)]
+    rows += [ev("P9", "physical_receipt", "2025-01-12 10:00", sku="B", qty=7.0, location="W"),  # Sunday morning
+             ev("P8", "physical_receipt", "2025-01-06 12:00", sku="C", qty=3.0, location="W"),  # a week unposted
+             ev("S0", "physical_issue", "2025-01-08 11:00", sku="A", qty=1.0, location="W"),
+             ev("S0", "book_issue", "2025-01-08 11:30", sku="A", qty=1.0, location="W"),
+             ev("S1", "physical_issue", "2025-01-12 20:00", sku="A", qty=2.0, location="W"),  # Sunday evening
+             ev("P7", "book_receipt", "2025-01-12 21:00", sku="D", qty=1.0, location="W")]  # the last posting
+    frame = log(rows)
+    assert pending_units(frame, timezone="UTC") == {"unposted_issue": 2.0, "unposted_receipt": -7.0}
+    kpis = kpi_summary(frame, timezone="UTC", discrepancy={"unposted_receipt": -10.0, "unposted_issue": 2.0})
+    entry = kpis["kpis"]["discrepancy_by_cause"]
+    assert entry["value"] == -8.0 and entry["details"]["pending_by_cause"] == {"unposted_issue": 2.0,
+                                                                                "unposted_receipt": -7.0}
+    from jxcsim.kpi.summary import render_kpis
+    line = next(x for x in render_kpis(kpis).splitlines() if x.startswith("discrepancy_by_cause"))
+    assert line.endswith("9 moved and still within their posting grace")
+
+
 def test_posting_delay_without_line_column_matches_by_case_and_sku():
     f = log([ev("S1", "physical_receipt", "2025-01-06 10:00", sku="A"),
              ev("S1", "book_receipt", "2025-01-06 13:00", sku="A"),

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
-from .common import HOUR, duration_stats, events, local, require_columns, share
+from .common import HOUR, KpiUnavailable, duration_stats, events, local, require_columns, share
 from .shared import shared
 
 WITHIN_H = 2.0
@@ -142,11 +142,7 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
     posted = pairs["book_time"].notna()
     matched = pairs.loc[moved & posted, "delay_h"]
     stats = duration_stats(matched)
-    unposted = pairs[moved & ~posted]
-    old_enough = pd.Series(False, index=unposted.index)
-    if len(unposted):
-        age_h = (last_posting(frame)(unposted) - unposted["physical_time"]) / HOUR
-        old_enough = age_h >= pending_grace(pairs[moved], timezone).reindex(unposted.index)
+    unposted, old_enough = unposted_movements(frame, pairs, timezone)
     never = unposted.loc[old_enough, "physical_time"]
     months = local(never, timezone).dt.strftime("%Y-%m").value_counts().sort_index()
     mismatches = 0
@@ -164,6 +160,46 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
         never_posted_by_month={str(k): int(v) for k, v in months.items()},
         unmatched_postings=int((posted & ~moved).sum()), qty_mismatches=mismatches,
     )
+
+
+def unposted_movements(frame: pd.DataFrame, pairs: pd.DataFrame, timezone: str | None
+                       ) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows of ``pairs`` (:func:`match_postings` of ``frame``) that moved and were never posted,
+    and per row whether it is older than its grace (never posted) rather than still pending
+    (:func:`pending_grace`, its age measured to the last posting at its location)."""
+    moved = pairs["physical_time"].notna()
+    unposted = pairs[moved & pairs["book_time"].isna()]
+    old_enough = pd.Series(False, index=unposted.index)
+    if len(unposted):
+        age_h = (last_posting(frame)(unposted) - unposted["physical_time"]) / HOUR
+        old_enough = age_h >= pending_grace(pairs[moved], timezone).reindex(unposted.index)
+    return unposted, old_enough
+
+
+def pending_units(frame: pd.DataFrame, *, timezone: str | None = None) -> dict[str, float]:
+    """Units of the goods issues and receipts still pending at the end of the log (moved, unposted,
+    within their grace, as :func:`posting_delays` counts ``pending_at_end``), signed as they part
+    book from shelf: ``{"unposted_issue": +units, "unposted_receipt": -units}`` (movements present
+    in the log with their postings only; empty without quantities).
+
+    >>> from jxcsim.kpi.example import example_log
+    >>> pending_units(example_log(), timezone="Asia/Shanghai")
+    {}
+    """
+    out: dict[str, float] = {}
+    for movement, cause, sign in ((PostedMovement.ISSUE, "unposted_issue", 1.0),
+                                  (PostedMovement.RECEIPT, "unposted_receipt", -1.0)):
+        try:
+            pairs = match_postings(frame, movement)
+        except KpiUnavailable:  # the log lacks this movement's moves or postings
+            continue
+        if "physical_qty" not in pairs.columns:
+            continue
+        unposted, old_enough = unposted_movements(frame, pairs, timezone)
+        units = float(unposted.loc[~old_enough, "physical_qty"].astype(float).sum())
+        if round(units, 6):
+            out[cause] = round(sign * units, 6)
+    return out
 
 
 SILENT = pd.Timedelta(hours=96)  # a location that posted nothing for longer before the log's end stopped posting

@@ -23,7 +23,7 @@ from .common import KpiUnavailable, jsonable
 from .costing import CostOfGoods, cost_of_goods
 from .definitions import KPIS
 from .finance import PARETO_SHARE, customer_pareto, gross_margin, receivables_turnover
-from .posting import WITHIN_H, PostedMovement, PostingDelays, posting_delays
+from .posting import WITHIN_H, PostedMovement, PostingDelays, pending_units, posting_delays
 from .process import BLOCKED_AFTER_H, CUTOFF_H, Step, credit_wait, delivery_cycle, evening_response, process_health
 from .shared import sharing
 from .stock import (
@@ -112,7 +112,7 @@ def _process(frame: pd.DataFrame, timezone: str | None, cutoff_h: float,
 
 def _stock(frame: pd.DataFrame, tolerance: float, ledgers_frame: pd.DataFrame | None,
            costs: Mapping[str, float] | None, horizon_h: float | None, ledgers: Ledgers | None,
-           discrepancy: Mapping[str, float] | None) -> dict[str, Entry]:
+           discrepancy: Mapping[str, float] | None, timezone: str | None) -> dict[str, Entry]:
     def service() -> dict[str, Entry]:
         s = line_service(frame)
         return {"fill_rate": _entry("fill_rate", s.fill_rate, {"n_lines": s.n_lines, "n_filled": s.n_filled,
@@ -140,6 +140,8 @@ def _stock(frame: pd.DataFrame, tolerance: float, ledgers_frame: pd.DataFrame | 
         details: dict[str, Any] = {"by_cause": by_cause}
         if ledgers is not None:  # the net sum lets one SKU's surplus hide another's shortfall
             details["gross_units"], details["gross_by_cause"] = gross_discrepancy(ledgers)
+        # goods moved and not yet posted, within their posting grace: paperwork in flight, not lost
+        details["pending_by_cause"] = pending_units(frame, timezone=timezone)
         return {"discrepancy_by_cause": _entry("discrepancy_by_cause", round(sum(by_cause.values()), 6), details)}
 
     def phantom() -> dict[str, Entry]:
@@ -253,7 +255,7 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
             out.update(_guard([name], lambda m=movement, n=name: {
                 n: _posting(n, posting_delays(frame, m, timezone=timezone, within_h=within_h))}))
         out.update(_process(frame, timezone, cutoff_h, blocked_after_h))
-        out.update(_stock(frame, tolerance, ledgers_frame, costs, horizon_h, ledgers, discrepancy))
+        out.update(_stock(frame, tolerance, ledgers_frame, costs, horizon_h, ledgers, discrepancy, timezone))
         out.update(_finance(frame, timezone, costs, top_products, costing, opening))
     has_rows = len(frame) > 0 and TIMESTAMP in frame.columns
     meta = {"timezone": timezone, "cutoff_h": cutoff_h, "events": int(len(frame)),
@@ -283,6 +285,12 @@ def _basis(details: Mapping[str, Any]) -> str:
     def n(key: str) -> int:
         return int(details.get(key) or 0)
 
+    if "by_cause" in details:  # the discrepancy: how much is wrong, and how much is only waiting to be posted
+        pending = sum(abs(float(v)) for v in (details.get("pending_by_cause") or {}).values())
+        parts = [f"{float(details['gross_units']):,.0f} units off in all"] if "gross_units" in details else []
+        if pending:
+            parts.append(f"{pending:,.0f} moved and still within their posting grace")
+        return "; ".join(parts)
     if "n_cases" in details:
         return f"{n('n_cases'):,} of {n('n_cases') + n('n_excluded'):,} orders"
     if "n_matched" in details:
