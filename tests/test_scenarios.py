@@ -189,3 +189,20 @@ def test_a_habit_takes_what_it_does_not_give_from_its_movements_usual_posting():
     assert (late.p_move_before_post, late.p_never, late.delay_h.mean_h) == (0.9, 0.01, 9.0)
     assert (issue.p_move_before_post, issue.delay_h) == (sc.posting.issue.p_move_before_post, sc.posting.issue.delay_h)
     assert issue.p_never == 0.5
+
+
+def test_location_weights_give_every_location_one_and_some_order():
+    """All-zero weights crashed the purchasing demand (ZeroDivisionError); a location left out silently got no
+    orders: both are refused, naming what to write."""
+    world = {"name": "t", "locations": {"A": {}, "B": {}, "C": {}}}
+    with pytest.raises(ScenarioError, match=r"demand\.location_weights: every weight is 0: the location weights leave "
+                                            r"no location to order from"):
+        parse_scenario({**world, "demand": {"location_weights": {"A": 0, "B": 0, "C": 0}}})
+    with pytest.raises(ScenarioError, match=r"demand\.location_weights: weights must be non-negative; 'B' has"):
+        parse_scenario({**world, "demand": {"location_weights": {"A": 1, "B": -1, "C": 0}}})
+    with pytest.raises(ScenarioError, match=r"demand\.location_weights: no weight for 'B', 'C': with location_weights "
+                                            r"given, every location needs one \(give it 0 for no orders there\)"):
+        parse_scenario({**world, "demand": {"location_weights": {"A": 1}}})
+    sc = parse_scenario({**world, "demand": {"location_weights": {"A": 1, "B": 0, "C": 2}}})
+    assert [sc.demand.location_weight(loc) for loc in "ABC"] == [1, 0, 2]
+    assert parse_scenario(world).demand.location_weight("B") == 1.0  # none given: every location weighs 1

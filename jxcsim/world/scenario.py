@@ -229,11 +229,11 @@ class Demand(_Model):
         min_length=24, max_length=24)
     lines_per_order: Count = Count(mean=3)
     qty_per_line: Quantity = Quantity(mean=12, cv=0.8)
-    location_weights: dict[str, float] = Field(default_factory=dict)
+    location_weights: dict[str, float] = Field(default_factory=dict)  # none: every location weighs 1
 
     def location_weight(self, location: str) -> float:
         """The share weight of ``location``'s orders: its ``location_weights`` entry; without any entries
-        every location weighs 1, with some a location left out weighs 0."""
+        every location weighs 1 (a scenario giving some gives every location one)."""
         return self.location_weights.get(location, 0.0 if self.location_weights else 1.0)
 
     @field_validator("weekday_weights", "hour_weights")
@@ -241,6 +241,18 @@ class Demand(_Model):
     def _non_negative(cls, value: list[float]) -> list[float]:
         if any(w < 0 for w in value) or sum(value) <= 0:
             raise ValueError("weights must be non-negative with a positive sum")
+        return value
+
+    @field_validator("location_weights")
+    @classmethod
+    def _some_location(cls, value: dict[str, float]) -> dict[str, float]:
+        negative = [loc for loc, w in value.items() if w < 0]
+        if negative:
+            raise ValueError(f"weights must be non-negative; {', '.join(map(repr, negative))} "
+                             f"{'has' if len(negative) == 1 else 'have'} a negative weight")
+        if value and sum(value.values()) <= 0:
+            raise ValueError("every weight is 0: the location weights leave no location to order from; give at "
+                             "least one location a positive weight")
         return value
 
 
@@ -603,6 +615,11 @@ class Scenario(_Model):
         for name, habit in self.posting.habits.items():
             check(f"posting.habits.{name}.locations", habit.locations)
         check("demand.location_weights", list(self.demand.location_weights))
+        unweighted = [loc for loc in self.locations if self.demand.location_weights and
+                      loc not in self.demand.location_weights]
+        if unweighted:
+            raise ValueError(f"demand.location_weights: no weight for {', '.join(map(repr, unweighted))}: with "
+                             f"location_weights given, every location needs one (give it 0 for no orders there)")
         check("counts.locations", self.counts.locations)
         check("rules.scan_to_ship.locations", self.rules.scan_to_ship.locations)
         check("rules.posting_deadline.locations", self.rules.posting_deadline.locations)
