@@ -197,6 +197,7 @@ class BareFlow:
         self.locations = list(scenario.locations)
         self.calendars = {n: WeeklyCalendar.from_days(s.days, s.start, s.end) for n, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
+        self.business_days = self.office.open_weekdays()
         members: dict[tuple[Role, str | None], list[tuple[str, WeeklyCalendar]]] = {}
         for name, m in scenario.staff.items():
             if m.enabled:
@@ -314,16 +315,12 @@ class BareFlow:
         """The world's ``PostingDecision``: the plan drawn as the goods' mover starts, posted first then."""
         return _Decision(self, movement, location, postings, clerks)
 
-    @staticmethod
-    def post_time(plan: tuple[bool, float, bool, bool, bool], clerks: Team, moved_at: float) -> float:
+    def post_time(self, plan: tuple[bool, float, bool, bool, bool], clerks: Team, moved_at: float) -> float:
         _, delay, _, at_scan, next_workday = plan
         if at_scan:
             return moved_at
-        if next_workday:
-            day = math.floor(moved_at / 24) + 1
-            while day % 7 >= 5:
-                day += 1
-            return clerks.next_on_shift(day * 24.0)
+        if next_workday:  # the next of the office's working days
+            return clerks.next_on_shift(self.office.next_day_open(moved_at, self.business_days))
         return clerks.next_on_shift(moved_at + delay)
 
     def signal(self, key: tuple[str, str]) -> simpy.Event:

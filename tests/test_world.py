@@ -408,6 +408,45 @@ def test_goods_loaded_while_no_clerk_is_on_shift_leave_unposted_and_are_posted_b
     assert len(afternoon) > 50 and (afternoon.delay_h.dropna() > 0).all()  # posted the next morning
 
 
+def _receipt_postings(log: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Each goods receipt's unloading and posting, local times (matched per PO, SKU and line)."""
+    keys = ["case:concept:name", "sku", "line"]
+    moved = log[log["semantic"] == "physical_receipt"].drop_duplicates(keys).set_index(keys)["time:timestamp"]
+    posted = log[log["semantic"] == "book_receipt"].drop_duplicates(keys).set_index(keys)["time:timestamp"]
+    both = pd.DataFrame({"moved": moved, "posted": posted}).dropna()
+    both["location"] = log[log["semantic"] == "physical_receipt"].drop_duplicates(keys).set_index(keys)["location"]
+    return both.apply(lambda c: c.dt.tz_convert(timezone) if c.name != "location" else c)
+
+
+def test_a_next_workday_posting_waits_for_the_firms_next_working_day_not_for_monday():
+    """An office working Sunday to Friday (a Saturday weekend) and clerks on duty every day: WH-B's
+    Friday receipts are posted on Sunday, the firm's next working day, not on Monday."""
+    data = load_scenario(BASELINE).model_dump(mode="json")
+    data["shifts"]["office"]["days"] = [6, 0, 1, 2, 3, 4]
+    data["shifts"]["yard"]["days"] = list(range(7))
+    sc = parse_scenario(data)
+    r = _receipt_postings(simulate(sc, weeks=3, seed=4).log, sc.timezone)
+    friday = r[(r["location"] == "WH-B") & (r["moved"].dt.weekday == 4)]
+    assert len(friday) >= 5 and (friday["posted"].dt.weekday == 6).all(), friday
+
+
+def test_the_posting_deadline_alerts_on_goods_receipts_too():
+    """Clerks who post receipts 8 h after unloading are alerted after 2 h: a receipt unloaded in the
+    morning is posted that day within the alert's response, with an alert on its purchase order."""
+    data = load_scenario(BASELINE).model_dump(mode="json")
+    data["posting"]["receipt"]["delay_h"] = {"dist": "fixed", "mean_h": 8.0}
+    data["posting"]["habits"] = {}
+    data["rules"]["posting_deadline"] = {"enabled": True, "hours": 2.0, "escalate_after_h": None}
+    sc = parse_scenario(data)
+    log = simulate(sc, weeks=2, seed=1).log
+    r = _receipt_postings(log, sc.timezone)
+    morning = r[r["moved"].dt.hour < 12]
+    delay_h = (morning["posted"] - morning["moved"]).dt.total_seconds() / 3600
+    assert len(morning) >= 10 and (delay_h <= 2.5 + 1e-6).all(), delay_h.describe()
+    alerts = log[(log["semantic"] == "alert") & (log["doc_type"] == "purchase_order")]
+    assert len(alerts) >= len(morning) and set(alerts["case:concept:name"]) >= set(morning.index.get_level_values(0))
+
+
 def test_alerts_and_escalations_of_the_posting_deadline_never_make_an_off_shift_clerk_post():
     """Clerks work 08-12, drivers load until 18, the 2-hour deadline escalates after 4 h: the loads of
     the afternoon alert and escalate, and are posted when the clerks are back the next morning."""

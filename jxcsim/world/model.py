@@ -107,6 +107,7 @@ class World:
                                       timezone=scenario.timezone)
         self.calendars = {name: WeeklyCalendar.from_days(s.days, s.start, s.end) for name, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
+        self.business_days = self.office.open_weekdays()  # the firm's working days (next-workday postings)
         self.teams = self._build_teams()
         # every (role, location) asked for, the office roles at each location too (team() looks here first)
         self._team_at = {**self.teams, **{(role, loc): team for (role, where), team in self.teams.items()
@@ -251,11 +252,8 @@ class World:
         """When the clerk posts a movement that happened at ``moved_at``."""
         if plan.at_scan:
             return moved_at
-        if plan.next_workday:  # the next Monday-to-Friday day, from the clerk's first hour
-            day = math.floor(moved_at / 24) + 1
-            while day % 7 >= 5:
-                day += 1
-            return clerks.next_on_shift(day * 24.0)
+        if plan.next_workday:  # the next business day (the office's), from the clerk's first hour
+            return clerks.next_on_shift(self.office.next_day_open(moved_at, self.business_days))
         return clerks.next_on_shift(moved_at + plan.delay_h)
 
     def book_move(self, p: Posting, t: float, resource: str) -> None:
@@ -328,8 +326,8 @@ class World:
         env = self.env
         rule = self.scenario.rules.posting_deadline
         if rule.enabled:
-            for p in postings:
-                if p.movement is Movement.ISSUE and (rule.locations is None or p.location in rule.locations):
+            for p in postings:  # goods issues and receipts alike
+                if rule.locations is None or p.location in rule.locations:
                     self.start(self._deadline(p, clerks))
         if plan.never or not postings:
             return
@@ -349,8 +347,9 @@ class World:
         yield env.timeout(max(0.0, p.moved_at + rule.hours - env.now))
         if p.posted:
             return
+        doc_type = "sales_order" if p.movement is Movement.ISSUE else "purchase_order"
         self.recorder.add(p.case, "alert", env.now, resource="system", location=p.location, sku=p.sku, qty=p.qty,
-                          line=p.line, doc_type="sales_order", delivery=p.delivery)
+                          line=p.line, doc_type=doc_type, delivery=p.delivery)
         respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)
         escalate_at = math.inf if rule.escalate_after_h is None else p.moved_at + rule.escalate_after_h
         if escalate_at < respond_at:
@@ -358,7 +357,7 @@ class World:
             if p.posted:
                 return
             self.recorder.add(p.case, "escalation", env.now, resource="system", location=p.location, sku=p.sku,
-                              qty=p.qty, line=p.line, doc_type="sales_order", delivery=p.delivery)
+                              qty=p.qty, line=p.line, doc_type=doc_type, delivery=p.delivery)
             respond_at = min(respond_at, clerks.next_on_shift(env.now + ALERT_RESPONSE_H))  # nobody posts off shift
         yield env.timeout(max(0.0, respond_at - env.now))
         self.book_move(p, env.now, clerks.any_member(env.now))

@@ -86,6 +86,31 @@ class WeeklyCalendar:
     def always_closed(self) -> bool:
         return not self.windows
 
+    def open_weekdays(self) -> frozenset[int]:
+        """The weekdays (Mon = 0) on which the calendar is open at some time.
+
+        >>> sorted(WeeklyCalendar.from_days([0, 1, 2, 3, 4], 8.5, 17.5).open_weekdays())
+        [0, 1, 2, 3, 4]
+        >>> sorted(WeeklyCalendar.from_days(range(7), 0.0, 24.0).open_weekdays())
+        [0, 1, 2, 3, 4, 5, 6]
+        """
+        return frozenset(d for d in range(7) if any(begin < (d + 1) * 24 and end > d * 24
+                                                    for begin, end in self.windows))
+
+    def next_day_open(self, t: float, weekdays: frozenset[int]) -> float:
+        """The start of the first day after ``t``'s whose weekday is in ``weekdays`` (world hours; the
+        next day when ``weekdays`` is empty).
+
+        >>> WeeklyCalendar(()).next_day_open(4 * 24 + 15.0, frozenset({0, 1, 2, 3, 4}))  # Friday -> Monday
+        168.0
+        """
+        day = math.floor(t / 24) + 1
+        for _ in range(7):
+            if not weekdays or day % 7 in weekdays:
+                break
+            day += 1
+        return day * 24.0
+
     def _locate(self, t: float) -> tuple[float, int]:
         week_start = (t // HOURS_PER_WEEK) * HOURS_PER_WEEK
         return week_start, bisect.bisect_right(self._starts, t - week_start) - 1
