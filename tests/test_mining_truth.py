@@ -104,15 +104,20 @@ def test_an_absence_others_cover_is_optional_found_or_not():
                if t["kind"] == "approval_bottleneck")
 
 
-def test_an_absence_no_held_order_ever_waited_over_is_unobservable():
+def test_an_absence_too_few_held_orders_waited_over_is_unobservable():
     boss = {"name": "boss absent", "kind": "approval_bottleneck", "locations": None, "weekdays": [5], "hours": None}
     quiet = _log(_loads("A", [10]))  # no order was ever held
     score = score_findings([], [boss], frame=quiet, timezone="UTC")
     assert score["expected"] == 0 and [u["cases"] for u in score["unobservable"]] == [0]
-    holds = [(f"H{k}", sem, None, pd.Timestamp("2025-01-10 15:00", tz="UTC") + pd.Timedelta(days=7 * k, hours=h))
-             for k in range(5) for sem, h in (("credit_hold", 0), ("credit_approved", 66))]  # Friday to Monday
-    busy = pd.concat([quiet, _log(holds, posted=False)], ignore_index=True)
-    assert score_findings([], [boss], frame=busy, timezone="UTC")["misses"][0]["name"] == "boss absent"
+    def holds(n: int) -> pd.DataFrame:  # n held orders pending over a Saturday (Friday to Monday)
+        rows = [(f"H{k}", sem, None, pd.Timestamp("2025-01-10 15:00", tz="UTC") + pd.Timedelta(days=7 * k, hours=h))
+                for k in range(n) for sem, h in (("credit_hold", 0), ("credit_approved", 66))]
+        return pd.concat([quiet, _log(rows, posted=False)], ignore_index=True)
+
+    # fewer than min_obs (10) pending requests: the approval analysis cannot test the absence
+    sparse = score_findings([], [boss], frame=holds(8), timezone="UTC")
+    assert sparse["expected"] == 0 and [u["cases"] for u in sparse["unobservable"]] == [8]
+    assert score_findings([], [boss], frame=holds(12), timezone="UTC")["misses"][0]["name"] == "boss absent"
 
 
 def test_hours_drivers_load_without_a_clerk_are_an_optional_truth_any_window_within_matches():

@@ -19,9 +19,10 @@ can leave none in a short run). With a log, a posting habit is expected at a loc
 ``min_cases`` (4, the fewest cases any test of the diagnosis takes) cases moved there within its
 weekdays and hours: a habit whose window saw almost no movements (a Saturday habit where nobody
 unloads on Saturdays) is listed as ``unobservable``, not missed; so is an approver's absence
-when fewer than ``min_cases`` held orders were pending on its days (a firm whose orders never
-reach the credit threshold), and an order cut-off at a location where fewer than ``min_cases``
-orders came after it or the warehouse answered less than ``SAME_DAY_SHARE`` (half) of the
+when fewer than ``min_obs`` (the diagnosis's setting, the fewest requests the approval analysis
+tests an absence on) held orders were pending on its days (a firm whose orders seldom reach the
+credit threshold), and an order cut-off at a location where fewer than ``min_cases`` orders came
+after it or the warehouse answered less than ``SAME_DAY_SHARE`` (half) of the
 earlier orders on their day (a warehouse that cannot keep up shows no cut-off: the backlog is judged
 on medians, and the earlier orders' median wait is then overnight too). Where held orders meet a
 cut-off of their own (``held: true``), that one is expected at a location where at least
@@ -260,8 +261,8 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
                     expected["unobservable"] = True  # too few late orders to test, or even the early ones wait
             if habit["kind"] == "approval_bottleneck" and frame is not None:
                 expected["cases"] = approval_cases(frame, habit.get("weekdays") or range(7), timezone=timezone)
-                if expected["cases"] < min_cases:
-                    expected["unobservable"] = True  # no held order ever waited over those days
+                if expected["cases"] < min_obs:  # the approval analysis tests an absence on min_obs requests
+                    expected["unobservable"] = True  # (too few held orders waited over those days)
             if posting and frame is not None:
                 expected["cases"], expected["moved_hours"], expected["day_share"] = habit_window(
                     frame, habit, location, timezone=timezone)
