@@ -456,3 +456,16 @@ def test_postings_of_a_log_with_dates_only_are_not_given_hours():
     assert posted_when(dated)[1] == "All of them were posted on a later day: on Mondays."
     timed = dated.assign(hour=[9, 10, 11])
     assert posted_when(timed)[1].endswith("on Mondays, mostly 00:00–01:00.")
+
+
+def test_a_sentence_leads_with_the_medians_when_the_means_hardly_part():
+    """The tester's Thursday window: means 2.7 h vs 2.7 h, medians 3.4 h vs -0.2 h. The means say
+    nothing; the sentence must lead with the medians the finding was judged on."""
+    from jxcsim.kpi.posting import PostedMovement
+    from jxcsim.mining.lag import _summary
+
+    text = _summary(PostedMovement.ISSUE, ["Load", "Post"], "Albany", [3], 7, 11, 2.72, 2.68, 40, medians=(3.4, -0.2))
+    assert ("3.4 h in the median case before the goods issue is posted "
+            "(vs -0.2 h otherwise; mean 2.7 h vs 2.7 h)") in text
+    clear = _summary(PostedMovement.ISSUE, ["Load", "Post"], "Albany", [3], 7, 11, 4.5, 0.3, 40, medians=(3.8, 0.2))
+    assert "4.5 h before" in clear and "median 3.8 h vs 0.2 h" in clear

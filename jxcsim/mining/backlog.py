@@ -50,6 +50,7 @@ from .common import (
     fmt_h,
     has_semantics,
     local_clock,
+    medians_lead,
     mwu_greater,
 )
 from .findings import MAX_EVIDENCE, Finding, FindingKind
@@ -189,7 +190,8 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
 def _summary(location: str | None, cutoff: float, response: str, effect: float, baseline: float,
              medians: tuple[float, float], orders: int, share_over: float) -> str:
     """The finding's sentence: means, and the medians it was judged on; led by the medians when the
-    means say otherwise (a few earlier orders waiting over a weekend or a day off).
+    means part by less than half as much (:func:`.common.medians_lead`: a few earlier orders waiting
+    over a weekend or a day off).
 
     >>> for part in _summary("W", 14.0, "Pick", 30.0, 34.0, (20.0, 2.0), 12, 1.0).split("; "):
     ...     print(part)
@@ -200,7 +202,7 @@ def _summary(location: str | None, cutoff: float, response: str, effect: float, 
     where = f"At {location}, orders" if location else "Orders"
     after = f"{where} received after {clock(cutoff)} wait"
     tail = f"{orders:,} orders, {share_over:.0%} of them handled the next day or later."
-    if effect <= baseline:
+    if medians_lead(effect, baseline, medians):
         return (f"{after} {fmt_h(medians[0])} h until '{response}' in the median case (vs {fmt_h(medians[1])} h for "
                 f"orders received earlier; mean {fmt_h(effect)} h vs {fmt_h(baseline)} h); {tail}")
     return (f"{after} {fmt_h(effect)} h until '{response}' (vs {fmt_h(baseline)} h for orders received earlier; "

@@ -128,6 +128,17 @@ def clears_effect(effect_h, baseline_h, min_effect_h: float, effect_factor: floa
     return (effect >= np.maximum(min_effect_h, effect_factor * baseline)) & (effect > baseline)
 
 
+def medians_lead(effect_h: float, baseline_h: float, medians: tuple[float, float] | None) -> bool:
+    """Whether a finding's sentence should lead with its medians (which the analyses judge on): when
+    the means part by less than half as much as the medians (a few very long waits outside the
+    window, or a few short ones in it, hide what most cases show).
+
+    >>> medians_lead(2.7, 2.68, (3.4, -0.2)), medians_lead(4.5, 0.3, (3.8, 0.2)), medians_lead(4.5, 0.3, None)
+    (True, False, False)
+    """
+    return medians is not None and effect_h - baseline_h < 0.5 * (medians[0] - medians[1])
+
+
 def fmt_h(value: float) -> str:
     """Hours with one decimal, never ``-0.0``."""
     return f"{value:.1f}".replace("-0.0", "0.0")

@@ -59,7 +59,8 @@ from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
 from .cells import Observations, cell_tests, observations, window_p
-from .common import NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, evidence_by_lag, fmt_h
+from .common import (NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, evidence_by_lag, fmt_h,
+                     medians_lead)
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 from .posted_when import describe_postings
 
@@ -197,9 +198,9 @@ def _summary(movement: PostedMovement | None, activities: list[str], location, w
              end: int, effect: float, baseline: float, cases: int,
              medians: tuple[float, float] | None = None) -> str:
     """One sentence: where and when, what waits how long against the baseline (means, and the
-    medians when given), how many cases. When the window's mean is not above the rest's (a few
-    very long waits outside it) while its median is, the sentence leads with the medians, which
-    carry the finding.
+    medians when given), how many cases. When the means part by less than half as much as the
+    medians (:func:`.common.medians_lead`: a few very long waits outside the window), the sentence
+    leads with the medians, which carry the finding.
 
     >>> for part in _summary(None, ["A", "B"], "W", [0], 9, 10, 2.1, 4.1, 35, medians=(2.0, 0.9)).split("; "):
     ...     print(part)
@@ -212,7 +213,7 @@ def _summary(movement: PostedMovement | None, activities: list[str], location, w
     when = f"{where} {start:02d}:00–{end:02d}:00"
     plural = "case" if cases == 1 else "cases"
     lag, vs = f"{fmt_h(effect)} h", f"vs {fmt_h(baseline)} h otherwise"
-    if medians is not None and effect <= baseline:
+    if medians_lead(effect, baseline, medians):
         lag = f"{fmt_h(medians[0])} h in the median case"
         vs = f"vs {fmt_h(medians[1])} h otherwise; mean {fmt_h(effect)} h vs {fmt_h(baseline)} h"
     elif medians is not None:
