@@ -142,7 +142,8 @@ def test_absent_approver_explains_the_slow_weekday():
     assert [(f.kind, f.weekday, f.hours, f.details["absent"]) for f in found] == [
         (FindingKind.APPROVAL_BOTTLENECK, 1, None, ["Chen"])]
     assert found[0].cases == 24 and found[0].effect_h == pytest.approx(25.5)
-    assert "Chen, who makes 100% of the decisions, never works on Tuesdays" in found[0].summary
+    assert "Chen, who makes 100% of the decisions, never works on Tuesdays (nobody decides then)" in found[0].summary
+    assert found[0].details["nobody_decides"] is True
     presence = resource_presence(frame, timezone="UTC")
     assert presence.loc["Chen", 1] == 0.0 and presence.loc["Chen", 0] == 1.0
 

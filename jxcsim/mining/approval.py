@@ -254,13 +254,14 @@ def find_approval_bottlenecks(frame: pd.DataFrame, *, timezone: str | None, min_
             large = large or clears_effect(mine.mean(), rest.mean(), min_effect_h, effect_factor)
         if not large:
             continue
-        findings.append(_finding(kind, absence, weekday, inside, absent, mine, rest, p, q, presence, timezone))
+        findings.append(_finding(kind, absence, weekday, inside, absent, mine, rest, p, q, presence, timezone,
+                                 uncovered))
     return findings
 
 
 def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.ndarray, absent: list[str],
              mine: np.ndarray, rest: np.ndarray, p: float, q: float, presence: pd.DataFrame,
-             timezone: str | None) -> Finding:
+             timezone: str | None, uncovered: bool = False) -> Finding:
     win = kind.waits[inside]
     effect, baseline = float(mine.mean()), float(rest.mean())
     request, decision = kind.names
@@ -274,7 +275,8 @@ def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.n
         summary = (f"'{decision}' waits {fmt_h(effect)} h for cases reaching '{request}' that are pending on "
                    f"{day} (vs {fmt_h(baseline)} h otherwise; median {fmt_h(np.median(mine))} h vs "
                    f"{fmt_h(np.median(rest))} h): {who}, who {'makes' if one else 'make'} {share:.0%} "
-                   f"of the decisions, never {'works' if one else 'work'} on {day}; "
+                   f"of the decisions, never {'works' if one else 'work'} on {day}"
+                   f"{' (nobody decides then)' if uncovered else ''}; "
                    f"{plural(len(win), 'case')}{not_counted}.")
     else:
         summary = (f"Cases reaching '{request}' on {WEEKDAY_PLURAL[weekday]} wait {fmt_h(effect)} h for "
@@ -293,5 +295,6 @@ def _finding(kind: _Kind, absence: int | None, weekday: int | None, inside: np.n
                  "presence": {r: [None if pd.isna(v) else float(v) for v in presence.loc[r]]
                               for r in absent if r in presence.index},
                  "median_h": float(np.median(mine)), "median_otherwise_h": float(np.median(rest)),
+                 "nobody_decides": bool(uncovered),
                  "not_counted_weekdays": kind.idle,
                  "process_runs_on": sorted(kind.runs), "p": float(p), "timezone": timezone or "UTC"})
