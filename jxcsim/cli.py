@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -33,6 +35,31 @@ def _out_dir(out: Path) -> None:
     """Refuse an ``--out`` that is a file before any work is done."""
     if out.exists() and not out.is_dir():
         _fail(OSError(f"--out {out} is a file; give a directory (it is created when missing)"))
+
+
+def _finite(value: float | None) -> float | None:
+    """Refuse nan and infinity, which a range check lets through and ``findings.json`` cannot hold."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+def _hours_above_zero(value: float | None) -> float | None:
+    """A grace period: a finite number of hours above 0 (at 0 every unposted movement is never posted)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value} is not a number of hours above 0")
+    return value
+
+
+def _check_weeks(weeks: int, start: date) -> None:
+    """Refuse a run that would end past the last day pandas' timestamps hold (2262-04-11)."""
+    import pandas as pd
+
+    most = (pd.Timestamp.max.date() - start).days // 7 - 52  # a year's margin for what falls due after the run
+    if weeks > most:
+        raise typer.BadParameter(f"{weeks:,} weeks from the scenario's start ({start}) run past "
+                                 f"{pd.Timestamp.max.year}, the last year the log's timestamps can hold; "
+                                 f"give at most {max(most, 0):,}", param_hint="'--weeks'")
 
 
 @app.callback()
@@ -135,7 +162,7 @@ def simulate(
     out: Annotated[Path, typer.Option("--out", help="Directory for the log, profile, truth and KPIs.")],
     change: Annotated[Optional[list[Path]], typer.Option("--change", help="What-if overlay; repeat for several.")] = None,
     weeks: Annotated[int, typer.Option(help="Simulated weeks.", min=1)] = 13,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same log).")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same log).", min=0)] = 0,
     formats: Annotated[str, typer.Option(help="Comma-separated log formats: csv, xes, ocel.")] = "csv,xes,ocel",
     replications: Annotated[int, typer.Option(help="Independent runs from the seed (SeedSequence.spawn); "
                                               "each in OUT/replication-NN, KPIs side by side in "
@@ -155,6 +182,7 @@ def simulate(
         sc = load_scenario(scenario, changes=list(change or []))
     except ScenarioError as exc:
         _fail(exc)
+    _check_weeks(weeks, sc.start)
     for note in inert_habits(sc):
         typer.echo(f"note: {note}", err=True)
     progress = not no_progress and sys.stderr.isatty()
@@ -214,11 +242,13 @@ def diagnose(
     fdr: Annotated[float, typer.Option(help="False discovery rate of the tests (Benjamini-Hochberg).", min=0.0,
                                        max=1.0)] = 0.05,
     min_obs: Annotated[int, typer.Option(help="Cases a weekday x hour cell needs to be tested.", min=2)] = 10,
-    min_effect_h: Annotated[float, typer.Option(help="Smallest median lag (h) a window must reach.", min=0.0)] = 0.5,
+    min_effect_h: Annotated[float, typer.Option(help="Smallest median lag (h) a window must reach.", min=0.0,
+                                                callback=_finite)] = 0.5,
     effect_factor: Annotated[float, typer.Option(help="A window's median lag must also reach this times the "
-                                                      "median outside it.", min=1.0)] = 2.0,
-    grace_h: Annotated[Optional[float], typer.Option(help="Hours after which an unposted movement counts as never "
-                                                          "posted (default: max(24, p99 of the delays)).")] = None,
+                                                      "median outside it.", min=1.0, callback=_finite)] = 2.0,
+    grace_h: Annotated[Optional[float], typer.Option(help="Hours (above 0) after which an unposted movement counts "
+                                                          "as never posted (default: max(24, p99 of the delays)).",
+                                                     callback=_hours_above_zero)] = None,
     full: Annotated[bool, typer.Option("--full", help="Run pm4py's expensive views (alignments, temporal profile, "
                                                       "model) on every case, not a seeded sample.")] = False,
     no_overview: Annotated[bool, typer.Option("--no-overview", help="Skip the process map, model and "

@@ -132,6 +132,28 @@ def test_simulate_a_world_without_staff_names_the_missing_role(tmp_path):
     assert done.stderr.strip() == f"error: {tiny}: staff: the scenario has no sales: add one under staff (role: sales)"
 
 
+@pytest.mark.parametrize(("option", "value"), [("--seed", "-1"), ("--weeks", "0"), ("--weeks", "100000000"),
+                                               ("--replications", "0")])
+def test_simulate_refuses_numbers_out_of_range_before_any_work(tmp_path, option, value):
+    from conftest import REPO
+
+    out = tmp_path / "sim"
+    done = jxcsim("simulate", str(REPO / "scenarios" / "baseline.yaml"), option, value, "--out", str(out),
+                  "--no-progress")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"Invalid value for '{option}'" in done.stderr and not out.exists()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--grace-h", "-5"), ("--grace-h", "0"), ("--grace-h", "nan"),
+                                               ("--grace-h", "inf"), ("--min-effect-h", "inf"),
+                                               ("--effect-factor", "inf"), ("--fdr", "nan"), ("--min-obs", "1")])
+def test_diagnose_refuses_numbers_out_of_range(log_csv, tmp_path, option, value):
+    out = tmp_path / "diag"
+    done = jxcsim("diagnose", str(log_csv), option, value, "--out", str(out), "--no-progress", "--no-overview")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"Invalid value for '{option}'" in done.stderr and not out.exists()
+
+
 def test_diagnose_reports_quarantined_rows_and_writes_them(log_csv, tmp_path):
     out = tmp_path / "diag"
     done = jxcsim("diagnose", str(log_csv), "--out", str(out), "--no-progress", "--no-overview")
