@@ -206,3 +206,18 @@ def test_location_weights_give_every_location_one_and_some_order():
     sc = parse_scenario({**world, "demand": {"location_weights": {"A": 1, "B": 0, "C": 2}}})
     assert [sc.demand.location_weight(loc) for loc in "ABC"] == [1, 0, 2]
     assert parse_scenario(world).demand.location_weight("B") == 1.0  # none given: every location weighs 1
+
+
+def test_habit_hours_take_hh_mm_as_shift_times_do():
+    def hours(value):
+        sc = parse_scenario({"name": "t", "locations": {"W": {}}, "posting": {"habits": {"x": {"hours": value}}}})
+        return sc.posting.habits["x"].hours.low, sc.posting.habits["x"].hours.high
+
+    assert hours(["20:00", "02:00"]) == hours([20, 2]) == (20.0, 26.0)  # past midnight either way
+    assert hours(["08:30", "24:00"]) == (8.5, 24.0) and hours(["13:00", 18]) == (13.0, 18.0)
+    with pytest.raises(ScenarioError, match=r"posting\.habits\.x\.hours: not a time of day: '25:00' \(use HH:MM\)"):
+        hours(["25:00", "02:00"])
+    with pytest.raises(ScenarioError, match=r'YAML reads an unquoted 20:00 as the number 1200; write it in quotes'):
+        hours([1200, 120])
+    schema = json.dumps(scenario_json_schema()["$defs"]["PostingHabit"]["properties"]["hours"])
+    assert '"type": "string"' in schema and '"type": "array"' in schema  # the schema lets "HH:MM" through

@@ -26,7 +26,8 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator,
+                      model_validator)
 
 from ..validation import unknown_key_message
 from .distributions import Count, Duration, Quantity
@@ -72,8 +73,18 @@ def _clock(value: Any) -> float:
     return int(match.group(1)) + int(match.group(2)) / 60
 
 
+def _habit_hour(value: Any) -> Any:
+    """A habit's start or end: ``"HH:MM"`` as a :data:`Clock`, a number as it is (up to 48: ``[22, 26]``)."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool) and 60 <= value <= 24 * 60):
+        return _clock(value)  # an unquoted 20:00 is YAML's 1200: the error says so
+    return value
+
+
+_CLOCK_SCHEMA = {"type": "string", "pattern": _CLOCK.pattern, "description": "a time of day, HH:MM"}
 Weekday = Annotated[int, BeforeValidator(_weekday)]
-Clock = Annotated[float, BeforeValidator(_clock)]
+Clock = Annotated[float, BeforeValidator(_clock), WithJsonSchema({
+    "anyOf": [_CLOCK_SCHEMA, {"type": "number", "minimum": 0, "maximum": 24}],
+    "description": 'a time of day: "HH:MM" (quoted) or hours (16.5)'})]
 
 
 class _Model(BaseModel):
@@ -110,6 +121,12 @@ class Range(_Model):
         if self.low > self.high:
             raise ValueError(f"low {self.low} is above high {self.high}")
         return self
+
+
+HabitHours = Annotated[Range, WithJsonSchema({
+    "type": "array", "minItems": 2, "maxItems": 2,
+    "items": {"anyOf": [_CLOCK_SCHEMA, {"type": "number", "minimum": 0, "maximum": 48}]},
+    "description": 'from, to: "HH:MM" or hours; an end before the start is on the next day (["22:00", "02:00"])'})]
 
 
 class Location(_Model):
@@ -310,29 +327,33 @@ class PostingHabit(PostingBehaviour):
 
     ``post_at: next_workday`` posts at the next working day's first office hour (Friday
     receipts posted on Monday) instead of after ``delay_h``. Hours may run past midnight into the
-    next day: ``[22, 2]`` (or ``[22, 26]``) on Friday is Friday 22:00 to Saturday 02:00.
+    next day: ``[22, 2]`` (or ``[22, 26]``) on Friday is Friday 22:00 to Saturday 02:00. Hours are
+    numbers or ``"HH:MM"`` as shift times are: ``["22:00", "02:00"]`` is ``[22, 2]``.
 
     >>> night = PostingHabit(weekdays=[4], hours=[22, 2])
     >>> night.hours.high, night.windows()
     (26.0, [((4,), 22.0, 24.0), ((5,), 0.0, 2.0)])
     >>> night.applies(Movement.ISSUE, "WH-A", 5, 1.5), night.applies(Movement.ISSUE, "WH-A", 4, 1.5)
     (True, False)
+    >>> PostingHabit(hours=["20:30", "02:00"]).hours
+    Range(low=20.5, high=26.0)
     """
 
     enabled: bool = True
     movement: Movement = Movement.ISSUE
     locations: list[str] | None = Field(None, min_length=1)  # None: every location
     weekdays: list[Weekday] = Field(default=[0, 1, 2, 3, 4, 5, 6], min_length=1)
-    hours: Range = Range(low=0, high=24)
+    hours: HabitHours = Range(low=0, high=24)
     post_at: Literal["after_delay", "next_workday"] = "after_delay"
 
     @field_validator("hours", mode="before")
     @classmethod
     def _past_midnight(cls, value: Any) -> Any:
-        """``[22, 2]``: an end before the start is on the next day (``[22, 26]``)."""
-        if (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)
-                and 0 <= value[1] < value[0]):
-            return [value[0], value[1] + 24]
+        """``"HH:MM"`` as hours; ``[22, 2]``: an end before the start is on the next day (``[22, 26]``)."""
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            value = [_habit_hour(v) for v in value]
+            if all(isinstance(v, (int, float)) for v in value) and 0 <= value[1] < value[0]:
+                return [value[0], value[1] + 24]
         return value
 
     @field_validator("hours")
