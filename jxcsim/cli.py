@@ -31,10 +31,35 @@ def _fail_write(exc: OSError, path: Path) -> None:
     _fail(OSError(f"cannot write {exc.filename or path}: {exc.strerror or exc}"))
 
 
-def _out_dir(out: Path) -> None:
-    """Refuse an ``--out`` that is a file before any work is done."""
+def _blocking_file(path: Path) -> Path | None:
+    """The nearest existing ancestor of ``path`` when it is not a directory (so ``path`` cannot be made)."""
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
+
+
+def _out_dir(out: Path, option: str = "--out") -> None:
+    """Refuse an output directory that is a file, or lies under one, before any work is done."""
     if out.exists() and not out.is_dir():
-        _fail(OSError(f"--out {out} is a file; give a directory (it is created when missing)"))
+        _fail(OSError(f"{option} {out} is a file, not a directory; give a directory (it is created when "
+                      f"missing)"))
+    blocking = _blocking_file(out)
+    if blocking is not None:
+        _fail(OSError(f"{option} {out}: {blocking} is a file, not a directory, so {out} cannot be created; "
+                      f"give a directory elsewhere"))
+
+
+def _out_file(path: Path | None, option: str, example: str) -> None:
+    """Refuse an output file that is a directory, or lies under a file, before any work is done."""
+    if path is None:
+        return
+    if path.is_dir():
+        _fail(OSError(f"{option} {path} is a directory; give a file name (e.g. {path / example})"))
+    blocking = _blocking_file(path)
+    if blocking is not None:
+        _fail(OSError(f"{option} {path}: {blocking} is a file, not a directory, so {path} cannot be written; "
+                      f"give a path elsewhere"))
 
 
 def _finite(value: float | None) -> float | None:
@@ -80,6 +105,7 @@ def inspect(
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
     """Summarise a log: cases, events, activities, resources, time span, weekday x hour, quarantine."""
+    _out_file(quarantine_out, "--quarantine-out", "quarantine.csv")
     try:
         log = read_event_log(source, profile=profile, format=format.value if format else None,
                              object_type=object_type, table=table, query=query,
@@ -110,6 +136,8 @@ def convert(
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
     """Convert a log between CSV, XES and OCEL 2.0 (OCEL to OCEL keeps every object)."""
+    _out_file(out, "OUT", Path(log).name if "://" not in log else "log.csv")
+    _out_file(quarantine_out, "--quarantine-out", "quarantine.csv")
     try:
         from .eventlog.formats import detect_format
         from .eventlog.write import output_format
@@ -174,6 +202,7 @@ def simulate(
     from .world.scenario import ScenarioError, inert_habits, load_scenario
     from .world.simulate import run_and_write
 
+    _out_dir(out)
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = set(chosen) - {"csv", "xes", "ocel"}
     if unknown:
@@ -216,6 +245,7 @@ def compare(
     """Compare a what-if run against its baseline: every KPI, the change, and whether it is better or worse."""
     from .kpi.compare import CompareError, compare_kpis, read_run, render_comparison
 
+    _out_file(json_out, "--json", "comparison.json")
     try:
         result = compare_kpis(read_run(baseline), read_run(what_if))
     except CompareError as exc:

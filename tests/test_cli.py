@@ -188,6 +188,30 @@ def test_outputs_that_cannot_be_written_are_one_line_errors(log_csv, tmp_path):
         assert str(a_file) in lines[0]
 
 
+def test_an_output_path_that_is_a_file_or_a_directory_names_the_option_before_any_work(log_csv, tmp_path):
+    from conftest import REPO
+
+    a_file, a_dir = tmp_path / "a_file", tmp_path / "a_dir"
+    a_file.write_text("x")
+    a_dir.mkdir()
+    run = str(tmp_path / "run")
+    assert jxcsim("simulate", str(REPO / "scenarios" / "baseline.yaml"), "--weeks", "1", "--formats", "csv",
+                  "--out", run, "--no-progress").returncode == 0
+    scenario = str(REPO / "scenarios" / "baseline.yaml")
+    runs = [(("simulate", scenario, "--out", str(a_file)), f"--out {a_file} is a file, not a directory"),
+            (("simulate", scenario, "--out", str(a_file / "sub")), f"--out {a_file / 'sub'}: {a_file} is a file"),
+            (("diagnose", str(log_csv), "--out", str(a_file)), f"--out {a_file} is a file, not a directory"),
+            (("compare", run, run, "--json", str(a_dir)), f"--json {a_dir} is a directory; give a file name"),
+            (("compare", run, run, "--json", str(a_file / "c.json")), f"--json {a_file / 'c.json'}: {a_file} is"),
+            (("inspect", str(log_csv), "--quarantine-out", str(a_dir)), f"--quarantine-out {a_dir} is a directory"),
+            (("convert", str(log_csv), str(a_dir)), f"OUT {a_dir} is a directory")]
+    for args, message in runs:
+        done = jxcsim(*args)
+        assert done.returncode == 2 and done.stderr.startswith(f"error: {message}"), (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and not done.stdout, (args, done.stdout)
+    assert a_file.read_text() == "x" and not any(a_dir.iterdir())
+
+
 def test_convert_ocel_to_ocel_refuses_options_that_do_not_apply(log_csv, tmp_path):
     ocel = tmp_path / "log.jsonocel"
     assert jxcsim("convert", str(log_csv), str(ocel), "--no-progress").returncode == 0
