@@ -221,3 +221,18 @@ def test_habit_hours_take_hh_mm_as_shift_times_do():
         hours([1200, 120])
     schema = json.dumps(scenario_json_schema()["$defs"]["PostingHabit"]["properties"]["hours"])
     assert '"type": "string"' in schema and '"type": "array"' in schema  # the schema lets "HH:MM" through
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"posting": {"habits": {"x": {"locations": "Godown #1 (Teku)"}}}},
+     'posting.habits.x.locations: a list of location names; for one write ["Godown #1 (Teku)"]'),
+    ({"counts": {"locations": "Godown #1 (Teku)"}}, 'counts.locations: a list of location names; for one write'),
+    ({"posting": {"habits": {"x": {"weekdays": "Mon"}}}}, 'posting.habits.x.weekdays: a list of weekdays; for one '
+                                                          'write ["Mon"]'),
+    ({"shifts": {"s": {"days": 4, "start": 8, "end": 9}}}, "shifts.s.days: a list of weekdays; for one write [4]"),
+    ({"posting": {"habits": {"x": {"locations": []}}}}, "posting.habits.x.locations: List should have at least 1"),
+])
+def test_one_name_where_a_list_is_due_says_how_to_write_the_list(data, message):
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario({"name": "t", "locations": {"Godown #1 (Teku)": {}}, **data})
+    assert message in str(err.value)

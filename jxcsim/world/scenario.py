@@ -18,6 +18,7 @@ changes every entry the scenario has (whatever their names)::
 from __future__ import annotations
 
 import copy
+import json
 import re
 from datetime import date
 from enum import Enum
@@ -80,8 +81,20 @@ def _habit_hour(value: Any) -> Any:
     return value
 
 
+def _a_list_of(what: str) -> BeforeValidator:
+    """Refuse one value where a list is due, saying how to write it as one (YAML reads ``[Godown #1]``'s
+    ``#1]`` as a comment, so the example is quoted)."""
+    def check(value: Any) -> Any:
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            raise ValueError(f"a list of {what}; for one write [{json.dumps(value, ensure_ascii=False)}]")
+        return value
+    return BeforeValidator(check)
+
+
 _CLOCK_SCHEMA = {"type": "string", "pattern": _CLOCK.pattern, "description": "a time of day, HH:MM"}
 Weekday = Annotated[int, BeforeValidator(_weekday)]
+Weekdays = Annotated[list[Weekday], _a_list_of("weekdays")]
+Locations = Annotated[list[str], _a_list_of("location names")]
 Clock = Annotated[float, BeforeValidator(_clock), WithJsonSchema({
     "anyOf": [_CLOCK_SCHEMA, {"type": "number", "minimum": 0, "maximum": 24}],
     "description": 'a time of day: "HH:MM" (quoted) or hours (16.5)'})]
@@ -157,7 +170,7 @@ class Reorder(_Model):
     reorder_point_days: float = Field(6.0, ge=0)
     order_up_to_days: float = Field(20.0, gt=0)
     review_time: Clock = 7.5
-    review_days: list[Weekday] = [0, 1, 2, 3, 4]
+    review_days: Weekdays = [0, 1, 2, 3, 4]
 
 
 class CostChange(_Model):
@@ -202,7 +215,7 @@ class Shift(_Model):
     """Working hours on some weekdays; an end before the start runs past midnight (22:00-06:00);
     round the clock is 00:00-24:00."""
 
-    days: list[Weekday] = Field(min_length=1)
+    days: Weekdays = Field(min_length=1)
     start: Clock
     end: Clock
 
@@ -231,7 +244,7 @@ class StaffMember(_Model):
     role: Role
     location: str | None = None  # None: serves every location
     shift: str = "office"
-    absent_weekdays: list[Weekday] = []
+    absent_weekdays: Weekdays = []
     enabled: bool = True
 
 
@@ -341,8 +354,8 @@ class PostingHabit(PostingBehaviour):
 
     enabled: bool = True
     movement: Movement = Movement.ISSUE
-    locations: list[str] | None = Field(None, min_length=1)  # None: every location
-    weekdays: list[Weekday] = Field(default=[0, 1, 2, 3, 4, 5, 6], min_length=1)
+    locations: Annotated[list[str], Field(min_length=1), _a_list_of("location names")] | None = None  # None: all
+    weekdays: Weekdays = Field(default=[0, 1, 2, 3, 4, 5, 6], min_length=1)
     hours: HabitHours = Range(low=0, high=24)
     post_at: Literal["after_delay", "next_workday"] = "after_delay"
 
@@ -431,7 +444,7 @@ class Transfers(_Model):
     leg is; no habit applies."""
 
     enabled: bool = False
-    review_days: list[Weekday] = [0, 2, 4]
+    review_days: Weekdays = [0, 2, 4]
     review_time: Clock = 9.0
     below_days: float = Field(2.0, ge=0)
     up_to_days: float = Field(6.0, gt=0)
@@ -473,12 +486,12 @@ class Counts(_Model):
 
     enabled: bool = True
     time: Clock = 17.0
-    locations: list[str] | None = None
+    locations: Locations | None = None
 
 
 class Scope(_Model):
     enabled: bool = False
-    locations: list[str] | None = None  # None: every location
+    locations: Locations | None = None  # None: every location
 
 
 class CreditRules(_Model):
