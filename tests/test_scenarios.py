@@ -236,3 +236,15 @@ def test_one_name_where_a_list_is_due_says_how_to_write_the_list(data, message):
     with pytest.raises(ScenarioError) as err:
         parse_scenario({"name": "t", "locations": {"Godown #1 (Teku)": {}}, **data})
     assert message in str(err.value)
+
+
+def test_a_member_without_a_shift_is_told_office_is_the_default_not_a_typo():
+    world = {"name": "t", "locations": {"W": {}}, "shifts": {"shop": {"days": ["Mon"], "start": 9, "end": 17}}}
+    with pytest.raises(ScenarioError, match=r"staff\.Naya\.shift: none given, and the default 'office' \(used when a "
+                                            r"member names no shift\) is not a shift of this scenario: give Naya one "
+                                            r"of shop \(shift: shop\), or add a shift named 'office' under shifts"):
+        parse_scenario({**world, "staff": {"Naya": {"role": "sales"}}})
+    with pytest.raises(ScenarioError, match=r"staff\.Naya\.shift: unknown shift 'office' \(known: shop\)"):
+        parse_scenario({**world, "staff": {"Naya": {"role": "sales", "shift": "office"}}})  # written: as it is
+    assert parse_scenario({"name": "t", "locations": {"W": {}}, "staff": {"Naya": {"role": "sales"}}}).staff[
+        "Naya"].shift == "office"

@@ -243,7 +243,7 @@ WAREHOUSE_ROLES = frozenset({Role.PICKER, Role.DRIVER, Role.WAREHOUSE_CLERK})
 class StaffMember(_Model):
     role: Role
     location: str | None = None  # None: serves every location
-    shift: str = "office"
+    shift: str = "office"  # when none is given (the scenario must then have an office shift)
     absent_weekdays: Weekdays = []
     enabled: bool = True
 
@@ -640,6 +640,11 @@ class Scenario(_Model):
                 check(f"staff.{name}.location", [member.location])
             elif member.role in WAREHOUSE_ROLES:
                 raise ValueError(f"staff.{name}.location: a {member.role.value} works at one location; name it")
+            if member.shift not in self.shifts and "shift" not in member.model_fields_set:
+                raise ValueError(f"staff.{name}.shift: none given, and the default {member.shift!r} (used when a "
+                                 f"member names no shift) is not a shift of this scenario: give {name} one of "
+                                 f"{', '.join(sorted(self.shifts))} (shift: {sorted(self.shifts)[0]}), or add a "
+                                 f"shift named {member.shift!r} under shifts")
             if member.shift not in self.shifts:
                 raise ValueError(f"staff.{name}.shift: unknown shift {member.shift!r} "
                                  f"(known: {', '.join(sorted(self.shifts))})")
