@@ -28,6 +28,11 @@ def _rep(values, **meta):
             "kpis": {"fill_rate": {"unit": "share", "values": values}}}
 
 
+def _single(value, **meta):
+    return {"meta": {"scenario": "s", "weeks": 4, "seed": 1, **meta},
+            "kpis": {"fill_rate": {"unit": "share", "value": value}}}
+
+
 def test_scan_to_ship_takes_away_the_issue_posting_delay_and_the_phantom_stock(tmp_path):
     base, scan = _run(tmp_path, "base"), _run(tmp_path, "scan", "--change", SCAN)
     out = tmp_path / "c.json"
@@ -82,3 +87,18 @@ def test_replications_of_different_counts_pair_as_far_as_both_go(tmp_path):
     import os
     os.utime(tmp_path / "replications.json", (1, 1))
     assert read_run(tmp_path)["_source"].endswith("kpis.json")
+
+
+def test_replications_against_a_single_run_say_so_and_give_no_interval():
+    result = compare_kpis(_rep([0.90, 0.92, 0.91]), _single(0.95))
+    row = result["kpis"][0]
+    assert row["n_pairs"] == 0 and row["low"] is None and row["difference"] == pytest.approx(0.04)
+    assert not any("one run per side" in n for n in result["notes"])
+    assert result["notes"] == ["3 replications against a single run: the baseline's mean over 3 runs against the "
+                               "what-if's one run, with no interval; the single run is not one of the replications "
+                               "(replication i draws from child i of the seed), so none pair: run the what-if with "
+                               "--replications 3 too"]
+    other_way = compare_kpis(_single(0.95), _rep([0.90, 0.92, 0.91, 0.93]))["notes"]
+    assert other_way[0].startswith("4 replications against a single run: the what-if's mean over 4 runs")
+    assert "run the baseline with --replications 4 too" in other_way[0]
+    assert compare_kpis(_single(0.9), _single(0.95))["notes"][0].startswith("one run per side")

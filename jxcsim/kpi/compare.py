@@ -12,7 +12,9 @@ demand, and the difference comes with the standard deviation of the paired diffe
 95 % interval (Student's t); a KPI whose interval holds 0 is marked ``same`` (no difference the
 runs can tell apart), and so is one within 0.5 % of the baseline (0.1 percentage points of a
 share). A single pair of runs has no interval: one run cannot tell the change from chance, which
-the notes say.
+the notes say. Replications against a single run give the replications' mean against the run, no
+interval either: a single run draws from the seed itself, replication *i* from child *i* of it
+(:func:`jxcsim.world.replications.replication_rng`), so the run pairs with none of them.
 
 >>> base = {"kpis": {"fill_rate": {"value": 0.90, "unit": "share"}, "credit_wait": {"value": 12.0, "unit": "h"}}}
 >>> what_if = {"kpis": {"fill_rate": {"value": 0.95, "unit": "share"}, "credit_wait": {"value": 15.0, "unit": "h"}}}
@@ -108,9 +110,16 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
             notes.append(f"the runs differ in {what} ({meta_base[key]} vs {meta_if[key]}): the difference is not "
                          f"the change's alone")
     paired = meta_base["seed"] == meta_if["seed"] and meta_base["weeks"] == meta_if["weeks"]
-    if meta_base["replications"] == 1 or meta_if["replications"] == 1:
+    n_base, n_if = meta_base["replications"], meta_if["replications"]
+    if n_base == 1 and n_if == 1:
         notes.append("one run per side: the difference has no interval (run both with --replications N to "
                      "tell the change from chance)")
+    elif n_base == 1 or n_if == 1:
+        many, single, n = ("baseline", "what-if", n_base) if n_if == 1 else ("what-if", "baseline", n_if)
+        notes.append(f"{n} replications against a single run: the {many}'s mean over {n} runs against the "
+                     f"{single}'s one run, with no interval; the single run is not one of the replications "
+                     f"(replication i draws from child i of the seed), so none pair: run the {single} with "
+                     f"--replications {n} too")
     elif paired and meta_base["replications"] != meta_if["replications"]:
         notes.append(f"{meta_base['replications']} against {meta_if['replications']} replications: the interval "
                      f"pairs the first {min(meta_base['replications'], meta_if['replications'])} of each")
