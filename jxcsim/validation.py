@@ -31,9 +31,9 @@ def _unwrap(kind: Any) -> Any:
     return kind
 
 
-def keys_at(root: type[BaseModel], loc: tuple) -> list[str] | None:
-    """The keys ``root`` allows at ``loc`` (a path of field names, mapping keys and list indexes),
-    or None where the path leads to no model."""
+def _kind_at(root: type[BaseModel], loc: tuple) -> Any:
+    """The type ``root`` holds at ``loc`` (a path of field names, mapping keys and list indexes), unwrapped;
+    None where the path leads nowhere."""
     kind: Any = root
     for part in loc:
         kind = _unwrap(kind)
@@ -46,8 +46,31 @@ def keys_at(root: type[BaseModel], loc: tuple) -> list[str] | None:
             kind = get_args(kind)[-1]  # a mapping's value or a list's item: the part is a key or an index
         else:
             return None
-    kind = _unwrap(kind)
+    return _unwrap(kind)
+
+
+def keys_at(root: type[BaseModel], loc: tuple) -> list[str] | None:
+    """The keys ``root`` allows at ``loc`` (a path of field names, mapping keys and list indexes),
+    or None where the path leads to no model."""
+    kind = _kind_at(root, loc)
     return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+
+
+def is_named_mapping(root: type[BaseModel], loc: tuple) -> bool:
+    """Whether ``root`` holds a mapping keyed by names the user chooses (``dict[str, ...]``: staff,
+    habits) at ``loc``, rather than a model whose keys are its fields."""
+    return get_origin(_kind_at(root, loc)) is dict
+
+
+def closest(name: str, known: list[str]) -> str | None:
+    """The known key most like ``name``, letter case aside (``'wh-a'`` is ``'WH-A'``); None if none is close.
+
+    >>> closest("thursday loads / albany", ["Thursday loads / Albany", "Friday receipts"])
+    'Thursday loads / Albany'
+    """
+    folded = {k.casefold(): k for k in known}
+    match = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[match[0]] if match else None
 
 
 def unknown_key_message(root: type[BaseModel], err: dict) -> str | None:

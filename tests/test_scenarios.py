@@ -248,3 +248,27 @@ def test_a_member_without_a_shift_is_told_office_is_the_default_not_a_typo():
         parse_scenario({**world, "staff": {"Naya": {"role": "sales", "shift": "office"}}})  # written: as it is
     assert parse_scenario({"name": "t", "locations": {"W": {}}, "staff": {"Naya": {"role": "sales"}}}).staff[
         "Naya"].shift == "office"
+
+
+def test_an_overlay_cannot_switch_off_an_entry_the_scenario_lacks(tmp_path):
+    """A typo'd habit (or staff member) given only enabled: false used to add a new disabled entry and leave the one
+    meant on; refused with the closest name. A file alone may still hold a disabled entry."""
+    overlay = tmp_path / "off.yaml"
+    overlay.write_text(json.dumps({"posting": {"habits": {"WED_afternoon_load_before_post": {"enabled": False}}}}))
+    typo = (r"off\.yaml: posting\.habits\.WED_afternoon_load_before_post: no such habit in the scenario \(did you "
+            r"mean 'wed_afternoon_load_before_post'\?\); an overlay giving only enabled: false would add a new, "
+            r"disabled habit")
+    with pytest.raises(ScenarioError, match=typo):
+        load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay])
+    overlay.write_text(json.dumps({"extends": str(SCENARIOS / "baseline.yaml"),
+                                   "staff": {"Chen  Jing": {"enabled": False}}}))
+    with pytest.raises(ScenarioError, match=r"staff\.Chen  Jing: no such staff member in the scenario \(did you mean "
+                                            r"'Chen Jing'\?\)"):
+        load_scenario(overlay)  # through its own extends too
+    overlay.write_text(json.dumps({"staff": {"Chen Jing": {"enabled": False}},  # an existing one: switched off
+                                   "rules": {"scan_to_ship": {"enabled": False}}}))  # a model's field, not an entry
+    assert not load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay]).staff["Chen Jing"].enabled
+    alone = tmp_path / "alone.yaml"
+    alone.write_text(json.dumps({"name": "t", "locations": {"W": {}}, "posting": {"habits": {"later": {
+        "enabled": False}}}}))
+    assert not load_scenario(alone).posting.habits["later"].enabled

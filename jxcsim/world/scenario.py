@@ -30,7 +30,7 @@ import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator,
                       model_validator)
 
-from ..validation import unknown_key_message
+from ..validation import closest, is_named_mapping, unknown_key_message
 from .distributions import Count, Duration, Quantity
 from .shifts import WEEKDAY_NAMES, WeeklyCalendar
 
@@ -720,20 +720,26 @@ def _shift_text(shift: Shift) -> str:
            f"{_clock_text(shift.end)}"
 
 
+_ENTRY_NOUNS = {"habits": "habit", "staff": "staff member", "locations": "location", "groups": "SKU group",
+                "customers": "customer group", "shifts": "shift"}
 EVERY = "*"  # an overlay's key for "every entry of this mapping" (habits: {"*": {enabled: false}})
 
 
-def _merge(base: Any, overlay: Any, where: str = "") -> Any:
+def _merge(base: Any, overlay: Any, path: tuple[str, ...] = (), *, onto_base: bool = False) -> Any:
     """Overlay onto base: mappings merge key by key, anything else replaces.
 
     An overlay mapping's ``"*"`` entry is merged into every entry the base already has (before
     the entries the overlay names, which win), so an overlay can switch off every habit of a
-    world it has never seen; with nothing to apply to it does nothing.
+    world it has never seen; with nothing to apply to it does nothing. ``onto_base`` (an overlay on a
+    scenario, not a file alone): an entry of a named mapping (staff, habits, locations...) the base
+    lacks and the overlay gives only ``enabled: false`` is refused, naming the closest entry: it
+    would add a disabled entry and leave the one meant (a typo's) as it was.
 
     >>> _merge({"a": {"on": True, "n": 1}, "b": {"on": True}}, {"*": {"on": False}, "b": {"on": True}})
     {'a': {'on': False, 'n': 1}, 'b': {'on': True}}
     """
     if isinstance(overlay, dict):
+        where = "".join(f"{p}." for p in path)
         if not isinstance(base, dict):
             base = {}
         merged = dict(base)
@@ -743,10 +749,18 @@ def _merge(base: Any, overlay: Any, where: str = "") -> Any:
                 raise ScenarioError(f"{where}{EVERY}: must be a mapping merged into every entry, "
                                     f"got {every!r}")
             for key, value in base.items():
-                merged[key] = _merge(value, every, f"{where}{key}.")
+                merged[key] = _merge(value, every, (*path, key), onto_base=onto_base)
         for key, value in overlay.items():
-            if key != EVERY:
-                merged[key] = _merge(merged.get(key), value, f"{where}{key}.")
+            if key == EVERY:
+                continue
+            if onto_base and key not in base and value == {"enabled": False} and is_named_mapping(Scenario, path):
+                near = closest(str(key), [str(k) for k in base])
+                hint = (f"did you mean {near!r}?" if near else
+                        f"it has {', '.join(map(repr, base))}" if base else "it has none")
+                noun = _ENTRY_NOUNS.get(path[-1], "entry") if path else "entry"
+                raise ScenarioError(f"{where}{key}: no such {noun} in the scenario ({hint}); an overlay giving only "
+                                    f"enabled: false would add a new, disabled {noun} and switch nothing off")
+            merged[key] = _merge(merged.get(key), value, (*path, key), onto_base=onto_base)
         return merged
     return copy.deepcopy(overlay)
 
@@ -778,17 +792,18 @@ def resolve_extends(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     data = _read_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
-        return _merged({}, data, path)  # a "*" here has nothing to apply to
+        return _merged({}, data, path, onto_base=False)  # a "*" here has nothing to apply to
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: extends: must be a path to a scenario file")
     base = resolve_extends((path.parent / parent), (*_seen, path))
     return _merged(base, data, path)
 
 
-def _merged(base: dict[str, Any], overlay: dict[str, Any], path: Path | str) -> dict[str, Any]:
+def _merged(base: dict[str, Any], overlay: dict[str, Any], path: Path | str, *, onto_base: bool = True
+            ) -> dict[str, Any]:
     """:func:`_merge`, its errors naming the file."""
     try:
-        return _merge(base, overlay)
+        return _merge(base, overlay, onto_base=onto_base)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
 
