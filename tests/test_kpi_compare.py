@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from conftest import REPO
 from jxcsim.cli import app
-from jxcsim.kpi.compare import CompareError, compare_kpis, read_run
+from jxcsim.kpi.compare import CompareError, compare_kpis, read_run, render_comparison
 
 BASELINE = str(REPO / "scenarios" / "baseline.yaml")
 SCAN = str(REPO / "scenarios" / "changes" / "scan_to_ship.yaml")
@@ -102,3 +102,29 @@ def test_replications_against_a_single_run_say_so_and_give_no_interval():
     assert other_way[0].startswith("4 replications against a single run: the what-if's mean over 4 runs")
     assert "run the baseline with --replications 4 too" in other_way[0]
     assert compare_kpis(_single(0.9), _single(0.95))["notes"][0].startswith("one run per side")
+
+
+def test_runs_of_different_scenarios_say_what_differs_and_money_in_two_currencies_has_no_difference():
+    def run(value, cost, **meta):
+        side = _single(value, **meta)
+        side["kpis"]["cost_of_goods_sold"] = {"unit": "money", "value": cost}
+        return side
+
+    base = run(0.90, 100.0, scenario="Cash & carry", timezone="Australia/Sydney", currency="AUD")
+    other = run(0.95, 300.0, scenario="Pharma", timezone="America/New_York", currency="USD")
+    result = compare_kpis(base, other)
+    assert result["notes"][0] == ("the runs are of different scenarios ('Cash & carry' vs 'Pharma'; time zone "
+                                  "Australia/Sydney vs America/New_York, currency AUD vs USD): a what-if is its "
+                                  "baseline's scenario with --change overlays, so these differences are between "
+                                  "two scenarios, not a change's effect")
+    rows = {r["kpi"]: r for r in result["kpis"]}
+    assert rows["cost_of_goods_sold"]["verdict"] == "withheld" and rows["cost_of_goods_sold"]["difference"] is None
+    assert rows["fill_rate"]["verdict"] == "better"
+    assert "cost_of_goods_sold in AUD vs USD" in result["notes"][-1]
+    line = next(x for x in render_comparison(result).splitlines() if x.startswith("cost_of_goods_sold"))
+    assert "100.00 AUD" in line and "300.00 USD" in line and "withheld" in line
+    same = compare_kpis(base, run(0.95, 120.0, scenario="Cash & carry", timezone="Europe/London", currency="AUD"))
+    assert same["notes"][0].startswith("the runs differ in time zone Australia/Sydney vs Europe/London: an overlay")
+    assert not any("different scenarios" in n for n in same["notes"])
+    assert {r["kpi"]: r["verdict"] for r in same["kpis"]}["cost_of_goods_sold"] == "changed"
+    assert not any("different" in n for n in compare_kpis(base, base)["notes"])

@@ -16,6 +16,13 @@ the notes say. Replications against a single run give the replications' mean aga
 interval either: a single run draws from the seed itself, replication *i* from child *i* of it
 (:func:`jxcsim.world.replications.replication_rng`), so the run pairs with none of them.
 
+A what-if is its baseline's scenario with ``--change`` overlays. The notes say when the two runs
+are of different scenarios (the scenario's name in each side's meta), naming what else differs
+(time zone, currency), and when an overlay changed the time zone. A KPI in money whose sides are
+in different currencies has no difference: its verdict is ``withheld`` (the row's ``withheld``
+says why). For a ``replications.json`` side, the time zone and cut-off are read from the
+``replication-NN/kpis.json`` beside it.
+
 >>> base = {"kpis": {"fill_rate": {"value": 0.90, "unit": "share"}, "credit_wait": {"value": 12.0, "unit": "h"}}}
 >>> what_if = {"kpis": {"fill_rate": {"value": 0.95, "unit": "share"}, "credit_wait": {"value": 15.0, "unit": "h"}}}
 >>> rows = {r["kpi"]: r for r in compare_kpis(base, what_if)["kpis"]}
@@ -58,7 +65,36 @@ def read_run(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("kpis"), dict):
         raise CompareError(f"{found}: not a KPI file jxcsim wrote (no \"kpis\" mapping)")
     data["_source"] = str(found)
+    if "meta" not in data and isinstance(data.get("replications"), int):
+        data["_runs"] = _replication_facts(found.parent, data)
     return data
+
+
+def _run_facts(kpis: Mapping[str, Any]) -> dict[str, Any]:
+    """What a single run's ``kpis.json`` says of its world beyond the KPIs: the time zone, the order
+    cut-off and how many orders arrived after it (``evening_order_response``'s orders)."""
+    meta = kpis.get("meta") if isinstance(kpis.get("meta"), dict) else {}
+    evening = ((kpis.get("kpis") or {}).get("evening_order_response") or {}).get("details") or {}
+    orders = (evening.get("evening") or {}).get("n_orders") if isinstance(evening, dict) else None
+    return {"timezone": meta.get("timezone"), "cutoff_h": meta.get("cutoff_h", evening.get("cutoff_h")),
+            "evening_orders": orders if isinstance(orders, int | float) else None}
+
+
+def _replication_facts(folder: Path, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """:func:`_run_facts` of each replication beside a ``replications.json`` (``replication-01``, ...),
+    those of this run only: a replication directory left from an earlier run of another seed is skipped."""
+    n = summary["replications"]
+    facts = []
+    for i in range(n):
+        path = folder / f"replication-{i + 1:0{max(2, len(str(n)))}d}" / SINGLE
+        try:
+            kpis = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        meta = kpis.get("meta") if isinstance(kpis, dict) else None
+        if isinstance(meta, dict) and meta.get("seed") == summary.get("seed") and meta.get("replication") == i:
+            facts.append(_run_facts(kpis))
+    return facts
 
 
 def _values(entry: Mapping[str, Any]) -> list[float | None]:
@@ -91,9 +127,33 @@ def _verdict(better: str | None, unit: str, base: float, what_if: float, low: fl
 
 def _meta(run: Mapping[str, Any]) -> dict[str, Any]:
     meta = run.get("meta") or {}
+    runs = run["_runs"] if "_runs" in run else [_run_facts(run)]  # replications: read beside replications.json
+    first = runs[0] if runs else {}
+    orders = [r["evening_orders"] for r in runs if r.get("evening_orders") is not None]
     return {"scenario": run.get("scenario", meta.get("scenario")), "weeks": run.get("weeks", meta.get("weeks")),
             "seed": run.get("seed", meta.get("seed")), "replications": run.get("replications", 1),
-            "currency": run.get("currency", meta.get("currency")), "source": run.get("_source")}
+            "currency": run.get("currency", meta.get("currency")), "timezone": first.get("timezone"),
+            "cutoff_h": first.get("cutoff_h"), "evening_orders": sum(orders) / len(orders) if orders else None,
+            "source": run.get("_source")}
+
+
+def _differ(meta_base: Mapping[str, Any], meta_if: Mapping[str, Any], key: str) -> bool:
+    """Both sides say and say differently (a side that does not say is not a difference)."""
+    return meta_base.get(key) is not None and meta_if.get(key) is not None and meta_base[key] != meta_if[key]
+
+
+def _world_notes(meta_base: Mapping[str, Any], meta_if: Mapping[str, Any]) -> list[str]:
+    """Runs of different scenarios, or in different time zones or currencies."""
+    also = [f"{what} {meta_base[key]} vs {meta_if[key]}" for key, what in (("timezone", "time zone"),
+                                                                            ("currency", "currency"))
+            if _differ(meta_base, meta_if, key)]
+    if _differ(meta_base, meta_if, "scenario"):
+        return [f"the runs are of different scenarios ({meta_base['scenario']!r} vs {meta_if['scenario']!r}"
+                + (f"; {', '.join(also)}" if also else "") + "): a what-if is its baseline's scenario with "
+                "--change overlays, so these differences are between two scenarios, not a change's effect"]
+    return [f"the runs differ in {a}: an overlay changed it" + (", and weekdays, hours and the cut-off are each "
+                                                                "run's local ones" if a.startswith("time") else "")
+            for a in also]
 
 
 def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confidence: float = 0.95) -> dict[str, Any]:
@@ -102,9 +162,12 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
     ``kpi``, ``unit``, ``better`` (the KPI's sense), ``base``, ``what_if``, ``difference`` (of the means;
     with paired replications the mean of the pairs' differences), ``relative`` (difference / |base|),
     ``n_pairs``, ``sd_difference``, ``low``/``high`` (the interval, paired replications only) and
-    ``verdict`` (better, worse, same, changed, or n/a where a side has no value)."""
+    ``verdict`` (better, worse, same, changed, n/a where a side has no value, or withheld where the
+    sides' values measure different things, ``withheld`` saying how). The metas add to the scenario,
+    weeks, seed, replications and currency the ``timezone``, the order cut-off ``cutoff_h`` and
+    ``evening_orders`` (orders after the cut-off, per run) where the run's files give them."""
     meta_base, meta_if = _meta(base), _meta(what_if)
-    notes = []
+    notes = _world_notes(meta_base, meta_if)
     for key, what in (("weeks", "simulated weeks"), ("seed", "seeds")):
         if meta_base[key] != meta_if[key]:
             notes.append(f"the runs differ in {what} ({meta_base[key]} vs {meta_if[key]}): the difference is not "
@@ -134,7 +197,7 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
         row: dict[str, Any] = {"kpi": name, "unit": a.get("unit") or b.get("unit") or "",
                                "better": definition.better if definition else None, "base": ma, "what_if": mb,
                                "difference": None, "relative": None, "n_pairs": 0, "sd_difference": None,
-                               "low": None, "high": None, "verdict": "n/a"}
+                               "low": None, "high": None, "verdict": "n/a", "withheld": None}
         if ma is not None and mb is not None:
             row["difference"] = mb - ma
             row["relative"] = (mb - ma) / abs(ma) if ma else None
@@ -148,7 +211,14 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
                 row.update(difference=mean, n_pairs=len(pairs), sd_difference=sd, low=mean - half, high=mean + half)
             row["relative"] = row["difference"] / abs(ma) if ma else None
             row["verdict"] = _verdict(row["better"], row["unit"], ma, mb, row["low"], row["high"])
+        if row["unit"] == "money" and _differ(meta_base, meta_if, "currency"):
+            row.update(difference=None, relative=None, n_pairs=0, sd_difference=None, low=None, high=None,
+                       verdict="withheld", withheld=f"in {meta_base['currency']} vs {meta_if['currency']}")
         rows.append(row)
+    money = [r["kpi"] for r in rows if r["withheld"] and r["unit"] == "money"]
+    if money:
+        notes.append(f"{', '.join(money)} in {meta_base['currency']} vs {meta_if['currency']}: amounts in two "
+                     f"currencies have no difference, their verdict is withheld")
     return {"base": meta_base, "what_if": meta_if, "confidence": confidence, "notes": notes, "kpis": rows}
 
 
@@ -172,6 +242,7 @@ def render_comparison(result: Mapping[str, Any]) -> str:
     fill_rate                           90.0 %              95.0 %              +5.0 pp                     better
     """
     currency = result["base"].get("currency") or result["what_if"].get("currency")
+    currency_if = result["what_if"].get("currency") or currency  # each side's own (a difference needs the same)
     interval = any(r["low"] is not None for r in result["kpis"])
     head = f"{'KPI':<34}  {'baseline':<18}  {'what-if':<18}  {'change':<26}  verdict"
     lines = [f"baseline: {result['base'].get('source')} ({result['base'].get('scenario')}); "
@@ -183,6 +254,6 @@ def render_comparison(result: Mapping[str, Any]) -> str:
         if interval and r["low"] is not None:
             change += f" [{_fmt(r['low'], r['unit'], None, True)} .. {_fmt(r['high'], r['unit'], None, True)}]"
         lines.append(f"{r['kpi']:<34}  {_fmt(r['base'], r['unit'], currency):<18}  "
-                     f"{_fmt(r['what_if'], r['unit'], currency):<18}  {change:<26}  {r['verdict']}")
+                     f"{_fmt(r['what_if'], r['unit'], currency_if):<18}  {change:<26}  {r['verdict']}")
     lines += [f"note: {n}" for n in result["notes"]]
     return "\n".join(lines)
