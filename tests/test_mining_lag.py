@@ -469,3 +469,21 @@ def test_a_sentence_leads_with_the_medians_when_the_means_hardly_part():
             "(vs -0.2 h otherwise; mean 2.7 h vs 2.7 h)") in text
     clear = _summary(PostedMovement.ISSUE, ["Load", "Post"], "Albany", [3], 7, 11, 4.5, 0.3, 40, medians=(3.8, 0.2))
     assert "4.5 h before" in clear and "median 3.8 h vs 0.2 h" in clear
+
+
+def test_a_weekday_slow_as_a_whole_gives_way_to_its_slow_hours_when_the_rest_is_prompt():
+    """A quiet Tuesday (loads from 12:00 only, one an hour) whose 15:00-18:00 loads wait 9 h: half the
+    day's loads, so the day pass finds Tuesday slow as a whole; its other loads are as prompt as the
+    rest of the week's, so the finding is the 15:00-18:00 block (the habit), not the whole day."""
+    def lag(d, h, k):
+        return 9.0 + 0.1 * (h % 2) if d == 1 and h >= 15 else 0.2 + 0.05 * (h % 3)
+
+    frame = _issue_frame(lag, weeks=6, per_hour=1, location="WH-Q", qty=1.0)
+    frame = frame[~frame[CASE].str.match(r"SO-\d-1-(8|9|10|11)-")]
+    found = conditioned_lags(frame, timezone="UTC")
+    assert [(f.weekday, f.hours, f.details.get("granularity")) for f in found] == [(1, [15.0, 18.0], "block")]
+    # when the rest of Tuesday is slow too, the day stays the finding
+    slow = _issue_frame(lambda d, h, k: lag(d, h, k) + (1.5 if d == 1 else 0.0), weeks=6, per_hour=1,
+                        location="WH-Q", qty=1.0)
+    slow = slow[~slow[CASE].str.match(r"SO-\d-1-(8|9|10|11)-")]
+    assert [(f.weekday, f.hours) for f in conditioned_lags(slow, timezone="UTC")] == [(1, [0.0, 24.0])]

@@ -428,8 +428,9 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
     touch become one window, cut to the runs of hours whose cases' median clears the effect, each
     kept when it still holds that many cases, the same hours on the other weekdays hold as many,
     and it is slower than they are (median and rank test; receipts unloaded at a shift's end wait
-    overnight on any day: not a habit of one weekday). Generic hand-offs are dense enough for the
-    first pass.
+    overnight on any day: not a habit of one weekday). A weekday the day pass found slow as a whole
+    gives way to its block windows when the rest of that day is prompt (the day pass's minimum
+    effect, :func:`_rest_of_day_prompt`). Generic hand-offs are dense enough for the first pass.
     """
     min_n = max(4, min_obs // 3)
     postings = {g for g, t in obs.groups["t"].items() if transitions[int(t)].movement is not None}
@@ -451,10 +452,13 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
         if mine.any():
             blocks.loc[mine, "rest_median"] = obs.rest_medians(blocks[mine], by_day=False, block=(BLOCK_H, offset))
     # few cases: a stricter minimum effect than the other passes'
+    day_effect = (min_effect_h, effect_factor)
     min_effect_h, effect_factor = BLOCK_EFFECT * min_effect_h, BLOCK_EFFECT * effect_factor
     significant = blocks[(blocks["q"] <= fdr) & clears_effect(blocks["median"], blocks["rest_median"], min_effect_h,
                                                               effect_factor)]
-    seen = {(f.details.get("transition"), f.location, f.weekday) for f in windows}
+    whole_days = {(f.details.get("transition"), f.location, f.weekday): f for f in windows
+                  if f.details.get("granularity") == "day"}
+    seen = {(f.details.get("transition"), f.location, f.weekday) for f in windows} - set(whole_days)
     out = list(windows)
     for (g, weekday), day in significant.groupby([significant["g"], significant["cell"] // 24], sort=True):
         g, weekday = int(g), int(weekday)
@@ -463,6 +467,7 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
         location = None if loc_key == NO_LOCATION else str(loc_key)
         if (tr.label, location, weekday) in seen:
             continue
+        found_here = []
         spans = [(int(c % 24), _block_end(int(c % 24), int(o)), float(q))
                  for c, o, q in zip(day["cell"], day["offset"], day["q"], strict=True)]
         rest = float(day["rest_median"].min())
@@ -475,8 +480,28 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
                 found = _block_window(obs, g, tr, weekday, a, b, timezone, q=q, min_n=min_n, fdr=fdr,
                                       min_effect_h=min_effect_h, effect_factor=effect_factor)
                 if found is not None:
-                    out.append(found)
+                    found_here.append(found)
+        day_finding = whole_days.get((tr.label, location, weekday))
+        if day_finding is None:
+            out += found_here
+        elif found_here and _rest_of_day_prompt(obs, g, weekday, found_here, day_finding, *day_effect, min_n=min_n):
+            out = [f for f in out if f is not day_finding] + found_here  # the day's slow part, not the whole day
     return out
+
+
+def _rest_of_day_prompt(obs: Observations, g: int, weekday: int, blocks: list[Finding], day: Finding,
+                        min_effect_h: float, effect_factor: float, *, min_n: int) -> bool:
+    """Whether a weekday found slow as a whole (``day``) is slow only in ``blocks``: the day's cases
+    outside them, at least ``min_n``, do not clear the day pass's minimum effect against the rest of
+    the week (an evening habit on a day of few receipts moves the day's median; the block says
+    where). Blocks holding nearly all the day's cases leave the day as it was."""
+    whole = obs.slice(g, weekday, 0, 24)
+    inside = np.zeros(len(whole), dtype=bool)
+    for f in blocks:
+        inside |= ((whole["hour"] >= f.hours[0]) & (whole["hour"] < f.hours[1])).to_numpy()
+    rest = whole["lag_h"].to_numpy(float)[~inside]
+    return len(rest) >= min_n and not bool(clears_effect(float(np.median(rest)), float(day.details["median_otherwise_h"]),
+                                                   min_effect_h, effect_factor))
 
 
 def _block_window(obs: Observations, g: int, tr: Transition, weekday: int, start: int, end: int,
