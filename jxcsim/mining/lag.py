@@ -484,7 +484,8 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
         day_finding = whole_days.get((tr.label, location, weekday))
         if day_finding is None:
             out += found_here
-        elif found_here and _rest_of_day_prompt(obs, g, weekday, found_here, day_finding, *day_effect, min_n=min_n):
+        elif found_here and _rest_of_day_prompt(obs, g, weekday, found_here, day_finding, *day_effect,
+                                                min_n=min_n):
             out = [f for f in out if f is not day_finding] + found_here  # the day's slow part, not the whole day
     return out
 
