@@ -501,8 +501,9 @@ def _rest_of_day_prompt(obs: Observations, g: int, weekday: int, blocks: list[Fi
     for f in blocks:
         inside |= ((whole["hour"] >= f.hours[0]) & (whole["hour"] < f.hours[1])).to_numpy()
     rest = whole["lag_h"].to_numpy(float)[~inside]
-    return len(rest) >= min_n and not bool(clears_effect(float(np.median(rest)), float(day.details["median_otherwise_h"]),
-                                                   min_effect_h, effect_factor))
+    baseline = float(day.details["median_otherwise_h"])
+    return len(rest) >= min_n and not bool(clears_effect(float(np.median(rest)), baseline, min_effect_h,
+                                                         effect_factor))
 
 
 def _block_window(obs: Observations, g: int, tr: Transition, weekday: int, start: int, end: int,
