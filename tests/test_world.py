@@ -459,3 +459,14 @@ def test_alerts_and_escalations_of_the_posting_deadline_never_make_an_off_shift_
     posted = log[log["semantic"].isin(["book_issue", "book_receipt"])]
     hour = posted["time:timestamp"].dt.tz_convert(sc.timezone).dt.hour
     assert len(posted) > 500 and hour.between(8, 11).all()
+
+
+def test_under_the_posting_deadline_a_habits_truth_leaves_nothing_unposted():
+    """The deadline's alerts get every movement posted: the Wednesday habit's truth then has no
+    never-posted share (and says the deadline chases it); without the overlay it keeps its 4 %."""
+    plain = {h["name"]: h for h in planted_truth(load_scenario(BASELINE))}
+    chased = {h["name"]: h for h in planted_truth(load_scenario(
+        BASELINE, changes=[REPO / "scenarios" / "changes" / "posting_deadline_2h.yaml"]))}
+    wed = "wed_afternoon_load_before_post"
+    assert plain[wed]["p_never"] == 0.04 and "posting_deadline_h" not in plain[wed]
+    assert chased[wed]["p_never"] == 0.0 and chased[wed]["posting_deadline_h"] == 2.0

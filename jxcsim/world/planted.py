@@ -42,6 +42,10 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
             locations = [loc for loc in locations if loc not in scanned]
             if not locations:
                 continue
+        deadline = scenario.rules.posting_deadline
+        # the deadline's alert gets every movement of its locations posted (a clerk answers it, at the
+        # latest when next on shift): where it covers all of the habit's, nothing stays unposted
+        chased = deadline.enabled and (deadline.locations is None or set(locations) <= set(deadline.locations))
         windows = habit.windows()  # past midnight: the evening and the small hours, each a truth of its own
         for piece, (days, low, high) in enumerate(windows):
             truth.append({
@@ -59,7 +63,8 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
                                                                                        names.book_receipt],
                 "p_move_before_post": habit.p_move_before_post,
                 "mean_delay_h": habit.delay_h.mean_h if habit.post_at == "after_delay" else None,
-                "p_never": habit.p_never,
+                "p_never": 0.0 if chased else habit.p_never,
+                **({"posting_deadline_h": deadline.hours} if chased else {}),
             })
     truth += _approval_truths(scenario)
     scan = scenario.rules.scan_to_ship
