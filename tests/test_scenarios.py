@@ -272,3 +272,18 @@ def test_an_overlay_cannot_switch_off_an_entry_the_scenario_lacks(tmp_path):
     alone.write_text(json.dumps({"name": "t", "locations": {"W": {}}, "posting": {"habits": {"later": {
         "enabled": False}}}}))
     assert not load_scenario(alone).posting.habits["later"].enabled
+
+
+def test_an_overlay_removing_an_entry_with_null_says_it_cannot_and_what_to_do(tmp_path):
+    overlay = tmp_path / "drop.yaml"
+    overlay.write_text(json.dumps({"locations": {"WH-B": None}}))
+    with pytest.raises(ScenarioError, match=r"drop\.yaml: locations\.WH-B: an overlay cannot remove a location \(null "
+                                            r"removes nothing: mappings merge key by key\); to take its orders away "
+                                            r"give it 0 in demand\.location_weights"):
+        load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay])
+    overlay.write_text(json.dumps({"staff": {"Chen Jing": None}}))
+    with pytest.raises(ScenarioError, match=r"staff\.Chen Jing: an overlay cannot remove a staff member .*; switch "
+                                            r"them off with enabled: false"):
+        load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay])
+    overlay.write_text(json.dumps({"demand": {"location_weights": {"WH-A": 0.6, "WH-B": 0}}}))  # what it says works
+    assert load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay]).demand.location_weight("WH-B") == 0

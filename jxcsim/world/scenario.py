@@ -722,6 +722,14 @@ def _shift_text(shift: Shift) -> str:
 
 _ENTRY_NOUNS = {"habits": "habit", "staff": "staff member", "locations": "location", "groups": "SKU group",
                 "customers": "customer group", "shifts": "shift"}
+_KEEP_IT = "leave it in: an entry nothing refers to does nothing"
+_INSTEAD_OF_REMOVING = {
+    "locations": "to take its orders away give it 0 in demand.location_weights (keeping its pickers, drivers and "
+                 "clerks: the world still needs them there); to drop it, write a scenario without it instead of "
+                 "extending one",
+    "staff": "switch them off with enabled: false",
+    "habits": "switch it off with enabled: false ('*': {enabled: false} switches off every habit)",
+}
 EVERY = "*"  # an overlay's key for "every entry of this mapping" (habits: {"*": {enabled: false}})
 
 
@@ -753,6 +761,10 @@ def _merge(base: Any, overlay: Any, path: tuple[str, ...] = (), *, onto_base: bo
         for key, value in overlay.items():
             if key == EVERY:
                 continue
+            if onto_base and value is None and is_named_mapping(Scenario, path):
+                noun = _ENTRY_NOUNS.get(path[-1], "entry") if path else "entry"
+                raise ScenarioError(f"{where}{key}: an overlay cannot remove a {noun} (null removes nothing: "
+                                    f"mappings merge key by key); {_INSTEAD_OF_REMOVING.get(path[-1], _KEEP_IT)}")
             if onto_base and key not in base and value == {"enabled": False} and is_named_mapping(Scenario, path):
                 near = closest(str(key), [str(k) for k in base])
                 hint = (f"did you mean {near!r}?" if near else
