@@ -128,3 +128,33 @@ def test_runs_of_different_scenarios_say_what_differs_and_money_in_two_currencie
     assert not any("different scenarios" in n for n in same["notes"])
     assert {r["kpi"]: r["verdict"] for r in same["kpis"]}["cost_of_goods_sold"] == "changed"
     assert not any("different" in n for n in compare_kpis(base, base)["notes"])
+
+
+def _replications_dir(folder, cutoff_h, evening_orders, values):
+    """A ``simulate --replications`` output: replications.json and each replication's kpis.json."""
+    folder.mkdir()
+    summary = {"scenario": "s", "weeks": 4, "seed": 1, "replications": len(values),
+               "kpis": {"evening_order_response": {"unit": "h", "values": values}}}
+    (folder / "replications.json").write_text(json.dumps(summary))
+    for i, (value, n) in enumerate(zip(values, evening_orders, strict=True)):
+        (folder / f"replication-{i + 1:02d}").mkdir()
+        details = {"cutoff_h": cutoff_h, "evening": {"n_orders": n}}
+        run = {"meta": {"timezone": "Asia/Shanghai", "cutoff_h": cutoff_h, "seed": 1, "replication": i},
+               "kpis": {"evening_order_response": {"unit": "h", "value": value, "details": details}}}
+        (folder / f"replication-{i + 1:02d}" / "kpis.json").write_text(json.dumps(run))
+    return folder
+
+
+def test_a_moved_cut_off_withholds_the_evening_verdict_and_names_both_cut_offs(tmp_path):
+    base = read_run(_replications_dir(tmp_path / "base", 16.5, [980, 994], [20.0, 21.0]))
+    later = read_run(_replications_dir(tmp_path / "eve", 21.0, [100, 106], [14.0, 14.5]))
+    result = compare_kpis(base, later)
+    assert (result["base"]["cutoff_h"], result["what_if"]["cutoff_h"]) == (16.5, 21.0)
+    row = result["kpis"][0]
+    assert row["verdict"] == "withheld" and row["difference"] is None and row["low"] is None
+    assert row["withheld"] == "orders after 16:30 vs after 21:00" and row["what_if"] == pytest.approx(14.25)
+    assert result["notes"][-1] == ("the order cut-off differs (16:30 vs 21:00): evening_order_response measures the "
+                                   "orders after each run's own cut-off (987 vs 103 orders a run), not the same "
+                                   "orders, so it has no difference and its verdict is withheld")
+    same = compare_kpis(base, read_run(_replications_dir(tmp_path / "same", 16.5, [990, 990], [18.0, 19.0])))
+    assert same["kpis"][0]["verdict"] == "better" and not any("cut-off" in n for n in same["notes"])

@@ -23,6 +23,16 @@ in different currencies has no difference: its verdict is ``withheld`` (the row'
 says why). For a ``replications.json`` side, the time zone and cut-off are read from the
 ``replication-NN/kpis.json`` beside it.
 
+An overlay that moves the order cut-off (``scenarios/changes/evening_pick_shift.yaml``: 16:30 →
+21:00) changes which orders ``evening_order_response`` measures: each run's are those received
+after its own cut-off. The later cut-off drops from the what-if's set exactly the orders between
+the two cut-offs, the ones the change serves the same evening, and keeps only the latest; the two
+means are of different orders, and their difference is no change's effect (it can even hide one,
+or show one where there is none). The KPI's difference is therefore left out and its verdict is
+``withheld``, the note naming both cut-offs and the orders each run had after its own. To compare
+the same orders, measure both logs at one cut-off:
+``jxcsim.kpi.process.evening_response(log.frame, timezone=log.timezone, cutoff_h=16.5)``.
+
 >>> base = {"kpis": {"fill_rate": {"value": 0.90, "unit": "share"}, "credit_wait": {"value": 12.0, "unit": "h"}}}
 >>> what_if = {"kpis": {"fill_rate": {"value": 0.95, "unit": "share"}, "credit_wait": {"value": 15.0, "unit": "h"}}}
 >>> rows = {r["kpi"]: r for r in compare_kpis(base, what_if)["kpis"]}
@@ -43,6 +53,7 @@ from scipy import stats
 from .definitions import HIGHER, KPIS, LOWER, NEARER_ZERO
 
 SINGLE, REPLICATIONS = "kpis.json", "replications.json"
+EVENING = "evening_order_response"  # its orders are those after the run's own cut-off
 MATERIAL = 0.005  # a change within 0.5 % of the baseline (0.1 percentage points of a share) is no change
 
 
@@ -137,6 +148,12 @@ def _meta(run: Mapping[str, Any]) -> dict[str, Any]:
             "source": run.get("_source")}
 
 
+def _clock(hours: float) -> str:
+    """Hours after midnight as ``HH:MM`` (16.5 → 16:30)."""
+    minutes = round(float(hours) * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _differ(meta_base: Mapping[str, Any], meta_if: Mapping[str, Any], key: str) -> bool:
     """Both sides say and say differently (a side that does not say is not a difference)."""
     return meta_base.get(key) is not None and meta_if.get(key) is not None and meta_base[key] != meta_if[key]
@@ -214,7 +231,18 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
         if row["unit"] == "money" and _differ(meta_base, meta_if, "currency"):
             row.update(difference=None, relative=None, n_pairs=0, sd_difference=None, low=None, high=None,
                        verdict="withheld", withheld=f"in {meta_base['currency']} vs {meta_if['currency']}")
+        if name == EVENING and _differ(meta_base, meta_if, "cutoff_h"):
+            row.update(difference=None, relative=None, n_pairs=0, sd_difference=None, low=None, high=None,
+                       verdict="withheld", withheld=f"orders after {_clock(meta_base['cutoff_h'])} vs after "
+                                                    f"{_clock(meta_if['cutoff_h'])}")
         rows.append(row)
+    if _differ(meta_base, meta_if, "cutoff_h") and any(r["kpi"] == EVENING for r in rows):
+        counts = ""
+        if meta_base["evening_orders"] is not None and meta_if["evening_orders"] is not None:
+            counts = f" ({meta_base['evening_orders']:,.0f} vs {meta_if['evening_orders']:,.0f} orders a run)"
+        notes.append(f"the order cut-off differs ({_clock(meta_base['cutoff_h'])} vs {_clock(meta_if['cutoff_h'])}): "
+                     f"{EVENING} measures the orders after each run's own cut-off{counts}, not the same "
+                     f"orders, so it has no difference and its verdict is withheld")
     money = [r["kpi"] for r in rows if r["withheld"] and r["unit"] == "money"]
     if money:
         notes.append(f"{', '.join(money)} in {meta_base['currency']} vs {meta_if['currency']}: amounts in two "
