@@ -287,3 +287,15 @@ def test_an_overlay_removing_an_entry_with_null_says_it_cannot_and_what_to_do(tm
         load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay])
     overlay.write_text(json.dumps({"demand": {"location_weights": {"WH-A": 0.6, "WH-B": 0}}}))  # what it says works
     assert load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay]).demand.location_weight("WH-B") == 0
+
+
+def test_the_inert_habit_note_writes_a_whole_day_as_00_00_to_24_00():
+    from jxcsim.world.scenario import inert_habits
+
+    sc = parse_scenario({"name": "t", "locations": {"W": {}},
+                         "shifts": {"day": {"days": ["Mon"], "start": "00:00", "end": "24:00"}},
+                         "staff": {"D": {"role": "driver", "location": "W", "shift": "day"}},
+                         "purchasing": {"receiving_shift": "day"},
+                         "posting": {"habits": {"sat": {"weekdays": ["Sat"]}}}})  # every hour of Saturday
+    assert inert_habits(sc) == ["posting.habits.sat: never acts: no driver at W works on Sat 00:00-24:00, when the "
+                                "habit's issues would be moved (their shifts: day (Mon 00:00-24:00))"]

@@ -705,19 +705,28 @@ def inert_habits(scenario: Scenario) -> list[str]:
                          if m.absent_weekdays else "") + ")" for m in movers})
         notes.append(f"posting.habits.{name}: never acts: no {role.value} at {', '.join(where) or 'any location'} "
                      f"works on {', '.join(WEEKDAY_NAMES[d] for d in sorted(set(habit.weekdays)))} "
-                     f"{_clock_text(habit.hours.low)}-{_clock_text(habit.hours.high)}, when the habit's "
+                     f"{_clock_text(habit.hours.low)}-{_clock_text(habit.hours.high, end=True)}, when the habit's "
                      f"{habit.movement.value}s would be moved (their shifts: {'; '.join(who)})")
     return notes
 
 
-def _clock_text(hours: float) -> str:
-    minutes = round(hours * 60) % (24 * 60)
+def _clock_text(hours: float, *, end: bool = False) -> str:
+    """``hours`` as HH:MM of its day; an ``end`` at a midnight after the start is 24:00 (a whole day is
+    00:00-24:00, not 00:00-00:00).
+
+    >>> _clock_text(26.5), _clock_text(24.0), _clock_text(24.0, end=True), _clock_text(0.0, end=True)
+    ('02:30', '00:00', '24:00', '00:00')
+    """
+    minutes = round(hours * 60)
+    if end and minutes > 0 and minutes % (24 * 60) == 0:
+        return "24:00"
+    minutes %= 24 * 60
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _shift_text(shift: Shift) -> str:
     return f"{'/'.join(WEEKDAY_NAMES[d] for d in sorted(set(shift.days)))} {_clock_text(shift.start)}-" \
-           f"{_clock_text(shift.end)}"
+           f"{_clock_text(shift.end, end=True)}"
 
 
 _ENTRY_NOUNS = {"habits": "habit", "staff": "staff member", "locations": "location", "groups": "SKU group",
