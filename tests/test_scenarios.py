@@ -299,3 +299,15 @@ def test_the_inert_habit_note_writes_a_whole_day_as_00_00_to_24_00():
                          "posting": {"habits": {"sat": {"weekdays": ["Sat"]}}}})  # every hour of Saturday
     assert inert_habits(sc) == ["posting.habits.sat: never acts: no driver at W works on Sat 00:00-24:00, when the "
                                 "habit's issues would be moved (their shifts: day (Mon 00:00-24:00))"]
+
+
+def test_a_habit_posting_next_workday_moves_the_goods_first_unless_it_says_otherwise():
+    """An issue habit posting on the next working day used to inherit posting.issue's 0.3 and post ~70 % at once."""
+    sc = parse_scenario({"name": "t", "locations": {"W": {}}, "posting": {"issue": {"p_move_before_post": 0.2},
+        "habits": {"fri": {"weekdays": ["Fri"], "post_at": "next_workday"},
+                   "half": {"weekdays": ["Fri"], "post_at": "next_workday", "p_move_before_post": 0.5},
+                   "late": {"weekdays": ["Fri"], "p_never": 0.1}}}})
+    habits = sc.posting.habits
+    assert habits["fri"].p_move_before_post == 1.0 and habits["fri"].p_never == sc.posting.issue.p_never
+    assert habits["half"].p_move_before_post == 0.5  # given: kept
+    assert habits["late"].p_move_before_post == 0.2  # after a delay: the movement's usual share

@@ -339,7 +339,8 @@ class PostingHabit(PostingBehaviour):
     (``posting.issue`` or ``posting.receipt``).
 
     ``post_at: next_workday`` posts at the next working day's first office hour (Friday
-    receipts posted on Monday) instead of after ``delay_h``. Hours may run past midnight into the
+    receipts posted on Monday) instead of after ``delay_h``; such a habit moves the goods first
+    (``p_move_before_post`` 1.0) unless it gives another share. Hours may run past midnight into the
     next day: ``[22, 2]`` (or ``[22, 26]``) on Friday is Friday 22:00 to Saturday 02:00. Hours are
     numbers or ``"HH:MM"`` as shift times are: ``["22:00", "02:00"]`` is ``[22, 2]``.
 
@@ -396,7 +397,8 @@ class PostingHabit(PostingBehaviour):
 class Posting(_Model):
     """How goods issues and receipts are posted, and the habits that differ at some places and times.
     A habit's ``p_move_before_post``, ``delay_h`` and ``p_never``, when it does not give them, are
-    those of its movement's behaviour here (``issue`` or ``receipt``)."""
+    those of its movement's behaviour here (``issue`` or ``receipt``), but for a ``post_at: next_workday``
+    habit's ``p_move_before_post``, 1.0 (posted the next working day, the goods moved first)."""
 
     issue: PostingBehaviour = PostingBehaviour()
     receipt: PostingBehaviour = PostingBehaviour(p_move_before_post=1.0, delay_h=Duration(mean_h=0.5, cv=0.5))
@@ -405,7 +407,9 @@ class Posting(_Model):
     @model_validator(mode="before")
     @classmethod
     def _habits_inherit(cls, data: Any) -> Any:
-        """Fill each habit's missing behaviour keys from its movement's (as given, else the defaults)."""
+        """Fill each habit's missing behaviour keys from its movement's (as given, else the defaults); a habit
+        posting on the next working day moves the goods first (``p_move_before_post`` 1.0) unless it says
+        otherwise: posted on the next working day means moved before the posting."""
         if not isinstance(data, dict) or not isinstance(data.get("habits"), dict):
             return data
         defaults = {"issue": cls.model_fields["issue"].default, "receipt": cls.model_fields["receipt"].default}
@@ -420,6 +424,8 @@ class Posting(_Model):
                 base = defaults[movement].model_dump() if movement in defaults else {}
                 if isinstance(usual, dict):
                     base.update(usual)
+                if habit.get("post_at") == "next_workday":
+                    base["p_move_before_post"] = 1.0
                 habit = {**{k: base[k] for k in ("p_move_before_post", "delay_h", "p_never") if k in base}, **habit}
             habits[name] = habit
         return {**data, "habits": habits}
