@@ -126,6 +126,22 @@ def test_a_whole_log_bottleneck_is_mapped_by_weekday_and_hour(tmp_path):
     assert body.count("data:image/png;base64,") == 1 and any(k.endswith("mean-wait.png") for k in written)
 
 
+def test_the_figures_folder_holds_only_this_runs_figures_and_every_file_not_named_as_one(tmp_path):
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    stale = ["01_lag-issue-wh-a.png", "02_lag-issue-wh-a.png", "01_process-map.svg", "14_bpmn.svg", "103_x.png"]
+    kept = ["notes.txt", "my-chart.png", "01_Mine.PNG", "01_lag.png.bak", "1_short.png"]
+    for name in stale + kept:
+        (folder / name).write_text("from before")
+    (folder / "05_sub.png").mkdir()  # a folder named like a figure is not jxcsim's
+    frame = example_log().drop(columns=["semantic"])
+    _, written = report_sections(frame, [_bottleneck("Allocate", "Pick")], ProcessOverview(), timezone=TIMEZONE,
+                                 figures_dir=folder)
+    now = [p.name for p in written.values()]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*kept, "05_sub.png", *now])
+    assert all(p.read_bytes() != b"from before" for p in written.values())
+
+
 def test_with_nothing_to_map_the_section_says_why():
     frame = example_log().drop(columns=["semantic"])
     rework = Finding(FindingKind.REWORK, ["Pick", "Allocate"], None, None, None, 2, 9.0, 3.0, None, None, ["SO-1"],

@@ -36,11 +36,14 @@ from .figures import (
 from .tables import table_html
 
 MAX_HEATMAPS = 10
+# the names :class:`_Figures` gives its files: a two-digit (or longer) number, a slug, .png or .svg
+FIGURE_NAME = re.compile(r"\d{2,}_[a-z0-9-]{1,60}\.(?:png|svg)")
 _MOVEMENTS = (PostedMovement.ISSUE, PostedMovement.RECEIPT)
 
 
 class _Figures:
-    """Collects figures as HTML and, when ``folder`` is set, as files."""
+    """Collects figures as HTML and, when ``folder`` is set, as files; the figures an earlier run
+    left in ``folder`` go first (:func:`remove_stale_figures`)."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -48,6 +51,7 @@ class _Figures:
         self.notes: list[str] = []
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
+            remove_stale_figures(folder)
 
     def _path(self, stem: str, suffix: str) -> Path | None:
         if self.folder is None:
@@ -72,6 +76,29 @@ class _Figures:
             href = html.escape(f"{self.folder.name}/{path.name}", quote=True)
             link = f' · <a href="{href}" target="_blank" rel="noopener">open full size</a>'
         return f"<figure>{fit_svg(svg)}<figcaption>{html.escape(caption)}{link}</figcaption></figure>"
+
+
+def remove_stale_figures(folder: Path) -> list[Path]:
+    """Remove from ``folder`` the figures an earlier diagnosis wrote there, so that it holds only
+    this run's: files named as this module names its figures (:data:`FIGURE_NAME`, e.g.
+    ``02_lag-issue-wh-a.png``, ``14_bpmn.svg``), nothing else (no other file, no folder, nothing
+    below it). Returns what was removed.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("01_process-map.svg", "14_bpmn.svg", "notes.txt", "my-chart.png", "01_Mine.PNG"):
+    ...     _ = (folder / name).write_text("x")
+    >>> [p.name for p in remove_stale_figures(folder)]
+    ['01_process-map.svg', '14_bpmn.svg']
+    >>> sorted(p.name for p in folder.iterdir())
+    ['01_Mine.PNG', 'my-chart.png', 'notes.txt']
+    """
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if FIGURE_NAME.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _heatmaps(frame: pd.DataFrame, findings: list[Finding], timezone: str | None, figs: _Figures) -> str:
