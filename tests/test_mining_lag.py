@@ -487,3 +487,15 @@ def test_a_weekday_slow_as_a_whole_gives_way_to_its_slow_hours_when_the_rest_is_
                         location="WH-Q", qty=1.0)
     slow = slow[~slow[CASE].str.match(r"SO-\d-1-(8|9|10|11)-")]
     assert [(f.weekday, f.hours) for f in conditioned_lags(slow, timezone="UTC")] == [(1, [0.0, 24.0])]
+
+
+def test_one_movement_posted_first_does_not_split_a_sparse_habit():
+    """Wednesday's 12:00-16:00 loads wait 9 h, but at 13:00 there was a single load and it was
+    posted first: one 12:00-16:00 window, not 12:00-13:00 and 14:00-16:00."""
+    def lag(d, h, k):
+        return (-0.2 if h == 13 else 9.0 + 0.1 * h) if d == 2 and 12 <= h < 16 else 0.2 + 0.05 * (h % 3)
+
+    frame = _issue_frame(lag, weeks=6, per_hour=1, location="WH-S", qty=1.0)
+    frame = frame[~frame[CASE].str.match(r"SO-[1-5]-2-13-")]  # Wednesdays 13:00: one load in six weeks
+    found = conditioned_lags(frame, timezone="UTC")
+    assert [(f.weekday, f.hours, f.details.get("granularity")) for f in found] == [(2, [12.0, 16.0], "block")]

@@ -54,6 +54,17 @@ def test_a_habit_whose_window_saw_too_few_movements_is_unobservable_not_missed()
     assert score_findings([], [FRIDAY_EVENING])["expected"] == 2
 
 
+def test_a_few_movements_at_the_edge_apart_from_the_rest_do_not_stretch_the_span():
+    """A Saturday-morning habit from 06:00 whose loads start at 11:00, but for two stray loads at 06:00
+    with nothing at 07:00-10:00: the goods moved in 11:00-14:00, where the finding's window is."""
+    habit = {"movement": "issue", "weekdays": [4], "hours": [6.0, 14.0]}
+    log = _log(_loads("A", [11, 12, 13]) + _loads("A", [6], weeks=1, per_hour=2))
+    assert habit_window(log, habit, "A", timezone="UTC")[1] == [11.0, 14.0]
+    # as many at 06:00 as the fewest cases a test takes: they stretch it
+    log = _log(_loads("A", [11, 12, 13]) + _loads("A", [6], weeks=1, per_hour=MIN_CASES))
+    assert habit_window(log, habit, "A", timezone="UTC")[1] == [6.0, 14.0]
+
+
 def test_a_window_may_end_where_the_movements_ran_out_not_later_than_planted_plus_tolerance():
     log = _log(_loads("A", [17, 18, 19]) + _loads("A", [21], weeks=1, per_hour=1))  # one straggler at 21:00
     assert habit_window(log, FRIDAY_EVENING, "A", timezone="UTC") == (61, [17.0, 20.0], {4: 1.0})

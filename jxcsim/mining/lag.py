@@ -425,7 +425,8 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
     tested like the day cells (at least ``max(4, min_obs // 3)`` cases, their own
     Benjamini–Hochberg family, a minimum effect ``BLOCK_EFFECT`` times as strict, as so few cases
     are judged); on a weekday of a location with no finding yet, the significant blocks that
-    touch become one window, cut to the runs of hours whose cases' median clears the effect, each
+    touch become one window, cut to the runs of hours whose cases' median clears the effect (across
+    hours without a case or with a single one: one movement posted first splits no habit), each
     kept when it still holds that many cases, the same hours on the other weekdays hold as many,
     and it is slower than they are (median and rank test; receipts unloaded at a shift's end wait
     overnight on any day: not a habit of one weekday). A weekday the day pass found slow as a whole
@@ -473,10 +474,13 @@ def _sparse_blocks(obs: Observations, transitions: list[Transition], windows: li
         rest = float(day["rest_median"].min())
         for start, end in _windows(sorted({h for a, b, _ in spans for h in range(a, b)})):  # blocks that touch
             q = min(q for a, b, q in spans if a < end and b > start)
-            medians = obs.slice(g, weekday, start, end).groupby("hour")["lag_h"].median()
+            by_hour = obs.slice(g, weekday, start, end).groupby("hour")["lag_h"]
+            medians, counts = by_hour.median(), by_hour.size()
             late = [int(h) for h in medians.index[clears_effect(medians, rest, min_effect_h, effect_factor)]]
-            # the runs of late hours, across hours without any case (not across hours of prompt postings)
-            for a, b in _windows(late, set(range(24)) - {int(h) for h in medians.index}):
+            # the runs of late hours, across hours without any case or with a single one (one movement
+            # posted first does not split a habit), not across hours of prompt postings
+            lone = {int(h) for h in counts.index[counts <= 1]}
+            for a, b in _windows(late, (set(range(24)) - {int(h) for h in medians.index}) | lone):
                 found = _block_window(obs, g, tr, weekday, a, b, timezone, q=q, min_n=min_n, fdr=fdr,
                                       min_effect_h=min_effect_h, effect_factor=effect_factor)
                 if found is not None:

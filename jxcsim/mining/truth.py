@@ -109,7 +109,8 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     movement, at ``location`` when given) on its weekdays within its hours, in the log's local
     time, and posted in the log — how many lags the habit could lengthen —; the whole hours those
     movements spanned (from the first to the last hour holding at least ``SPAN_SHARE``, 5 %, of
-    them; ``None`` without any); and per weekday of the habit, the share of that day's cases that
+    them, leaving out an edge hour of fewer than ``MIN_CASES`` apart from the rest by an hour
+    without any; ``None`` without any); and per weekday of the habit, the share of that day's cases that
     moved within the hours (weekdays without any left out).
 
     >>> import pandas as pd
@@ -145,8 +146,13 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     if not inside.any():
         return 0, None, shares
     per_hour = when.dt.hour[inside].value_counts()
-    busy = per_hour.index[per_hour >= SPAN_SHARE * per_hour.sum()]  # stragglers do not stretch the span
-    return int(len(set(case[inside]))), [float(busy.min()), float(busy.max() + 1)], shares
+    busy = sorted(int(h) for h in per_hour.index[per_hour >= SPAN_SHARE * per_hour.sum()])  # stragglers do not
+    # stretch the span, nor do a few movements at its edge apart from the rest (two early loads, then hours of none)
+    while len(busy) > 1 and busy[1] - busy[0] > 1 and per_hour[busy[0]] < MIN_CASES:
+        busy.pop(0)
+    while len(busy) > 1 and busy[-1] - busy[-2] > 1 and per_hour[busy[-1]] < MIN_CASES:
+        busy.pop()
+    return int(len(set(case[inside]))), [float(busy[0]), float(busy[-1] + 1)], shares
 
 
 def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
