@@ -27,8 +27,8 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, ValidationError,
+                      WithJsonSchema, field_validator, model_validator)
 
 from ..validation import closest, is_named_mapping, unknown_key_message
 from .distributions import Count, Duration, Quantity
@@ -91,8 +91,23 @@ def _a_list_of(what: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-_CLOCK_SCHEMA = {"type": "string", "pattern": _CLOCK.pattern, "description": "a time of day, HH:MM"}
-Weekday = Annotated[int, BeforeValidator(_weekday)]
+# JSON Schema of what a file may write (the input forms, not the validated values: a weekday as Mon, a
+# range as [2, 7]); editors check scenario files against it (scenarios/scenario.schema.json).
+_CLOCK_SCHEMA = {"type": "string", "pattern": r"^(?:(?:[01]?\d|2[0-3]):[0-5]\d|24:00)$",
+                 "description": "a time of day, HH:MM"}
+
+
+def _any_case(word: str) -> str:
+    """A regular expression for ``word`` in any letter case, without flags (JSON Schema patterns have none)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+_WEEKDAY_SCHEMA = {"anyOf": [
+    {"type": "integer", "minimum": 0, "maximum": 6},
+    {"enum": list(WEEKDAY_NAMES)},  # what an editor offers
+    {"type": "string", "pattern": r"^\s*(?:" + "|".join(map(_any_case, (*_FULL_DAYS, *WEEKDAY_NAMES))) + r")\s*$"}],
+    "description": "a weekday: Mon..Sun, Monday..Sunday (any case) or 0 (Monday)..6"}
+Weekday = Annotated[int, BeforeValidator(_weekday), WithJsonSchema(_WEEKDAY_SCHEMA)]
 Weekdays = Annotated[list[Weekday], _a_list_of("weekdays")]
 Locations = Annotated[list[str], _a_list_of("location names")]
 Clock = Annotated[float, BeforeValidator(_clock), WithJsonSchema({
@@ -121,6 +136,13 @@ class Range(_Model):
             return {"low": value, "high": value}
         return value
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        """The forms a file may write: ``[low, high]``, one number (low = high) or ``{low: 2, high: 7}``."""
+        fields = handler.resolve_ref_schema(handler(core_schema))
+        return _range_schema({"type": "number"}, {k: v for k, v in fields.items() if k not in ("title", "description")},
+                             single=True)
+
     def at(self, fraction: float) -> float:
         """The point ``fraction`` (in [0, 1)) of the way from ``low`` to ``high``.
 
@@ -136,9 +158,18 @@ class Range(_Model):
         return self
 
 
+def _range_schema(item: dict[str, Any], mapping: dict[str, Any], *, single: bool) -> dict[str, Any]:
+    """A :class:`Range` as written: ``[low, high]`` of ``item``, one number if ``single``, or ``mapping``."""
+    pair = {"type": "array", "items": item, "minItems": 2, "maxItems": 2, "description": "[low, high]"}
+    forms = [pair, *([{"type": "number", "description": "low and high alike"}] if single else []), mapping]
+    return {"anyOf": forms, "description": "a range [low, high] (low at most high)"}
+
+
 HabitHours = Annotated[Range, WithJsonSchema({
-    "type": "array", "minItems": 2, "maxItems": 2,
-    "items": {"anyOf": [_CLOCK_SCHEMA, {"type": "number", "minimum": 0, "maximum": 48}]},
+    **_range_schema({"anyOf": [_CLOCK_SCHEMA, {"type": "number", "minimum": 0, "maximum": 48}]}, {
+        "type": "object", "additionalProperties": False, "required": ["low", "high"],
+        "properties": {"low": {"type": "number", "minimum": 0, "maximum": 24},
+                       "high": {"type": "number", "minimum": 0, "maximum": 48}}}, single=False),
     "description": 'from, to: "HH:MM" or hours; an end before the start is on the next day (["22:00", "02:00"])'})]
 
 
@@ -870,7 +901,7 @@ def load_scenario(path: str | Path, *, changes: list[str | Path] = ()) -> Scenar
 
 
 def scenario_json_schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files (``extends`` added as an optional string)."""
-    schema = Scenario.model_json_schema()
-    schema["properties"]["extends"] = {"type": "string", "description": "path of the scenario this one overlays"}
-    return schema
+    """The JSON Schema of scenario files as written, overlays (``extends``) included: see
+    :mod:`jxcsim.world.export_schema`, which writes it to ``scenarios/scenario.schema.json``."""
+    from .export_schema import scenario_json_schema as schema  # it builds on this module's models
+    return schema()
