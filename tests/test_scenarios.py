@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from conftest import REPO
 from jxcsim.world.scenario import ScenarioError, load_scenario, parse_scenario, scenario_json_schema
@@ -158,6 +160,92 @@ def test_extends_cycle_and_yaml_errors(tmp_path):
 def test_checked_in_json_schema_is_current():
     stored = json.loads((SCENARIOS / "scenario.schema.json").read_text())
     assert stored == scenario_json_schema(), "run: python -m jxcsim.world.export_schema"
+
+
+class _EditorLoader(yaml.SafeLoader):
+    """YAML as an editor's language server reads it (YAML 1.2): an unquoted 2025-01-06 is text, not a date."""
+
+
+_EditorLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+SHIPPED = sorted([*SCENARIOS.glob("*.yaml"), *CHANGES, *(SCENARIOS / "examples").glob("*.yaml"),
+                  *(REPO / "benchmarks" / "scenarios").glob("*.yaml")])
+# draft 2020-12 is what pydantic writes; draft 7 is what editors (yaml-language-server, VS Code) implement
+VALIDATORS = [jsonschema.Draft202012Validator, jsonschema.Draft7Validator]
+
+
+@pytest.fixture(scope="module", params=VALIDATORS, ids=lambda v: v.__name__)
+def schema_check(request) -> jsonschema.protocols.Validator:
+    schema = json.loads((SCENARIOS / "scenario.schema.json").read_text())
+    request.param.check_schema(schema)
+    return request.param(schema, format_checker=request.param.FORMAT_CHECKER)
+
+
+def _schema_errors(check: jsonschema.protocols.Validator, data: dict) -> list[str]:
+    return [f"{'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in check.iter_errors(data)]
+
+
+def _jxcsim_error(data: dict, tmp_path: Path) -> str | None:
+    """What jxcsim says of ``data`` as a file (an overlay extending the baseline when it has ``extends``)."""
+    if "extends" in data:
+        data = {**data, "extends": str(SCENARIOS / "baseline.yaml")}
+    path = tmp_path / "file.yaml"
+    path.write_text(json.dumps(data))
+    try:
+        load_scenario(path)
+    except ScenarioError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_shipped_scenario_and_overlay_passes_the_checked_in_schema(path: Path, schema_check):
+    """What an editor pointed at the schema says of the files jxcsim ships: nothing (they all load)."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_EditorLoader)
+    assert _schema_errors(schema_check, data) == []
+
+
+WORLD = {"name": "t", "locations": {"A": {}, "B": {}}}
+OVERLAY = {"extends": "../baseline.yaml"}
+
+
+@pytest.mark.parametrize("data", [
+    {**WORLD, "shifts": {"warehouse": {"days": ["monday", " TUE ", 2, "Sun"], "start": "8:00", "end": 17.5}}},
+    {**WORLD, "customers": {"C": {"count": 3, "credit_limit": {"low": 1, "high": 2}, "pay_days": 30}},
+     "catalogue": {"groups": {"G": {"count": 2, "price": [1.5, 9]}}}},
+    {**WORLD, "posting": {"habits": {"late": {"hours": ["22:00", 2], "weekdays": ["Fri"], "locations": ["B"]}}},
+     "handoffs": {"order_cutoff": "16:30", "to_warehouse": {"times": ["08:00", 13.5]}}},
+    {**WORLD, "start": "2025-03-03", "catalogue": {"cost_changes": [{"effective": "2025-04-01", "factor": 1.05}]}},
+    {**OVERLAY, "posting": {"habits": {"*": {"enabled": False}}}, "staff": {"Chen Jing": {"absent_weekdays": ["Wed"]}}},
+    {**OVERLAY, "shifts": {"office": {"start": "09:00"}}, "customers": {"KA": {"pay_days": [20, 30]}}},
+], ids=["weekdays-and-times", "ranges", "habit-hours", "dates", "overlay-star", "overlay-partial-entries"])
+def test_the_schema_takes_what_a_file_may_write(data, schema_check, tmp_path):
+    assert _jxcsim_error(data, tmp_path) is None
+    assert _schema_errors(schema_check, data) == []
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    ({**WORLD, "zzz": 1}, "(top)"),
+    ({**OVERLAY, "staff": {"Chen Jing": {"absent_wekdays": ["Tue"]}}}, "staff.Chen Jing"),
+    ({**WORLD, "demand": {"orders_per_week": "many"}}, "demand.orders_per_week"),
+    ({**OVERLAY, "staff": {"Chen Jing": {"role": "janitor"}}}, "staff.Chen Jing.role"),
+    ({**WORLD, "shifts": {"warehouse": {"days": ["Funday"], "start": 8, "end": 17}}}, "shifts.warehouse.days.0"),
+    ({**OVERLAY, "handoffs": {"order_cutoff": 990}}, "handoffs.order_cutoff"),  # YAML 1.1's unquoted 16:30
+    ({**OVERLAY, "handoffs": {"order_cutoff": "24:30"}}, "handoffs.order_cutoff"),
+    ({**OVERLAY, "catalogue": {"groups": {"SNK": {"price": [1, 2, 3]}}}}, "catalogue.groups.SNK.price"),
+    ({**OVERLAY, "counts": {"locations": "WH-A"}}, "counts.locations"),
+    ({**WORLD, "start": "2025-13-06"}, "start"),
+    ({"locations": {"A": {}}}, "(top)"),  # no name, and no extends to take one from
+    ({**OVERLAY, "catalogue": {"cost_changes": [{"factor": 1.1}]}}, "catalogue.cost_changes.0"),  # lists replace
+    ({**OVERLAY, "posting": {"habits": {"*": True}}}, "posting.habits.*"),
+], ids=["unknown-key", "unknown-key-in-overlay", "wrong-type", "unknown-role", "weekday", "unquoted-time",
+        "time-past-24", "range-of-three", "one-location-for-a-list", "date", "no-name", "list-item-in-overlay",
+        "star-not-a-mapping"])
+def test_the_schema_refuses_what_jxcsim_refuses(data, where, schema_check, tmp_path):
+    assert _jxcsim_error(data, tmp_path) is not None
+    errors = _schema_errors(schema_check, data)
+    assert errors and all(e.startswith(f"{where}: ") or where == "(top)" for e in errors), errors
 
 
 def test_minimal_scenario_has_sensible_defaults():
