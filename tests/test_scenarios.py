@@ -236,11 +236,12 @@ def test_the_schema_takes_what_a_file_may_write(data, schema_check, tmp_path):
     ({**OVERLAY, "catalogue": {"groups": {"SNK": {"price": [1, 2, 3]}}}}, "catalogue.groups.SNK.price"),
     ({**OVERLAY, "counts": {"locations": "WH-A"}}, "counts.locations"),
     ({**WORLD, "start": "2025-13-06"}, "start"),
+    ({**OVERLAY, "currency": "eur"}, "currency"),
     ({"locations": {"A": {}}}, "(top)"),  # no name, and no extends to take one from
     ({**OVERLAY, "catalogue": {"cost_changes": [{"factor": 1.1}]}}, "catalogue.cost_changes.0"),  # lists replace
     ({**OVERLAY, "posting": {"habits": {"*": True}}}, "posting.habits.*"),
 ], ids=["unknown-key", "unknown-key-in-overlay", "wrong-type", "unknown-role", "weekday", "unquoted-time",
-        "time-past-24", "range-of-three", "one-location-for-a-list", "date", "no-name", "list-item-in-overlay",
+        "time-past-24", "range-of-three", "one-location-for-a-list", "date", "currency", "no-name", "list-item-in-overlay",
         "star-not-a-mapping"])
 def test_the_schema_refuses_what_jxcsim_refuses(data, where, schema_check, tmp_path):
     assert _jxcsim_error(data, tmp_path) is not None

@@ -616,7 +616,8 @@ class Scenario(_Model):
     name: str
     description: str = ""
     timezone: str = "Asia/Shanghai"
-    currency: str | None = None  # ISO 4217 code of every amount (prices, invoices, KPIs); None: unnamed
+    currency: str | None = Field(None, json_schema_extra={"pattern": "^[A-Z]{3}$"})  # ISO 4217 code of every
+    # amount (prices, invoices, KPIs); None: unnamed
     start: date = date(2025, 1, 6)
     catalogue_seed: int = 7
     locations: dict[str, Location] = Field(min_length=1)
