@@ -241,8 +241,8 @@ def test_the_schema_takes_what_a_file_may_write(data, schema_check, tmp_path):
     ({**OVERLAY, "catalogue": {"cost_changes": [{"factor": 1.1}]}}, "catalogue.cost_changes.0"),  # lists replace
     ({**OVERLAY, "posting": {"habits": {"*": True}}}, "posting.habits.*"),
 ], ids=["unknown-key", "unknown-key-in-overlay", "wrong-type", "unknown-role", "weekday", "unquoted-time",
-        "time-past-24", "range-of-three", "one-location-for-a-list", "date", "currency", "no-name", "list-item-in-overlay",
-        "star-not-a-mapping"])
+        "time-past-24", "range-of-three", "one-location-for-a-list", "date", "currency", "no-name",
+        "list-item-in-overlay", "star-not-a-mapping"])
 def test_the_schema_refuses_what_jxcsim_refuses(data, where, schema_check, tmp_path):
     assert _jxcsim_error(data, tmp_path) is not None
     errors = _schema_errors(schema_check, data)
