@@ -175,6 +175,13 @@ SHIPPED = sorted([*SCENARIOS.glob("*.yaml"), *CHANGES, *(SCENARIOS / "examples")
 VALIDATORS = [jsonschema.Draft202012Validator, jsonschema.Draft7Validator]
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_shipped_file_points_an_editor_at_the_schema(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema="), first
+    assert (path.parent / first.split("$schema=", 1)[1]).resolve() == (SCENARIOS / "scenario.schema.json").resolve()
+
+
 @pytest.fixture(scope="module", params=VALIDATORS, ids=lambda v: v.__name__)
 def schema_check(request) -> jsonschema.protocols.Validator:
     schema = json.loads((SCENARIOS / "scenario.schema.json").read_text())
