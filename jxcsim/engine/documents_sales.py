@@ -678,11 +678,12 @@ class SalesOrder(Document):
         state = self._state
         if (state is _S.RELEASED or state is _S.PARTIALLY_DELIVERED) and actor.__class__ is str and actor \
                 and t.__class__ is float and self._clock <= t < _INF:
-            clocks = self._line_clock
-            moving = [p for p in self._lines.values() if p.loaded > p.delivered]
-            for p in moving:
-                if clocks[p.no] > t:  # backdated (a moving line was loaded, so it has a clock)
-                    break
+            clocks, moving = self._line_clock, []
+            for p in self._lines.values():
+                if p.loaded > p.delivered:
+                    if clocks[p.no] > t:  # backdated (a moving line was loaded, so it has a clock)
+                        break
+                    moving.append(p)
             else:
                 if moving:  # every check of _deliver passed: the same steps, recorded at once
                     delivered, history, settled = _L.DELIVERED, self._history, True
