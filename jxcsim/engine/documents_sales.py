@@ -55,7 +55,7 @@ picked goods delivered) or ``PICKED``. Loading and posting are flags with quanti
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from types import SimpleNamespace
