@@ -55,7 +55,7 @@ picked goods delivered) or ``PICKED``. Loading and posting are flags with quanti
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from types import SimpleNamespace
@@ -437,12 +437,6 @@ class SalesOrder(Document):
         p.backordered -= min(units, p.backordered)
         p.allocated += units
 
-    def _batch_checks_pass(self, t: float, actor: str) -> bool:
-        """The checks a batched line step does once: the order released, ``actor`` a non-empty string, ``t``
-        a float not before the order's clock (else each item goes through its single, checked step)."""
-        return (self._state in _AFTER_RELEASE and actor.__class__ is str and bool(actor) and t.__class__ is float
-                and self._clock <= t < _INF)
-
     def allocate_lines(self, allocations: Iterable[tuple[int, float]], t: float, actor: str = "system") -> None:
         """:meth:`allocate` of each ``(line_no, qty)`` in turn at ``t``: an order's lines allocated at release.
 
@@ -455,7 +449,8 @@ class SalesOrder(Document):
         >>> so.line(1).state, so.line(2).allocated_qty
         (<SalesLineState.ALLOCATED: 'allocated'>, 3.0)
         """
-        if not self._batch_checks_pass(t, actor):
+        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
+                and self._clock <= t < _INF):  # the batch's checks (see pick_lines)
             for no, qty in allocations:
                 self.allocate(no, qty, t, actor)
             return
@@ -512,8 +507,9 @@ class SalesOrder(Document):
         """:meth:`pick` of each ``(line_no, qty)`` in turn at ``t`` (shortfalls backordered): one shipment.
 
         The same as ``for n, q in picks: self.pick(n, q, t, actor)``, errors included (a refused
-        line leaves the lines before it picked); the order's state, ``t`` and ``actor`` are checked
-        once, and a line the quick checks cannot pass goes through :meth:`pick`.
+        line leaves the lines before it picked); the order's state (released), ``t`` (a float not
+        before the order's clock) and ``actor`` (a non-empty string) are checked once (else every
+        line takes :meth:`pick`), and a line the quick checks cannot pass goes through :meth:`pick`.
 
         >>> so = SalesOrder("SO-4", "C-1", "WH-A", 0.0, [SalesLine(1, "A-1", 5, 1.0), SalesLine(2, "B-2", 3, 2.0)])
         >>> so.check_credit(0.0, "ana"); so.release(0.0); so.allocate(1, 5, 0.0); so.allocate(2, 3, 0.0)
@@ -521,7 +517,8 @@ class SalesOrder(Document):
         >>> so.line(1).picked_qty, so.line(2).picked_qty, so.line(2).backordered_qty
         (5.0, 1.0, 2.0)
         """
-        if not self._batch_checks_pass(t, actor):
+        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
+                and self._clock <= t < _INF):  # the batch's checks (see pick_lines)
             for no, qty in picks:
                 self.pick(no, qty, t, actor)
             return
@@ -606,7 +603,7 @@ class SalesOrder(Document):
         The same as ``for n, q in loads: self.load(n, t, actor, qty=q)``, errors included; checked
         once where it can be (see :meth:`pick_lines`).
         """
-        self._cover_lines(_L.LOADED, loads, t, actor, self.load)
+        self._cover_lines(True, loads, t, actor)
 
     def post_issue_lines(self, posts: Iterable[tuple[int, float]], t: float, actor: str) -> None:
         """:meth:`post_issue` of each ``(line_no, qty)`` in turn at ``t``: one shipment's goods issue.
@@ -619,33 +616,40 @@ class SalesOrder(Document):
         >>> so.posted_unloaded_lines(), so.line(2).posted_at
         ([1, 2], 2.0)
         """
-        self._cover_lines(_L.ISSUE_POSTED, posts, t, actor, self.post_issue)
+        self._cover_lines(False, posts, t, actor)
 
-    def _cover_lines(self, step: SalesLineState, items: Iterable[tuple[int, float]], t: float, actor: str,
-                     single: Callable[..., None]) -> None:
-        """``single(n, t, actor, qty=q)`` for each item, the quick checks done once or inline (as :meth:`_cover`)."""
-        if not self._batch_checks_pass(t, actor):
+    def _cover_lines(self, loading: bool, items: Iterable[tuple[int, float]], t: float, actor: str) -> None:
+        """:meth:`load` (``loading``) or :meth:`post_issue` of each item ``(n, q)`` as ``(n, t, actor, qty=q)``,
+        the quick checks done once or inline (as :meth:`_cover`); an item they cannot pass takes the single step."""
+        if not (self._state in _AFTER_RELEASE and actor.__class__ is str and actor and t.__class__ is float
+                and self._clock <= t < _INF):  # the batch's checks (see pick_lines)
+            single = self.load if loading else self.post_issue
             for no, qty in items:
                 single(no, t, actor, qty=qty)
             return
         lines, clocks, history = self._lines, self._line_clock, self._history
-        loading = step is _L.LOADED
+        step = _L.LOADED if loading else _L.ISSUE_POSTED
         for no, qty in items:
             p = lines.get(no)
             if (p is None or qty.__class__ is not float or not _MIN_QTY <= qty <= MAX_QTY
                     or clocks.get(no, -_INF) > t):
-                single(no, t, actor, qty=qty)  # the checked path, and its errors
+                (self.load if loading else self.post_issue)(no, t, actor, qty=qty)  # checked, and its errors
                 continue
             units = round(qty * SCALE)
-            if units > p.picked - (p.loaded if loading else p.posted):
-                single(no, t, actor, qty=qty)  # refused, with the reason
-                continue
-            history.append((step, t, actor, no, units / SCALE, None, None))
-            clocks[no] = t
             if loading:
+                if units > p.picked - p.loaded:
+                    self.load(no, t, actor, qty=qty)  # refused, with the reason
+                    continue
+                history.append((step, t, actor, no, units / SCALE, None, None))
+                clocks[no] = t
                 p.loaded += units
                 p.loaded_at = t
             else:
+                if units > p.picked - p.posted:
+                    self.post_issue(no, t, actor, qty=qty)  # refused, with the reason
+                    continue
+                history.append((step, t, actor, no, units / SCALE, None, None))
+                clocks[no] = t
                 p.posted += units
                 p.posted_at = t
 
@@ -674,11 +678,12 @@ class SalesOrder(Document):
         state = self._state
         if (state is _S.RELEASED or state is _S.PARTIALLY_DELIVERED) and actor.__class__ is str and actor \
                 and t.__class__ is float and self._clock <= t < _INF:
-            clocks = self._line_clock
-            moving = [p for p in self._lines.values() if p.loaded > p.delivered]
-            for p in moving:
-                if clocks[p.no] > t:  # backdated (a moving line was loaded, so it has a clock)
-                    break
+            clocks, moving = self._line_clock, []
+            for p in self._lines.values():
+                if p.loaded > p.delivered:
+                    if clocks[p.no] > t:  # backdated (a moving line was loaded, so it has a clock)
+                        break
+                    moving.append(p)
             else:
                 if moving:  # every check of _deliver passed: the same steps, recorded at once
                     delivered, history, settled = _L.DELIVERED, self._history, True

@@ -248,30 +248,32 @@ class Ledgers:
         >>> led.balance(Ledger.PHYSICAL, "B-2", "WH-A"), len(led)
         (2.0, 4)
         """
-        balance, append, groups = self._balance, self._moves.append, self._groups
-        latest = self._latest if ledger is _PHYSICAL else None
-        side = 0 if latest is not None else 1  # the group's physical or book units
+        balance, append, groups, latest = self._balance, self._moves.append, self._groups, self._latest
+        physical = ledger is _PHYSICAL
+        side = 0 if physical else 1  # the group's physical or book units
         for sku, qty, src, dst, movement_id in moves:  # move_trusted's body, its lookups bound once
             units = round(qty * SCALE)
             out_key, in_key = (ledger, sku, src), (ledger, sku, dst)
-            if latest is not None:
-                if src not in _VIRTUAL:
-                    have = (balance.get(out_key, 0) if time >= latest.get(out_key, -math.inf)
-                            else self._available(sku, src, time))
+            src_real, dst_real = src not in _VIRTUAL, dst not in _VIRTUAL
+            out_units = balance.get(out_key, 0)
+            if physical:
+                if src_real:
+                    last = latest.get(out_key, -math.inf)
+                    have = out_units if time >= last else self._available(sku, src, time)
                     if have < units:
                         raise InsufficientStock(sku, from_units(have), from_units(units), location=src)
-                    if time > latest.get(out_key, -math.inf):
+                    if time > last:
                         latest[out_key] = time
-                if dst not in _VIRTUAL and time > latest.get(in_key, -math.inf):
+                if dst_real and time > latest.get(in_key, -math.inf):
                     latest[in_key] = time
             append((ledger, sku, src, dst, units, time, time, movement_id, _NO_CAUSE, None, None))
-            balance[out_key] = balance.get(out_key, 0) - units
+            balance[out_key] = out_units - units
             balance[in_key] = balance.get(in_key, 0) + units
             # _fold of both legs, inline (no tag): the group at the source, then at the destination
             at_place = groups.get((sku, src))
             if at_place is None:
                 at_place = groups[sku, src] = {}
-            if src not in _VIRTUAL:
+            if src_real:
                 group = at_place.get(movement_id)
                 if group is None:
                     at_place[movement_id] = group = [0, 0, _NO_CAUSE]
@@ -281,7 +283,7 @@ class Ledgers:
             at_place = groups.get((sku, dst))
             if at_place is None:
                 at_place = groups[sku, dst] = {}
-            if dst not in _VIRTUAL:
+            if dst_real:
                 group = at_place.get(movement_id)
                 if group is None:
                     at_place[movement_id] = group = [0, 0, _NO_CAUSE]

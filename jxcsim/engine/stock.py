@@ -38,6 +38,7 @@ class Commitment(StrEnum):
 
 _RESERVED, _BOOK = Commitment.RESERVED, Ledger.BOOK  # as globals: quicker to read than enum members
 _VIRTUAL = frozenset(str(v) for v in VirtualLocation)
+_MIN_QTY = 1 / SCALE  # a float at least this large is at least one unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +137,12 @@ class Inventory:
         >>> inv.try_reserve("A-1", "WH-A", 4), inv.try_reserve("A-1", "WH-A", 4), inv.reserved("A-1", "WH-A")
         (True, False, 4.0)
         """
-        units = to_units(qty)
-        if units <= 0 or is_virtual(location):
-            self.reserve(sku, location, qty)  # raises with the reason
+        if qty.__class__ is float and _MIN_QTY <= qty <= MAX_QTY and location not in _VIRTUAL:  # the common case
+            units = round(qty * SCALE)  # to_units, at least one unit
+        else:
+            units = to_units(qty)
+            if units <= 0 or is_virtual(location):
+                self.reserve(sku, location, qty)  # raises with the reason
         key = (_RESERVED, sku, location)
         reserved = self._counters.get(key, 0)
         if units > self.ledgers._balance.get((_BOOK, sku, location), 0) - reserved:

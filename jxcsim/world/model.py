@@ -260,19 +260,27 @@ class World:
         """Post ``p`` in the book ledger at ``t`` and record it (once)."""
         self.book_moves((p,), t, resource)
 
-    def book_moves(self, postings: Sequence[Posting], t: float, resource: str) -> None:
-        """Post each of ``postings`` not yet posted in the book ledger at ``t`` and record it."""
+    def book_moves(self, postings: Sequence[Posting], t: float, resource: str, shipment: Any = None) -> None:
+        """Post each of ``postings`` not yet posted in the book ledger at ``t`` and record it (``shipment``:
+        the sales order whose issued lines ``postings`` all are, when the caller knows it; see :meth:`_move`)."""
         todo = [p for p in postings if p.posted_at != p.posted_at]  # not posted yet (NaN)
-        self._move(todo, _BOOK, t, resource)
+        if shipment is None:
+            self._move(todo, _BOOK, t, resource)
+        elif todo:
+            self._move_shipment(todo, shipment, False, t, resource)
         for p in todo:
             p.posted_at = t
             if p.movement is _RECEIPT:
                 self.inventory.remove_on_order(p.sku, p.location, p.qty)
                 self.receipt_signal(p.sku, p.location).succeed()
 
-    def physical_moves(self, postings: Sequence[Posting], t: float, resource: str) -> None:
-        """Move the goods of ``postings`` (a shipment's or a receipt's) at ``t`` and record them."""
-        self._move(postings, _PHYSICAL, t, resource)
+    def physical_moves(self, postings: Sequence[Posting], t: float, resource: str, shipment: Any = None) -> None:
+        """Move the goods of ``postings`` (a shipment's or a receipt's) at ``t`` and record them (``shipment``:
+        as in :meth:`book_moves`)."""
+        if shipment is None:
+            self._move(postings, _PHYSICAL, t, resource)
+        elif postings:
+            self._move_shipment(postings, shipment, True, t, resource)
         for p in postings:
             p.moved_at = t
 
@@ -320,9 +328,10 @@ class World:
                  p.price, nan, nan, p.delivery))
         (doc.load_lines if physical else doc.post_issue_lines)([(p.line, p.qty) for p in postings], t, resource)
 
-    def post_later(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
+    def post_later(self, postings: list[Posting], plan: PostingPlan, clerks: Team, shipment: Any = None) -> None:
         """After the goods of ``postings`` moved (together, now): post them per the plan, at once or
-        at the planned time (one event for all), and run the posting-deadline rule where it applies."""
+        at the planned time (one event for all), and run the posting-deadline rule where it applies
+        (``shipment``: as in :meth:`book_moves`)."""
         env = self.env
         rule = self.scenario.rules.posting_deadline
         if rule.enabled:
@@ -333,13 +342,13 @@ class World:
             return
         when = self.post_time(plan, clerks, env.now)
         if when > env.now:
-            env.timeout(when - env.now).callbacks.append(lambda _: self._post_now(postings, plan, clerks))
+            env.timeout(when - env.now).callbacks.append(lambda _: self._post_now(postings, plan, clerks, shipment))
         else:
-            self._post_now(postings, plan, clerks)
+            self._post_now(postings, plan, clerks, shipment)
 
-    def _post_now(self, postings: list[Posting], plan: PostingPlan, clerks: Team) -> None:
+    def _post_now(self, postings: list[Posting], plan: PostingPlan, clerks: Team, shipment: Any) -> None:
         now = self.env.now
-        self.book_moves(postings, now, plan_resource(plan, clerks, now))
+        self.book_moves(postings, now, plan_resource(plan, clerks, now), shipment)
 
     def _deadline(self, p: Posting, clerks: Team) -> Generator[Any, Any, None]:
         env = self.env
@@ -372,13 +381,15 @@ class PostingDecision:
 
     Deciding at the movement, not when the work was queued, keeps a habit to its planted hours: a
     Wednesday-afternoon habit acts on the loads of Wednesday afternoon, whenever they were picked.
+    ``shipment`` as in :meth:`World.book_moves`.
     """
 
-    __slots__ = ("clerks", "location", "movement", "plan", "postings", "world")
+    __slots__ = ("clerks", "location", "movement", "plan", "postings", "shipment", "world")
 
-    def __init__(self, world: World, movement: Movement, location: str, postings: list[Posting], clerks: Team):
+    def __init__(self, world: World, movement: Movement, location: str, postings: list[Posting], clerks: Team,
+                 shipment: Any = None):
         self.world, self.movement, self.location = world, movement, location
-        self.postings, self.clerks = postings, clerks
+        self.postings, self.clerks, self.shipment = postings, clerks, shipment
         self.plan: PostingPlan | None = None
 
     def __call__(self, work: Work) -> None:
@@ -387,7 +398,8 @@ class PostingDecision:
             plan = plan._replace(post_first=False)  # leave unposted, posted once a clerk is back (post_later)
         self.plan = plan
         if plan.post_first:
-            self.world.book_moves(self.postings, work.start, plan_resource(plan, self.clerks, work.start))
+            self.world.book_moves(self.postings, work.start, plan_resource(plan, self.clerks, work.start),
+                                  self.shipment)
 
 
 def plan_resource(plan: PostingPlan, clerks: Team, t: float) -> str:

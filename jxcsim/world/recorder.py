@@ -14,6 +14,7 @@ profile written beside the log, so a simulated log reads back exactly like a for
 from __future__ import annotations
 
 import math
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ COLUMNS = {"case": CASE, "activity": ACTIVITY, "time": TIMESTAMP, "start": START
 _AT = {name: i for i, name in enumerate(FIELDS)}
 _WIDTH = len(FIELDS)
 _MIN_ROOM = 4096  # rows the store first makes room for
+_KEEP_FROM = 1 << 16  # values a seal takes from which the list keeps its room for the next rows (see seal)
 _ORDER = ("case", "activity", *FIELDS[1:])  # the frame's columns (before renaming)
 _TEXT = tuple(name for name in _ORDER if name not in {"semantic", "time", "start", "qty", "line", "amount", "price",
                                                       "counted", "book"})  # "activity" in the semantic's place
@@ -97,6 +99,7 @@ class EventRecorder:
         self.epoch = pd.Timestamp(epoch_local).tz_localize(timezone, ambiguous=False, nonexistent="shift_forward")
         self.timezone = timezone
         self._values: list[Any] = []  # the rows not yet sealed, back to back (len(FIELDS) values a row)
+        self._skip = 0  # placeholders at the front of _values, which keep its room (see seal)
         self._columns = _Columns(0)  # the sealed rows, as columns
         self._sealed = 0  # rows already sealed
         self._semantics = frozenset(names.model_dump())
@@ -106,7 +109,7 @@ class EventRecorder:
         self.append_row = self._values.extend
 
     def __len__(self) -> int:
-        return self._sealed + len(self._values) // _WIDTH
+        return self._sealed + (len(self._values) - self._skip) // _WIDTH
 
     def add(self, case: str, semantic: str, time: float, *, start: float = math.nan, resource: str | None = None,
             location: str | None = None, sku: str | None = None, qty: float = math.nan, line: int | None = None,
@@ -119,10 +122,15 @@ class EventRecorder:
 
     def seal(self) -> None:
         """Turn the rows recorded since the last call into columns and drop them (ValueError, naming
-        the row, when a row recorded did not have every field of ``FIELDS``)."""
-        values = self._values
-        n, rest = divmod(len(values), _WIDTH)
-        semantics = values[1::_WIDTH]  # each row's semantic, if every row has all the fields
+        the row, when a row recorded did not have every field of ``FIELDS``).
+
+        Once a seal takes many rows, the list keeps room for as many again: placeholders at its
+        front, as many as the room after them (a list whose length stays at half its room or more
+        keeps it), so the next rows are appended without the list being copied as it grows.
+        """
+        values, skip = self._values, self._skip
+        n, rest = divmod(len(values) - skip, _WIDTH)
+        semantics = values[skip + 1::_WIDTH]  # each row's semantic, if every row has all the fields
         if rest or not self._semantics.issuperset(semantics):
             self._refuse_misaligned()
         if not n:
@@ -131,18 +139,26 @@ class EventRecorder:
         store, done = self._columns, slice(self._sealed, self._sealed + n)
         # element by element (np.fromiter does not inspect each value as np.array would; None -> NaN)
         for k, i in enumerate(_TEXT_AT):
-            store.text[k, done] = np.fromiter(map(self._activity, semantics) if k == 1 else values[i::_WIDTH],
+            store.text[k, done] = np.fromiter(map(self._activity, semantics) if k == 1 else values[skip + i::_WIDTH],
                                               dtype=object, count=n)
         for k, i in enumerate(_NUMBERS_AT):
-            store.numbers[k, done] = np.fromiter(values[i::_WIDTH], dtype=float, count=n)
+            store.numbers[k, done] = np.fromiter(values[skip + i::_WIDTH], dtype=float, count=n)
         for k, name in enumerate(_STAMPS):
-            store.stamps[k, done] = self._utc(np.fromiter(values[_AT[name]::_WIDTH], dtype=float, count=n)).asi8
-        line = np.fromiter(values[_AT["line"]::_WIDTH], dtype=float, count=n)
+            store.stamps[k, done] = self._utc(np.fromiter(values[skip + _AT[name]::_WIDTH], dtype=float,
+                                                          count=n)).asi8
+        line = np.fromiter(values[skip + _AT["line"]::_WIDTH], dtype=float, count=n)
         no_line = np.isnan(line)
         line[no_line] = 0.0
         store.line[done], store.no_line[done] = line, no_line
         self._sealed += n
-        values.clear()  # the same list: append_row stays bound to it
+        del values[skip:]  # the same list: append_row stays bound to it
+        taken = n * _WIDTH
+        if taken >= _KEEP_FROM and taken > skip:  # room for a quarter more next time, kept as the list empties
+            more = (taken + taken // 4 + 1) & ~1  # even: twice it is the list's whole room
+            values.extend(repeat(None, more - skip))  # placeholders ...
+            values.extend(repeat(None, more))  # ... and the room after them (allocated at once: exactly)
+            del values[more:]
+            self._skip = more
 
     def reserve(self, rows: int) -> None:
         """Make room for ``rows`` sealed rows in all (a hint: a run that knows its size saves the copies
@@ -157,11 +173,11 @@ class EventRecorder:
         A row with fields missing or extra shifts the rows after it, so the first row whose
         semantic is not one of the log's (or a short last row) is at or just after the bad one.
         """
-        values = self._values
-        for k in range(0, len(values), _WIDTH):
+        values, skip = self._values, self._skip
+        for k in range(skip, len(values), _WIDTH):
             row = tuple(values[k:k + _WIDTH])
             if len(row) < _WIDTH or row[1] not in self._semantics:
-                raise ValueError(f"log row {self._sealed + k // _WIDTH} is not a row of the {_WIDTH} fields "
+                raise ValueError(f"log row {self._sealed + (k - skip) // _WIDTH} is not a row of the {_WIDTH} fields "
                                  f"{FIELDS} (it or a row just before it has fields missing or extra): {row!r}")
 
     def _stamps(self, hours: np.ndarray) -> pd.Series:

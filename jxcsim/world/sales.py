@@ -12,7 +12,7 @@ import math
 from collections.abc import Generator
 from typing import Any
 
-from ..engine import SalesLine, SalesOrder
+from ..engine import Ledger, SalesLine, SalesOrder
 from .catalogue import Customer
 from .demand import OrderDraws
 from .model import Posting, PostingDecision, World
@@ -22,6 +22,7 @@ from .shifts import HOURS_PER_WEEK
 
 P_CREDIT_REJECT = 0.05  # share of held orders the approver refuses
 _ISSUE = Movement.ISSUE  # as a global: quicker to read than an enum member
+_PHYSICAL = Ledger.PHYSICAL
 
 
 class Order:
@@ -66,12 +67,15 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
     """The life of one sales order, from receipt to payment."""
     env, sc, doc = world.env, world.scenario, order.doc
     sales = world.team(Role.SALES)
-    now = env.now
-    order.record(world, "order_received", now, resource=sales.member_on_shift(now) or "web shop", amount=order.amount)
+    now, nan, row = env.now, math.nan, world.recorder.append_row  # Order.record's rows, inline
+    case, loc, customer, amount = order.order_id, order.location, order.customer, order.amount
+    row((case, "order_received", now, nan, sales.member_on_shift(now) or "web shop", loc, None, nan, None,
+         "sales_order", customer, None, amount, nan, nan, nan, None))
 
     work = yield sales.do(world.duration("credit_check"))
     doc.check_credit(work.end, work.worker)
-    order.record(world, "credit_check", work.end, start=work.start, resource=work.worker, amount=order.amount)
+    row((case, "credit_check", work.end, work.start, work.worker, loc, None, nan, None, "sales_order", customer, None,
+         amount, nan, nan, nan, None))
     reason = world.credit_rule.review_reason(order.amount, world.exposure[order.customer], order.account.credit_limit)
     if reason is not None:
         now = env.now
@@ -156,13 +160,15 @@ def backordered_line(world: World, order: Order, line: SalesLine, qty: float) ->
 def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -> Generator[Any, Any, None]:
     """Pick, load, post and deliver ``lines`` (line, allocated quantity) together; bill the order after
     its last shipment."""
-    env, loc, doc = world.env, order.location, order.doc
+    env, loc, doc, case = world.env, order.location, order.doc, order.order_id
     order.shipments += 1
-    delivery = f"DL-{order.order_id.removeprefix('SO-')}-{order.shipments}"
+    delivery = f"DL-{case.removeprefix('SO-')}-{order.shipments}"
     work = yield world.team(Role.PICKER, loc).do(world.duration("pick_per_line", len(lines)))
     end, worker, staged = work.end, work.worker, world.staged
     picked: list[tuple[SalesLine, float]] = []
-    picks = [(line, wanted, min(wanted, max(0.0, math.floor(world.shelf_free(line.sku, loc)))))
+    balance, floor = world.ledgers.balance, math.floor  # the shelf's free stock: World.shelf_free, inline
+    picks = [(line, wanted, min(wanted, max(0.0, floor(balance(_PHYSICAL, line.sku, loc)
+                                                        - staged.get((line.sku, loc), 0.0)))))
              for line, wanted in lines]
     doc.pick_lines([(line.line_no, qty) for line, _, qty in picks], end, worker)  # shortfalls back to backordered
     for line, wanted, qty in picks:
@@ -175,32 +181,35 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
         if qty > 0:
             staged[(line.sku, loc)] = staged.get((line.sku, loc), 0.0) + qty
             picked.append((line, qty))
-    order.record(world, "pick", end, start=work.start, resource=worker, delivery=delivery)
+    nan, customer, row = math.nan, order.customer, world.recorder.append_row  # Order.record's rows, inline
+    row((case, "pick", end, work.start, worker, loc, None, nan, None, "sales_order", customer, None, nan, nan, nan,
+         nan, delivery))
     if not picked:
         order.open_shipments -= 1
         return
 
     clerks = world.team(Role.WAREHOUSE_CLERK, loc)
-    case = order.order_id
     postings = [Posting(f"{case}/{line.line_no}/{delivery}", case, line.sku, qty, loc, _ISSUE, line.line_no, doc,
                         delivery, line.unit_price) for line, qty in picked]
-    decision = PostingDecision(world, _ISSUE, loc, postings, clerks)  # posted first, or loaded unposted
+    decision = PostingDecision(world, _ISSUE, loc, postings, clerks, doc)  # posted first, or loaded unposted
     work = yield world.team(Role.DRIVER, loc).do(world.duration("load"), on_start=decision)
     plan = decision.plan
-    world.physical_moves(postings, work.end, work.worker)
+    world.physical_moves(postings, work.end, work.worker, doc)
     release = world.inventory.release
     for p in postings:
         staged[(p.sku, loc)] -= p.qty
         release(p.sku, loc, p.qty)
-    world.post_later([p for p in postings if p.posted_at != p.posted_at], plan, clerks)  # not posted (NaN)
+    world.post_later([p for p in postings if p.posted_at != p.posted_at], plan, clerks, doc)  # not posted (NaN)
     yield env.timeout(world.duration("drive"))
     # an earlier truck of the same order may have delivered this shipment's lines with its own
     undelivered = doc.loaded_undelivered_qty
+    now = env.now
     for line, _ in picked:
         if undelivered(line.line_no) > 0:
-            doc.deliver(env.now, work.worker)
+            doc.deliver(now, work.worker)
             break
-    order.record(world, "deliver", env.now, start=work.end, resource=work.worker, delivery=delivery)
+    row((case, "deliver", now, work.end, work.worker, loc, None, nan, None, "sales_order", customer, None, nan, nan,
+         nan, nan, delivery))
     if world.returns_on:
         returns_after_delivery(world, order, picked)
     order.open_shipments -= 1
@@ -216,7 +225,9 @@ def billing(world: World, order: Order) -> Generator[Any, Any, None]:
     amount = doc.invoiced_amount
     if amount <= 0:
         return
-    order.record(world, "invoice", work.end, start=work.start, resource=work.worker, amount=amount)
+    nan, row = math.nan, world.recorder.append_row  # Order.record's rows, inline
+    row((order.order_id, "invoice", work.end, work.start, work.worker, order.location, None, nan, None, "sales_order",
+         order.customer, None, amount, nan, nan, nan, None))
     pay_days = order.account.pay_days
     days = pay_days.low + (pay_days.high - pay_days.low) * world.u_payment()  # uniform on the customer's range
     paid = world.office.next_open(env.now + days * 24)
@@ -225,4 +236,5 @@ def billing(world: World, order: Order) -> Generator[Any, Any, None]:
     due = doc.amount_due  # the invoice less any credit note for goods sent back
     if due > 0:
         doc.pay(env.now, due, "bank")
-        order.record(world, "payment", env.now, resource="bank", amount=due)
+        row((order.order_id, "payment", env.now, nan, "bank", order.location, None, nan, None, "sales_order",
+             order.customer, None, due, nan, nan, nan, None))

@@ -112,8 +112,14 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
             bar.step(f"week {week + 1}/{weeks}")
             world.run(until=(week + 1) * HOURS_PER_WEEK)
             world.recorder.seal()  # the week's log rows into columns, while they are fresh in memory
-            if week == 0:  # room for the whole log: a first week has ~80 % of a later week's rows
-                world.recorder.reserve(len(world.recorder) * weeks * 13 // 10)
+            rows = len(world.recorder)
+            # room for the whole log while growing is cheap (outgrown late, the store copies all of it and
+            # touches twice the room): a first week has 70-80 % of a later week's rows, weeks 2-4 the pace
+            if week == 0:
+                first = rows
+                world.recorder.reserve(rows * weeks * 3 // 2)
+            elif week == 3:
+                world.recorder.reserve(rows + (rows - first) * (weeks - 4) * 2 // 5)  # the pace, +20 %
             held.checkpoint()
         log = world.recorder.frame()
     return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=log,
