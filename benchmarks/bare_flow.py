@@ -45,7 +45,8 @@ from jxcsim.world.distributions import uniform_stream
 from jxcsim.world.streams import named_streams
 from jxcsim.world.gc_policy import run_gc  # the world's GC settings for a run (standard library only)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
-from jxcsim.world.shifts import HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, release_time, weekday_of
+from jxcsim.world.shifts import (HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, office_weekdays, release_time,
+                                  weekday_of)
 from jxcsim.world.teams import Team  # the world's worker pattern (simpy only, no engine)
 
 YEAR_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "year_4000.yaml"  # 4,000 orders a month, staffed
@@ -197,7 +198,7 @@ class BareFlow:
         self.locations = list(scenario.locations)
         self.calendars = {n: WeeklyCalendar.from_days(s.days, s.start, s.end) for n, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
-        self.business_days = self.office.open_weekdays()
+        self.business_days = office_weekdays(scenario.shifts)
         members: dict[tuple[Role, str | None], list[tuple[str, WeeklyCalendar]]] = {}
         for name, m in scenario.staff.items():
             if m.enabled:

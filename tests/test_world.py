@@ -428,6 +428,12 @@ def test_a_next_workday_posting_waits_for_the_firms_next_working_day_not_for_mon
     r = _receipt_postings(simulate(sc, weeks=3, seed=4).log, sc.timezone)
     friday = r[(r["location"] == "WH-B") & (r["moved"].dt.weekday == 4)]
     assert len(friday) >= 5 and (friday["posted"].dt.weekday == 6).all(), friday
+    # an office Monday to Friday whose shift runs past midnight does not work on Saturdays
+    data["shifts"]["office"] = {"days": [0, 1, 2, 3, 4], "start": "14:00", "end": "00:30"}
+    sc = parse_scenario(data)
+    r = _receipt_postings(simulate(sc, weeks=8, seed=4).log, sc.timezone)
+    friday = r[(r["location"] == "WH-B") & (r["moved"].dt.weekday == 4)]
+    assert len(friday) >= 3 and (friday["posted"].dt.weekday == 0).all(), friday
 
 
 def test_the_posting_deadline_alerts_on_goods_receipts_too():

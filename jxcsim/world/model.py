@@ -20,7 +20,7 @@ from .catalogue import Customer, PurchaseCosts, Sku, build_catalogue
 from .distributions import uniform_stream
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, MissingStaff, Movement, PostingBehaviour, Release, Role, Scenario
-from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, release_time, weekday_of
+from .shifts import HOURS_PER_WEEK, WeeklyCalendar, hour_of, office_weekdays, release_time, weekday_of
 from .streams import named_streams
 from .teams import Team, Work
 
@@ -107,7 +107,7 @@ class World:
                                       timezone=scenario.timezone)
         self.calendars = {name: WeeklyCalendar.from_days(s.days, s.start, s.end) for name, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
-        self.business_days = self.office.open_weekdays()  # the firm's working days (next-workday postings)
+        self.business_days = office_weekdays(scenario.shifts)  # the firm's working days (next-workday postings)
         self.teams = self._build_teams()
         # every (role, location) asked for, the office roles at each location too (team() looks here first)
         self._team_at = {**self.teams, **{(role, loc): team for (role, where), team in self.teams.items()

@@ -15,9 +15,10 @@ from __future__ import annotations
 import bisect
 import calendar
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 HOURS_PER_WEEK = 168.0
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -26,6 +27,18 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def weekday_of(t: float) -> int:
     """Weekday (Mon=0) of world time ``t``."""
     return int((t % HOURS_PER_WEEK) // 24)
+
+
+def office_weekdays(shifts: Mapping[str, Any]) -> frozenset[int]:
+    """The firm's working days: the weekdays of the shift named ``office`` (else of the first shift),
+    the calendar the world's office keeps; a shift past midnight works on the days it starts.
+
+    >>> from types import SimpleNamespace as Shift
+    >>> sorted(office_weekdays({"yard": Shift(days=[0, 1, 2, 3, 4, 5]), "office": Shift(days=[6, 0, 1, 2, 3])}))
+    [0, 1, 2, 3, 6]
+    """
+    shift = shifts["office"] if "office" in shifts else next(iter(shifts.values()))
+    return frozenset(int(d) for d in shift.days)
 
 
 def hour_of(t: float) -> float:
@@ -85,17 +98,6 @@ class WeeklyCalendar:
     @property
     def always_closed(self) -> bool:
         return not self.windows
-
-    def open_weekdays(self) -> frozenset[int]:
-        """The weekdays (Mon = 0) on which the calendar is open at some time.
-
-        >>> sorted(WeeklyCalendar.from_days([0, 1, 2, 3, 4], 8.5, 17.5).open_weekdays())
-        [0, 1, 2, 3, 4]
-        >>> sorted(WeeklyCalendar.from_days(range(7), 0.0, 24.0).open_weekdays())
-        [0, 1, 2, 3, 4, 5, 6]
-        """
-        return frozenset(d for d in range(7) if any(begin < (d + 1) * 24 and end > d * 24
-                                                    for begin, end in self.windows))
 
     def next_day_open(self, t: float, weekdays: frozenset[int]) -> float:
         """The start of the first day after ``t``'s whose weekday is in ``weekdays`` (world hours; the
