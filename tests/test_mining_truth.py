@@ -304,3 +304,48 @@ def test_a_habit_posting_as_well_as_usual_plants_nothing():
                                           "delay_h": {"dist": "exponential", "mean_h": 3.0}}}
     names = {t["name"] for t in planted_truth(parse_scenario(data))}
     assert "slow" in names and not names & {"disciplined", "as_usual"}
+
+
+def test_the_cut_off_stays_expected_where_held_orders_meet_the_same_one():
+    """Every order held: with no cut-off of their own for held orders (the same hour), the one
+    cut-off is expected; where a held one exists, that one is, and the other is optional."""
+    rows = []
+    for day in range(6):
+        for hour in (9, 10, 11, 19, 20, 21):
+            t = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(days=day, hours=hour)
+            pick = t + pd.Timedelta(hours=1) if hour < 17 else t.normalize() + pd.Timedelta(days=1, hours=8)
+            case = f"O{day}-{hour}"
+            rows += [(case, "order_received", "W", t), (case, "credit_hold", "W", t + pd.Timedelta(minutes=5)),
+                     (case, "pick", "W", pick)]
+    frame = pd.DataFrame(rows, columns=["case:concept:name", "semantic", "location", "time:timestamp"])
+    frame["concept:name"] = frame["semantic"]
+    cutoff = {"name": "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": ["W"],
+              "weekdays": list(range(7)), "hours": [17.0, 24.0], "held": False}
+    alone = expectations([cutoff], frame, timezone="UTC")
+    assert [e.get("optional", False) for e in alone] == [False]
+    held = {**cutoff, "name": "held orders after cut-off wait overnight", "hours": [12.0, 24.0], "held": True,
+            "optional": True}
+    both = {e["name"]: e.get("optional") for e in expectations([cutoff, held], frame, timezone="UTC")}
+    assert both == {"orders after cut-off wait overnight": True, "held orders after cut-off wait overnight": False}
+
+
+def test_an_edge_hour_next_to_the_rest_is_kept_however_sparse():
+    habit = {"movement": "issue", "weekdays": [4], "hours": [6.0, 14.0]}
+    log = _log(_loads("A", [7, 9, 11], weeks=1, per_hour=3))  # sparse hours, one empty hour between each
+    assert habit_window(log, habit, "A", timezone="UTC")[1] == [7.0, 12.0]
+
+
+def test_an_absence_of_two_days_needs_enough_pending_requests_on_one_of_them():
+    """Six holds pending over a Tuesday and six over a Thursday: twelve in all, but the approval
+    analysis tests each absence day on its own, and neither day has ten."""
+    boss = {"name": "boss absent", "kind": "approval_bottleneck", "locations": None, "weekdays": [1, 3],
+            "hours": None}
+    rows = []
+    for k in range(6):
+        for day in (1, 3):  # Tuesday and Thursday holds, decided the next morning
+            t = pd.Timestamp("2025-01-06 15:00", tz="UTC") + pd.Timedelta(days=7 * k + day)
+            rows += [(f"H{k}{day}", "credit_hold", None, t), (f"H{k}{day}", "credit_approved", None,
+                                                                t + pd.Timedelta(hours=18))]
+    frame = pd.concat([_log(_loads("A", [10])), _log(rows, posted=False)], ignore_index=True)
+    score = score_findings([], [boss], frame=frame, timezone="UTC")
+    assert score["expected"] == 0 and [u["cases"] for u in score["unobservable"]] == [12]

@@ -73,6 +73,7 @@ import pandas as pd
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..kpi.common import KpiUnavailable, local, time_of_day_h
 from ..kpi.posting import PostedMovement, last_posting, match_postings
+from ..kpi.shared import sharing
 from .approval import pending_on
 from .backlog import find_after_hours_backlog, order_responses
 from .common import local_clock
@@ -84,6 +85,7 @@ MIN_CASES = 4  # cases moved in a habit's window for it to be expected: the fewe
 SPAN_SHARE = 0.05  # an hour holding less of a habit window's movements does not widen the hours they span
 DAY_SHARE = 0.5  # a day-level finding matches a habit whose hours hold more than this share of the day's cases
 BACKLOG_SHARE = inspect.signature(find_after_hours_backlog).parameters["min_share"].default  # overnight in a bin
+APART_H = 2  # an edge hour of a habit's movements more than this from the next (2 empty hours) is apart
 SAME_DAY_SHARE = 0.5  # a cut-off shows only where the warehouse answers at least this share of earlier orders
 #                      the same day (the backlog compares medians: below half, the earlier median is overnight too)
 #                       that day (the diagnosis needs earlier orders that mostly do not wait overnight)
@@ -109,8 +111,8 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     movement, at ``location`` when given) on its weekdays within its hours, in the log's local
     time, and posted in the log — how many lags the habit could lengthen —; the whole hours those
     movements spanned (from the first to the last hour holding at least ``SPAN_SHARE``, 5 %, of
-    them, leaving out an edge hour of fewer than ``MIN_CASES`` apart from the rest by an hour
-    without any; ``None`` without any); and per weekday of the habit, the share of that day's cases that
+    them, leaving out an edge hour of fewer than ``MIN_CASES`` apart from the rest by two hours or
+    more without any; ``None`` without any); and per weekday of the habit, the share of that day's cases that
     moved within the hours (weekdays without any left out).
 
     >>> import pandas as pd
@@ -148,9 +150,9 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     per_hour = when.dt.hour[inside].value_counts()
     busy = sorted(int(h) for h in per_hour.index[per_hour >= SPAN_SHARE * per_hour.sum()])  # stragglers do not
     # stretch the span, nor do a few movements at its edge apart from the rest (two early loads, then hours of none)
-    while len(busy) > 1 and busy[1] - busy[0] > 1 and per_hour[busy[0]] < MIN_CASES:
+    while len(busy) > 1 and busy[1] - busy[0] > APART_H and per_hour[busy[0]] < MIN_CASES:
         busy.pop(0)
-    while len(busy) > 1 and busy[-1] - busy[-2] > 1 and per_hour[busy[-1]] < MIN_CASES:
+    while len(busy) > 1 and busy[-1] - busy[-2] > APART_H and per_hour[busy[-1]] < MIN_CASES:
         busy.pop()
     return int(len(set(case[inside]))), [float(busy[0]), float(busy[-1] + 1)], shares
 
@@ -248,6 +250,17 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
     sparser half hours are bridged, never tested); a never-posted expectation is made only where a
     movement was left unposted.
     """
+    if frame is not None:
+        with sharing(frame):  # the truths ask the same of the log (order responses, postings)
+            return _expectations(list(planted), frame, timezone, realized_age_h, min_cases, min_obs)
+    return _expectations(list(planted), frame, timezone, realized_age_h, min_cases, min_obs)
+
+
+def _expectations(planted: list[dict[str, Any]], frame: pd.DataFrame | None, timezone: str | None,
+                  realized_age_h: float, min_cases: int, min_obs: int) -> list[dict[str, Any]]:
+    # locations where held orders meet a cut-off of their own (the other one is then optional there)
+    held_apart = {loc for h in planted if h["kind"] == "after_hours_backlog" and h.get("held")
+                  for loc in h.get("locations") or [None]}
     out = []
     for habit in planted:
         locations = habit.get("locations") or [None]
@@ -258,8 +271,9 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
             if habit["kind"] == "after_hours_backlog" and "held" in habit and frame is not None:
                 # the held orders' cut-off is expected where they are the share of orders the backlog
                 # analysis needs waiting overnight in a bin; else the other, and the held one is optional
-                mostly_held = (held_share(frame, location, timezone=timezone) or 0.0) >= BACKLOG_SHARE
-                expected["optional"] = habit["held"] != mostly_held
+                if habit["held"] or location in held_apart:
+                    mostly_held = (held_share(frame, location, timezone=timezone) or 0.0) >= BACKLOG_SHARE
+                    expected["optional"] = habit["held"] != mostly_held
             if habit["kind"] == "after_hours_backlog" and frame is not None:
                 expected["cases"], expected["same_day_share"], busiest = backlog_cases(
                     frame, location, float(habit["hours"][0]), timezone=timezone)
@@ -267,8 +281,10 @@ def expectations(planted: Iterable[dict[str, Any]], frame: pd.DataFrame | None =
                     expected["unobservable"] = True  # too few late orders to test, or even the early ones wait
             if habit["kind"] == "approval_bottleneck" and frame is not None:
                 expected["cases"] = approval_cases(frame, habit.get("weekdays") or range(7), timezone=timezone)
-                if expected["cases"] < min_obs:  # the approval analysis tests an absence on min_obs requests
-                    expected["unobservable"] = True  # (too few held orders waited over those days)
+                # the approval analysis tests each absence day on min_obs requests pending on it
+                busiest = max(approval_cases(frame, [d], timezone=timezone) for d in habit.get("weekdays") or range(7))
+                if busiest < min_obs:
+                    expected["unobservable"] = True  # (too few held orders waited over any of those days)
             if posting and frame is not None:
                 expected["cases"], expected["moved_hours"], expected["day_share"] = habit_window(
                     frame, habit, location, timezone=timezone)
