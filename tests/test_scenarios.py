@@ -381,6 +381,10 @@ def test_an_overlay_removing_an_entry_with_null_says_it_cannot_and_what_to_do(tm
     with pytest.raises(ScenarioError, match=r"staff\.Chen Jing: an overlay cannot remove a staff member .*; switch "
                                             r"them off with enabled: false"):
         load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay])
+    overlay.write_text(json.dumps({"demand": {"location_weights": {"WH-B": None}}}))
+    with pytest.raises(ScenarioError, match=r"location_weights\.WH-B: an overlay cannot remove an entry .*; give it 0 "
+                                            r"for no orders there"):
+        load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay])
     overlay.write_text(json.dumps({"demand": {"location_weights": {"WH-A": 0.6, "WH-B": 0}}}))  # what it says works
     assert load_scenario(SCENARIOS / "baseline.yaml", changes=[overlay]).demand.location_weight("WH-B") == 0
 

@@ -769,8 +769,11 @@ def _shift_text(shift: Shift) -> str:
 
 _ENTRY_NOUNS = {"habits": "habit", "staff": "staff member", "locations": "location", "groups": "SKU group",
                 "customers": "customer group", "shifts": "shift"}
-_KEEP_IT = "leave it in: an entry nothing refers to does nothing"
+_KEEP_IT = "change its fields instead, or write a scenario without it instead of extending one"
 _INSTEAD_OF_REMOVING = {
+    "location_weights": "give it 0 for no orders there",
+    "shifts": "move its staff to another shift instead (a shift nobody works changes nothing)",
+    "groups": "give its SKUs less demand instead, or write a scenario without the group",
     "locations": "to take its orders away give it 0 in demand.location_weights (keeping its pickers, drivers and "
                  "clerks: the world still needs them there); to drop it, write a scenario without it instead of "
                  "extending one",
@@ -810,7 +813,8 @@ def _merge(base: Any, overlay: Any, path: tuple[str, ...] = (), *, onto_base: bo
                 continue
             if onto_base and value is None and is_named_mapping(Scenario, path):
                 noun = _ENTRY_NOUNS.get(path[-1], "entry") if path else "entry"
-                raise ScenarioError(f"{where}{key}: an overlay cannot remove a {noun} (null removes nothing: "
+                article = "an" if noun[0] in "aeiou" else "a"
+                raise ScenarioError(f"{where}{key}: an overlay cannot remove {article} {noun} (null removes nothing: "
                                     f"mappings merge key by key); {_INSTEAD_OF_REMOVING.get(path[-1], _KEEP_IT)}")
             if onto_base and key not in base and value == {"enabled": False} and is_named_mapping(Scenario, path):
                 near = closest(str(key), [str(k) for k in base])
