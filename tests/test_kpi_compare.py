@@ -102,6 +102,10 @@ def test_replications_against_a_single_run_say_so_and_give_no_interval():
     assert other_way[0].startswith("4 replications against a single run: the what-if's mean over 4 runs")
     assert "run the baseline with --replications 4 too" in other_way[0]
     assert compare_kpis(_single(0.9), _single(0.95))["notes"][0].startswith("one run per side")
+    # a replication's own directory against the other side's replications: it is one of them
+    own = compare_kpis(_rep([0.90, 0.92, 0.91]), _single(0.95, replication=1))["notes"][0]
+    assert own.startswith("3 replications against a single run, replication 2 of its seed")
+    assert "the baseline's replication 2 directory for the pair" in own
 
 
 def test_runs_of_different_scenarios_say_what_differs_and_money_in_two_currencies_has_no_difference():

@@ -145,7 +145,7 @@ def _meta(run: Mapping[str, Any]) -> dict[str, Any]:
             "seed": run.get("seed", meta.get("seed")), "replications": run.get("replications", 1),
             "currency": run.get("currency", meta.get("currency")), "timezone": first.get("timezone"),
             "cutoff_h": first.get("cutoff_h"), "evening_orders": sum(orders) / len(orders) if orders else None,
-            "source": run.get("_source")}
+            "source": run.get("_source"), "replication": meta.get("replication")}
 
 
 def _clock(hours: float) -> str:
@@ -196,10 +196,16 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
                      "tell the change from chance)")
     elif n_base == 1 or n_if == 1:
         many, single, n = ("baseline", "what-if", n_base) if n_if == 1 else ("what-if", "baseline", n_if)
-        notes.append(f"{n} replications against a single run: the {many}'s mean over {n} runs against the "
-                     f"{single}'s one run, with no interval; the single run is not one of the replications "
-                     f"(replication i draws from child i of the seed), so none pair: run the {single} with "
-                     f"--replications {n} too")
+        index = (meta_base if single == "baseline" else meta_if).get("replication")
+        if index is not None:  # a replication's own directory: it pairs with the other side's same one
+            notes.append(f"{n} replications against a single run, replication {index + 1} of its seed: the "
+                         f"{many}'s mean over {n} runs against one of them, with no interval; compare it with "
+                         f"the {many}'s replication {index + 1} directory for the pair, or both sides whole")
+        else:
+            notes.append(f"{n} replications against a single run: the {many}'s mean over {n} runs against the "
+                         f"{single}'s one run, with no interval; the single run is not one of the replications "
+                         f"(replication i draws from child i of the seed), so none pair: run the {single} with "
+                         f"--replications {n} too")
     elif paired and meta_base["replications"] != meta_if["replications"]:
         notes.append(f"{meta_base['replications']} against {meta_if['replications']} replications: the interval "
                      f"pairs the first {min(meta_base['replications'], meta_if['replications'])} of each")
