@@ -162,3 +162,24 @@ def test_a_moved_cut_off_withholds_the_evening_verdict_and_names_both_cut_offs(t
                                    "orders, so it has no difference and its verdict is withheld")
     same = compare_kpis(base, read_run(_replications_dir(tmp_path / "same", 16.5, [990, 990], [18.0, 19.0])))
     assert same["kpis"][0]["verdict"] == "better" and not any("cut-off" in n for n in same["notes"])
+
+
+def test_compare_says_what_each_side_was_simulated_from():
+    base = _single(0.90, scenario_file="scenarios/baseline.yaml", changes=[])
+    what_if = _single(0.95, scenario_file="scenarios/baseline.yaml", changes=["scenarios/changes/scan_to_ship.yaml"])
+    notes = compare_kpis(base, what_if)["notes"]
+    assert ("the baseline was simulated from scenarios/baseline.yaml, the what-if from scenarios/baseline.yaml + "
+            "scenarios/changes/scan_to_ship.yaml") in notes
+    assert any(n.startswith("both sides were simulated from scenarios/baseline.yaml:")
+               for n in compare_kpis(base, base)["notes"])
+    assert not any("simulated from" in n for n in compare_kpis(_single(0.9), what_if)["notes"])  # one side silent
+
+
+def test_a_runs_kpis_name_the_files_it_was_simulated_from():
+    from jxcsim.world.scenario import load_scenario
+    from jxcsim.world.simulate import simulate, simulation_kpis
+
+    change = REPO / "scenarios" / "changes" / "scan_to_ship.yaml"
+    sc = load_scenario(REPO / "scenarios" / "baseline.yaml", changes=[change])
+    meta = simulation_kpis(simulate(sc, weeks=1, seed=1))["meta"]
+    assert meta["scenario_file"] == str(REPO / "scenarios" / "baseline.yaml") and meta["changes"] == [str(change)]

@@ -88,7 +88,8 @@ def _run_facts(kpis: Mapping[str, Any]) -> dict[str, Any]:
     evening = ((kpis.get("kpis") or {}).get("evening_order_response") or {}).get("details") or {}
     orders = (evening.get("evening") or {}).get("n_orders") if isinstance(evening, dict) else None
     return {"timezone": meta.get("timezone"), "cutoff_h": meta.get("cutoff_h", evening.get("cutoff_h")),
-            "evening_orders": orders if isinstance(orders, int | float) else None}
+            "evening_orders": orders if isinstance(orders, int | float) else None,
+            "scenario_file": meta.get("scenario_file"), "changes": meta.get("changes")}
 
 
 def _replication_facts(folder: Path, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -145,7 +146,8 @@ def _meta(run: Mapping[str, Any]) -> dict[str, Any]:
             "seed": run.get("seed", meta.get("seed")), "replications": run.get("replications", 1),
             "currency": run.get("currency", meta.get("currency")), "timezone": first.get("timezone"),
             "cutoff_h": first.get("cutoff_h"), "evening_orders": sum(orders) / len(orders) if orders else None,
-            "source": run.get("_source"), "replication": meta.get("replication")}
+            "source": run.get("_source"), "replication": meta.get("replication"),
+            "scenario_file": first.get("scenario_file"), "changes": first.get("changes")}
 
 
 def _clock(hours: float) -> str:
@@ -173,6 +175,22 @@ def _world_notes(meta_base: Mapping[str, Any], meta_if: Mapping[str, Any]) -> li
             for a in also]
 
 
+def _source_notes(meta_base: Mapping[str, Any], meta_if: Mapping[str, Any]) -> list[str]:
+    """What each side was simulated from (the scenario file and ``--change`` overlays, as given on the
+    command line), when both runs' files say."""
+    def said(meta: Mapping[str, Any]) -> str | None:
+        if not meta.get("scenario_file"):
+            return None
+        return " + ".join([str(meta["scenario_file"]), *map(str, meta.get("changes") or [])])
+
+    base, what_if = said(meta_base), said(meta_if)
+    if base is None or what_if is None:
+        return []
+    if base == what_if:
+        return [f"both sides were simulated from {base}: the same world, unless a file changed between the runs"]
+    return [f"the baseline was simulated from {base}, the what-if from {what_if}"]
+
+
 def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confidence: float = 0.95) -> dict[str, Any]:
     """Each KPI of ``what_if`` against ``base`` (both as :func:`read_run` gives them; see the module
     docstring): ``{"base": meta, "what_if": meta, "notes": [...], "kpis": [row, ...]}``, a row holding
@@ -184,7 +202,7 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
     weeks, seed, replications and currency the ``timezone``, the order cut-off ``cutoff_h`` and
     ``evening_orders`` (orders after the cut-off, per run) where the run's files give them."""
     meta_base, meta_if = _meta(base), _meta(what_if)
-    notes = _world_notes(meta_base, meta_if)
+    notes = _world_notes(meta_base, meta_if) + _source_notes(meta_base, meta_if)
     for key, what in (("weeks", "simulated weeks"), ("seed", "seeds")):
         if meta_base[key] != meta_if[key]:
             notes.append(f"the runs differ in {what} ({meta_base[key]} vs {meta_if[key]}): the difference is not "

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import weakref
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -902,7 +903,23 @@ def load_scenario(path: str | Path, *, changes: list[str | Path] = ()) -> Scenar
         overlay.pop("extends", None)
         data = _merged(data, overlay, change)
     source = path if not changes else f"{path} + {', '.join(str(c) for c in changes)}"
-    return parse_scenario(data, source=source)
+    scenario = parse_scenario(data, source=source)
+    _SOURCES[id(scenario)] = {"file": str(path), "changes": [str(c) for c in changes]}
+    weakref.finalize(scenario, _SOURCES.pop, id(scenario), None)
+    return scenario
+
+
+_SOURCES: dict[int, dict[str, Any]] = {}  # id of a loaded scenario -> its file and overlays (not part of its value)
+
+
+def scenario_source(scenario: Scenario) -> dict[str, Any] | None:
+    """The scenario file and ``--change`` overlays (as given) :func:`load_scenario` made ``scenario``
+    from; ``None`` for a scenario built otherwise (:func:`parse_scenario`, a copy).
+
+    >>> scenario_source(load_scenario("scenarios/baseline.yaml"))
+    {'file': 'scenarios/baseline.yaml', 'changes': []}
+    """
+    return _SOURCES.get(id(scenario))
 
 
 def scenario_json_schema() -> dict[str, Any]:

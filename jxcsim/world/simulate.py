@@ -26,7 +26,7 @@ from .purchasing import OPENING, opening_stock, reorder_review
 from .recorder import log_profile, wall_clock_utc
 from .sales import order_arrivals
 from .transfers import transfer_review
-from .scenario import Role, Scenario
+from .scenario import Role, Scenario, scenario_source
 from .planted import effective_cutoff, planted_truth, unstaffed_posting_hours  # noqa: F401 (re-exported)
 from .shifts import HOURS_PER_WEEK
 
@@ -204,7 +204,9 @@ def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
                        ledgers=result.ledgers, ledgers_frame=entries, costs=costs,
                        horizon_h=result.weeks * HOURS_PER_WEEK, costing=result.scenario.catalogue.costing,
                        opening=opening_stock_costs(entries, costs), currency=result.scenario.currency)
+    source = scenario_source(result.scenario)  # the file and overlays, when loaded from files
     kpis["meta"].update({"scenario": result.scenario.name, "weeks": result.weeks, "seed": result.seed,
+                         **({} if source is None else {"scenario_file": source["file"], "changes": source["changes"]}),
                          **({} if result.replication is None else {"replication": result.replication})})
     return kpis
 
