@@ -110,4 +110,7 @@ CHANGE = "../scenarios/changes/scan_to_ship.yaml"
 scan = simulate(load_scenario(SCENARIO, changes=[CHANGE]), weeks=WEEKS, seed=SEED)
 comparison = compare_kpis(kpis, simulation_kpis(scan))
 table = pd.DataFrame(comparison["kpis"]).set_index("kpi")[["unit", "base", "what_if", "difference", "verdict"]]
-table[table["verdict"] != "same"].round(3)
+changed = table[table["verdict"] != "same"].copy()
+for column in ("base", "what_if", "difference"):  # one format for hours, shares and money alike
+    changed[column] = changed[column].map(lambda v: "n/a" if pd.isna(v) else f"{v:,.3f}")
+changed
