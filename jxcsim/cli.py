@@ -69,6 +69,13 @@ def _finite(value: float | None) -> float | None:
     return value
 
 
+def _rate(value: float) -> float:
+    """A false discovery rate: a number from 0 to 1 (nan is named as such, not as out of range)."""
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise typer.BadParameter(f"{value} is not a rate from 0 to 1")
+    return value
+
+
 def _hours_above_zero(value: float | None) -> float | None:
     """A grace period: a finite number of hours above 0 (at 0 every unposted movement is never posted)."""
     if value is not None and not (math.isfinite(value) and value > 0):
@@ -269,8 +276,8 @@ def diagnose(
     object_type: Annotated[Optional[str], typer.Option(help="OCEL object type to flatten on.")] = None,
     table: Annotated[Optional[str], typer.Option(help="Database table holding the events.")] = None,
     query: Annotated[Optional[str], typer.Option(help="SELECT query returning the events.")] = None,
-    fdr: Annotated[float, typer.Option(help="False discovery rate of the tests (Benjamini-Hochberg).", min=0.0,
-                                       max=1.0)] = 0.05,
+    fdr: Annotated[float, typer.Option(help="False discovery rate of the tests (Benjamini-Hochberg), 0 to 1.",
+                                       callback=_rate)] = 0.05,
     min_obs: Annotated[int, typer.Option(help="Cases a weekday x hour cell needs to be tested.", min=2)] = 10,
     min_effect_h: Annotated[float, typer.Option(help="Smallest median lag (h) a window must reach.", min=0.0,
                                                 callback=_finite)] = 0.5,

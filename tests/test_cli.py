@@ -146,12 +146,15 @@ def test_simulate_refuses_numbers_out_of_range_before_any_work(tmp_path, option,
 
 @pytest.mark.parametrize(("option", "value"), [("--grace-h", "-5"), ("--grace-h", "0"), ("--grace-h", "nan"),
                                                ("--grace-h", "inf"), ("--min-effect-h", "inf"),
-                                               ("--effect-factor", "inf"), ("--fdr", "nan"), ("--min-obs", "1")])
+                                               ("--effect-factor", "inf"), ("--fdr", "nan"), ("--fdr", "1.5"),
+                                               ("--min-obs", "1")])
 def test_diagnose_refuses_numbers_out_of_range(log_csv, tmp_path, option, value):
     out = tmp_path / "diag"
     done = jxcsim("diagnose", str(log_csv), option, value, "--out", str(out), "--no-progress", "--no-overview")
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert f"Invalid value for '{option}'" in done.stderr and not out.exists()
+    if option == "--fdr":  # nan is named as what it is, not as a number above 1
+        assert f"{float(value)} is not a rate from 0 to 1" in done.stderr
 
 
 def test_diagnose_reports_quarantined_rows_and_writes_them(log_csv, tmp_path):
