@@ -499,3 +499,21 @@ def test_one_movement_posted_first_does_not_split_a_sparse_habit():
     frame = frame[~frame[CASE].str.match(r"SO-[1-5]-2-13-")]  # Wednesdays 13:00: one load in six weeks
     found = conditioned_lags(frame, timezone="UTC")
     assert [(f.weekday, f.hours, f.details.get("granularity")) for f in found] == [(2, [12.0, 16.0], "block")]
+
+
+def test_a_habit_past_midnight_is_two_windows_that_name_each_other():
+    """Friday 22:00 to Saturday 03:00: a window on each weekday (each is tested apart), each saying
+    that it runs on into, or starts before, the other."""
+    from jxcsim.mining.diagnose import link_past_midnight
+
+    def lag(d, h, k):
+        return 9.0 + 0.1 * k if (d == 4 and h >= 22) or (d == 5 and h < 3) else _noise(d, h, k)
+
+    found = conditioned_lags(_issue_frame(lag, hours=range(24), days=range(7), location="WH-N", qty=1.0),
+                             timezone="UTC")
+    link_past_midnight(found)
+    shapes = sorted((f.weekday, f.hours, f.details.get("past_midnight")) for f in found)
+    assert shapes == [(4, [22.0, 24.0], {"weekday": 5, "hours": [0.0, 3.0]}),
+                      (5, [0.0, 3.0], {"weekday": 4, "hours": [22.0, 24.0]})]
+    friday = next(f for f in found if f.weekday == 4)
+    assert friday.summary.endswith("It runs on past midnight into Saturdays 00:00–03:00.")

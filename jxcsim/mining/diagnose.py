@@ -30,6 +30,7 @@ from ..kpi.shared import sharing
 from ..progress import Progress
 from .approval import find_approval_bottlenecks
 from .backlog import find_after_hours_backlog
+from .common import WEEKDAY_PLURAL, clock
 from .findings import Finding, FindingKind, rank_findings, write_findings
 from .handoffs import find_handoff_windows, find_slow_handoffs
 from .lag import conditioned_lags
@@ -131,7 +132,42 @@ def diagnose(frame: pd.DataFrame, *, timezone: str | None, settings: DiagnosisSe
             findings += _fold_explained(found, findings) if name == "hand-off windows" else found
         bar.step("process health")
         add_health_effects(frame, findings)
+    link_past_midnight(findings)
     return rank_findings(findings)
+
+
+def link_past_midnight(findings: list[Finding]) -> None:
+    """Note on each of two windows that are one pattern cut at midnight (the same kind, place and
+    steps; one ending at 24:00 on a weekday, the other starting at 00:00 the next day) that it runs
+    on into the other: ``details["past_midnight"]`` names the other's weekday and hours, and the
+    sentence says so. Both stay findings of their own (each weekday × hour window is tested apart).
+
+    >>> from jxcsim.mining.findings import FindingKind
+    >>> def window(day, hours):
+    ...     return Finding(FindingKind.PHYSICAL_BEFORE_BOOK, ["Load", "Post"], "W", day, hours, 9, 4.0, 0.1, None,
+    ...                    1e-6, [], "At W, goods leave early.")
+    >>> late, small_hours = window(4, [22.0, 24.0]), window(5, [0.0, 3.0])
+    >>> link_past_midnight([late, small_hours])
+    >>> late.summary
+    'At W, goods leave early. It runs on past midnight into Saturdays 00:00–03:00.'
+    >>> small_hours.details["past_midnight"]
+    {'weekday': 4, 'hours': [22.0, 24.0]}
+    """
+    def key(f: Finding) -> tuple:
+        return f.kind, f.location, tuple(f.activities)
+
+    evenings = [f for f in findings if f.weekday is not None and f.hours and f.hours[1] >= 24 and f.hours[0] > 0]
+    for late in evenings:
+        after = next((f for f in findings if f is not late and key(f) == key(late)
+                      and f.weekday == (late.weekday + 1) % 7 and f.hours and f.hours[0] <= 0 and f.hours[1] < 24),
+                     None)
+        if after is None:
+            continue
+        late.details["past_midnight"] = {"weekday": after.weekday, "hours": list(after.hours)}
+        after.details["past_midnight"] = {"weekday": late.weekday, "hours": list(late.hours)}
+        late.summary += (f" It runs on past midnight into {WEEKDAY_PLURAL[after.weekday]} "
+                         f"{clock(0)}–{clock(after.hours[1])}.")
+        after.summary += f" It starts before midnight, on {WEEKDAY_PLURAL[late.weekday]} from {clock(late.hours[0])}."
 
 
 def _overlaps(a: list[float] | None, b: list[float] | None) -> bool:
