@@ -157,6 +157,15 @@ def habit_window(frame: pd.DataFrame, habit: dict[str, Any], location: str | Non
     return int(len(set(case[inside]))), [float(busy[0]), float(busy[-1] + 1)], shares
 
 
+def _answered_at(frame: pd.DataFrame, location: str | None, timezone: str | None) -> pd.DataFrame | None:
+    """The answered orders (:func:`.backlog.order_responses`) received at ``location`` (all of them in a
+    log without locations); None without any answered order."""
+    orders = order_responses(frame, timezone=timezone)
+    if orders is not None and location is not None and orders["location"].notna().any():
+        orders = orders[orders["location"] == location]
+    return orders
+
+
 def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
                   timezone: str | None) -> tuple[int, float | None, int]:
     """What the log shows of an order cut-off at ``location``: the orders received after ``cutoff``
@@ -173,11 +182,9 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
     >>> backlog_cases(log, "W", 17.0, timezone="UTC")
     (1, 1.0, 1)
     """
-    orders = order_responses(frame, timezone=timezone)
+    orders = _answered_at(frame, location, timezone)
     if orders is None:
         return 0, None, 0
-    if location is not None and orders["location"].notna().any():  # a log without locations: all its orders
-        orders = orders[orders["location"] == location]
     before = orders["time_of_day_h"] < cutoff
     same_day = float(1.0 - orders.loc[before, "overnight"].mean()) if before.any() else None
     half_hours = (orders.loc[~before, "time_of_day_h"] * 2).astype(int).value_counts()
@@ -198,12 +205,8 @@ def held_share(frame: pd.DataFrame, location: str | None, *, timezone: str | Non
     >>> held_share(log, "W", timezone="UTC")
     0.5
     """
-    orders = order_responses(frame, timezone=timezone)
-    if orders is None:
-        return None
-    if location is not None and orders["location"].notna().any():
-        orders = orders[orders["location"] == location]
-    if orders.empty:
+    orders = _answered_at(frame, location, timezone)
+    if orders is None or orders.empty:
         return None
     held = frame.loc[(frame[SEMANTIC].astype(str) == "credit_hold").to_numpy(), CASE].astype(str).unique()
     return float(orders.index.astype(str).isin(held).mean())
