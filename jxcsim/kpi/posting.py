@@ -142,7 +142,7 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
     posted = pairs["book_time"].notna()
     matched = pairs.loc[moved & posted, "delay_h"]
     stats = duration_stats(matched)
-    unposted, old_enough = unposted_movements(frame, pairs, timezone)
+    unposted, old_enough = unposted_split(frame, movement, timezone)
     never = unposted.loc[old_enough, "physical_time"]
     months = local(never, timezone).dt.strftime("%Y-%m").value_counts().sort_index()
     mismatches = 0
@@ -162,11 +162,14 @@ def posting_delays(frame: pd.DataFrame, movement: PostedMovement = PostedMovemen
     )
 
 
-def unposted_movements(frame: pd.DataFrame, pairs: pd.DataFrame, timezone: str | None
+@shared
+def unposted_split(frame: pd.DataFrame, movement: PostedMovement, timezone: str | None
                        ) -> tuple[pd.DataFrame, pd.Series]:
-    """The rows of ``pairs`` (:func:`match_postings` of ``frame``) that moved and were never posted,
-    and per row whether it is older than its grace (never posted) rather than still pending
-    (:func:`pending_grace`, its age measured to the last posting at its location)."""
+    """The rows of :func:`match_postings` of ``frame`` and ``movement`` that moved and were never
+    posted, and per row whether it is older than its grace (never posted) rather than still pending
+    (:func:`pending_grace`, its age measured to the last posting at its location); worked out once
+    per frame inside :func:`.shared.sharing` (the posting delays and the discrepancy both ask)."""
+    pairs = match_postings(frame, movement)
     moved = pairs["physical_time"].notna()
     unposted = pairs[moved & pairs["book_time"].isna()]
     old_enough = pd.Series(False, index=unposted.index)
@@ -195,7 +198,7 @@ def pending_units(frame: pd.DataFrame, *, timezone: str | None = None) -> dict[s
             continue
         if "physical_qty" not in pairs.columns:
             continue
-        unposted, old_enough = unposted_movements(frame, pairs, timezone)
+        unposted, old_enough = unposted_split(frame, movement, timezone)
         units = float(unposted.loc[~old_enough, "physical_qty"].astype(float).sum())
         if round(units, 6):
             out[cause] = round(sign * units, 6)
