@@ -36,6 +36,16 @@ class KpiUnavailable(ValueError):
     """
 
 
+def clock(hour: float) -> str:
+    """Hours after midnight as ``HH:MM``.
+
+    >>> clock(16.5), clock(24)
+    ('16:30', '24:00')
+    """
+    minutes = int(round(float(hour) * 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], kpi: str) -> None:
     """Raise :class:`KpiUnavailable` naming the columns of ``columns`` that ``frame`` lacks.
 

@@ -50,6 +50,7 @@ from typing import Any
 
 from scipy import stats
 
+from .common import clock
 from .definitions import HIGHER, KPIS, LOWER, NEARER_ZERO
 
 SINGLE, REPLICATIONS = "kpis.json", "replications.json"
@@ -148,12 +149,6 @@ def _meta(run: Mapping[str, Any]) -> dict[str, Any]:
             "cutoff_h": first.get("cutoff_h"), "evening_orders": sum(orders) / len(orders) if orders else None,
             "source": run.get("_source"), "replication": meta.get("replication"),
             "scenario_file": first.get("scenario_file"), "changes": first.get("changes")}
-
-
-def _clock(hours: float) -> str:
-    """Hours after midnight as ``HH:MM`` (16.5 → 16:30)."""
-    minutes = round(float(hours) * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _differ(meta_base: Mapping[str, Any], meta_if: Mapping[str, Any], key: str) -> bool:
@@ -257,14 +252,14 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
                        verdict="withheld", withheld=f"in {meta_base['currency']} vs {meta_if['currency']}")
         if name == EVENING and _differ(meta_base, meta_if, "cutoff_h"):
             row.update(difference=None, relative=None, n_pairs=0, sd_difference=None, low=None, high=None,
-                       verdict="withheld", withheld=f"orders after {_clock(meta_base['cutoff_h'])} vs after "
-                                                    f"{_clock(meta_if['cutoff_h'])}")
+                       verdict="withheld", withheld=f"orders after {clock(meta_base['cutoff_h'])} vs after "
+                                                    f"{clock(meta_if['cutoff_h'])}")
         rows.append(row)
     if _differ(meta_base, meta_if, "cutoff_h") and any(r["kpi"] == EVENING for r in rows):
         counts = ""
         if meta_base["evening_orders"] is not None and meta_if["evening_orders"] is not None:
             counts = f" ({meta_base['evening_orders']:,.0f} vs {meta_if['evening_orders']:,.0f} orders a run)"
-        notes.append(f"the order cut-off differs ({_clock(meta_base['cutoff_h'])} vs {_clock(meta_if['cutoff_h'])}): "
+        notes.append(f"the order cut-off differs ({clock(meta_base['cutoff_h'])} vs {clock(meta_if['cutoff_h'])}): "
                      f"{EVENING} measures the orders after each run's own cut-off{counts}, not the same "
                      f"orders, so it has no difference and its verdict is withheld")
     money = [r["kpi"] for r in rows if r["withheld"] and r["unit"] == "money"]

@@ -17,6 +17,7 @@ from scipy import stats
 
 from ..eventlog.schema import ACTIVITY, CASE, SEMANTIC, TIMESTAMP
 from ..eventlog.timezone import local_times
+from ..kpi.common import clock  # noqa: F401  (the analyses' clock, shared with the KPIs)
 from ..kpi.shared import shared
 
 WEEKDAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -142,12 +143,6 @@ def medians_lead(effect_h: float, baseline_h: float, medians: tuple[float, float
 def fmt_h(value: float) -> str:
     """Hours with one decimal, never ``-0.0``."""
     return f"{value:.1f}".replace("-0.0", "0.0")
-
-
-def clock(hour: float) -> str:
-    """``16.5`` → ``'16:30'``; ``24`` → ``'24:00'``."""
-    minutes = int(round(hour * 60))
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def evidence_by_lag(cases: pd.Series, lags: pd.Series, limit: int) -> list[str]:
