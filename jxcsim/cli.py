@@ -290,13 +290,28 @@ def diagnose(
                                                       "model) on every case, not a seeded sample.")] = False,
     no_overview: Annotated[bool, typer.Option("--no-overview", help="Skip the process map, model and "
                                                                     "conformance views (pm4py).")] = False,
+    truth: Annotated[Optional[Path], typer.Option(help="A simulated run's truth/planted.json: score the findings "
+                                                       "against what was planted (truth_score.json, a report "
+                                                       "section).")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
     """Find where the process waits and where book and shelf part ways: findings.json, report.html, figures/."""
     from .mining.diagnose import NOT_MAPPED, DiagnosisSettings, diagnose_log
+    from .mining.truth import PlantedFileError, read_planted
 
     show = not no_progress and sys.stderr.isatty()
     _out_dir(out)
+    planted = None
+    if truth is not None:
+        try:
+            planted = read_planted(truth)
+        except PlantedFileError as exc:
+            _fail(exc)
+    else:
+        beside = Path(log).parent / "truth" / "planted.json"
+        if "://" not in log and beside.is_file():
+            typer.echo(f"note: {beside} is beside the log: add --truth {beside} to score the findings against "
+                       "what the simulation planted", err=True)
     try:
         read = read_event_log(log, profile=profile, format=format.value if format else None, object_type=object_type,
                               table=table, query=query, progress=show)
@@ -310,13 +325,16 @@ def diagnose(
     if profile is None and read.timezone == "+00:00":  # offsets in the log, all UTC (naive times are wall-clock)
         typer.echo(_utc_note(log), err=True)
     try:
-        written = diagnose_log(read, out, settings=settings, overview=not no_overview, full=full, progress=show)
+        written = diagnose_log(read, out, settings=settings, overview=not no_overview, full=full, progress=show,
+                               truth=planted, truth_source=str(truth))
     except OSError as exc:
         _fail_write(exc, out)
     findings = json.loads(written["findings.json"].read_text(encoding="utf-8"))["findings"]
     typer.echo(f"{len(findings)} finding(s) in {read.source}")
     for rank, f in enumerate(findings[:10], start=1):
         typer.echo(f"{rank:>3}. [{f['kind']}] {f['summary']}")
+    if planted is not None:
+        _echo_truth_score(json.loads(written["truth_score.json"].read_text(encoding="utf-8")))
     not_run = json.loads(written["findings.json"].read_text(encoding="utf-8"))["meta"].get("not_run") or {}
     for name, why in not_run.items():
         mapping = why.startswith(NOT_MAPPED)  # a profile would cure it (else the log holds no such events)
@@ -329,6 +347,24 @@ def diagnose(
             typer.echo(f"wrote {path}")
     if figures:
         typer.echo(f"wrote {len(figures)} figure(s) under {figures[0].parent}")
+
+
+def _echo_truth_score(score: dict) -> None:
+    """The score against the planted truth: the summary, then each habit missed and each false alarm."""
+    from .report.truth import truth_summary, when_text
+
+    typer.echo(f"against the planted truth ({score['source']}): {truth_summary(score)}")
+    if score.get("note"):
+        typer.echo(f"note: {score['note']}", err=True)
+    partial = {(p["name"], p.get("location")): p for p in score.get("partial") or []}
+    for miss in score["misses"]:
+        where = f" at {miss['location']}" if miss.get("location") else ""
+        part = partial.get((miss["name"], miss.get("location")))
+        how = f"found in part only (#{part['rank']})" if part else "missed"
+        when = when_text(miss.get("weekdays"), miss.get("hours"))
+        typer.echo(f"  {how}: {miss['name']} ({miss['kind']}){where}, {when}")
+    for rank, summary in zip(score["false_alarm_ranks"], score["false_alarm_summaries"], strict=True):
+        typer.echo(f"  false alarm #{rank}: {summary}")
 
 
 def _report_rows(read: EventLog, out: Path) -> None:

@@ -4,7 +4,8 @@ Simulates the baseline wholesaler (``scenarios/baseline.yaml``) for 13 weeks, wr
 (CSV, XES, OCEL 2.0), its profile, the truth and the KPIs into ``--out``, prints the KPI
 summary, then reads the simulated log back through its profile like any foreign log, prints
 the inspection and diagnoses it (``diagnosis/``: findings.json, report.html, figures) — the
-closed loop of DESIGN.md §2 — and prints the top findings next to what was planted.
+closed loop of DESIGN.md §2 — and prints the top findings and, planted habit by planted habit, whether
+the diagnosis found it (``diagnosis/truth_score.json``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .eventlog import read_event_log, summarize_log
 from .eventlog.summary import render_summary
 from .kpi.summary import render_kpis
 from .mining.diagnose import diagnose_log
+from .mining.truth import read_planted
+from .report.truth import truth_summary, when_text
 from .world.scenario import load_scenario
 from .world.simulate import run_and_write
 
@@ -35,8 +38,10 @@ def run_demo(out: Path, *, scenario: Path = BASELINE, weeks: int = 13, seed: int
     inspection.write_text(render_summary(summarize_log(log)) + "\n", encoding="utf-8")
     kpi_text = out / "kpis.txt"
     kpi_text.write_text(render_kpis(kpis) + "\n", encoding="utf-8")
-    diagnosis = {f"diagnosis/{name}": path for name, path in diagnose_log(log, out / "diagnosis").items()
-                 if not name.startswith("figures/")}
+    truth = read_planted(written["truth/planted.json"])  # scored: the closed loop, found or missed
+    diagnosis = {f"diagnosis/{name}": path for name, path in diagnose_log(
+        log, out / "diagnosis", truth=truth, truth_source="truth/planted.json").items()
+        if not name.startswith("figures/")}
     return {**written, "inspection.txt": inspection, "kpis.txt": kpi_text, **diagnosis}
 
 
@@ -44,10 +49,17 @@ def _top_findings(written: dict[str, Path], limit: int = 8) -> str:
     import json
 
     findings = json.loads(written["diagnosis/findings.json"].read_text(encoding="utf-8"))["findings"]
-    planted = json.loads(written["truth/planted.json"].read_text(encoding="utf-8"))["habits"]
+    score = json.loads(written["diagnosis/truth_score.json"].read_text(encoding="utf-8"))
     lines = [f"Diagnosis: {len(findings)} finding(s); the top {min(limit, len(findings))}:"]
     lines += [f"{i:>3}. [{f['kind']}] {f['summary']}" for i, f in enumerate(findings[:limit], start=1)]
-    lines.append("Planted in the scenario: " + "; ".join(f"{h['name']} ({h['kind']})" for h in planted))
+    lines.append(f"Against what the scenario planted: {truth_summary(score)}")
+    for key, result in (("hits", "found"), ("misses", "missed"), ("unobservable", "not expected"),
+                        ("optional", "optional")):
+        for item in score[key]:
+            where = f" at {item['location']}" if item.get("location") else ""
+            ranks = f" (finding {', '.join(f'#{r}' for r in item['ranks'])})" if item.get("ranks") else ""
+            lines.append(f"  {result}: {item['name']}{where}, {when_text(item.get('weekdays'), item.get('hours'))}"
+                         f"{ranks}")
     return "\n".join(lines)
 
 

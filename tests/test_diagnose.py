@@ -37,7 +37,10 @@ def test_diagnose_cli_finds_the_wednesday_gap_and_writes_the_report(simulated, t
                            str(simulated / "profile.yaml"), "--out", str(out), "--no-progress"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "note:" not in done.stderr  # the profile gave the zone
+    notes = [line for line in done.stderr.splitlines() if line.startswith("note:")]
+    assert notes == [f"note: {simulated / 'truth' / 'planted.json'} is beside the log: add --truth "
+                     f"{simulated / 'truth' / 'planted.json'} to score the findings against what the simulation "
+                     "planted"]  # and none on the time zone: the profile gave it
     payload = json.loads((out / "findings.json").read_text())
     kinds = {f["kind"] for f in payload["findings"]}
     assert {"physical_before_book", "unposted_movement"} <= kinds

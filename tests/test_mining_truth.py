@@ -281,7 +281,7 @@ def test_a_window_inside_a_habits_hours_is_partial_not_a_false_alarm():
         _finding("C", [17.0, 18.0])
     score = score_findings([inside, thursday, elsewhere], [FRIDAY_EVENING])
     assert score["found"] == 0 and [m["location"] for m in score["misses"]] == ["A", "B"]
-    assert score["partial"] == [{"name": "fri", "location": "A", "found": inside.summary}]
+    assert score["partial"] == [{"name": "fri", "location": "A", "found": inside.summary, "rank": 1}]
     assert score["false_alarm_summaries"] == [thursday.summary, elsewhere.summary]
 
 

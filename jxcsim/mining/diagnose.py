@@ -16,6 +16,7 @@ without its cases.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -257,19 +258,39 @@ def health_table(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings | None = None,
-                 overview: bool = True, full: bool = False, progress: bool = False) -> dict[str, Path]:
+                 overview: bool = True, full: bool = False, progress: bool = False,
+                 truth: dict[str, Any] | None = None, truth_source: str = "planted truth") -> dict[str, Path]:
     """Diagnose ``log``: write ``findings.json``, a self-contained ``report.html`` and the figures
     (``figures/``) under ``out``; return what was written.
 
     ``overview`` adds the process map, model and conformance views (:mod:`.overview`; pm4py);
-    ``full`` runs pm4py's expensive views on every case instead of a seeded sample.
+    ``full`` runs pm4py's expensive views on every case instead of a seeded sample. ``truth``, a
+    simulated world's planted truth (:func:`.truth.read_planted` of ``truth/planted.json``, named
+    ``truth_source``), scores the findings against it: ``truth_score.json`` and a report section.
     """
     with sharing(log.frame):  # the analyses and the report ask many of the same questions of the frame
-        return _diagnose_log(log, out, settings=settings, overview=overview, full=full, progress=progress)
+        return _diagnose_log(log, out, settings=settings, overview=overview, full=full, progress=progress,
+                             truth=truth, truth_source=truth_source)
+
+
+def truth_timezone_note(truth: dict[str, Any], timezone: str | None) -> str | None:
+    """A warning when the planted truth's time zone is not the one the log was read in (its hours
+    would then be compared with other clocks), else None.
+
+    >>> truth_timezone_note({"timezone": "Asia/Shanghai"}, "+08:00")[:40]
+    "the planted truth's hours are Asia/Shang"
+    >>> truth_timezone_note({"timezone": "Asia/Shanghai"}, "Asia/Shanghai") is None
+    True
+    """
+    zone = truth.get("timezone")
+    if zone is None or zone == timezone:
+        return None
+    return (f"the planted truth's hours are {zone} time, the log was read in {timezone or 'no time zone'}: read it "
+            "with the profile.yaml written beside it (--profile) for the two clocks to agree")
 
 
 def _diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings | None, overview: bool, full: bool,
-                  progress: bool) -> dict[str, Path]:
+                  progress: bool, truth: dict[str, Any] | None, truth_source: str) -> dict[str, Path]:
     from ..report.diagnosis import report_sections
     from ..report.findings_page import render_findings_page
     from .overview import ProcessOverview, describe_process
@@ -290,14 +311,37 @@ def _diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings
             **_span(log), "findings": len(findings), "settings": asdict(settings),
             "read": _read_counts(log, out), "not_run": analyses_not_run(log.frame, log.profile.activities.values())}
     health = health_table(log.frame)
-    written = {"findings.json": write_findings(findings, out / "findings.json", meta=meta,
-                                               extra={"process": described.to_dict(), "process_health": health})}
+    written: dict[str, Path] = {}
+    stale = out / "truth_score.json"
+    if truth is not None:
+        from ..report.truth import truth_section
+        from .truth import score_findings
+
+        score = score_findings(findings, truth["habits"], frame=log.frame, timezone=log.timezone,
+                               min_obs=settings.min_obs)
+        note = truth_timezone_note(truth, log.timezone)
+        score = {"source": truth_source, **({"note": note} if note else {}), **score}
+        stale.write_text(json.dumps(score, indent=2, ensure_ascii=False, default=_plain), encoding="utf-8")
+        written["truth_score.json"] = stale
+        sections.insert(0, ("Against the planted truth", truth_section(score, source=truth_source, note=note)))
+        meta["truth"] = {k: score[k] for k in ("expected", "found", "false_alarms")}
+    else:
+        stale.unlink(missing_ok=True)  # an earlier run's score would not be this diagnosis's
+    written["findings.json"] = write_findings(findings, out / "findings.json", meta=meta,
+                                              extra={"process": described.to_dict(), "process_health": health})
     page = render_findings_page(findings, title=f"Diagnosis of {Path(log.source).name}", meta=meta,
                                 sections=sections, tables={"Process health per step": health})
     written["report.html"] = out / "report.html"
     written["report.html"].write_text(page, encoding="utf-8")
     written.update(figures)
     return written
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value JSON takes (``json.dumps``'s ``default``)."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _span(log: EventLog) -> dict[str, str | None]:

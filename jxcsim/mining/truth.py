@@ -63,8 +63,10 @@ False
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -372,9 +374,9 @@ def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *
     expected = [e for e in every if not e.get("unobservable") and not e.get("optional")]
     hits, misses, unobservable, optional = [], [], [], []
     for e in every:
-        found = [f for f in findings if matches(f, e, tolerance_h=tolerance_h)]
-        item = {"name": e["name"], "kind": e["kind"], "location": e.get("location"),
-                "found": [f.summary for f in found]}
+        found = [(rank, f) for rank, f in enumerate(findings, start=1) if matches(f, e, tolerance_h=tolerance_h)]
+        item = {"name": e["name"], "kind": e["kind"], "location": e.get("location"), "weekdays": e.get("weekdays"),
+                "hours": e.get("hours"), "found": [f.summary for _, f in found], "ranks": [r for r, _ in found]}
         if e.get("optional"):  # found or not, never expected: few cases change nothing
             optional.append(item)
         elif e.get("unobservable"):
@@ -393,4 +395,50 @@ def score_findings(findings: list[Finding], planted: Iterable[dict[str, Any]], *
             "false_alarms": len(alarms), "false_alarm_summaries": [f.summary for f in alarms],
             "unscored": sum(f.kind not in SCORED_KINDS for f in findings), "hits": hits, "misses": misses,
             "unobservable": unobservable, "optional": optional,
-            "partial": [{"name": e["name"], "location": e.get("location"), "found": f.summary} for f, e in partial]}
+            "partial": [{"name": e["name"], "location": e.get("location"), "found": f.summary,
+                         "rank": next(r for r, g in enumerate(findings, start=1) if g is f)} for f, e in partial],
+            "false_alarm_ranks": [next(r for r, g in enumerate(findings, start=1) if g is f) for f in alarms]}
+
+
+class PlantedFileError(ValueError):
+    """A planted-truth file that cannot be read or is not the form ``jxcsim simulate`` writes."""
+
+
+def read_planted(path: str | Path) -> dict[str, Any]:
+    """The planted truth ``jxcsim simulate`` wrote (``truth/planted.json``): its ``habits`` (each a dict
+    with at least ``name`` and ``kind``) and the rest of the file (``timezone``, ``scenario``, ...).
+
+    :class:`PlantedFileError` (naming the file and what is wrong) for a missing file, a file that
+    is not JSON, or one without a list of habits.
+
+    >>> import json, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "planted.json").write_text(json.dumps({"timezone": "Asia/Shanghai", "habits": []}))
+    >>> read_planted(d / "planted.json")["timezone"]
+    'Asia/Shanghai'
+    >>> _ = (d / "bad.json").write_text('{"habits": [{"kind": "late_posting"}]}')
+    >>> read_planted(d / "bad.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    jxcsim.mining.truth.PlantedFileError: ...bad.json: habit 1 has no 'name' (each habit needs 'name' and 'kind'...
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlantedFileError(f"{path}: no such file (a run of `jxcsim simulate` writes OUT/truth/planted.json)") \
+            from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlantedFileError(f"{path}: cannot be read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise PlantedFileError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    habits = data.get("habits") if isinstance(data, dict) else None
+    if not isinstance(habits, list):
+        raise PlantedFileError(f"{path}: not a planted-truth file: it needs a list under 'habits' (as "
+                               "truth/planted.json of `jxcsim simulate` has)")
+    for i, habit in enumerate(habits, start=1):
+        missing = [key for key in ("name", "kind") if not isinstance(habit, dict) or key not in habit]
+        if missing:
+            raise PlantedFileError(f"{path}: habit {i} has no {' or '.join(map(repr, missing))} (each habit needs "
+                                   "'name' and 'kind', as truth/planted.json of `jxcsim simulate` has)")
+    return data
