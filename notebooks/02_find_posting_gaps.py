@@ -29,6 +29,7 @@ PROFILE = None
 WEEKS = 13
 SEED = 0
 LOCATION = None  # None: the location of the top finding
+TRUTH = None  # a simulated run's truth/planted.json to score the diagnosis against; None: the run simulated here
 
 # %%
 import tempfile
@@ -53,7 +54,7 @@ if LOG is None:
     out = Path(tempfile.mkdtemp(prefix="jxcsim-"))
     write_simulation(simulate(load_scenario("../scenarios/baseline.yaml"), weeks=WEEKS, seed=SEED), out,
                      formats=("csv",))
-    LOG, PROFILE = out / "log.csv", out / "profile.yaml"
+    LOG, PROFILE, TRUTH = out / "log.csv", out / "profile.yaml", TRUTH or out / "truth" / "planted.json"
 log = read_event_log(LOG, profile=PROFILE)
 print(f"{len(log.frame):,} activity instances, {log.frame['case:concept:name'].nunique():,} cases, "
       f"local time zone {log.timezone}; {len(log.quarantine)} rows quarantined")
@@ -90,6 +91,31 @@ process_health(log.frame).round(2)
 findings = diagnose(log.frame, timezone=log.timezone)
 pd.DataFrame([{k: f.to_dict()[k] for k in ("kind", "location", "weekday", "hours", "cases", "effect_h",
                                             "baseline_h", "q_value", "summary")} for f in findings])
+
+# %% [markdown]
+# ## Did the diagnosis find what was planted?
+# A simulated log comes with the world's truth: each planted habit, found (by which findings, by
+# rank above), missed, or not expected because the log holds too few of its cases; and the
+# findings that match nothing planted (false alarms). On a client's own log there is no truth to
+# score against.
+
+# %%
+truth_table = pd.DataFrame()
+if TRUTH is not None:
+    from jxcsim.mining.truth import read_planted, score_findings
+    from jxcsim.report.truth import truth_summary, when_text
+
+    score = score_findings(findings, read_planted(TRUTH)["habits"], frame=log.frame, timezone=log.timezone)
+    print(truth_summary(score))
+    truth_table = pd.DataFrame([
+        {"planted habit": item["name"], "kind": item["kind"], "location": item["location"],
+         "when": when_text(item["weekdays"], item["hours"]), "result": result,
+         "findings": ", ".join(f"#{r}" for r in item["ranks"])}
+        for key, result in (("hits", "found"), ("misses", "missed"), ("unobservable", "not expected"),
+                            ("optional", "optional")) for item in score[key]])
+    for rank, summary in zip(score["false_alarm_ranks"], score["false_alarm_summaries"], strict=True):
+        print(f"false alarm #{rank}: {summary}")
+truth_table
 
 # %% [markdown]
 # ## When do goods leave before the goods issue is posted?

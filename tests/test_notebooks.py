@@ -44,3 +44,8 @@ def test_notebook_executes(source: Path, tmp_path: Path):
     client.execute()
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    if source.stem == "02_find_posting_gaps":  # the simulated client's truth scored: a line and a table
+        printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+        assert "planted habits the log can show" in printed
+        tables = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
+        assert "planted habit" in tables and ">found<" in tables
