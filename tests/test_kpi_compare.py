@@ -46,12 +46,16 @@ def test_scan_to_ship_takes_away_the_issue_posting_delay_and_the_phantom_stock(t
     assert "one run per side" in result.output and "issue_posting_delay" in result.output
 
 
-def test_paired_replications_give_an_interval_and_same_when_it_holds_zero():
+def test_paired_replications_give_an_interval_and_unclear_when_it_holds_zero():
     base, what_if = _rep([0.90, 0.92, 0.91]), _rep([0.95, 0.96, 0.97])
     row = compare_kpis(base, what_if)["kpis"][0]
     assert row["n_pairs"] == 3 and row["low"] > 0 and row["verdict"] == "better"
     noisy = compare_kpis(base, _rep([0.80, 1.00, 0.97]))["kpis"][0]
-    assert noisy["low"] < 0 < noisy["high"] and noisy["verdict"] == "same"
+    assert noisy["low"] < 0 < noisy["high"] and noisy["verdict"] == "unclear"
+    text = render_comparison(compare_kpis(base, _rep([0.80, 1.00, 0.97])))
+    assert "note: unclear: a change whose 95 % interval holds zero over the 3 paired replications (1 KPI)" in text
+    tiny = compare_kpis(base, _rep([0.899, 0.925, 0.907]))["kpis"][0]  # +0.03 pp: immaterial, interval or not
+    assert tiny["verdict"] == "same"
     other_seed = compare_kpis(base, _rep([0.95, 0.96, 0.97], seed=2))
     assert other_seed["kpis"][0]["n_pairs"] == 0 and "differ in seeds" in other_seed["notes"][0]
 

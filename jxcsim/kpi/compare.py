@@ -9,9 +9,9 @@ posting delays, higher fill rate, a discrepancy nearer zero; none for the cost o
 Runs with the same seed meet the same demand (common random numbers), so their difference is the
 change's. With replications of the same seed on both sides, replication *i* of each met the same
 demand, and the difference comes with the standard deviation of the paired differences and a
-95 % interval (Student's t); a KPI whose interval holds 0 is marked ``same`` (no difference the
-runs can tell apart), and so is one within 0.5 % of the baseline (0.1 percentage points of a
-share). A single pair of runs has no interval: one run cannot tell the change from chance, which
+95 % interval (Student's t). A change within 0.5 % of the baseline (0.1 percentage points of a
+share) is marked ``same``; a larger one whose interval holds 0 is ``unclear`` (the runs cannot
+tell it from chance: more replications narrow the interval). A single pair of runs has no interval: one run cannot tell the change from chance, which
 the notes say. Replications against a single run give the replications' mean against the run, no
 interval either: a single run draws from the seed itself, replication *i* from child *i* of it
 (:func:`jxcsim.world.replications.replication_rng`), so the run pairs with none of them.
@@ -125,11 +125,11 @@ def _mean(values: list[float | None]) -> float | None:
 def _verdict(better: str | None, unit: str, base: float, what_if: float, low: float | None,
              high: float | None) -> str:
     """``better``, ``worse`` or ``same`` by the KPI's sense; ``changed`` for a KPI without one. Same:
-    the interval holds 0, or the change is within :data:`MATERIAL`."""
-    if low is not None and high is not None and low <= 0 <= high:
-        return "same"
+    the change is within :data:`MATERIAL`; ``unclear``: a larger change whose interval holds 0."""
     if abs(what_if - base) <= (MATERIAL / 5 if unit == "share" else MATERIAL * abs(base)):
         return "same"
+    if low is not None and high is not None and low <= 0 <= high:
+        return "unclear"
     if better is None:
         return "changed"
     if better == NEARER_ZERO:
@@ -192,7 +192,7 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
     ``kpi``, ``unit``, ``better`` (the KPI's sense), ``base``, ``what_if``, ``difference`` (of the means;
     with paired replications the mean of the pairs' differences), ``relative`` (difference / |base|),
     ``n_pairs``, ``sd_difference``, ``low``/``high`` (the interval, paired replications only) and
-    ``verdict`` (better, worse, same, changed, n/a where a side has no value, or withheld where the
+    ``verdict`` (better, worse, same, unclear, changed, n/a where a side has no value, or withheld where the
     sides' values measure different things, ``withheld`` saying how). The metas add to the scenario,
     weeks, seed, replications and currency the ``timezone``, the order cut-off ``cutoff_h`` and
     ``evening_orders`` (orders after the cut-off, per run) where the run's files give them."""
@@ -291,16 +291,26 @@ def render_comparison(result: Mapping[str, Any]) -> str:
     currency = result["base"].get("currency") or result["what_if"].get("currency")
     currency_if = result["what_if"].get("currency") or currency  # each side's own (a difference needs the same)
     interval = any(r["low"] is not None for r in result["kpis"])
-    head = f"{'KPI':<34}  {'baseline':<18}  {'what-if':<18}  {'change':<26}  verdict"
-    lines = [f"baseline: {result['base'].get('source')} ({result['base'].get('scenario')}); "
-             f"what-if: {result['what_if'].get('source')} ({result['what_if'].get('scenario')})", head]
+    changes = []
     for r in result["kpis"]:
         change = _fmt(r["difference"], r["unit"], currency, signed=True)
         if r["relative"] is not None and r["unit"] != "share":
             change += f" ({100 * r['relative']:+.0f} %)"
         if interval and r["low"] is not None:
             change += f" [{_fmt(r['low'], r['unit'], None, True)} .. {_fmt(r['high'], r['unit'], None, True)}]"
+        changes.append(change)
+    width = max([26, *map(len, changes)])  # the verdicts in one column, however wide the intervals
+    head = f"{'KPI':<34}  {'baseline':<18}  {'what-if':<18}  {'change':<{width}}  verdict"
+    lines = [f"baseline: {result['base'].get('source')} ({result['base'].get('scenario')}); "
+             f"what-if: {result['what_if'].get('source')} ({result['what_if'].get('scenario')})", head]
+    for r, change in zip(result["kpis"], changes, strict=True):
         lines.append(f"{r['kpi']:<34}  {_fmt(r['base'], r['unit'], currency):<18}  "
-                     f"{_fmt(r['what_if'], r['unit'], currency_if):<18}  {change:<26}  {r['verdict']}")
+                     f"{_fmt(r['what_if'], r['unit'], currency_if):<18}  {change:<{width}}  {r['verdict']}")
+    unclear = [r for r in result["kpis"] if r["verdict"] == "unclear"]
+    if unclear:
+        pairs = max(r.get("n_pairs") or 0 for r in unclear)
+        lines.append(f"note: unclear: a change whose 95 % interval holds zero over the {pairs} paired replications "
+                     f"({len(unclear)} KPI{'s' if len(unclear) != 1 else ''}): the runs cannot tell it from chance; "
+                     "more replications (--replications N on both sides) narrow the interval")
     lines += [f"note: {n}" for n in result["notes"]]
     return "\n".join(lines)
