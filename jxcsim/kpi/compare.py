@@ -8,13 +8,14 @@ posting delays, higher fill rate, a discrepancy nearer zero; none for the cost o
 
 Runs with the same seed meet the same demand (common random numbers), so their difference is the
 change's. With replications of the same seed on both sides, replication *i* of each met the same
-demand, and the difference comes with the standard deviation of the paired differences and a
-95 % interval (Student's t). A change within 0.5 % of the baseline (0.1 percentage points of a
-share) is marked ``same``; a larger one whose interval holds 0 is ``unclear`` (the runs cannot
-tell it from chance: more replications narrow the interval). A single pair of runs has no interval: one run cannot tell the change from chance, which
-the notes say. Replications against a single run give the replications' mean against the run, no
-interval either: a single run draws from the seed itself, replication *i* from child *i* of it
-(:func:`jxcsim.world.replications.replication_rng`), so the run pairs with none of them.
+demand, and the difference comes with the standard deviation of the paired differences and a 95 %
+interval (Student's t). A change within 0.5 % of the baseline (0.1 percentage points of a share)
+is marked ``same``; a larger one whose interval holds 0 is ``unclear`` (the runs cannot tell it
+from chance: more replications narrow the interval). A single pair of runs has no interval: one
+run cannot tell the change from chance, which the notes say. Replications against a single run
+give the replications' mean against the run, no interval either: a single run draws from the seed
+itself, replication *i* from child *i* of it (:func:`jxcsim.world.replications.replication_rng`),
+so the run pairs with none of them.
 
 A what-if is its baseline's scenario with ``--change`` overlays. The notes say when the two runs
 are of different scenarios (the scenario's name in each side's meta), naming what else differs
