@@ -59,8 +59,8 @@ from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP
 from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
 from .cells import Observations, cell_tests, observations, window_p
-from .common import (NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, evidence_by_lag, fmt_h,
-                     medians_lead)
+from .common import (NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, clock, evidence_by_lag,
+                     fmt_h, medians_lead)
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 from .posted_when import describe_postings
 
@@ -196,11 +196,12 @@ def day_list(weekdays: list[int]) -> str:
 
 def _summary(movement: PostedMovement | None, activities: list[str], location, weekdays: list[int], start: int,
              end: int, effect: float, baseline: float, cases: int,
-             medians: tuple[float, float] | None = None) -> str:
+             medians: tuple[float, float] | None = None, narrower: str = "") -> str:
     """One sentence: where and when, what waits how long against the baseline (means, and the
     medians when given), how many cases. When the means part by less than half as much as the
     medians (:func:`.common.medians_lead`: a few very long waits outside the window), the sentence
-    leads with the medians, which carry the finding.
+    leads with the medians, which carry the finding. ``narrower`` names the weekdays of a merged
+    window whose own hours are fewer (:func:`_narrower_days`).
 
     >>> for part in _summary(None, ["A", "B"], "W", [0], 9, 10, 2.1, 4.1, 35, medians=(2.0, 0.9)).split("; "):
     ...     print(part)
@@ -210,7 +211,7 @@ def _summary(movement: PostedMovement | None, activities: list[str], location, w
     """
     days = day_list(weekdays)
     where = f"At {location} {days}" if location is not None else days[0].upper() + days[1:]
-    when = f"{where} {start:02d}:00–{end:02d}:00"
+    when = f"{where} {start:02d}:00–{end:02d}:00" + (f" ({narrower})" if narrower else "")
     plural = "case" if cases == 1 else "cases"
     lag, vs = f"{fmt_h(effect)} h", f"vs {fmt_h(baseline)} h otherwise"
     if medians_lead(effect, baseline, medians):
@@ -551,9 +552,11 @@ def _merged_medians(obs: Observations, transitions: list[Transition]):
         g = group_of.get((merged[0].details.get("transition"), merged[0].location))
         if g is None:
             return None
-        days = sorted({f.weekday for f in merged})
         rows = obs.group(g)
-        inside = (rows["weekday"].isin(days) & (rows["hour"] >= start) & (rows["hour"] < end)).to_numpy()
+        weekday, hour = rows["weekday"].to_numpy(), rows["hour"].to_numpy()
+        inside = np.zeros(len(rows), dtype=bool)
+        for f in merged:  # each weekday's own hours (a Monday 06-10 beside Tuesday 06-08 windows: not Tuesday 08-10)
+            inside |= (weekday == f.weekday) & (hour >= f.hours[0]) & (hour < f.hours[1])
         lags = rows["lag_h"].to_numpy(float)
         return (float(np.median(lags[inside])) if inside.any() else float("nan"),
                 float(np.median(lags[~inside])) if (~inside).any() else float("nan"))
@@ -616,6 +619,24 @@ def _daily_merge(group: list[Finding], daily_after: int) -> tuple[list[Finding],
     return None
 
 
+def _narrower_days(merged: list[Finding], start: int, end: int) -> str:
+    """The weekdays whose own window is not the merged one's ``[start, end)``, grouped by their hours
+    (``'Tuesdays–Fridays only 06:00–08:00'``), for the sentence; ``''`` when every day spans it.
+
+    >>> f = lambda day, a, b: Finding(kind=FindingKind.BOTTLENECK, activities=["A", "B"], location="W1",
+    ...     weekday=day, hours=[a, b], cases=10, effect_h=5.0, baseline_h=1.0, stock_impact_qty=None,
+    ...     q_value=0.01, evidence=[], summary="", details={})
+    >>> _narrower_days([f(0, 6, 10), f(1, 6, 8), f(2, 6, 8), f(3, 6, 8), f(5, 7, 10)], 6, 10)
+    'Tuesdays–Thursdays only 06:00–08:00; Saturdays only 07:00–10:00'
+    """
+    by_hours: dict[tuple[float, float], list[int]] = {}
+    for f in merged:
+        if (f.hours[0], f.hours[1]) != (start, end):
+            by_hours.setdefault((f.hours[0], f.hours[1]), []).append(f.weekday)
+    parts = sorted(by_hours.items(), key=lambda item: min(item[1]))
+    return "; ".join(f"{day_list(days).removeprefix('on ')} only {clock(a)}–{clock(b)}" for (a, b), days in parts)
+
+
 def _overlap(hours, run: tuple[int, int]) -> float:
     """Hours shared by a window and a run, over the hours of either (intersection over union)."""
     shared = min(hours[1], run[1]) - max(hours[0], run[0])
@@ -632,7 +653,8 @@ def _daily(merged: list[Finding], start: int, end: int, medians: tuple[float, fl
     days = sorted({f.weekday for f in merged})
     movement = first.details.get("movement")
     summary = _summary(PostedMovement[movement.upper()] if movement else None, first.activities, first.location, days,
-                       start, end, effect, baseline, len(cases), medians=medians)
+                       start, end, effect, baseline, len(cases), medians=medians,
+                       narrower=_narrower_days(merged, start, end))
     evidence = list(dict.fromkeys(c for f in merged for c in f.evidence))[:MAX_EVIDENCE]
     return Finding(
         kind=first.kind, activities=list(first.activities), location=first.location, weekday=None,

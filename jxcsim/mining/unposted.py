@@ -21,7 +21,7 @@ from ..eventlog.schema import CASE, SEMANTIC
 from ..eventlog.timezone import local_times
 from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, last_posting, match_postings, pending_grace
-from .common import activity_name
+from .common import activity_name, plural
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 
 
@@ -30,7 +30,7 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
 
     >>> from jxcsim.kpi.example import example_log
     >>> [f.summary for f in find_unposted(example_log(), timezone="Asia/Shanghai", grace_h=1)][:1]  # doctest: +ELLIPSIS
-    ['1 goods issue... never posted...']
+    ['1 goods issue movement... was never posted...']
     """
     if SEMANTIC not in frame.columns or frame.empty:
         return []
@@ -63,14 +63,17 @@ def find_unposted(frame: pd.DataFrame, *, timezone: str | None, grace_h: float |
             where = f" at {location}" if location else ""
             qty_text = f" ({qty:,.0f} units)" if qty is not None else ""
             grace = float(grace_of[rows.index].min())
+            cases = int(rows[CASE].nunique())
+            in_cases = f" in {plural(cases, 'case')}" if cases != len(rows) else ""  # lines of fewer orders
             listing["unposted_h"] = age_h[rows.index].round(1).to_numpy()  # to the location's last posting
             listing["grace_h"] = grace_of[rows.index].round(1).to_numpy()
             findings.append(Finding(
                 kind=FindingKind.UNPOSTED_MOVEMENT, activities=names, location=location, weekday=None, hours=None,
-                cases=int(rows[CASE].nunique()), effect_h=grace, baseline_h=0.0,
+                cases=cases, effect_h=grace, baseline_h=0.0,
                 stock_impact_qty=qty, q_value=None, evidence=list(rows[CASE].astype(str).unique()[:MAX_EVIDENCE]),
-                summary=f"{len(rows)} {what} movement(s){where}{qty_text} were never posted "
-                        f"(still unposted {grace:.0f} h or more after the goods moved).",
+                summary=f"{plural(len(rows), what + ' movement')}{in_cases}{where}{qty_text} "
+                        f"{'was' if len(rows) == 1 else 'were'} never posted (still unposted {grace:.0f} h or more "
+                        "after the goods moved).",
                 details={"movement": movement.name.lower(), "grace_h": grace,
                          "mean_hours_unposted": float(age_h[rows.index].mean()),
                          "movements": listing.head(200).to_dict("records")}))

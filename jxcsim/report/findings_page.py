@@ -106,11 +106,14 @@ def _finding_rows(findings: list[Finding]) -> str:
     rows = []
     for rank, f in enumerate(findings, start=1):
         evidence = ", ".join(_e(c) for c in f.evidence[:10])
+        effect, baseline = _num(f.effect_h), _num(f.baseline_h)
+        if f.kind is FindingKind.UNPOSTED_MOVEMENT:  # no lag to compare: unposted at least the grace period
+            effect, baseline = f'<span title="unposted at least this long (the grace period)">≥&nbsp;{effect}</span>', "—"
         rows.append(
             f"<tr class=tier{f.tier}><td class=num>{rank}</td><td class=kind>{_e(f.kind.value)}</td>"
             f"<td>{_e(f.summary)}<div class=evidence>cases: {evidence}</div>{_details(f)}</td>"
             f"<td>{_e(' → '.join(f.activities))}</td><td>{_e(f.location or '—')}</td><td>{_e(_window(f))}</td>"
-            f"<td class=num>{f.cases:,}</td><td class=num>{_num(f.effect_h)}</td><td class=num>{_num(f.baseline_h)}</td>"
+            f"<td class=num>{f.cases:,}</td><td class=num>{effect}</td><td class=num>{baseline}</td>"
             f"<td class=num>{_stock_impact(f)}</td>"
             f"<td class=num>{_q(f.q_value)}</td></tr>")
     return "".join(rows) or "<tr><td colspan=11 class=empty>No findings.</td></tr>"
