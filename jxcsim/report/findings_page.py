@@ -108,7 +108,8 @@ def _finding_rows(findings: list[Finding]) -> str:
         evidence = ", ".join(_e(c) for c in f.evidence[:10])
         effect, baseline = _num(f.effect_h), _num(f.baseline_h)
         if f.kind is FindingKind.UNPOSTED_MOVEMENT:  # no lag to compare: unposted at least the grace period
-            effect, baseline = f'<span title="unposted at least this long (the grace period)">≥&nbsp;{effect}</span>', "—"
+            effect = f'<span title="unposted at least this long (the grace period)">≥&nbsp;{effect}</span>'
+            baseline = "—"
         rows.append(
             f"<tr class=tier{f.tier}><td class=num>{rank}</td><td class=kind>{_e(f.kind.value)}</td>"
             f"<td>{_e(f.summary)}<div class=evidence>cases: {evidence}</div>{_details(f)}</td>"
