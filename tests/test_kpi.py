@@ -95,7 +95,7 @@ def test_the_discrepancy_says_how_much_is_only_waiting_to_be_posted():
                                                                                 "unposted_receipt": -7.0}
     from jxcsim.kpi.summary import render_kpis
     line = next(x for x in render_kpis(kpis).splitlines() if x.startswith("discrepancy_by_cause"))
-    assert line.endswith("9 moved and still within their posting grace")
+    assert line.endswith("in flight within their posting grace: 2 issued, 7 received")
 
 
 def test_posting_delay_without_line_column_matches_by_case_and_sku():

@@ -279,6 +279,9 @@ def _fmt(value: Any, unit: str, currency: str | None = None) -> str:
     return f"{value} {unit}"
 
 
+_IN_FLIGHT = {"unposted_issue": "issued", "unposted_receipt": "received"}  # pending units, as the basis names them
+
+
 def _basis(details: Mapping[str, Any]) -> str:
     """What a KPI's value rests on, from its details (a manager reading 395 h of settlement should see
     that it rests on 127 of 1,264 orders, the rest not paid yet)."""
@@ -286,10 +289,12 @@ def _basis(details: Mapping[str, Any]) -> str:
         return int(details.get(key) or 0)
 
     if "by_cause" in details:  # the discrepancy: how much is wrong, and how much is only waiting to be posted
-        pending = sum(abs(float(v)) for v in (details.get("pending_by_cause") or {}).values())
+        pending = {cause: abs(float(v)) for cause, v in (details.get("pending_by_cause") or {}).items() if v}
         parts = [f"{float(details['gross_units']):,.0f} units off in all"] if "gross_units" in details else []
-        if pending:
-            parts.append(f"{pending:,.0f} moved and still within their posting grace")
+        if pending:  # per cause: an issue in flight and a receipt in flight at one place offset each other
+            moved = ", ".join(f"{units:,.0f} {_IN_FLIGHT.get(cause, cause.replace('_', ' '))}"
+                              for cause, units in pending.items())
+            parts.append(f"in flight within their posting grace: {moved}")
         return "; ".join(parts)
     if "n_cases" in details:
         return f"{n('n_cases'):,} of {n('n_cases') + n('n_excluded'):,} orders"
