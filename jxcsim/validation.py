@@ -19,6 +19,7 @@ unknown key (did you mean 'start'?)
 from __future__ import annotations
 
 import difflib
+from enum import Enum
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -83,3 +84,38 @@ def unknown_key_message(root: type[BaseModel], err: dict) -> str | None:
     if close:
         return f"unknown key (did you mean {close[0]!r}?)"
     return f"unknown key (known: {', '.join(known)})" if known else "unknown key"
+
+
+def field_message(root: type[BaseModel], err: dict) -> str | None:
+    """A friendlier message than pydantic's for the errors users make most in the files they write:
+    an unknown key (:func:`unknown_key_message`), a required field left out (with the values it
+    takes when they are a fixed set), a value not among a fixed set (with the one most like it);
+    None for any other error.
+
+    >>> from pydantic import ConfigDict, ValidationError, create_model
+    >>> Role = Enum("Role", {"SALES": "sales", "WAREHOUSE_CLERK": "warehouse_clerk"})
+    >>> Member = create_model("Member", role=(Role, ...), __config__=ConfigDict(extra="forbid"))
+    >>> def first(data):
+    ...     try:
+    ...         Member.model_validate(data)
+    ...     except ValidationError as exc:
+    ...         return field_message(Member, exc.errors()[0])
+    >>> first({})
+    "required: add it (one of 'sales', 'warehouse_clerk')"
+    >>> first({"role": "clerk"})
+    "'clerk' is not one of 'sales', 'warehouse_clerk' (did you mean 'warehouse_clerk'?)"
+    """
+    message = unknown_key_message(root, err)
+    if message is not None or not err.get("loc"):
+        return message
+    kind = _kind_at(root, tuple(err["loc"]))
+    choices = [str(m.value) for m in kind] if isinstance(kind, type) and issubclass(kind, Enum) else None
+    if err.get("type") == "missing":
+        return "required: add it" + (f" (one of {', '.join(map(repr, choices))})" if choices else "")
+    if err.get("type") == "enum" and choices:
+        given = str(err.get("input"))
+        near = [c for c in choices if given.casefold() in c.casefold()] or \
+            difflib.get_close_matches(given.casefold(), choices, n=1, cutoff=0.4)  # 'clerk': 'warehouse_clerk'
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        return f"{given!r} is not one of {', '.join(map(repr, choices))}{hint}"
+    return None

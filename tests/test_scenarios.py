@@ -111,6 +111,13 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"staff": {"Zhang Wei": {"location": "WH-A"}}},
      "staff.Zhang Wei.location: a sales serves every location; remove location"),
     ({"posting": {"habits": {"nowhere": {"locations": []}}}}, "posting.habits.nowhere.locations: List should have"),
+    ({"staff": {"Moana": {"shift": "office"}}}, "staff.Moana.role: required: add it (one of 'sales', "
+                                                "'credit_approver', 'picker', 'driver', 'warehouse_clerk', 'buyer', "
+                                                "'accountant')"),
+    ({"staff": {"Moana": {"role": "clerk"}}}, "staff.Moana.role: 'clerk' is not one of 'sales', 'credit_approver', "
+                                              "'picker', 'driver', 'warehouse_clerk', 'buyer', 'accountant' (did you "
+                                              "mean 'warehouse_clerk'?)"),
+    ({"staff": {"Moana": {"role": "acountant"}}}, "(did you mean 'accountant'?)"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"
@@ -155,6 +162,12 @@ def test_extends_cycle_and_yaml_errors(tmp_path):
     bad.write_text("name: [unclosed\n")
     with pytest.raises(ScenarioError, match=r"bad.yaml:\d+: not valid YAML"):
         load_scenario(bad)
+    orphan = tmp_path / "orphan.yaml"
+    orphan.write_text("extends: nope.yaml\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(orphan)
+    assert str(err.value) == (f"{orphan}: extends: 'nope.yaml': no such file ({tmp_path / 'nope.yaml'}; the path is "
+                              "relative to the folder of the file that extends it)")
 
 
 def test_checked_in_json_schema_is_current():
@@ -311,8 +324,12 @@ def test_habit_hours_take_hh_mm_as_shift_times_do():
 
     assert hours(["20:00", "02:00"]) == hours([20, 2]) == (20.0, 26.0)  # past midnight either way
     assert hours(["08:30", "24:00"]) == (8.5, 24.0) and hours(["13:00", 18]) == (13.0, 18.0)
-    with pytest.raises(ScenarioError, match=r"posting\.habits\.x\.hours: not a time of day: '25:00' \(use HH:MM\)"):
+    with pytest.raises(ScenarioError, match=r"posting\.habits\.x\.hours: not a time of day: '25:00' \(hours run "
+                                            r"00-23 and minutes 00-59, 24:00 ends a day; hours past midnight end at "
+                                            r"the next day's time: \"22:00\" to \"02:00\"\)"):
         hours(["25:00", "02:00"])
+    with pytest.raises(ScenarioError, match=r"posting\.habits\.x\.hours: not a time of day: '22h00' \(use HH:MM\)"):
+        hours(["22h00", "02:00"])
     with pytest.raises(ScenarioError, match=r'YAML reads an unquoted 20:00 as the number 1200; write it in quotes'):
         hours([1200, 120])
     schema = json.dumps(scenario_json_schema()["$defs"]["PostingHabit"]["properties"]["hours"])

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..validation import unknown_key_message
+from ..validation import field_message
 from .errors import ProfileError
 from .schema import Semantic
 
@@ -170,7 +170,7 @@ def _format_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"]) or "<root>"
-        msg = unknown_key_message(LogProfile, err) or err["msg"]
+        msg = field_message(LogProfile, err) or err["msg"]
         if err["type"] == "enum":
             msg = f"unknown semantic {err.get('input')!r}; see docs/semantics.md"
         parts.append(f"{path}: {msg}")

@@ -31,7 +31,7 @@ import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, ValidationError,
                       WithJsonSchema, field_validator, model_validator)
 
-from ..validation import closest, is_named_mapping, unknown_key_message
+from ..validation import closest, field_message, is_named_mapping
 from .distributions import Count, Duration, Quantity
 from .shifts import WEEKDAY_NAMES, WeeklyCalendar
 
@@ -71,6 +71,10 @@ def _clock(value: Any) -> float:
                          f"the number {value}; write it in quotes: \"{value // 60:02d}:{value % 60:02d}\"")
     match = _CLOCK.match(str(value))
     if not match or (match.group(1) == "24" and match.group(2) != "00"):
+        shape = re.match(r"^\s*(\d+):(\d+)\s*$", str(value))
+        if shape:  # HH:MM, out of range
+            raise ValueError(f"not a time of day: {value!r} (hours run 00-23 and minutes 00-59, 24:00 ends a day; "
+                             "hours past midnight end at the next day's time: \"22:00\" to \"02:00\")")
         raise ValueError(f"not a time of day: {value!r} (use HH:MM)")
     return int(match.group(1)) + int(match.group(2)) / 60
 
@@ -859,7 +863,12 @@ def resolve_extends(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         return _merged({}, data, path, onto_base=False)  # a "*" here has nothing to apply to
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: extends: must be a path to a scenario file")
-    base = resolve_extends((path.parent / parent), (*_seen, path))
+    target = path.parent / parent
+    if not target.is_file():
+        what = "a directory, not a scenario file" if target.is_dir() else "no such file"
+        raise ScenarioError(f"{path}: extends: {parent!r}: {what} ({target}; the path is relative to the folder of "
+                            "the file that extends it)")
+    base = resolve_extends(target, (*_seen, path))
     return _merged(base, data, path)
 
 
@@ -877,7 +886,7 @@ def _describe(exc: ValidationError) -> str:
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
-        msg = unknown_key_message(Scenario, err) or msg
+        msg = field_message(Scenario, err) or msg
         parts.append(f"{field}: {msg}" if field else msg)
     return "; ".join(parts)
 
