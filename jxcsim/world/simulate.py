@@ -129,6 +129,8 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
 
 
 _LOG_FILES = {"csv": "log.csv", "xes": "log.xes.gz", "ocel": "log.ocel.sqlite"}
+_MONEY = ("amount", "price")  # the log's money columns, written to MONEY_DECIMALS places
+MONEY_DECIMALS = 6
 
 
 def write_simulation(result: SimulationResult, out: str | Path, *, formats: tuple[str, ...] = ("csv", "xes", "ocel"),
@@ -140,6 +142,8 @@ def write_simulation(result: SimulationResult, out: str | Path, *, formats: tupl
     out = Path(out)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     log = result.log.drop(columns=[SEMANTIC])
+    for column in _MONEY:  # sums of quantity x price carry float noise (4069.0200000000004); 6 decimals keep any price
+        log[column] = log[column].round(MONEY_DECIMALS)
     written: dict[str, Path] = {}
     logs = [name for fmt, name in _LOG_FILES.items() if fmt in formats]
     with Progress([*logs, "truth"], enabled=progress, desc="writing") as bar:
