@@ -270,6 +270,9 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
     return {"base": meta_base, "what_if": meta_if, "confidence": confidence, "notes": notes, "kpis": rows}
 
 
+_COUNTS = frozenset({"customers", "units", "SKU-days"})  # units counted in whole numbers (a mean over runs is not)
+
+
 def _fmt(value: float | None, unit: str, currency: str | None, signed: bool = False) -> str:
     if value is None:
         return "n/a"
@@ -278,6 +281,8 @@ def _fmt(value: float | None, unit: str, currency: str | None, signed: bool = Fa
         return f"{sign}{100 * value:.1f}{' pp' if signed else ' %'}"
     if unit == "money":
         return f"{sign}{value:,.2f}" + (f" {currency}" if currency else "")
+    if unit in _COUNTS and float(value).is_integer():  # a count of one run: no decimals to show
+        return f"{sign}{value:,.0f} {unit}"
     return f"{sign}{value:,.2f} {unit}"
 
 
