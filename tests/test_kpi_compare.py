@@ -191,7 +191,8 @@ def test_a_runs_kpis_name_the_files_it_was_simulated_from():
 
 def test_counts_of_single_runs_print_without_decimals():
     base = {"kpis": {"customer_pareto": {"value": 86, "unit": "customers"}, "credit_wait": {"value": 3.0, "unit": "h"}}}
-    what_if = {"kpis": {"customer_pareto": {"value": 86, "unit": "customers"}, "credit_wait": {"value": 3.5, "unit": "h"}}}
+    what_if = {"kpis": {"customer_pareto": {"value": 86, "unit": "customers"},
+                        "credit_wait": {"value": 3.5, "unit": "h"}}}
     lines = render_comparison(compare_kpis(base, what_if)).splitlines()
     pareto = next(x for x in lines if x.startswith("customer_pareto"))
     assert "86 customers" in pareto and "+0 customers" not in pareto and "0 customers" in pareto
