@@ -255,11 +255,11 @@ class Ledgers:
             units = round(qty * SCALE)
             out_key, in_key = (ledger, sku, src), (ledger, sku, dst)
             src_real, dst_real = src not in _VIRTUAL, dst not in _VIRTUAL
-            out_units = balance.get(out_key, 0)
+            out_units, in_units = balance.get(out_key), balance.get(in_key)  # None: the key's first entry
             if physical:
                 if src_real:
                     last = latest.get(out_key, -math.inf)
-                    have = out_units if time >= last else self._available(sku, src, time)
+                    have = (out_units or 0) if time >= last else self._available(sku, src, time)
                     if have < units:
                         raise InsufficientStock(sku, from_units(have), from_units(units), location=src)
                     if time > last:
@@ -267,29 +267,32 @@ class Ledgers:
                 if dst_real and time > latest.get(in_key, -math.inf):
                     latest[in_key] = time
             append((ledger, sku, src, dst, units, time, time, movement_id, _NO_CAUSE, None, None))
-            balance[out_key] = out_units - units
-            balance[in_key] = balance.get(in_key, 0) + units
-            # _fold of both legs, inline (no tag): the group at the source, then at the destination
-            at_place = groups.get((sku, src))
-            if at_place is None:
-                at_place = groups[sku, src] = {}
+            balance[out_key] = -units if out_units is None else out_units - units
+            balance[in_key] = units if in_units is None else in_units + units
+            # _fold of both legs, inline (no tag): the group at the source, then at the destination. A virtual
+            # place is only registered (see _groups), which can first be needed at its key's first entry.
             if src_real:
+                at_place = groups.get((sku, src))
+                if at_place is None:
+                    at_place = groups[sku, src] = {}
                 group = at_place.get(movement_id)
                 if group is None:
-                    at_place[movement_id] = group = [0, 0, _NO_CAUSE]
-                    group[side] = -units
+                    at_place[movement_id] = [-units, 0, _NO_CAUSE] if physical else [0, -units, _NO_CAUSE]
                 else:
                     group[side] -= units
-            at_place = groups.get((sku, dst))
-            if at_place is None:
-                at_place = groups[sku, dst] = {}
+            elif out_units is None and (sku, src) not in groups:
+                groups[sku, src] = {}
             if dst_real:
+                at_place = groups.get((sku, dst))
+                if at_place is None:
+                    at_place = groups[sku, dst] = {}
                 group = at_place.get(movement_id)
                 if group is None:
-                    at_place[movement_id] = group = [0, 0, _NO_CAUSE]
-                    group[side] = units
+                    at_place[movement_id] = [units, 0, _NO_CAUSE] if physical else [0, units, _NO_CAUSE]
                 else:
                     group[side] += units
+            elif in_units is None and (sku, dst) not in groups:
+                groups[sku, dst] = {}
 
     def move_physical(self, sku: str, qty: float, src: str, dst: str, *, time: float,
                       movement_id: str, cause: Cause = Cause.NONE, recorded_time: float | None = None,
