@@ -177,6 +177,33 @@ def release_time(times: list[float], t: float, *, push: bool = False, cutoff: fl
     return day + 24 + clocks[0]
 
 
+def cutoff_across_midnight(times: list[float], cutoff: float) -> str | None:
+    """A note when batch releases run past midnight (a night warehouse: the longest gap between
+    them is not the one over midnight) while an order cut-off applies: the cut-off is read on the
+    calendar day (:func:`release_time`), so the evening's orders wait for the first release after
+    midnight too, which a night operation rarely means. None otherwise.
+
+    >>> cutoff_across_midnight([8.0, 13.0, 16.0], 16.5) is None
+    True
+    >>> cutoff_across_midnight([20.5, 22.0, 23.5, 1.0, 2.5], 1.0)[:60]
+    'the releases to the warehouse run past midnight (20:30 to 02'
+    """
+    clocks = sorted(set(times))
+    if len(clocks) < 2 or cutoff >= 24:
+        return None
+    gaps = [(clocks[i] - clocks[i - 1]) % 24 for i in range(len(clocks))]  # the gap before each release
+    first = max(range(len(clocks)), key=lambda i: (gaps[i], i == 0))
+    if first == 0:  # the longest gap is the one over midnight: a day's releases, read on the calendar day
+        return None
+    from ..kpi.common import clock as hhmm  # the one HH:MM formatter (here only for a note: pandas loads late)
+
+    return (f"the releases to the warehouse run past midnight ({hhmm(clocks[first])} to {hhmm(clocks[first - 1])}) "
+            f"while the order cut-off ({hhmm(cutoff)}) is read on the calendar day: every order handed over from "
+            f"{hhmm(cutoff)} to midnight, the evening's too, waits for the first release after midnight "
+            f"({hhmm(clocks[0])}); a working day across midnight is not modelled. For a night warehouse set "
+            "handoffs.order_cutoff to \"24:00\" (none): the release times alone make the late orders wait")
+
+
 def count_times(start: date, horizon_h: float, time_of_day: float) -> list[float]:
     """World times of the last weekday (Mon-Fri) of each month within the horizon.
 
