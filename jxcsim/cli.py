@@ -207,7 +207,6 @@ def simulate(
     """Simulate a scenario: write log.csv/.xes.gz/.ocel.sqlite, profile.yaml, truth/ and kpis.json."""
     from .world.replications import render_replications, run_replications_and_write
     from .world.scenario import ScenarioError, inert_habits, load_scenario
-    from .world.shifts import cutoff_across_midnight
     from .world.simulate import run_and_write
 
     _out_dir(out)
@@ -220,9 +219,7 @@ def simulate(
     except ScenarioError as exc:
         _fail(exc)
     _check_weeks(weeks, sc.start)
-    release = sc.handoffs.to_warehouse
-    midnight = None if release.mode == "push" else cutoff_across_midnight(release.times, sc.handoffs.order_cutoff)
-    for note in [*inert_habits(sc), *([f"handoffs: {midnight}"] if midnight else [])]:
+    for note in inert_habits(sc):
         typer.echo(f"note: {note}", err=True)
     progress = not no_progress and sys.stderr.isatty()
     try:

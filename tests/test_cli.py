@@ -132,22 +132,6 @@ def test_simulate_a_world_without_staff_names_the_missing_role(tmp_path):
     assert done.stderr.strip() == f"error: {tiny}: staff: the scenario has no sales: add one under staff (role: sales)"
 
 
-def test_simulate_notes_a_cutoff_read_on_the_calendar_day_in_a_night_warehouse(tmp_path):
-    from conftest import REPO
-
-    night = tmp_path / "night.yaml"
-    night.write_text(f"extends: {REPO / 'scenarios' / 'baseline.yaml'}\n"
-                     "handoffs: {order_cutoff: '01:00', to_warehouse: {times: [20.5, 22, 23.5, 1, 2.5]}}\n")
-    done = jxcsim("simulate", str(night), "--weeks", "1", "--formats", "csv", "--out", str(tmp_path / "out"),
-                  "--no-progress")
-    assert done.returncode == 0, done.stderr
-    assert ("note: handoffs: the releases to the warehouse run past midnight (20:30 to 02:30) while the order cut-off "
-            "(01:00) is read on the calendar day") in done.stderr and 'order_cutoff to "24:00"' in done.stderr
-    day = jxcsim("simulate", str(REPO / "scenarios" / "baseline.yaml"), "--weeks", "1", "--formats", "csv", "--out",
-                 str(tmp_path / "day"), "--no-progress")
-    assert day.returncode == 0 and "handoffs:" not in day.stderr
-
-
 @pytest.mark.parametrize(("option", "value"), [("--seed", "-1"), ("--weeks", "0"), ("--weeks", "100000000"),
                                                ("--replications", "0")])
 def test_simulate_refuses_numbers_out_of_range_before_any_work(tmp_path, option, value):

@@ -34,7 +34,8 @@ from enum import Enum
 import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
-from .common import HOUR, WEEKDAYS, DurationStats, duration_stats, events, local, share, time_of_day_h
+from .common import (HOUR, WEEKDAYS, DurationStats, duration_stats, events, local, share, time_of_day_h,
+                     workday_start)
 from .shared import shared
 
 BLOCKED_AFTER_H = 24.0
@@ -164,7 +165,10 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
     """Hours from order receipt to the first ``pick``: orders received at/after the cut-off vs the rest.
 
     An order is an *evening* order when its first ``order_received`` is at or after ``cutoff_h``
-    (local time of day, 16.5 = 16:30) and before midnight; otherwise *daytime*. Rows
+    (local time of day, 16.5 = 16:30) and before the warehouse's day ends — midnight, unless it
+    picks around midnight (a night shift), when its day starts in the middle of its longest quiet
+    run of hours (:func:`.common.workday_start` of the first picks' hours: a 01:00 cut-off of a
+    warehouse picking 20:00-06:00 makes the orders of 01:00-13:00 its evening's); otherwise *daytime*. Rows
     ``evening``/``daytime``; columns ``n_orders``, ``n_without_pick`` (left out of the stats),
     ``mean_h``, ``median_h``, ``p90_h``.
 
@@ -177,7 +181,10 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
     daytime         1     2.0
     """
     m = order_milestones(frame)
-    evening = time_of_day_h(local(m["received"], timezone)) >= cutoff_h
+    picks = m["first_pick"].dropna()
+    start = workday_start(time_of_day_h(local(picks, timezone)).to_numpy(float)) if len(picks) else 0.0
+    into_day = (time_of_day_h(local(m["received"], timezone)) - start) % 24  # hours into the working day
+    evening = into_day >= ((cutoff_h - start) % 24 if cutoff_h < 24 else 24.0)  # 24:00: no evening
     response = (m["first_pick"] - m["received"]) / HOUR
     rows = []
     for name, mask in (("evening", evening), ("daytime", ~evening)):

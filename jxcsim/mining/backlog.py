@@ -2,10 +2,13 @@
 
 For every case with an ``order_received`` event, the *response* is the first event of the
 first semantic of ``response`` the log has (default: ``pick``, else ``allocate``, else
-``physical_issue``): when the warehouse first acts on the order. The receipt's local time of day
-is binned (``bin_minutes``, default 30); an order waits *overnight* when its response falls on a
-later local calendar day. Per location (of the receipt), the window is the latest run of bins up
-to midnight in which at least ``min_share`` (80 %) of the orders wait overnight — bins with
+``physical_issue``): when the warehouse first acts on the order. Days are the warehouse's
+working days: local calendar days, unless it answers orders around midnight (a night shift), when
+they begin in the middle of its longest quiet run of hours (:func:`jxcsim.kpi.common.workday_start`
+of the responses' hours, per location). The receipt's time into its day is binned
+(``bin_minutes``, default 30); an order waits *overnight* when its response falls on a later
+day. Per location (of the receipt), the window is the latest run of bins up to the day's end
+(midnight, for a day shift) in which at least ``min_share`` (80 %) of the orders wait overnight — bins with
 fewer than ``min_obs`` orders are bridged — provided some earlier tested bin does not (a log in
 which every order waits overnight has no cut-off). The window's response times are tested
 against those of the orders received earlier in the day (one-sided Mann–Whitney,
@@ -17,7 +20,8 @@ working weekdays: those with at least a tenth of the busiest weekday's responses
 ``min_obs`` of them fall on either side of the cut-off: an order of Friday morning that waits for
 Monday says nothing about a cut-off, and such waits would lift the earlier orders' median. The
 figures reported (``effect_h``, ``baseline_h``, cases) are those of all orders. ``weekday`` is
-``None`` (every day); ``hours`` is ``[cut-off, 24)``.
+``None`` (every day); ``hours`` is ``[cut-off, 24)``, or ``[cut-off, day start)`` when a night
+warehouse's cut-off falls before its day starts (01:00 to 13:00).
 
 >>> import pandas as pd
 >>> rows = []
@@ -39,6 +43,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..kpi.common import workday_start
 from ..kpi.shared import shared
 from .common import (
     NO_LOCATION,
@@ -62,7 +67,10 @@ DEFAULT_RESPONSE = ("pick", "allocate", "physical_issue")
 def order_responses(frame: pd.DataFrame, *, timezone: str | None,
                     response: Sequence[str] = DEFAULT_RESPONSE) -> pd.DataFrame | None:
     """Per order (index = case): receipt time, location, response time and semantic, lag (h),
-    local time of day of the receipt (h) and whether the response came on a later local day.
+    local time of day of the receipt (h), the hour its location's working day starts
+    (``day_start_h``, :func:`jxcsim.kpi.common.workday_start` of the responses' hours: 0 unless the
+    warehouse works around midnight), the receipt's hours into that day (``day_h``) and whether the
+    response came on a later working day (``overnight``).
 
     ``None`` when the log has no ``order_received`` or none of the ``response`` semantics.
     """
@@ -78,13 +86,23 @@ def order_responses(frame: pd.DataFrame, *, timezone: str | None,
     if orders.empty:
         return None
     day_in, _, time_in = local_clock(orders["time"], timezone)
-    day_out, _, _ = local_clock(orders["time_response"], timezone)
+    day_out, _, time_out = local_clock(orders["time_response"], timezone)
+    # each location's working day, read off when its warehouse answers (a night warehouse's starts by day)
+    places = (orders["location"].astype(object).where(orders["location"].notna(), NO_LOCATION)
+              if "location" in orders.columns else pd.Series(NO_LOCATION, index=orders.index))
+    start = np.zeros(len(orders))
+    for _, at in places.groupby(places, sort=False).indices.items():
+        start[at] = workday_start(time_out[at])
+    if start.any():
+        day_in, _, _ = local_clock(orders["time"], timezone, day_start_h=start)
+        day_out, _, _ = local_clock(orders["time_response"], timezone, day_start_h=start)
     out = pd.DataFrame({
         "received": orders["time"], "response": orders["time_response"],
         "location": orders["location"] if "location" in orders.columns else None,
         "received_activity": orders["activity"], "response_activity": orders["activity_response"],
         "lag_h": (orders["time_response"] - orders["time"]).dt.total_seconds() / 3600,
-        "time_of_day_h": time_in, "overnight": day_out > day_in,
+        "time_of_day_h": time_in, "day_start_h": start, "day_h": (time_in - start) % 24,
+        "overnight": day_out > day_in,
     }, index=orders.index)
     out.attrs["response_semantic"] = chosen
     return out
@@ -97,8 +115,9 @@ def _one_night(rows: pd.DataFrame, timezone: str | None, min_obs: int) -> pd.Dat
     """The orders of one location received on a day the warehouse works and before another it works
     (its working weekdays read off the responses): waiting overnight then means one night, not a
     weekend or a day off; all the orders when fewer than ``2 × min_obs`` such orders remain."""
-    _, received, _ = local_clock(rows["received"], timezone)
-    _, answered, _ = local_clock(rows["response"], timezone)
+    start = rows["day_start_h"].to_numpy(float)
+    _, received, _ = local_clock(rows["received"], timezone, day_start_h=start)
+    _, answered, _ = local_clock(rows["response"], timezone, day_start_h=start)
     per_day = np.bincount(np.asarray(answered, dtype=np.int64), minlength=7)
     working = per_day >= WORKING_SHARE * per_day.max()
     received = np.asarray(received, dtype=np.int64)
@@ -140,7 +159,7 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
     if orders is None:
         return []
     n_bins = (24 * 60) // bin_minutes
-    orders = orders.assign(bin=np.minimum((orders["time_of_day_h"] * 60 // bin_minutes).astype(int), n_bins - 1),
+    orders = orders.assign(bin=np.minimum((orders["day_h"] * 60 // bin_minutes).astype(int), n_bins - 1),
                            loc_key=orders["location"].astype(object).where(orders["location"].notna(), NO_LOCATION))
     candidates = []
     for loc_key, rows in orders.groupby("loc_key", sort=True):
@@ -168,19 +187,22 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
         if q > fdr:
             continue
         location = None if loc_key == NO_LOCATION else str(loc_key)
-        cutoff = start * bin_minutes / 60
+        day_start = float(win["day_start_h"].iloc[0])
+        cutoff = (day_start + start * bin_minutes / 60) % 24  # bins count from the working day's start
+        end = day_start if cutoff < day_start else 24.0  # the working day's end, or midnight
         names = [str(win["received_activity"].mode().iloc[0]), str(win["response_activity"].mode().iloc[0])]
         share_over = float(win["overnight"].mean())
         summary = _summary(location, cutoff, names[1], effect, baseline, medians, len(win), share_over)
-        bins = [{"from": clock(b * bin_minutes / 60), "orders": int(r.n), "share_overnight": float(r.share),
-                 "mean_h": float(r.mean_h)} for b, r in table.iterrows()]
+        bins = [{"from": clock((day_start + b * bin_minutes / 60) % 24), "orders": int(r.n),
+                 "share_overnight": float(r.share), "mean_h": float(r.mean_h)} for b, r in table.iterrows()]
         findings.append(Finding(
             kind=FindingKind.AFTER_HOURS_BACKLOG, activities=names, location=location, weekday=None,
-            hours=[float(cutoff), 24.0], cases=int(len(win)), effect_h=effect, baseline_h=baseline,
+            hours=[float(cutoff), float(end)], cases=int(len(win)), effect_h=effect, baseline_h=baseline,
             stock_impact_qty=None, q_value=float(q),
             evidence=evidence_by_lag(pd.Series(win.index), win["lag_h"], MAX_EVIDENCE),
             summary=summary, case_ids=tuple(str(c) for c in win.index),
-            details={"cutoff": clock(cutoff), "share_overnight": share_over, "p": float(p),
+            details={"cutoff": clock(cutoff), "day_start": clock(day_start), "share_overnight": share_over,
+                     "p": float(p),
                      "response_semantic": orders.attrs.get("response_semantic"), "orders_before": int(len(rest)),
                      "median_h": medians[0], "median_before_h": medians[1],
                      "bin_minutes": bin_minutes, "bins": bins, "timezone": timezone or "UTC"}))

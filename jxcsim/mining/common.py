@@ -65,15 +65,22 @@ _QUARTER_NS = 15 * 60 * 10**9  # every UTC offset in use, and every DST switch, 
 _DAY_NS = 86_400 * 10**9
 
 
-def local_clock(utc: pd.Series, timezone: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def local_clock(utc: pd.Series, timezone: str | None, *, day_start_h: float | np.ndarray = 0.0
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Local calendar day (days since 1970-01-01), weekday (Mon = 0) and time of day (hours, with
     minutes and seconds) of UTC timestamps; each distinct quarter hour is converted once (a log of
     a million events spans a few tens of thousands), so this is much faster than ``tz_convert``.
+    ``day_start_h`` (one hour, or one per timestamp) makes days begin then instead of at midnight
+    (a night shift's working day, :func:`jxcsim.kpi.common.workday_start`): the day, weekday and
+    hours since it began of each timestamp.
 
     >>> ts = pd.Series(pd.to_datetime(["2025-01-05 16:10:00", "2025-01-06 01:59:30"], utc=True))
     >>> day, weekday, hour = local_clock(ts, "Asia/Shanghai")
     >>> (day[1] - day[0]).item(), weekday.tolist(), hour.round(3).tolist()
     (0, [0, 0], [0.167, 9.992])
+    >>> day, weekday, hour = local_clock(ts, "Asia/Shanghai", day_start_h=13.0)   # both before Monday 13:00
+    >>> weekday.tolist(), hour.round(3).tolist()
+    ([6, 6], [11.167, 20.992])
     """
     values = pd.to_datetime(utc, utc=True)
     ns = values.array.asi8 if hasattr(values.array, "asi8") else values.astype("int64").to_numpy()
@@ -82,6 +89,8 @@ def local_clock(utc: pd.Series, timezone: str | None) -> tuple[np.ndarray, np.nd
     local = local_times(stamps, timezone)
     offset_ns = (local.dt.tz_localize(None) - stamps.dt.tz_localize(None)).to_numpy().astype(np.int64)
     local_ns = ns + offset_ns[inverse]
+    if np.any(day_start_h):
+        local_ns = local_ns - (np.asarray(day_start_h, dtype=float) * 3.6e12).astype(np.int64)
     day = local_ns // _DAY_NS
     return day, (day + 3) % 7, (local_ns - day * _DAY_NS) / 3.6e12
 

@@ -171,10 +171,11 @@ def _answered_at(frame: pd.DataFrame, location: str | None, timezone: str | None
 def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
                   timezone: str | None) -> tuple[int, float | None, int]:
     """What the log shows of an order cut-off at ``location``: the orders received after ``cutoff``
-    (local hour) that the warehouse answered, the share of those received before it answered on
-    the same local day (None without any) — a warehouse that cannot keep up answers even the
-    morning's orders the next day, and then no cut-off is visible —, and the most orders received
-    in one half hour after it (the backlog analysis tests half hours of ``min_obs`` orders or more).
+    (local hour) that the warehouse answered, the share of those received before it answered on the
+    same working day (None without any; a night warehouse's day: :func:`.backlog.order_responses`) — a
+    warehouse that cannot keep up answers even the morning's orders the next day, and then no cut-off
+    is visible —, and the most orders received in one half hour after it (the backlog analysis tests
+    half hours of ``min_obs`` orders or more).
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({"case:concept:name": ["A", "A", "B", "B"], "location": ["W"] * 4,
@@ -187,9 +188,9 @@ def backlog_cases(frame: pd.DataFrame, location: str | None, cutoff: float, *,
     orders = _answered_at(frame, location, timezone)
     if orders is None:
         return 0, None, 0
-    before = orders["time_of_day_h"] < cutoff
+    before = orders["day_h"] < (cutoff - orders["day_start_h"]) % 24  # into the warehouse's working day
     same_day = float(1.0 - orders.loc[before, "overnight"].mean()) if before.any() else None
-    half_hours = (orders.loc[~before, "time_of_day_h"] * 2).astype(int).value_counts()
+    half_hours = (orders.loc[~before, "day_h"] * 2).astype(int).value_counts()
     return int((~before).sum()), same_day, int(half_hours.max()) if len(half_hours) else 0
 
 
@@ -321,6 +322,8 @@ def matches(finding: Finding, expected: dict[str, Any], *, tolerance_h: float = 
         elif finding.weekday not in weekdays:
             return False
     hours = expected.get("hours")
+    if expected["kind"] == "after_hours_backlog" and hours is not None and finding.hours is not None:
+        hours = [hours[0], finding.hours[1]]  # the cut-off is the pattern; the end is where a working day ends
     if hours is not None and not (hours[0] <= 0 and hours[1] >= 24):  # a habit all day: any window of the day
         if finding.hours is None:
             return False

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .scenario import Movement, Role, Scenario
-from .shifts import WEEKDAY_NAMES, WeeklyCalendar, release_time
+from .shifts import WEEKDAY_NAMES, WeeklyCalendar, release_day_start, release_time
 
 
 def _worse_than_usual(habit, scenario: Scenario) -> bool:
@@ -107,10 +107,11 @@ def _cutoff_truths(scenario: Scenario) -> list[dict[str, Any]]:
         if held is not None and held != cutoff:
             by_cutoff.setdefault((held, True), []).append(location)
     out = []
+    end = workday_start(scenario)  # orders wait from the cut-off to the end of the warehouse's day
     for (cutoff, held), locations in sorted(by_cutoff.items(), key=lambda item: (item[0][1], item[0][0])):
         out.append({"name": "held orders after cut-off wait overnight" if held else
                     "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": locations,
-                    "weekdays": list(range(7)), "hours": [cutoff, 24.0], "held": held,
+                    "weekdays": list(range(7)), "hours": [cutoff, end if cutoff < end else 24.0], "held": held,
                     "nominal_cutoff": scenario.handoffs.order_cutoff,
                     "activities": [names.order_received, names.pick], **({"optional": True} if held else {})})
     return out
@@ -237,7 +238,8 @@ def effective_cutoff(scenario: Scenario, location: str, *, held: bool = False) -
     next on shift; the cut-off is where the day's last run of orders picked on a later day
     begins, on the weekdays with one (the most common such hour; ties: the earliest). Shifts past
     midnight count: a night crew picking a 22:00 release takes that day's afternoon orders.
-    ``None`` without pickers or sales staff, or when every order is picked the day it came.
+    ``None`` without pickers or sales staff, or when every order is picked the day it came. Days
+    are the warehouse's (:func:`workday_start`): a night warehouse's begins before its evening.
     ``held``: for an order the check holds, which the approver sees as the credit hand-off (or
     the digests) says and approves when next on shift (plus the approval's mean duration) before
     the release (``None`` without approvers).
@@ -258,25 +260,40 @@ def effective_cutoff(scenario: Scenario, location: str, *, held: bool = False) -
     approval_times = digests or to_approver.times or [0.0]
     approval_push = not digests and to_approver.mode == "push"
     approval_h = scenario.durations.credit_approval.mean_h
+    start = workday_start(scenario)  # the day the releases keep (a night warehouse's begins in the day)
     by_day = []
     for day in range(7):
-        if not any(sales.is_open(day * 24 + q / 4) for q in range(96)):
+        if not any(sales.is_open(day * 24 + start + q / 4) for q in range(96)):
             continue  # nobody checks orders that day: they all wait, at any hour
         later = []
         for q in range(96):
-            t = day * 24 + q / 4
+            t = day * 24 + start + q / 4
             ready = sales.next_open(t) + check_h
             if approvers is not None:
                 ready = approvers.next_open(release_time(approval_times, ready, push=approval_push)) + approval_h
             released = release_time(release.times or [0.0], ready, push=push, cutoff=scenario.handoffs.order_cutoff)
-            later.append(pickers.next_open(released) >= (day + 1) * 24)
+            later.append(pickers.next_open(released) >= (day + 1) * 24 + start)
         same_day = [q for q in range(96) if not later[q]]
         if later[-1] and same_day:  # some orders go out the same day, the evening's do not
-            by_day.append((same_day[-1] + 1) / 4)
+            by_day.append((start + (same_day[-1] + 1) / 4) % 24)
     if not by_day:
         return None
     counts = {c: by_day.count(c) for c in by_day}
     return float(min(counts, key=lambda c: (-counts[c], c)))
+
+
+def workday_start(scenario: Scenario) -> float:
+    """The hour the warehouse's day starts, as its batch releases make it (:func:`.shifts.release_day_start`:
+    midnight unless they run past it); midnight for pushed releases or without a cut-off.
+
+    >>> from jxcsim.world.scenario import load_scenario
+    >>> workday_start(load_scenario("scenarios/baseline.yaml"))
+    0.0
+    """
+    release = scenario.handoffs.to_warehouse
+    if release.mode == "push" or scenario.handoffs.order_cutoff >= 24 or not release.times:
+        return 0.0
+    return release_day_start(tuple(sorted(release.times)))
 
 
 def _calendar(scenario: Scenario, role: Role, location: str | None = None) -> WeeklyCalendar | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -155,18 +156,44 @@ class WeeklyCalendar:
         return total
 
 
+@functools.lru_cache(maxsize=64)
+def release_day_start(clocks: tuple[float, ...]) -> float:
+    """The hour at which the day of batch releases at ``clocks`` (sorted hours of day) starts: 0
+    (midnight) when the longest gap between releases is the one over midnight, else the middle
+    of the longest gap (releases 20:30 ... 02:30 of a night warehouse: 11:30).
+
+    >>> release_day_start((8.0, 13.0, 16.0)), release_day_start((1.0, 2.5, 20.5, 22.0, 23.5))
+    (0.0, 11.5)
+    """
+    if len(clocks) < 2:
+        return 0.0
+    gaps = [(clocks[i] - clocks[i - 1]) % 24 for i in range(len(clocks))]  # the gap before each release
+    first = max(range(len(clocks)), key=lambda i: (gaps[i], i == 0))  # ties: midnight's
+    return 0.0 if first == 0 else (clocks[first] - gaps[first] / 2) % 24
+
+
 def release_time(times: list[float], t: float, *, push: bool = False, cutoff: float | None = None) -> float:
     """When work handed over at world time ``t`` is seen by the next department.
 
     Pushed work is seen at once. Batched work is seen at the next of ``times`` (hours of day);
     work handed over at or after ``cutoff`` (hour of day) waits for the next day's first time.
+    The day is the releases' (:func:`release_day_start`): midnight to midnight unless they run
+    past midnight, as a night warehouse's do, whose day begins in the long gap before its first
+    release of the evening; there a 01:00 cut-off sends the orders after it to the next night.
 
     >>> release_time([8.0, 14.0], 10.0), release_time([8.0, 14.0], 17.0, cutoff=16.5)
     (14.0, 32.0)
+    >>> night = [20.5, 22.0, 23.5, 1.0, 2.5]
+    >>> [release_time(night, t, cutoff=1.0) for t in (20.0, 24.5, 25.0)]   # 20:00, 00:30, 01:00 next day
+    [20.5, 25.0, 44.5]
     """
     if push:
         return t
     clocks = sorted(times) or [0.0]
+    if cutoff is not None and cutoff < 24:
+        start = release_day_start(tuple(clocks))
+        if start:  # the day runs past midnight: read the hours, and the cut-off, from its start
+            return start + release_time([(c - start) % 24 for c in clocks], t - start, cutoff=(cutoff - start) % 24)
     day = math.floor(t / 24) * 24
     hour = t - day
     if cutoff is not None and hour >= cutoff:
@@ -175,33 +202,6 @@ def release_time(times: list[float], t: float, *, push: bool = False, cutoff: fl
         if clock >= hour:
             return day + clock
     return day + 24 + clocks[0]
-
-
-def cutoff_across_midnight(times: list[float], cutoff: float) -> str | None:
-    """A note when batch releases run past midnight (a night warehouse: the longest gap between
-    them is not the one over midnight) while an order cut-off applies: the cut-off is read on the
-    calendar day (:func:`release_time`), so the evening's orders wait for the first release after
-    midnight too, which a night operation rarely means. None otherwise.
-
-    >>> cutoff_across_midnight([8.0, 13.0, 16.0], 16.5) is None
-    True
-    >>> cutoff_across_midnight([20.5, 22.0, 23.5, 1.0, 2.5], 1.0)[:60]
-    'the releases to the warehouse run past midnight (20:30 to 02'
-    """
-    clocks = sorted(set(times))
-    if len(clocks) < 2 or cutoff >= 24:
-        return None
-    gaps = [(clocks[i] - clocks[i - 1]) % 24 for i in range(len(clocks))]  # the gap before each release
-    first = max(range(len(clocks)), key=lambda i: (gaps[i], i == 0))
-    if first == 0:  # the longest gap is the one over midnight: a day's releases, read on the calendar day
-        return None
-    from ..kpi.common import clock as hhmm  # the one HH:MM formatter (here only for a note: pandas loads late)
-
-    return (f"the releases to the warehouse run past midnight ({hhmm(clocks[first])} to {hhmm(clocks[first - 1])}) "
-            f"while the order cut-off ({hhmm(cutoff)}) is read on the calendar day: every order handed over from "
-            f"{hhmm(cutoff)} to midnight, the evening's too, waits for the first release after midnight "
-            f"({hhmm(clocks[0])}); a working day across midnight is not modelled. For a night warehouse set "
-            "handoffs.order_cutoff to \"24:00\" (none): the release times alone make the late orders wait")
 
 
 def count_times(start: date, horizon_h: float, time_of_day: float) -> list[float]:

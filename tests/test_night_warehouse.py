@@ -1,0 +1,119 @@
+"""A warehouse working at night: its day, not the calendar's, decides which orders wait for the next one.
+
+The world (the order cut-off against the releases' day), the planted truth, the evening KPI and the
+backlog analysis read the same night warehouse alike: orders of the evening go out that night, those
+after the 01:00 cut-off wait for the next night.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import REPO
+from jxcsim.kpi.common import workday_start
+from jxcsim.kpi.process import evening_response
+from jxcsim.mining.diagnose import diagnose
+from jxcsim.mining.truth import score_findings
+from jxcsim.world.planted import planted_truth
+from jxcsim.world.scenario import load_scenario
+from jxcsim.world.shifts import release_day_start, release_time
+from jxcsim.world.simulate import simulate
+
+NIGHT = REPO / "scenarios" / "examples" / "night_fulfilment_nz.yaml"
+
+
+def calendar_release(times: list[float], t: float, cutoff: float | None) -> float:
+    """The release rule read on the calendar day (what a day warehouse has always had)."""
+    clocks = sorted(times)
+    day = math.floor(t / 24) * 24
+    hour = t - day
+    if cutoff is not None and hour >= cutoff:
+        return day + 24 + clocks[0]
+    return next((day + c for c in clocks if c >= hour), day + 24 + clocks[0])
+
+
+clocks = st.lists(st.integers(0, 95).map(lambda q: q / 4), min_size=1, max_size=6, unique=True)
+
+
+@given(clocks, st.floats(0, 24 * 14), st.one_of(st.none(), st.integers(0, 96).map(lambda q: q / 4)))
+def test_a_release_comes_at_a_release_time_not_before_the_hand_over(times, t, cutoff):
+    seen = release_time(times, t, cutoff=cutoff)
+    assert t <= seen < t + 48
+    assert min(abs((seen % 24) - c) % 24 for c in times) < 1e-9 or any(abs(seen % 24 - c) < 1e-9 for c in times)
+    if release_day_start(tuple(sorted(times))) == 0 or cutoff is None or cutoff >= 24:
+        assert seen == pytest.approx(calendar_release(times, t, cutoff))  # a day's releases: as ever
+
+
+def test_a_night_warehouse_day_begins_in_its_long_gap():
+    night = [20.5, 22.0, 23.5, 1.0, 2.5]
+    assert release_day_start(tuple(sorted(night))) == 11.5
+    # the evening's orders go out at the evening's releases; those after the 01:00 cut-off the next night
+    assert [release_time(night, h, cutoff=1.0) for h in (19.0, 21.0, 24.8, 25.0, 30.0, 36.0)] == \
+        [20.5, 22.0, 25.0, 44.5, 44.5, 44.5]
+
+
+@pytest.fixture(scope="module")
+def night():
+    scenario = load_scenario(NIGHT)
+    return scenario, simulate(scenario, weeks=4, seed=3)
+
+
+def _orders(log: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    def first(semantic: str) -> pd.Series:
+        rows = log[log["semantic"].astype(str) == semantic]
+        return rows.groupby("case:concept:name", observed=True)["time:timestamp"].min()
+
+    orders = pd.DataFrame({"received": first("order_received"), "picked": first("pick")}).dropna()
+    held = set(log.loc[log["semantic"].astype(str) == "credit_hold", "case:concept:name"])
+    orders = orders[~orders.index.isin(held)]
+    local = orders["received"].dt.tz_convert(timezone)
+    return orders.assign(hour=local.dt.hour + local.dt.minute / 60,
+                         lag_h=(orders["picked"] - orders["received"]).dt.total_seconds() / 3600)
+
+
+def test_the_evenings_orders_go_out_that_night_and_the_late_ones_the_next(night):
+    scenario, result = night
+    orders = _orders(result.log, scenario.timezone)
+    evening = orders[(orders["hour"] >= 19.0) & (orders["hour"] < 22.5)]
+    late = orders[(orders["hour"] >= 2.0) & (orders["hour"] < 10.0)]
+    assert len(evening) > 50 and len(late) > 10
+    # picked at the evening's releases, before midnight (read on the calendar day all would wait for 01:00)
+    assert (evening["lag_h"] < 24.0 - evening["hour"]).mean() > 0.5
+    # after the cut-off: the next night's first release, 20:30 the same calendar day, never the 01:00 after it
+    assert late["lag_h"].median() < 20 and (late["lag_h"] < 24).mean() > 0.7  # (a closed Wednesday: longer)
+
+
+def test_truth_kpi_and_diagnosis_read_the_night_warehouses_day(night):
+    scenario, result = night
+    cutoffs = [h for h in planted_truth(scenario) if h["kind"] == "after_hours_backlog" and not h.get("held")]
+    assert [c["hours"] for c in cutoffs] == [[1.0, 11.5]]  # from the cut-off to where the warehouse's day begins
+    log = result.log
+    picks = log.loc[log["semantic"].astype(str) == "pick", "time:timestamp"].dt.tz_convert(scenario.timezone)
+    start = workday_start((picks.dt.hour + picks.dt.minute / 60).to_numpy())
+    assert 6 <= start <= 20  # in the day, when nobody picks
+    table = evening_response(log, timezone=scenario.timezone, cutoff_h=1.0)
+    local = log.loc[log["semantic"].astype(str) == "order_received"].groupby("case:concept:name", observed=True)[
+        "time:timestamp"].min().dt.tz_convert(scenario.timezone)
+    hours = local.dt.hour + local.dt.minute / 60 + local.dt.second / 3600
+    received = set(log.loc[log["semantic"].astype(str) == "pick", "case:concept:name"])
+    assert table.at["evening", "n_orders"] == int(((hours >= 1.0) & (hours < start)).sum())  # not 01:00-24:00
+    assert table.at["evening", "n_orders"] < table.at["daytime", "n_orders"] and received
+    findings = diagnose(log, timezone=scenario.timezone)
+    backlog = [f for f in findings if f.kind.value == "after_hours_backlog" and f.location == "AKL-NIGHT"]
+    assert backlog and backlog[0].hours[0] == 1.0 and 6 <= backlog[0].hours[1] <= 20, [f.summary for f in backlog]
+    score = score_findings(findings, planted_truth(scenario), frame=log, timezone=scenario.timezone)
+    hit = [h for h in score["hits"] if h["kind"] == "after_hours_backlog" and h["location"] == "AKL-NIGHT"]
+    assert hit and score["false_alarms"] == 0, score["misses"]
+
+
+def test_workday_start_is_midnight_for_a_day_and_an_evening_shift():
+    day = np.repeat(np.arange(7.0, 18.0), 20)
+    evening = np.concatenate([day, np.repeat(np.arange(18.0, 23.0), 10)])
+    assert workday_start(day) == workday_start(evening) == 0.0
+    assert workday_start(np.arange(0.0, 24.0, 0.5)) == 0.0  # round the clock: midnight
