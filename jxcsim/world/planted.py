@@ -181,10 +181,14 @@ def receipts_before_weekend(scenario: Scenario, location: str) -> list[tuple[int
     """``(weekday, hour the last clerk leaves)`` for each day clerks at ``location`` work before a day
     no clerk there works by their shifts (the weekend): a receipt of the day's last hours posted
     after they leave waits until the next working day, like a Friday habit of posting on Monday.
+    A night shift leaves the next morning: Tuesday's 20:00-06:00 before a closed Wednesday gives
+    ``(2, 6.0)``.
 
     >>> from jxcsim.world.scenario import load_scenario
     >>> receipts_before_weekend(load_scenario("scenarios/baseline.yaml"), "WH-B")   # clerks Mon-Sat until 18:00
     [(5, 18.0)]
+    >>> receipts_before_weekend(load_scenario("scenarios/examples/night_fulfilment_nz.yaml"), "HAM-2")
+    [(2, 6.0)]
     """
     clerks = [m for m in scenario.staff.values()
               if m.enabled and m.role is Role.WAREHOUSE_CLERK and m.location == location]
@@ -193,7 +197,8 @@ def receipts_before_weekend(scenario: Scenario, location: str) -> list[tuple[int
     for d in range(7):
         working = [sh for m, sh in zip(clerks, shifts, strict=True) if d in sh.days and d not in m.absent_weekdays]
         if working and not any((d + 1) % 7 in sh.days for sh in shifts):
-            out.append((d, max(sh.end if sh.end > sh.start else 24.0 for sh in working)))
+            leaves = max(d * 24 + sh.end if sh.end > sh.start else (d + 1) * 24 + sh.end for sh in working)
+            out.append((int(leaves // 24) % 7 if leaves % 24 else d, leaves % 24 or 24.0))
     return out
 
 
