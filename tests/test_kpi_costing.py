@@ -187,7 +187,7 @@ def test_unknown_group_in_a_cost_change_names_the_field():
     with pytest.raises(ScenarioError, match=r"catalogue: .*cost_changes\.0\.groups: unknown group\(s\) 'TEA'"):
         parse_scenario({"name": "t", "locations": {"W": {}},
                         "catalogue": {"cost_changes": [{"effective": "2025-02-01", "factor": 1.1, "groups": ["TEA"]}]}})
-    with pytest.raises(ScenarioError, match=r"catalogue\.cost_changes\.0\.effective: Field required"):
+    with pytest.raises(ScenarioError, match=r"catalogue\.cost_changes\.0\.effective: required: add it"):
         parse_scenario({"name": "t", "locations": {"W": {}}, "catalogue": {"cost_changes": [{"factor": 1.1}]}})
 
 

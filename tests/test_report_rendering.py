@@ -153,3 +153,17 @@ def test_with_nothing_to_map_the_section_says_why():
     assert "no movement with its posting (needs activities mapped to physical_issue and book_issue" in body
     assert "the findings (1 rework) have no wait to map" in body  # the same loop twice is drawn (or not) once
     assert "no case goes straight from Invoice to &lt;b&gt;Allocate&lt;/b&gt; (named by a finding)" in body
+
+
+def test_a_long_list_of_findings_folds_the_lower_ranked_ones():
+    from jxcsim.mining.findings import Finding, FindingKind
+    from jxcsim.report.findings_page import SHOWN, render_findings_page
+
+    many = [Finding(FindingKind.BOTTLENECK, ["A", "B"], "W", d % 7, [9.0, 10.0], 10 + d, 2.0, 1.0, None, 0.01, [],
+                    f"window {d}") for d in range(SHOWN + 7)]
+    page = render_findings_page(many, title="t")
+    folded = page.split("<details class=more>")[1]
+    assert f"7 more findings, ranked {SHOWN + 1}–{SHOWN + 7} (7 bottleneck)" in folded
+    assert page.count("<tr class=tier") == SHOWN + 7 and folded.count("<tr class=tier") == 7
+    assert f"id=f{SHOWN + 1}>" in folded and "id=f1>" not in folded
+    assert "<details class=more>" not in render_findings_page(many[:SHOWN], title="t")

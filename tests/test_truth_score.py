@@ -98,6 +98,6 @@ def test_truth_section_escapes_names_and_shows_each_result():
              "false_alarm_summaries": ["<i>alarm</i>"], "false_alarm_ranks": [5]}
     page = truth_section(score, source="<planted>.json", note="<clock>")
     assert "<script>" not in page and "<b>WH" not in page and "<i>alarm" not in page and "<clock>" not in page
-    assert "&lt;script&gt;" in page and "#5: &lt;i&gt;alarm" in page
+    assert "&lt;script&gt;" in page and "#5</a>: &lt;i&gt;alarm" in page and 'href="#f2"' in page
     assert ">found<" in page and ">in part<" in page and ">not expected<" in page and "#3" in page
     assert "Found 1 of the 2 planted habits the log can show; 1 false alarm; 1 planted habit not expected" in page

@@ -26,6 +26,7 @@ from .tables import health_table_html, is_health_table, label, table_html
 _IMPACT = ("phantom stock: quantity × hours moved but not yet posted (unit·h); for a never-posted movement, "
            "the units never posted")
 LISTED = 15  # movements shown per finding (all of them are in findings.json)
+SHOWN = 25  # findings in the report's table; the rest (lower ranked) folded beneath it
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:2rem auto;color:#1d2733;
 max-width:80rem;padding:0 1rem}
@@ -35,6 +36,7 @@ table{border-collapse:collapse;width:100%;margin:.8rem 0} th,td{padding:.35rem .
 text-align:left;vertical-align:top;font-size:.9rem} th{background:#f3f6f9} td.num{text-align:right;
 font-variant-numeric:tabular-nums} .kind{font-weight:600;white-space:nowrap} .evidence{color:#5b6675;font-size:.8rem}
 .empty,.note{color:#5b6675} details{margin-top:.3rem;font-size:.85rem} details table{width:auto}
+details.more{font-size:1rem} details.more table{width:100%} details.more summary{cursor:pointer;color:#1d4f91}
 .tier0 .kind{color:#b02a37} .tier1 .kind{color:#8a5a00} figure{margin:1rem 0} figure img,figure svg{max-width:100%;
 height:auto} figcaption{color:#5b6675;font-size:.85rem} .figs{display:grid;grid-template-columns:repeat(auto-fill,
 minmax(34rem,1fr));gap:1rem}
@@ -102,16 +104,16 @@ def _stock_impact(f: Finding) -> str:
     return f"{f.stock_impact_qty:,.0f}&nbsp;{unit}"
 
 
-def _finding_rows(findings: list[Finding]) -> str:
+def _finding_rows(findings: list[Finding], first_rank: int = 1) -> str:
     rows = []
-    for rank, f in enumerate(findings, start=1):
+    for rank, f in enumerate(findings, start=first_rank):
         evidence = ", ".join(_e(c) for c in f.evidence[:10])
         effect, baseline = _num(f.effect_h), _num(f.baseline_h)
         if f.kind is FindingKind.UNPOSTED_MOVEMENT:  # no lag to compare: unposted at least the grace period
             effect = f'<span title="unposted at least this long (the grace period)">≥&nbsp;{effect}</span>'
             baseline = "—"
         rows.append(
-            f"<tr class=tier{f.tier}><td class=num>{rank}</td><td class=kind>{_e(f.kind.value)}</td>"
+            f"<tr class=tier{f.tier} id=f{rank}><td class=num>{rank}</td><td class=kind>{_e(f.kind.value)}</td>"
             f"<td>{_e(f.summary)}<div class=evidence>cases: {evidence}</div>{_details(f)}</td>"
             f"<td>{_e(' → '.join(f.activities))}</td><td>{_e(f.location or '—')}</td><td>{_e(_window(f))}</td>"
             f"<td class=num>{f.cases:,}</td><td class=num>{effect}</td><td class=num>{baseline}</td>"
@@ -158,11 +160,19 @@ def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[
                for name, records in (tables or {}).items() if records]
     nav = "".join(f'<a href="#s{i}">{_e(name)}</a>' for i, (name, _) in enumerate(blocks))
     extra = "".join(f'<h2 id="s{i}">{_e(name)}</h2>{body}' for i, (name, body) in enumerate(blocks))
+    head = ("<tr><th>#</th><th>kind</th><th>finding</th><th>activities</th><th>location</th><th>when</th>"
+            f"<th>cases</th><th>{_e(label('effect_h'))}</th><th>{_e(label('baseline_h'))}</th>"
+            f"<th title=\"{_IMPACT}\">{_e(label('stock_impact_qty'))}</th><th>{_e(label('q_value'))}</th></tr>")
+    table = f"<table>{head}{_finding_rows(ranked[:SHOWN])}</table>"
+    rest = ranked[SHOWN:]
+    if rest:  # a large firm's many lesser windows, out of the way of the ranked ones (still in findings.json)
+        kinds: dict[str, int] = {}
+        for f in rest:
+            kinds[f.kind.value] = kinds.get(f.kind.value, 0) + 1
+        what = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda item: -item[1]))
+        table += (f"<details class=more><summary>{len(rest)} more findings, ranked {SHOWN + 1}–{len(ranked)} "
+                  f"({_e(what)})</summary><table>{head}{_finding_rows(rest, SHOWN + 1)}</table></details>")
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
             f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1><div class=meta>{meta_line}</div>"
             f"<nav><a href=\"#findings\">Findings</a>{nav}</nav>"
-            f"<h2 id=findings>Findings ({len(ranked)})</h2>"
-            "<table><tr><th>#</th><th>kind</th><th>finding</th><th>activities</th><th>location</th><th>when</th>"
-            f"<th>cases</th><th>{_e(label('effect_h'))}</th><th>{_e(label('baseline_h'))}</th>"
-            f"<th title=\"{_IMPACT}\">{_e(label('stock_impact_qty'))}</th><th>{_e(label('q_value'))}</th></tr>"
-            f"{_finding_rows(ranked)}</table>{extra}</body></html>")
+            f"<h2 id=findings>Findings ({len(ranked)})</h2>{table}{extra}</body></html>")

@@ -73,19 +73,19 @@ def truth_section(score: dict[str, Any], *, source: str, note: str | None = None
     rows = []
     for key, result, css, meaning in _RESULTS:
         for item in score.get(key) or []:
-            found = ", ".join(f"#{r}" for r in item.get("ranks") or [])
+            found = ", ".join(f'<a href="#f{int(r)}">#{int(r)}</a>' for r in item.get("ranks") or [])
             label, cls, title = result, css, meaning
             part = partial.get((item["name"], item.get("location")))
             if key == "misses" and part is not None:
                 label, cls, title = "in part", "part", "a finding covers part of its hours only"
-                found = f"#{part['rank']}"
+                found = f'<a href="#f{int(part["rank"])}">#{int(part["rank"])}</a>'
             if key == "unobservable" and item.get("cases") is not None:
                 title = f"{meaning}: {item['cases']} case(s)"
             rows.append(f"<tr><td>{_e(item['name'])}</td><td>{_e(item['kind'])}</td>"
                         f"<td>{_e(item.get('location') or '—')}</td>"
                         f"<td>{_e(when_text(item.get('weekdays'), item.get('hours')))}</td>"
-                        f"<td class={cls} title=\"{_e(title)}\">{_e(label)}</td><td>{_e(found)}</td></tr>")
-    alarms = "".join(f"<li>#{_e(rank)}: {_e(summary)}</li>"
+                        f"<td class={cls} title=\"{_e(title)}\">{_e(label)}</td><td>{found}</td></tr>")
+    alarms = "".join(f'<li><a href="#f{int(rank)}">#{int(rank)}</a>: {_e(summary)}</li>'
                      for rank, summary in zip(score["false_alarm_ranks"], score["false_alarm_summaries"], strict=True))
     body = [_STYLE, f"<p>{_e(truth_summary(score))} Scored against <code>{_e(source)}</code>; "
                     "# numbers are the findings' ranks above.</p>"]
