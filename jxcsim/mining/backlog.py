@@ -55,6 +55,7 @@ from .common import (
     fmt_h,
     has_semantics,
     local_clock,
+    means_clause,
     medians_lead,
     mwu_greater,
 )
@@ -218,7 +219,7 @@ def _summary(location: str | None, cutoff: float, response: str, effect: float, 
     >>> for part in _summary("W", 14.0, "Pick", 30.0, 34.0, (20.0, 2.0), 12, 1.0).split("; "):
     ...     print(part)
     At W, orders received after 14:00 wait 20.0 h until 'Pick' in the median case (vs 2.0 h for orders received earlier
-    mean 30.0 h vs 34.0 h)
+    mean 30.0 h vs 34.0 h, the other raised by a few long waits)
     12 orders, 100% of them handled the next day or later.
     """
     where = f"At {location}, orders" if location else "Orders"
@@ -226,6 +227,6 @@ def _summary(location: str | None, cutoff: float, response: str, effect: float, 
     tail = f"{orders:,} orders, {share_over:.0%} of them handled the next day or later."
     if medians_lead(effect, baseline, medians):
         return (f"{after} {fmt_h(medians[0])} h until '{response}' in the median case (vs {fmt_h(medians[1])} h for "
-                f"orders received earlier; mean {fmt_h(effect)} h vs {fmt_h(baseline)} h); {tail}")
+                f"orders received earlier; {means_clause(effect, baseline)}); {tail}")
     return (f"{after} {fmt_h(effect)} h until '{response}' (vs {fmt_h(baseline)} h for orders received earlier; "
             f"median {fmt_h(medians[0])} h vs {fmt_h(medians[1])} h); {tail}")

@@ -149,6 +149,17 @@ def medians_lead(effect_h: float, baseline_h: float, medians: tuple[float, float
     return medians is not None and effect_h - baseline_h < 0.5 * (medians[0] - medians[1])
 
 
+def means_clause(effect_h: float, baseline_h: float) -> str:
+    """``'mean 2.2 h vs 3.3 h'`` for a sentence led by its medians, saying why the mean elsewhere is
+    the higher one when it is (a few very long waits there, such as weekend ones, raise it).
+
+    >>> means_clause(4.0, 1.0), means_clause(2.2, 3.3)
+    ('mean 4.0 h vs 1.0 h', 'mean 2.2 h vs 3.3 h, the other raised by a few long waits')
+    """
+    text = f"mean {fmt_h(effect_h)} h vs {fmt_h(baseline_h)} h"
+    return text + (", the other raised by a few long waits" if effect_h < baseline_h else "")
+
+
 def fmt_h(value: float) -> str:
     """Hours with one decimal, never ``-0.0``."""
     return f"{value:.1f}".replace("-0.0", "0.0")

@@ -60,7 +60,7 @@ from ..kpi.common import KpiUnavailable
 from ..kpi.posting import PostedMovement, match_postings
 from .cells import Observations, cell_tests, observations, window_p
 from .common import (NO_LOCATION, WEEKDAY_PLURAL, activity_name, bh, clears_effect, clock, evidence_by_lag,
-                     fmt_h, medians_lead)
+                     fmt_h, means_clause, medians_lead)
 from .findings import MAX_EVIDENCE, Finding, FindingKind
 from .posted_when import describe_postings
 
@@ -206,7 +206,7 @@ def _summary(movement: PostedMovement | None, activities: list[str], location, w
     >>> for part in _summary(None, ["A", "B"], "W", [0], 9, 10, 2.1, 4.1, 35, medians=(2.0, 0.9)).split("; "):
     ...     print(part)
     At W on Mondays 09:00–10:00, 'B' follows 'A' after 2.0 h in the median case (vs 0.9 h otherwise
-    mean 2.1 h vs 4.1 h)
+    mean 2.1 h vs 4.1 h, the other raised by a few long waits)
     35 cases.
     """
     days = day_list(weekdays)
@@ -216,7 +216,7 @@ def _summary(movement: PostedMovement | None, activities: list[str], location, w
     lag, vs = f"{fmt_h(effect)} h", f"vs {fmt_h(baseline)} h otherwise"
     if medians_lead(effect, baseline, medians):
         lag = f"{fmt_h(medians[0])} h in the median case"
-        vs = f"vs {fmt_h(medians[1])} h otherwise; mean {fmt_h(effect)} h vs {fmt_h(baseline)} h"
+        vs = f"vs {fmt_h(medians[1])} h otherwise; {means_clause(effect, baseline)}"
     elif medians is not None:
         vs += f"; median {fmt_h(medians[0])} h vs {fmt_h(medians[1])} h"
     if movement is not None:
