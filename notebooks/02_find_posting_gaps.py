@@ -108,7 +108,7 @@ if TRUTH is not None:
     score = score_findings(findings, read_planted(TRUTH)["habits"], frame=log.frame, timezone=log.timezone)
     print(truth_summary(score))
     truth_table = pd.DataFrame([
-        {"planted habit": item["name"], "kind": item["kind"], "location": item["location"],
+        {"planted habit": item["name"], "kind": item["kind"], "location": item["location"] or "—",
          "when": when_text(item["weekdays"], item["hours"]), "result": result,
          "findings": ", ".join(f"#{r}" for r in item["ranks"])}
         for key, result in (("hits", "found"), ("misses", "missed"), ("unobservable", "not expected"),
