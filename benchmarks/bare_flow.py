@@ -44,6 +44,7 @@ from jxcsim.world.demand import OrderDraws
 from jxcsim.world.distributions import uniform_stream
 from jxcsim.world.streams import named_streams
 from jxcsim.world.gc_policy import run_gc  # the world's GC settings for a run (standard library only)
+from jxcsim.world.planted import workday_start  # the hour each warehouse's day starts (no engine)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
 from jxcsim.world.shifts import (HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, office_weekdays, release_time,
                                   weekday_of)
@@ -196,6 +197,7 @@ class BareFlow:
         self.skus, self.customers = build_catalogue(scenario)
         self.purchase_cost = PurchaseCosts(scenario, self.skus).at  # the price list in effect
         self.locations = list(scenario.locations)
+        self.day_start = {loc: workday_start(scenario, loc) for loc in self.locations}  # as the world's
         self.calendars = {n: WeeklyCalendar.from_days(s.days, s.start, s.end) for n, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
         self.business_days = office_weekdays(scenario.shifts)
@@ -291,8 +293,9 @@ class BareFlow:
 
     # --- hand-offs and postings -------------------------------------------------------------------
     @staticmethod
-    def seen_at(release: Any, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
-        return release_time(release.times, t, push=push or release.mode == "push", cutoff=cutoff)
+    def seen_at(release: Any, t: float, *, push: bool = False, cutoff: float | None = None,
+                day_start: float = 0.0) -> float:
+        return release_time(release.times, t, push=push or release.mode == "push", cutoff=cutoff, day_start=day_start)
 
     def posting_plan(self, movement: Movement, location: str, t: float) -> tuple[bool, float, bool, bool, bool]:
         """(post_first, delay_h, never, at_scan, next_workday), drawn as the world draws it."""
@@ -405,7 +408,8 @@ class BareFlow:
         push = sc.rules.notifications.push_on_new_order
         if push:
             self.log("notification")
-        seen = self.seen_at(sc.handoffs.to_warehouse, env.now, push=push, cutoff=sc.handoffs.order_cutoff)
+        seen = self.seen_at(sc.handoffs.to_warehouse, env.now, push=push, cutoff=sc.handoffs.order_cutoff,
+                            day_start=self.day_start[o.location])
         yield env.timeout(seen - env.now)
         ready, waiting = [], []
         for i, qty in enumerate(o.qtys):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 from enum import Enum
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -110,12 +110,14 @@ def field_message(root: type[BaseModel], err: dict) -> str | None:
         return message
     kind = _kind_at(root, tuple(err["loc"]))
     choices = [str(m.value) for m in kind] if isinstance(kind, type) and issubclass(kind, Enum) else None
+    if choices is None and get_origin(kind) is Literal and all(isinstance(a, str) for a in get_args(kind)):
+        choices = list(get_args(kind))  # words (mode: push or batch); a number keeps pydantic's message
     if err.get("type") == "missing":
         return "required: add it" + (f" (one of {', '.join(map(repr, choices))})" if choices else "")
-    if err.get("type") == "enum" and choices:
+    if err.get("type") in ("enum", "literal_error") and choices:
         given = str(err.get("input"))
-        near = [c for c in choices if given.casefold() in c.casefold()] or \
-            difflib.get_close_matches(given.casefold(), choices, n=1, cutoff=0.4)  # 'clerk': 'warehouse_clerk'
+        near = [c for c in choices if len(given) >= 3 and given.casefold() in c.casefold()] or \
+            difflib.get_close_matches(given.casefold(), choices, n=1, cutoff=0.6)  # 'clerk': 'warehouse_clerk'
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         return f"{given!r} is not one of {', '.join(map(repr, choices))}{hint}"
     return None

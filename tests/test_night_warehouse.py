@@ -20,9 +20,9 @@ from jxcsim.kpi.common import workday_start
 from jxcsim.kpi.process import evening_response
 from jxcsim.mining.diagnose import diagnose
 from jxcsim.mining.truth import score_findings
-from jxcsim.world.planted import planted_truth
+from jxcsim.world.planted import planted_truth, workday_start as warehouse_day_start
 from jxcsim.world.scenario import load_scenario
-from jxcsim.world.shifts import release_day_start, release_time
+from jxcsim.world.shifts import WeeklyCalendar, day_start_of, release_time
 from jxcsim.world.simulate import simulate
 
 NIGHT = REPO / "scenarios" / "examples" / "night_fulfilment_nz.yaml"
@@ -41,21 +41,35 @@ def calendar_release(times: list[float], t: float, cutoff: float | None) -> floa
 clocks = st.lists(st.integers(0, 95).map(lambda q: q / 4), min_size=1, max_size=6, unique=True)
 
 
-@given(clocks, st.floats(0, 24 * 14), st.one_of(st.none(), st.integers(0, 96).map(lambda q: q / 4)))
-def test_a_release_comes_at_a_release_time_not_before_the_hand_over(times, t, cutoff):
-    seen = release_time(times, t, cutoff=cutoff)
+minutes = st.integers(0, 14 * 24 * 60).map(lambda m: m / 60)
+
+
+cutoffs = st.one_of(st.none(), st.integers(0, 96).map(lambda q: q / 4))
+
+
+@given(clocks, minutes, cutoffs, st.sampled_from([0.0, 11.0, 13.0]))
+def test_a_release_comes_at_a_release_time_not_before_the_hand_over(times, t, cutoff, day_start):
+    seen = release_time(times, t, cutoff=cutoff, day_start=day_start)
     assert t <= seen < t + 48
-    assert min(abs((seen % 24) - c) % 24 for c in times) < 1e-9 or any(abs(seen % 24 - c) < 1e-9 for c in times)
-    if release_day_start(tuple(sorted(times))) == 0 or cutoff is None or cutoff >= 24:
-        assert seen == pytest.approx(calendar_release(times, t, cutoff))  # a day's releases: as ever
+    assert any(abs((seen - c) / 24 - round((seen - c) / 24)) < 1e-9 for c in times)  # at one of the times
+    if not day_start or cutoff is None or cutoff >= 24:
+        assert seen == pytest.approx(calendar_release(times, t, cutoff))  # a day crew's releases: as ever
 
 
-def test_a_night_warehouse_day_begins_in_its_long_gap():
+def test_a_night_crews_day_begins_by_day_and_a_day_crews_at_midnight():
+    nights = WeeklyCalendar.from_days([0, 1, 3, 4, 5, 6], 20.0, 6.0)
+    assert day_start_of(nights) == 13.0
     night = [20.5, 22.0, 23.5, 1.0, 2.5]
-    assert release_day_start(tuple(sorted(night))) == 11.5
     # the evening's orders go out at the evening's releases; those after the 01:00 cut-off the next night
-    assert [release_time(night, h, cutoff=1.0) for h in (19.0, 21.0, 24.8, 25.0, 30.0, 36.0)] == \
+    assert [release_time(night, h, cutoff=1.0, day_start=13.0) for h in (19.0, 21.0, 24.8, 25.0, 30.0, 36.0)] == \
         [20.5, 22.0, 25.0, 44.5, 44.5, 44.5]
+    # a day crew with a morning and an evening wave of releases keeps the calendar's day
+    waves = WeeklyCalendar.from_days(range(6), 6.0, 21.0)
+    assert day_start_of(waves) == 0.0
+    assert release_time([6.0, 19.0], 17.0, cutoff=17.0, day_start=day_start_of(waves)) == 30.0  # the next morning
+    evening = load_scenario(REPO / "scenarios" / "baseline.yaml",
+                            changes=[REPO / "scenarios" / "changes" / "evening_pick_shift.yaml"])
+    assert {warehouse_day_start(evening, loc) for loc in evening.locations} == {0.0}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +106,7 @@ def test_the_evenings_orders_go_out_that_night_and_the_late_ones_the_next(night)
 def test_truth_kpi_and_diagnosis_read_the_night_warehouses_day(night):
     scenario, result = night
     cutoffs = [h for h in planted_truth(scenario) if h["kind"] == "after_hours_backlog" and not h.get("held")]
-    assert [c["hours"] for c in cutoffs] == [[1.0, 11.5]]  # from the cut-off to where the warehouse's day begins
+    assert [c["hours"] for c in cutoffs] == [[1.0, 13.0]]  # from the cut-off to where the pickers' day begins
     log = result.log
     picks = log.loc[log["semantic"].astype(str) == "pick", "time:timestamp"].dt.tz_convert(scenario.timezone)
     start = workday_start((picks.dt.hour + picks.dt.minute / 60).to_numpy())

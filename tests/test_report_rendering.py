@@ -162,8 +162,8 @@ def test_a_long_list_of_findings_folds_the_lower_ranked_ones():
     many = [Finding(FindingKind.BOTTLENECK, ["A", "B"], "W", d % 7, [9.0, 10.0], 10 + d, 2.0, 1.0, None, 0.01, [],
                     f"window {d}") for d in range(SHOWN + 7)]
     page = render_findings_page(many, title="t")
-    folded = page.split("<details class=more>")[1]
+    folded = page.split("<details class=more id=more>")[1]
     assert f"7 more findings, ranked {SHOWN + 1}–{SHOWN + 7} (7 bottleneck)" in folded
     assert page.count("<tr class=tier") == SHOWN + 7 and folded.count("<tr class=tier") == 7
     assert f"id=f{SHOWN + 1}>" in folded and "id=f1>" not in folded
-    assert "<details class=more>" not in render_findings_page(many[:SHOWN], title="t")
+    assert "<details class=more" not in render_findings_page(many[:SHOWN], title="t")

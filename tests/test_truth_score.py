@@ -78,6 +78,14 @@ def test_diagnose_refuses_a_bad_truth_file_before_any_work(run, tmp_path):
     ('["a list"]', "it needs a list under 'habits'"),
     ('{"habits": [{"name": "x"}]}', "habit 1 has no 'kind'"),
     ('{"habits": ["x"]}', "habit 1 has no 'name' or 'kind'"),
+    ('{"habits": [{"name": "x", "kind": "late_postng", "weekdays": null, "hours": null}]}',
+     "habit 1 ('x'): kind 'late_postng' is not one of"),
+    ('{"habits": [{"name": "x", "kind": "late_posting", "weekdays": [2]}]}',
+     "habit 1 ('x'): needs 'weekdays' and 'hours' (null for any)"),
+    ('{"habits": [{"name": "x", "kind": "late_posting", "weekdays": ["Wed"], "hours": null}]}',
+     "weekdays must be a list of 0 (Monday) to 6, got ['Wed']"),
+    ('{"habits": [{"name": "x", "kind": "late_posting", "weekdays": null, "hours": [13]}]}',
+     "hours must be [start, end] in hours of the day, got [13]"),
 ])
 def test_read_planted_names_the_file_and_the_fault(tmp_path, text, message):
     path = tmp_path / "planted.json"
@@ -101,3 +109,14 @@ def test_truth_section_escapes_names_and_shows_each_result():
     assert "&lt;script&gt;" in page and "#5</a>: &lt;i&gt;alarm" in page and 'href="#f2"' in page
     assert ">found<" in page and ">in part<" in page and ">not expected<" in page and "#3" in page
     assert "Found 1 of the 2 planted habits the log can show; 1 false alarm; 1 planted habit not expected" in page
+
+
+def test_truth_links_a_folded_finding_to_the_folded_list():
+    from jxcsim.report.findings_page import SHOWN
+
+    item = {"name": "x", "kind": "late_posting", "location": "W", "weekdays": [4], "hours": None, "found": ["s"]}
+    score = {"expected": 2, "found": 2, "false_alarms": 0, "false_alarm_summaries": [], "false_alarm_ranks": [],
+             "hits": [{**item, "ranks": [1]}, {**item, "name": "y", "ranks": [SHOWN + 3]}], "misses": [],
+             "partial": [], "unobservable": [], "optional": []}
+    page = truth_section(score, source="p.json")
+    assert '<a href="#f1">#1</a>' in page and f'<a href="#more">#{SHOWN + 3}</a>' in page

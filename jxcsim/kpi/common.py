@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
 from ..eventlog.timezone import to_tzinfo
+from ..workday import day_start_from_counts
 
 HOUR = pd.Timedelta(hours=1)
 _EPOCH = pd.Timestamp(0, tz="UTC")
@@ -108,17 +109,12 @@ def time_of_day_h(local_ts: pd.Series) -> pd.Series:
     return local_ts.dt.hour + local_ts.dt.minute / 60 + local_ts.dt.second / 3600
 
 
-QUIET_SHARE = 0.02  # an hour with less than this share of the busiest hour's work is a quiet hour
-MIN_QUIET_H = 4  # a working day that crosses midnight starts within a run of at least this many quiet hours
-
-
 def workday_start(hours: Iterable[float] | np.ndarray) -> float:
     """The hour of day at which a working day starts for work done at local times of day ``hours``:
     midnight (0.0) where work is quiet at midnight (the hour before it or after it: a day shift,
     an evening shift ending at 23:00), else the middle of the longest run of quiet hours (a night
     warehouse picking 20:00-06:00 starts its day at 13:00), so that "the next day" means the next
-    shift, not the next calendar day. Midnight also when work goes on round the clock or the
-    quiet run is shorter than ``MIN_QUIET_H``.
+    shift, not the next calendar day (:func:`jxcsim.workday.day_start_from_counts`).
 
     >>> day = [8.5, 9.0, 13.2, 17.9] * 10
     >>> night = [20.5, 22.0, 23.9, 0.5, 1.2, 3.0, 5.5] * 10
@@ -128,20 +124,7 @@ def workday_start(hours: Iterable[float] | np.ndarray) -> float:
     values = np.asarray(list(hours) if not isinstance(hours, np.ndarray) else hours, dtype=float)
     values = values[np.isfinite(values)]
     counts = np.bincount(np.floor(values).astype(np.int64) % 24, minlength=24) if values.size else np.zeros(24)
-    if counts.max() == 0:
-        return 0.0
-    quiet = counts < QUIET_SHARE * counts.max()
-    if quiet[0] or quiet[23]:
-        return 0.0
-    best_start, best_len = 0, 0
-    for start in range(24):
-        if quiet[start] and not quiet[start - 1]:
-            length = 0
-            while length < 24 and quiet[(start + length) % 24]:
-                length += 1
-            if length > best_len:
-                best_start, best_len = start, length
-    return float((best_start + best_len // 2) % 24) if best_len >= MIN_QUIET_H else 0.0
+    return day_start_from_counts(counts.tolist())
 
 
 def share(mask: pd.Series | np.ndarray) -> float | None:

@@ -273,7 +273,7 @@ def compare_kpis(base: Mapping[str, Any], what_if: Mapping[str, Any], *, confide
 _COUNTS = frozenset({"customers", "units", "SKU-days"})  # units counted in whole numbers (a mean over runs is not)
 
 
-def _fmt(value: float | None, unit: str, currency: str | None, signed: bool = False) -> str:
+def _fmt(value: float | None, unit: str, currency: str | None, signed: bool = False, whole: bool = False) -> str:
     if value is None:
         return "n/a"
     sign = "+" if signed and value > 0 else ""
@@ -281,7 +281,7 @@ def _fmt(value: float | None, unit: str, currency: str | None, signed: bool = Fa
         return f"{sign}{100 * value:.1f}{' pp' if signed else ' %'}"
     if unit == "money":
         return f"{sign}{value:,.2f}" + (f" {currency}" if currency else "")
-    if unit in _COUNTS and float(value).is_integer():  # a count of one run: no decimals to show
+    if whole and unit in _COUNTS and float(value).is_integer():  # a count of single runs: no decimals to show
         return f"{sign}{value:,.0f} {unit}"
     return f"{sign}{value:,.2f} {unit}"
 
@@ -297,9 +297,10 @@ def render_comparison(result: Mapping[str, Any]) -> str:
     currency = result["base"].get("currency") or result["what_if"].get("currency")
     currency_if = result["what_if"].get("currency") or currency  # each side's own (a difference needs the same)
     interval = any(r["low"] is not None for r in result["kpis"])
+    whole = result["base"].get("replications", 1) == 1 and result["what_if"].get("replications", 1) == 1
     changes = []
     for r in result["kpis"]:
-        change = _fmt(r["difference"], r["unit"], currency, signed=True)
+        change = _fmt(r["difference"], r["unit"], currency, signed=True, whole=whole)
         if r["relative"] is not None and r["unit"] != "share":
             change += f" ({100 * r['relative']:+.0f} %)"
         if interval and r["low"] is not None:
@@ -310,8 +311,9 @@ def render_comparison(result: Mapping[str, Any]) -> str:
     lines = [f"baseline: {result['base'].get('source')} ({result['base'].get('scenario')}); "
              f"what-if: {result['what_if'].get('source')} ({result['what_if'].get('scenario')})", head]
     for r, change in zip(result["kpis"], changes, strict=True):
-        lines.append(f"{r['kpi']:<34}  {_fmt(r['base'], r['unit'], currency):<18}  "
-                     f"{_fmt(r['what_if'], r['unit'], currency_if):<18}  {change:<{width}}  {r['verdict']}")
+        lines.append(f"{r['kpi']:<34}  {_fmt(r['base'], r['unit'], currency, whole=whole):<18}  "
+                     f"{_fmt(r['what_if'], r['unit'], currency_if, whole=whole):<18}  {change:<{width}}  "
+                     f"{r['verdict']}")
     unclear = [r for r in result["kpis"] if r["verdict"] == "unclear"]
     if unclear:
         pairs = max(r.get("n_pairs") or 0 for r in unclear)

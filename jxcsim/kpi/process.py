@@ -167,8 +167,9 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
     An order is an *evening* order when its first ``order_received`` is at or after ``cutoff_h``
     (local time of day, 16.5 = 16:30) and before the warehouse's day ends — midnight, unless it
     picks around midnight (a night shift), when its day starts in the middle of its longest quiet
-    run of hours (:func:`.common.workday_start` of the first picks' hours: a 01:00 cut-off of a
-    warehouse picking 20:00-06:00 makes the orders of 01:00-13:00 its evening's); otherwise *daytime*. Rows
+    run of hours (:func:`.common.workday_start` of the first picks' hours at the order's location: a
+    01:00 cut-off of a warehouse picking 20:00-06:00 makes the orders of 01:00-13:00 its evening's);
+    otherwise *daytime*. Rows
     ``evening``/``daytime``; columns ``n_orders``, ``n_without_pick`` (left out of the stats),
     ``mean_h``, ``median_h``, ``p90_h``.
 
@@ -181,8 +182,7 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
     daytime         1     2.0
     """
     m = order_milestones(frame)
-    picks = m["first_pick"].dropna()
-    start = workday_start(time_of_day_h(local(picks, timezone)).to_numpy(float)) if len(picks) else 0.0
+    start = _day_starts(frame, m, timezone)
     into_day = (time_of_day_h(local(m["received"], timezone)) - start) % 24  # hours into the working day
     evening = into_day >= ((cutoff_h - start) % 24 if cutoff_h < 24 else 24.0)  # 24:00: no evening
     response = (m["first_pick"] - m["received"]) / HOUR
@@ -192,6 +192,20 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
         rows.append({"period": name, "n_orders": int(mask.sum()), "n_without_pick": int(mask.sum() - stats.n),
                      **{k: v for k, v in stats.as_dict("h").items() if k != "n"}})
     return pd.DataFrame(rows).set_index("period")
+
+
+def _day_starts(frame: pd.DataFrame, m: pd.DataFrame, timezone: str | None) -> pd.Series:
+    """Per order (``m``'s index), the hour its warehouse's day starts (:func:`.common.workday_start` of
+    the first picks' hours at the order's location; all locations' together where an order has none)."""
+    hours = time_of_day_h(local(m["first_pick"].dropna(), timezone))
+    pooled = workday_start(hours.to_numpy(float)) if len(hours) else 0.0
+    if "location" not in frame.columns:
+        return pd.Series(pooled, index=m.index)
+    received = frame[frame[SEMANTIC].astype(str) == "order_received"]
+    where = received.groupby(CASE, observed=True, sort=False)["location"].first().reindex(m.index)
+    starts = {loc: workday_start(hours[hours.index.isin(where.index[where == loc])].to_numpy(float))
+              for loc in where.dropna().unique()}
+    return where.map(starts).astype(float).fillna(pooled)
 
 
 @dataclass(frozen=True)

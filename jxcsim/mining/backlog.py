@@ -20,8 +20,8 @@ working weekdays: those with at least a tenth of the busiest weekday's responses
 ``min_obs`` of them fall on either side of the cut-off: an order of Friday morning that waits for
 Monday says nothing about a cut-off, and such waits would lift the earlier orders' median. The
 figures reported (``effect_h``, ``baseline_h``, cases) are those of all orders. ``weekday`` is
-``None`` (every day); ``hours`` is ``[cut-off, 24)``, or ``[cut-off, day start)`` when a night
-warehouse's cut-off falls before its day starts (01:00 to 13:00).
+``None`` (every day); ``hours`` is ``[cut-off, 24)``, or ``[cut-off, day start)`` at a night
+warehouse (``[1.0, 13.0]``; past midnight for a cut-off before it: ``[22.0, 13.0]``).
 
 >>> import pandas as pd
 >>> rows = []
@@ -190,7 +190,7 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
         location = None if loc_key == NO_LOCATION else str(loc_key)
         day_start = float(win["day_start_h"].iloc[0])
         cutoff = (day_start + start * bin_minutes / 60) % 24  # bins count from the working day's start
-        end = day_start if cutoff < day_start else 24.0  # the working day's end, or midnight
+        end = day_start or 24.0  # the working day's end: midnight, or a night crew's [22:00, 13:00) past it
         names = [str(win["received_activity"].mode().iloc[0]), str(win["response_activity"].mode().iloc[0])]
         share_over = float(win["overnight"].mean())
         summary = _summary(location, cutoff, names[1], effect, baseline, medians, len(win), share_over)

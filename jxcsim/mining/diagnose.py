@@ -171,8 +171,22 @@ def link_past_midnight(findings: list[Finding]) -> None:
         after.summary += f" It starts before midnight, on {WEEKDAY_PLURAL[late.weekday]} from {clock(late.hours[0])}."
 
 
+def _spans(hours: list[float]) -> list[tuple[float, float]]:
+    """A window's hours as spans within a day: ``[22, 13]`` (past midnight) is 22-24 and 0-13."""
+    return [(hours[0], hours[1])] if hours[0] < hours[1] else [(hours[0], 24.0), (0.0, hours[1])]
+
+
 def _overlaps(a: list[float] | None, b: list[float] | None) -> bool:
-    return a is None or b is None or (a[0] < b[1] and b[0] < a[1])
+    """Whether two windows' hours meet (any hours when either is None; a window may run past midnight).
+
+    >>> _overlaps([16.0, 24.0], [17.0, 18.0]), _overlaps([22.0, 13.0], [1.0, 2.0]), _overlaps([22.0, 13.0], [14, 15])
+    (True, True, False)
+    """
+    return a is None or b is None or any(x0 < y1 and y0 < x1 for x0, x1 in _spans(a) for y0, y1 in _spans(b))
+
+
+def _starts_within(hour: float, window: list[float]) -> bool:
+    return any(lo <= hour < hi for lo, hi in _spans(window))
 
 
 EXPLAINED_SHARE = 0.8  # a hand-off window most of whose cases a specific finding holds is that finding's
@@ -193,7 +207,7 @@ def _explains(specific: Finding, other: Finding) -> bool:
         return True
     if specific.kind is FindingKind.AFTER_HOURS_BACKLOG:
         return (other.activities[:1] == specific.activities[:1] and other.hours is not None
-                and specific.hours is not None and other.hours[0] >= specific.hours[0])
+                and specific.hours is not None and _starts_within(other.hours[0], specific.hours))
     return bool(set(specific.activities) & set(other.activities))
 
 

@@ -439,9 +439,30 @@ def read_planted(path: str | Path) -> dict[str, Any]:
     if not isinstance(habits, list):
         raise PlantedFileError(f"{path}: not a planted-truth file: it needs a list under 'habits' (as "
                                "truth/planted.json of `jxcsim simulate` has)")
+    kinds = sorted(k.value for k in SCORED_KINDS)
     for i, habit in enumerate(habits, start=1):
         missing = [key for key in ("name", "kind") if not isinstance(habit, dict) or key not in habit]
         if missing:
             raise PlantedFileError(f"{path}: habit {i} has no {' or '.join(map(repr, missing))} (each habit needs "
                                    "'name' and 'kind', as truth/planted.json of `jxcsim simulate` has)")
+        problem = _habit_problem(habit, kinds)
+        if problem:
+            raise PlantedFileError(f"{path}: habit {i} ({habit['name']!r}): {problem}")
     return data
+
+
+def _habit_problem(habit: dict[str, Any], kinds: list[str]) -> str | None:
+    """What makes a planted habit unusable for scoring (its kind, weekdays, hours, locations), or None."""
+    if habit["kind"] not in kinds:
+        return f"kind {habit['kind']!r} is not one of {', '.join(map(repr, kinds))}"
+    days, hours, places = habit.get("weekdays"), habit.get("hours"), habit.get("locations")
+    if "hours" not in habit or "weekdays" not in habit:
+        return "needs 'weekdays' and 'hours' (null for any)"
+    if days is not None and not (isinstance(days, list) and all(isinstance(d, int) and 0 <= d <= 6 for d in days)):
+        return f"weekdays must be a list of 0 (Monday) to 6, got {days!r}"
+    if hours is not None and not (isinstance(hours, list) and len(hours) == 2
+                                  and all(isinstance(h, int | float) and 0 <= h <= 48 for h in hours)):
+        return f"hours must be [start, end] in hours of the day, got {hours!r}"
+    if places is not None and not (isinstance(places, list) and all(isinstance(x, str) for x in places)):
+        return f"locations must be a list of names, got {places!r}"
+    return None

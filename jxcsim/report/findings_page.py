@@ -170,7 +170,7 @@ def render_findings_page(findings: Iterable[Finding], *, title: str, meta: dict[
         for f in rest:
             kinds[f.kind.value] = kinds.get(f.kind.value, 0) + 1
         what = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda item: -item[1]))
-        table += (f"<details class=more><summary>{len(rest)} more findings, ranked {SHOWN + 1}–{len(ranked)} "
+        table += (f"<details class=more id=more><summary>{len(rest)} more findings, ranked {SHOWN + 1}–{len(ranked)} "
                   f"({_e(what)})</summary><table>{head}{_finding_rows(rest, SHOWN + 1)}</table></details>")
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
             f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1><div class=meta>{meta_line}</div>"

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..kpi.common import WEEKDAYS
 from ..mining.common import clock
+from .findings_page import SHOWN
 
 _RESULTS = (  # score key, result label, css class, what it means
     ("hits", "found", "hit", "a finding matches it"),
@@ -35,6 +36,15 @@ _STYLE = ("<style>.truth td.hit{color:#1e6b34;font-weight:600} .truth td.miss{co
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
+
+
+def _link(rank: Any) -> str:
+    """A link to finding ``rank`` of the report's table (to the folded list for one beyond the first
+    ``SHOWN``: a browser does not open a closed list to show a row inside it)."""
+    rank = int(rank)
+    target = f"f{rank}" if rank <= SHOWN else "more"
+    return f'<a href="#{target}">#{rank}</a>'
+
 
 
 def when_text(weekdays: list[int] | None, hours: list[float] | None) -> str:
@@ -73,19 +83,19 @@ def truth_section(score: dict[str, Any], *, source: str, note: str | None = None
     rows = []
     for key, result, css, meaning in _RESULTS:
         for item in score.get(key) or []:
-            found = ", ".join(f'<a href="#f{int(r)}">#{int(r)}</a>' for r in item.get("ranks") or [])
+            found = ", ".join(_link(r) for r in item.get("ranks") or [])
             label, cls, title = result, css, meaning
             part = partial.get((item["name"], item.get("location")))
             if key == "misses" and part is not None:
                 label, cls, title = "in part", "part", "a finding covers part of its hours only"
-                found = f'<a href="#f{int(part["rank"])}">#{int(part["rank"])}</a>'
+                found = _link(part["rank"])
             if key == "unobservable" and item.get("cases") is not None:
                 title = f"{meaning}: {item['cases']} case(s)"
             rows.append(f"<tr><td>{_e(item['name'])}</td><td>{_e(item['kind'])}</td>"
                         f"<td>{_e(item.get('location') or '—')}</td>"
                         f"<td>{_e(when_text(item.get('weekdays'), item.get('hours')))}</td>"
                         f"<td class={cls} title=\"{_e(title)}\">{_e(label)}</td><td>{found}</td></tr>")
-    alarms = "".join(f'<li><a href="#f{int(rank)}">#{int(rank)}</a>: {_e(summary)}</li>'
+    alarms = "".join(f"<li>{_link(rank)}: {_e(summary)}</li>"
                      for rank, summary in zip(score["false_alarm_ranks"], score["false_alarm_summaries"], strict=True))
     body = [_STYLE, f"<p>{_e(truth_summary(score))} Scored against <code>{_e(source)}</code>; "
                     "# numbers are the findings' ranks above.</p>"]

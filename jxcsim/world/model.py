@@ -17,6 +17,7 @@ import simpy
 from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledger, Ledgers
 from ..engine.rules import CreditRule
 from .catalogue import Customer, PurchaseCosts, Sku, build_catalogue
+from .planted import workday_start
 from .distributions import uniform_stream
 from .recorder import EventRecorder
 from .scenario import WAREHOUSE_ROLES, MissingStaff, Movement, PostingBehaviour, Release, Role, Scenario
@@ -108,6 +109,8 @@ class World:
         self.calendars = {name: WeeklyCalendar.from_days(s.days, s.start, s.end) for name, s in scenario.shifts.items()}
         self.office = self.calendars.get("office") or next(iter(self.calendars.values()))
         self.business_days = office_weekdays(scenario.shifts)  # the firm's working days (next-workday postings)
+        # the hour each warehouse's day starts: midnight, unless its pickers work around it (a night crew)
+        self.day_start = {loc: workday_start(scenario, loc) for loc in self.locations}
         self.teams = self._build_teams()
         # every (role, location) asked for, the office roles at each location too (team() looks here first)
         self._team_at = {**self.teams, **{(role, loc): team for (role, where), team in self.teams.items()
@@ -209,9 +212,10 @@ class World:
         return draw() * factor
 
     # --- hand-offs ---------------------------------------------------------------------------
-    def seen_at(self, release: Release, t: float, *, push: bool = False, cutoff: float | None = None) -> float:
+    def seen_at(self, release: Release, t: float, *, push: bool = False, cutoff: float | None = None,
+                day_start: float = 0.0) -> float:
         """When the next department sees work handed over at ``t`` (see :func:`.shifts.release_time`)."""
-        return release_time(release.times, t, push=push or release.mode == "push", cutoff=cutoff)
+        return release_time(release.times, t, push=push or release.mode == "push", cutoff=cutoff, day_start=day_start)
 
     # --- stock -------------------------------------------------------------------------------
     def shelf_free(self, sku: str, location: str) -> float:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .scenario import Movement, Role, Scenario
-from .shifts import WEEKDAY_NAMES, WeeklyCalendar, release_day_start, release_time
+from .shifts import WEEKDAY_NAMES, WeeklyCalendar, day_start_of, release_time
 
 
 def _worse_than_usual(habit, scenario: Scenario) -> bool:
@@ -98,20 +98,20 @@ def _cutoff_truths(scenario: Scenario) -> list[dict[str, Any]]:
     one too, ``optional`` and ``held: true`` (the scoring expects it where most orders are held)."""
     names = scenario.activity_names
     holds = scenario.rules.credit.review_threshold is not None or scenario.rules.credit.use_credit_limit
-    by_cutoff: dict[tuple[float, bool], list[str]] = {}
+    by_cutoff: dict[tuple[float, bool, float], list[str]] = {}
     for location in scenario.locations:
+        end = workday_start(scenario, location) or 24.0  # orders wait from the cut-off to the day's end
         cutoff = effective_cutoff(scenario, location)
         if cutoff is not None:
-            by_cutoff.setdefault((cutoff, False), []).append(location)
+            by_cutoff.setdefault((cutoff, False, end), []).append(location)
         held = effective_cutoff(scenario, location, held=True) if holds else None
         if held is not None and held != cutoff:
-            by_cutoff.setdefault((held, True), []).append(location)
+            by_cutoff.setdefault((held, True, end), []).append(location)
     out = []
-    end = workday_start(scenario)  # orders wait from the cut-off to the end of the warehouse's day
-    for (cutoff, held), locations in sorted(by_cutoff.items(), key=lambda item: (item[0][1], item[0][0])):
+    for (cutoff, held, end), locations in sorted(by_cutoff.items(), key=lambda item: (item[0][1], item[0][0])):
         out.append({"name": "held orders after cut-off wait overnight" if held else
                     "orders after cut-off wait overnight", "kind": "after_hours_backlog", "locations": locations,
-                    "weekdays": list(range(7)), "hours": [cutoff, end if cutoff < end else 24.0], "held": held,
+                    "weekdays": list(range(7)), "hours": [cutoff, end], "held": held,  # [22, 13]: past midnight
                     "nominal_cutoff": scenario.handoffs.order_cutoff,
                     "activities": [names.order_received, names.pick], **({"optional": True} if held else {})})
     return out
@@ -265,7 +265,7 @@ def effective_cutoff(scenario: Scenario, location: str, *, held: bool = False) -
     approval_times = digests or to_approver.times or [0.0]
     approval_push = not digests and to_approver.mode == "push"
     approval_h = scenario.durations.credit_approval.mean_h
-    start = workday_start(scenario)  # the day the releases keep (a night warehouse's begins in the day)
+    start = workday_start(scenario, location)  # the warehouse's day (a night crew's begins in the day)
     by_day = []
     for day in range(7):
         if not any(sales.is_open(day * 24 + start + q / 4) for q in range(96)):
@@ -276,7 +276,8 @@ def effective_cutoff(scenario: Scenario, location: str, *, held: bool = False) -
             ready = sales.next_open(t) + check_h
             if approvers is not None:
                 ready = approvers.next_open(release_time(approval_times, ready, push=approval_push)) + approval_h
-            released = release_time(release.times or [0.0], ready, push=push, cutoff=scenario.handoffs.order_cutoff)
+            released = release_time(release.times or [0.0], ready, push=push, cutoff=scenario.handoffs.order_cutoff,
+                                    day_start=start)
             later.append(pickers.next_open(released) >= (day + 1) * 24 + start)
         same_day = [q for q in range(96) if not later[q]]
         if later[-1] and same_day:  # some orders go out the same day, the evening's do not
@@ -287,18 +288,15 @@ def effective_cutoff(scenario: Scenario, location: str, *, held: bool = False) -
     return float(min(counts, key=lambda c: (-counts[c], c)))
 
 
-def workday_start(scenario: Scenario) -> float:
-    """The hour the warehouse's day starts, as its batch releases make it (:func:`.shifts.release_day_start`:
-    midnight unless they run past it); midnight for pushed releases or without a cut-off.
+def workday_start(scenario: Scenario, location: str) -> float:
+    """The hour the warehouse's day starts at ``location``: its pickers' (:func:`.shifts.day_start_of`:
+    midnight unless they work around it, as a night crew does).
 
     >>> from jxcsim.world.scenario import load_scenario
-    >>> workday_start(load_scenario("scenarios/baseline.yaml"))
+    >>> workday_start(load_scenario("scenarios/baseline.yaml"), "WH-A")
     0.0
     """
-    release = scenario.handoffs.to_warehouse
-    if release.mode == "push" or scenario.handoffs.order_cutoff >= 24 or not release.times:
-        return 0.0
-    return release_day_start(tuple(sorted(release.times)))
+    return day_start_of(_calendar(scenario, Role.PICKER, location))
 
 
 def _calendar(scenario: Scenario, role: Role, location: str | None = None) -> WeeklyCalendar | None:

@@ -97,7 +97,8 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
     now = env.now
     if push:
         order.record(world, "notification", now, resource="system")
-    yield env.timeout(world.seen_at(sc.handoffs.to_warehouse, now, push=push, cutoff=sc.handoffs.order_cutoff) - now)
+    yield env.timeout(world.seen_at(sc.handoffs.to_warehouse, now, push=push, cutoff=sc.handoffs.order_cutoff,
+                                    day_start=world.day_start[loc]) - now)
     doc.release(env.now)
 
     ready, waiting = _allocate_order(world, order)

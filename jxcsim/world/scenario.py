@@ -71,7 +71,7 @@ def _clock(value: Any) -> float:
                          f"the number {value}; write it in quotes: \"{value // 60:02d}:{value % 60:02d}\"")
     match = _CLOCK.match(str(value))
     if not match or (match.group(1) == "24" and match.group(2) != "00"):
-        shape = re.match(r"^\s*(\d+):(\d+)\s*$", str(value))
+        shape = re.match(r"^\s*\d{1,2}:\d{2}\s*$", str(value))
         if shape:  # HH:MM, out of range
             raise ValueError(f"not a time of day: {value!r} (hours run 00-23 and minutes 00-59, 24:00 ends a day; "
                              "hours past midnight end at the next day's time: \"22:00\" to \"02:00\")")

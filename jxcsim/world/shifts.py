@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+
+from ..workday import day_start_from_counts
 
 HOURS_PER_WEEK = 168.0
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -156,44 +157,46 @@ class WeeklyCalendar:
         return total
 
 
-@functools.lru_cache(maxsize=64)
-def release_day_start(clocks: tuple[float, ...]) -> float:
-    """The hour at which the day of batch releases at ``clocks`` (sorted hours of day) starts: 0
-    (midnight) when the longest gap between releases is the one over midnight, else the middle
-    of the longest gap (releases 20:30 ... 02:30 of a night warehouse: 11:30).
+def day_start_of(calendar: WeeklyCalendar | None) -> float:
+    """The hour a working day starts for work on ``calendar`` (a location's pickers): midnight unless
+    the shifts work around it, then the middle of their longest run of hours off
+    (:func:`jxcsim.workday.day_start_from_counts`, as the log's readers do): a night
+    crew on 20:00-06:00 starts its day at 13:00, a day crew on 06:00-21:00 at midnight.
 
-    >>> release_day_start((8.0, 13.0, 16.0)), release_day_start((1.0, 2.5, 20.5, 22.0, 23.5))
-    (0.0, 11.5)
+    >>> day_start_of(WeeklyCalendar.from_days([0, 1, 2, 3, 4], 20.0, 6.0)), day_start_of(None)
+    (13.0, 0.0)
     """
-    if len(clocks) < 2:
+    if calendar is None:
         return 0.0
-    gaps = [(clocks[i] - clocks[i - 1]) % 24 for i in range(len(clocks))]  # the gap before each release
-    first = max(range(len(clocks)), key=lambda i: (gaps[i], i == 0))  # ties: midnight's
-    return 0.0 if first == 0 else (clocks[first] - gaps[first] / 2) % 24
+    counts = [0] * 24  # the week's open quarter hours, by hour of day
+    for q in range(7 * 96):
+        if calendar.is_open(q / 4):
+            counts[q // 4 % 24] += 1
+    return day_start_from_counts(counts)
 
 
-def release_time(times: list[float], t: float, *, push: bool = False, cutoff: float | None = None) -> float:
+def release_time(times: list[float], t: float, *, push: bool = False, cutoff: float | None = None,
+                 day_start: float = 0.0) -> float:
     """When work handed over at world time ``t`` is seen by the next department.
 
     Pushed work is seen at once. Batched work is seen at the next of ``times`` (hours of day);
     work handed over at or after ``cutoff`` (hour of day) waits for the next day's first time.
-    The day is the releases' (:func:`release_day_start`): midnight to midnight unless they run
-    past midnight, as a night warehouse's do, whose day begins in the long gap before its first
-    release of the evening; there a 01:00 cut-off sends the orders after it to the next night.
+    Days begin at ``day_start`` (the receiving crew's, :func:`day_start_of`: midnight for a day
+    shift, 13:00 for a night crew on 20:00-06:00, whose 01:00 cut-off then sends the orders after
+    it to the next night while the evening's go out that night).
 
     >>> release_time([8.0, 14.0], 10.0), release_time([8.0, 14.0], 17.0, cutoff=16.5)
     (14.0, 32.0)
     >>> night = [20.5, 22.0, 23.5, 1.0, 2.5]
-    >>> [release_time(night, t, cutoff=1.0) for t in (20.0, 24.5, 25.0)]   # 20:00, 00:30, 01:00 next day
+    >>> [release_time(night, t, cutoff=1.0, day_start=13.0) for t in (20.0, 24.5, 25.0)]  # 20:00, 00:30, 01:00
     [20.5, 25.0, 44.5]
     """
     if push:
         return t
     clocks = sorted(times) or [0.0]
-    if cutoff is not None and cutoff < 24:
-        start = release_day_start(tuple(clocks))
-        if start:  # the day runs past midnight: read the hours, and the cut-off, from its start
-            return start + release_time([(c - start) % 24 for c in clocks], t - start, cutoff=(cutoff - start) % 24)
+    if day_start and cutoff is not None and cutoff < 24:  # read the hours, and the cut-off, from the day's start
+        shifted = sorted((c - day_start) % 24 for c in clocks)
+        return day_start + release_time(shifted, t - day_start, cutoff=(cutoff - day_start) % 24)
     day = math.floor(t / 24) * 24
     hour = t - day
     if cutoff is not None and hour >= cutoff:
