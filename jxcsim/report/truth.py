@@ -17,12 +17,11 @@ alarms). Every name comes from the scenario or the log and is escaped.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from ..kpi.common import WEEKDAYS
 from ..mining.common import clock
-from .findings_page import SHOWN
+from .findings_page import SHOWN, _e
 
 _RESULTS = (  # score key, result label, css class, what it means
     ("hits", "found", "hit", "a finding matches it"),
@@ -32,10 +31,6 @@ _RESULTS = (  # score key, result label, css class, what it means
 )
 _STYLE = ("<style>.truth td.hit{color:#1e6b34;font-weight:600} .truth td.miss{color:#b02a37;font-weight:600}"
           " .truth td.part{color:#8a5a00;font-weight:600} .truth td.quiet{color:#5b6675}</style>")
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
 
 
 def _link(rank: Any) -> str:
