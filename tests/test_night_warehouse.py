@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO
-from jxcsim.kpi.common import workday_start
+from jxcsim.kpi.common import clock, workday_start
 from jxcsim.kpi.process import evening_response
 from jxcsim.mining.diagnose import diagnose
 from jxcsim.mining.truth import score_findings
@@ -121,6 +121,9 @@ def test_truth_kpi_and_diagnosis_read_the_night_warehouses_day(night):
     findings = diagnose(log, timezone=scenario.timezone)
     backlog = [f for f in findings if f.kind.value == "after_hours_backlog" and f.location == "AKL-NIGHT"]
     assert backlog and backlog[0].hours[0] == 1.0 and 6 <= backlog[0].hours[1] <= 20, [f.summary for f in backlog]
+    assert f"received between 01:00 and {backlog[0].details['day_start']} wait" in backlog[0].summary
+    # where the evening ends, in the KPI's details: as the backlog analysis reads it, off the first picks
+    assert clock(table.attrs["day_start_h"]["AKL-NIGHT"]) == backlog[0].details["day_start"]
     score = score_findings(findings, planted_truth(scenario), frame=log, timezone=scenario.timezone)
     hit = [h for h in score["hits"] if h["kind"] == "after_hours_backlog" and h["location"] == "AKL-NIGHT"]
     assert hit and score["false_alarms"] == 0, score["misses"]
@@ -131,3 +134,25 @@ def test_workday_start_is_midnight_for_a_day_and_an_evening_shift():
     evening = np.concatenate([day, np.repeat(np.arange(18.0, 23.0), 10)])
     assert workday_start(day) == workday_start(evening) == 0.0
     assert workday_start(np.arange(0.0, 24.0, 0.5)) == 0.0  # round the clock: midnight
+
+
+def test_one_weekly_night_shift_keeps_the_day_crews_midnight(tmp_path):
+    """A crew on Sunday 22:00-06:00 beside the weekday day crew: the warehouse's day still starts at
+    midnight, for the world's cut-off, the planted truth and the log's readers alike."""
+    overlay = tmp_path / "sunday_night.yaml"
+    overlay.write_text(f"extends: {REPO / 'scenarios' / 'baseline.yaml'}\n"
+                       "shifts:\n  sunday_night: {days: [Sun], start: '22:00', end: '06:00'}\n"
+                       "staff:\n  Night Picker: {role: picker, location: WH-A, shift: sunday_night}\n")
+    scenario = load_scenario(overlay)
+    assert warehouse_day_start(scenario, "WH-A") == 0.0  # the week's hours added up would say 19:00
+    cutoffs = [h for h in planted_truth(scenario) if h["kind"] == "after_hours_backlog" and "WH-A" in h["locations"]]
+    assert cutoffs and all(c["hours"][1] == 24.0 for c in cutoffs)
+    # the log's side: a day crew's picks and one night's, read by weekday, keep midnight too
+    day = [(d, h + 0.5) for d in range(6) for h in range(7, 17) for _ in range(20)]
+    night = [(6, 22.5), (6, 23.5), (0, 0.5), (0, 3.5)] * 10
+    weekdays, hours = zip(*(day + night), strict=True)
+    assert workday_start(np.array(hours), np.array(weekdays)) == 0.0
+    assert workday_start(np.array(hours)) != 0.0  # (what the hours alone would say)
+    every_night = [(d, h + 0.5) for d in range(7) for h in (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)] * 10
+    weekdays, hours = zip(*every_night, strict=True)
+    assert workday_start(np.array(hours), np.array(weekdays)) == 13.0

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..eventlog.schema import CASE, SEMANTIC, TIMESTAMP, Semantic
 from ..eventlog.timezone import to_tzinfo
-from ..workday import day_start_from_counts
+from ..workday import day_start_from_counts, day_start_from_week
 
 HOUR = pd.Timedelta(hours=1)
 _EPOCH = pd.Timestamp(0, tz="UTC")
@@ -109,22 +109,32 @@ def time_of_day_h(local_ts: pd.Series) -> pd.Series:
     return local_ts.dt.hour + local_ts.dt.minute / 60 + local_ts.dt.second / 3600
 
 
-def workday_start(hours: Iterable[float] | np.ndarray) -> float:
-    """The hour of day at which a working day starts for work done at local times of day ``hours``:
-    midnight (0.0) where work is quiet at midnight (the hour before it or after it: a day shift,
-    an evening shift ending at 23:00), else the middle of the longest run of quiet hours (a night
-    warehouse picking 20:00-06:00 starts its day at 13:00), so that "the next day" means the next
-    shift, not the next calendar day (:func:`jxcsim.workday.day_start_from_counts`).
+def workday_start(hours: Iterable[float] | np.ndarray, weekdays: Iterable[int] | np.ndarray | None = None) -> float:
+    """The hour of day at which a working day starts for work done at local times of day ``hours``
+    (on local ``weekdays``, Mon = 0, one per hour): midnight (0.0) where work is quiet at midnight
+    (a day shift, an evening shift ending at 23:00; with ``weekdays``, unless most working days run
+    across it), else the middle of the longest run of quiet hours (a night warehouse picking
+    20:00-06:00 starts its day at 13:00), so that "the next day" means the next shift, not the next
+    calendar day (:func:`jxcsim.workday.day_start_from_week`, as the world's calendars decide it).
 
     >>> day = [8.5, 9.0, 13.2, 17.9] * 10
     >>> night = [20.5, 22.0, 23.9, 0.5, 1.2, 3.0, 5.5] * 10
     >>> workday_start(day), workday_start(night), workday_start([])
     (0.0, 13.0, 0.0)
+    >>> workday_start(day * 5 + [22.5, 23.5, 0.5], [d for d in range(5) for _ in day] + [6, 6, 0])  # one Sunday night
+    0.0
     """
     values = np.asarray(list(hours) if not isinstance(hours, np.ndarray) else hours, dtype=float)
-    values = values[np.isfinite(values)]
-    counts = np.bincount(np.floor(values).astype(np.int64) % 24, minlength=24) if values.size else np.zeros(24)
-    return day_start_from_counts(counts.tolist())
+    keep = np.isfinite(values)
+    hour = np.floor(values[keep]).astype(np.int64) % 24
+    if weekdays is None:
+        counts = np.bincount(hour, minlength=24) if hour.size else np.zeros(24)
+        return day_start_from_counts(counts.tolist())
+    days = np.asarray(list(weekdays) if not isinstance(weekdays, np.ndarray) else weekdays, dtype=np.int64)
+    if days.shape != values.shape:
+        raise ValueError(f"workday_start: {days.size} weekdays for {values.size} hours")
+    week = np.bincount(days[keep] % 7 * 24 + hour, minlength=7 * 24) if hour.size else np.zeros(7 * 24)
+    return day_start_from_week(week.reshape(7, 24).tolist())
 
 
 def share(mask: pd.Series | np.ndarray) -> float | None:

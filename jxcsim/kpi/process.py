@@ -171,7 +171,8 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
     01:00 cut-off of a warehouse picking 20:00-06:00 makes the orders of 01:00-13:00 its evening's);
     otherwise *daytime*. Rows
     ``evening``/``daytime``; columns ``n_orders``, ``n_without_pick`` (left out of the stats),
-    ``mean_h``, ``median_h``, ``p90_h``.
+    ``mean_h``, ``median_h``, ``p90_h``; ``attrs["day_start_h"]``: the hour each location's working
+    day starts (where the evening ends).
 
     >>> from jxcsim.kpi.example import example_log
     >>> t = evening_response(example_log(), timezone="Asia/Shanghai")
@@ -182,7 +183,7 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
     daytime         1     2.0
     """
     m = order_milestones(frame)
-    start = _day_starts(frame, m, timezone)
+    start, by_location = _day_starts(frame, m, timezone)
     into_day = (time_of_day_h(local(m["received"], timezone)) - start) % 24  # hours into the working day
     evening = into_day >= ((cutoff_h - start) % 24 if cutoff_h < 24 else 24.0)  # 24:00: no evening
     response = (m["first_pick"] - m["received"]) / HOUR
@@ -191,21 +192,27 @@ def evening_response(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: flo
         stats = duration_stats(response[mask])
         rows.append({"period": name, "n_orders": int(mask.sum()), "n_without_pick": int(mask.sum() - stats.n),
                      **{k: v for k, v in stats.as_dict("h").items() if k != "n"}})
-    return pd.DataFrame(rows).set_index("period")
+    table = pd.DataFrame(rows).set_index("period")
+    table.attrs["day_start_h"] = by_location
+    return table
 
 
-def _day_starts(frame: pd.DataFrame, m: pd.DataFrame, timezone: str | None) -> pd.Series:
+def _day_starts(frame: pd.DataFrame, m: pd.DataFrame, timezone: str | None) -> tuple[pd.Series, dict[str, float]]:
     """Per order (``m``'s index), the hour its warehouse's day starts (:func:`.common.workday_start` of
-    the first picks' hours at the order's location; all locations' together where an order has none)."""
-    hours = time_of_day_h(local(m["first_pick"].dropna(), timezone))
-    pooled = workday_start(hours.to_numpy(float)) if len(hours) else 0.0
+    the first picks' hours and weekdays at the order's location; all locations' together where an
+    order has none), and that hour per location (``{}`` for a log without locations)."""
+    picks = local(m["first_pick"].dropna(), timezone)
+    hours, weekdays = time_of_day_h(picks), picks.dt.weekday
+    pooled = workday_start(hours.to_numpy(float), weekdays.to_numpy()) if len(hours) else 0.0
     if "location" not in frame.columns:
-        return pd.Series(pooled, index=m.index)
+        return pd.Series(pooled, index=m.index), {}
     received = frame[frame[SEMANTIC].astype(str) == "order_received"]
     where = received.groupby(CASE, observed=True, sort=False)["location"].first().reindex(m.index)
-    starts = {loc: workday_start(hours[hours.index.isin(where.index[where == loc])].to_numpy(float))
-              for loc in where.dropna().unique()}
-    return where.map(starts).astype(float).fillna(pooled)
+    starts = {}
+    for loc in where.dropna().unique():
+        at = hours.index.isin(where.index[where == loc])
+        starts[loc] = workday_start(hours[at].to_numpy(float), weekdays[at].to_numpy())
+    return where.map(starts).astype(float).fillna(pooled), {str(k): float(v) for k, v in starts.items()}
 
 
 @dataclass(frozen=True)

@@ -90,8 +90,9 @@ def _process(frame: pd.DataFrame, timezone: str | None, cutoff_h: float,
         return entries
 
     def evening() -> dict[str, Entry]:
-        table = evening_response(frame, timezone=timezone, cutoff_h=cutoff_h).to_dict("index")
-        details = {"cutoff_h": cutoff_h, **table}
+        response = evening_response(frame, timezone=timezone, cutoff_h=cutoff_h)
+        table = response.to_dict("index")
+        details = {"cutoff_h": cutoff_h, "day_start_h": response.attrs["day_start_h"], **table}
         value = table["evening"]["mean_h"]
         reason = None if value is not None and value == value else "no order received after the cut-off was picked"
         return {"evening_order_response": _entry("evening_order_response", value, details, reason)}

@@ -87,13 +87,13 @@ def order_responses(frame: pd.DataFrame, *, timezone: str | None,
     if orders.empty:
         return None
     day_in, _, time_in = local_clock(orders["time"], timezone)
-    day_out, _, time_out = local_clock(orders["time_response"], timezone)
+    day_out, weekday_out, time_out = local_clock(orders["time_response"], timezone)
     # each location's working day, read off when its warehouse answers (a night warehouse's starts by day)
     places = (orders["location"].astype(object).where(orders["location"].notna(), NO_LOCATION)
               if "location" in orders.columns else pd.Series(NO_LOCATION, index=orders.index))
     start = np.zeros(len(orders))
     for _, at in places.groupby(places, sort=False).indices.items():
-        start[at] = workday_start(time_out[at])
+        start[at] = workday_start(time_out[at], weekday_out[at])
     if start.any():
         day_in, _, _ = local_clock(orders["time"], timezone, day_start_h=start)
         day_out, _, _ = local_clock(orders["time_response"], timezone, day_start_h=start)
@@ -193,7 +193,8 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
         end = day_start or 24.0  # the working day's end: midnight, or a night crew's [22:00, 13:00) past it
         names = [str(win["received_activity"].mode().iloc[0]), str(win["response_activity"].mode().iloc[0])]
         share_over = float(win["overnight"].mean())
-        summary = _summary(location, cutoff, names[1], effect, baseline, medians, len(win), share_over)
+        summary = _summary(location, cutoff, names[1], effect, baseline, medians, len(win), share_over,
+                           day_start=day_start)
         bins = [{"from": clock((day_start + b * bin_minutes / 60) % 24), "orders": int(r.n),
                  "share_overnight": float(r.share), "mean_h": float(r.mean_h)} for b, r in table.iterrows()]
         findings.append(Finding(
@@ -211,19 +212,30 @@ def find_after_hours_backlog(frame: pd.DataFrame, *, timezone: str | None, respo
 
 
 def _summary(location: str | None, cutoff: float, response: str, effect: float, baseline: float,
-             medians: tuple[float, float], orders: int, share_over: float) -> str:
+             medians: tuple[float, float], orders: int, share_over: float, *, day_start: float = 0.0) -> str:
     """The finding's sentence: means, and the medians it was judged on; led by the medians when the
     means part by less than half as much (:func:`.common.medians_lead`: a few earlier orders waiting
-    over a weekend or a day off).
+    over a weekend or a day off). Where the working day starts after midnight (``day_start``, a
+    night warehouse's), it says where the window ends.
 
     >>> for part in _summary("W", 14.0, "Pick", 30.0, 34.0, (20.0, 2.0), 12, 1.0).split("; "):
     ...     print(part)
     At W, orders received after 14:00 wait 20.0 h until 'Pick' in the median case (vs 2.0 h for orders received earlier
     mean 30.0 h vs 34.0 h, the other raised by a few long waits)
     12 orders, 100% of them handled the next day or later.
+    >>> _summary("N", 22.0, "Pick", 20.0, 3.0, (19.0, 2.0), 9, 1.0, day_start=13.0).split(" wait")[0]
+    'At N, orders received after 22:00 (until 13:00 the next day)'
+    >>> _summary("N", 1.0, "Pick", 20.0, 3.0, (19.0, 2.0), 9, 1.0, day_start=13.0).split(" wait")[0]
+    'At N, orders received between 01:00 and 13:00'
     """
     where = f"At {location}, orders" if location else "Orders"
-    after = f"{where} received after {clock(cutoff)} wait"
+    if not day_start:
+        window = f"after {clock(cutoff)}"
+    elif cutoff < day_start:
+        window = f"between {clock(cutoff)} and {clock(day_start)}"
+    else:
+        window = f"after {clock(cutoff)} (until {clock(day_start)} the next day)"
+    after = f"{where} received {window} wait"
     tail = f"{orders:,} orders, {share_over:.0%} of them handled the next day or later."
     if medians_lead(effect, baseline, medians):
         return (f"{after} {fmt_h(medians[0])} h until '{response}' in the median case (vs {fmt_h(medians[1])} h for "

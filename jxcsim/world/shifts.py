@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..workday import day_start_from_counts
+from ..workday import day_start_from_week
 
 HOURS_PER_WEEK = 168.0
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -159,20 +159,24 @@ class WeeklyCalendar:
 
 def day_start_of(calendar: WeeklyCalendar | None) -> float:
     """The hour a working day starts for work on ``calendar`` (a location's pickers): midnight unless
-    the shifts work around it, then the middle of their longest run of hours off
-    (:func:`jxcsim.workday.day_start_from_counts`, as the log's readers do): a night
-    crew on 20:00-06:00 starts its day at 13:00, a day crew on 06:00-21:00 at midnight.
+    most of its working days run across midnight, then the middle of the shifts' longest run of
+    hours off (:func:`jxcsim.workday.day_start_from_week`, as the log's readers decide it): a night
+    crew on 20:00-06:00 starts its day at 13:00, a day crew on 06:00-21:00 at midnight, and so does
+    a day crew with one Sunday night shift.
 
     >>> day_start_of(WeeklyCalendar.from_days([0, 1, 2, 3, 4], 20.0, 6.0)), day_start_of(None)
     (13.0, 0.0)
+    >>> days = WeeklyCalendar.from_days([0, 1, 2, 3, 4], 8.0, 17.0).windows
+    >>> day_start_of(WeeklyCalendar.merge(days + WeeklyCalendar.from_days([6], 22.0, 6.0).windows))
+    0.0
     """
     if calendar is None:
         return 0.0
-    counts = [0] * 24  # the week's open quarter hours, by hour of day
+    week = [[0] * 24 for _ in range(7)]  # open quarter hours, by weekday and hour of day
     for q in range(7 * 96):
         if calendar.is_open(q / 4):
-            counts[q // 4 % 24] += 1
-    return day_start_from_counts(counts)
+            week[q // 96][q // 4 % 24] += 1
+    return day_start_from_week(week)
 
 
 def release_time(times: list[float], t: float, *, push: bool = False, cutoff: float | None = None,
