@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             line = {"world": world, "seed": seed, "weeks": args.weeks, "expected": score["expected"],
                     "found": score["found"], "false_alarms": score["false_alarms"], "posting_findings": posting,
                     "findings": len(findings), "diagnose_s": round(seconds, 2),
-                    "misses": [m["name"] for m in score["misses"]],
+                    "misses": [_named(m) for m in score["misses"]],
                     "false_alarm_summaries": score["false_alarm_summaries"],
                     "unobservable": [f"{u['name']} at {u['location']} ({u['cases']} cases)"
                                      for u in score["unobservable"]],
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                 t[key] += score[key]
             t["posting_findings"] += posting
             t["unobservable"] += len(score["unobservable"])
-            t["misses"] += [f"seed {seed}: {m['name']}" for m in score["misses"]]
+            t["misses"] += [f"seed {seed}: {_named(m)}" for m in score["misses"]]
     for world, t in totals.items():
         recall = t["found"] / t["expected"] if t["expected"] else float("nan")
         print(f"{world}: {t['found']}/{t['expected']} planted patterns found (recall {recall:.3f}), "
@@ -79,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
               + (f", {t['unobservable']} planted patterns with too few cases in the log to expect" if t["unobservable"] else "")
               + (f"; missed: {', '.join(t['misses'])}" if t["misses"] else ""), file=sys.stderr)
     return 0
+
+
+def _named(miss: dict) -> str:
+    """A missed expectation with where it was planted: ``"<name> at <location>"``."""
+    return f"{miss['name']} at {miss['location']}" if miss.get("location") else str(miss["name"])
 
 
 if __name__ == "__main__":
