@@ -135,12 +135,42 @@ def test_hours_drivers_load_without_a_clerk_are_an_optional_truth_any_window_wit
     data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
     data["shifts"]["yard"] = {"days": [0, 1, 2, 3, 4, 5], "start": 8.0, "end": 12.0}  # drivers stay until 18:00
     truth = [t for t in planted_truth(parse_scenario(data)) if t["name"] == "loads while no clerk is on shift"]
+    # (and finish the loads they began before 18:00: three mean loads of 0.3 h, until 18:54)
     assert [(t["locations"], t["weekdays"], t["hours"], t["optional"]) for t in truth] == [
-        (["WH-A"], [0, 1, 2, 3, 4, 5], [12.0, 18.0], True), (["WH-B"], [0, 1, 2, 3, 4, 5], [12.0, 18.0], True)]
+        (["WH-A"], [0, 1, 2, 3, 4, 5], [12.0, 19.0], True), (["WH-B"], [0, 1, 2, 3, 4, 5], [12.0, 19.0], True)]
     inside, beyond = _finding("WH-A", [13.0, 16.0]), _finding("WH-A", [10.0, 16.0])
     inside.weekday = beyond.weekday = 2
     score = score_findings([inside, beyond], truth)
     assert score["expected"] == 0 and score["false_alarms"] == 1 and score["false_alarm_summaries"] == [beyond.summary]
+
+
+def test_a_late_crews_loads_after_midnight_are_hours_without_a_clerk_on_the_next_day():
+    data = load_scenario(REPO / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    data["shifts"]["drivers"] = {"days": [0, 1, 2, 3, 4, 5], "start": 14.0, "end": 24.0}
+    data["shifts"]["yard"] = {"days": [0, 1, 2, 3, 4, 5], "start": 7.0, "end": 19.0}
+    truth = [t for t in planted_truth(parse_scenario(data))
+             if t["name"] == "loads while no clerk is on shift" and t["locations"] == ["WH-A"]]
+    # the evening's hours on the shift's days, and the loads finished after midnight on the days after them
+    assert [(t["weekdays"], t["hours"]) for t in truth] == [([0, 1, 2, 3, 4, 5], [19.0, 24.0]),
+                                                           ([1, 2, 3, 4, 5, 6], [0.0, 1.0])]
+    after_midnight = _finding("WH-A", [0.0, 1.0])
+    after_midnight.weekday = 1  # a Monday night's loads, on Tuesday's calendar day
+    assert score_findings([after_midnight], truth)["false_alarms"] == 0
+
+
+def test_receipts_as_the_night_clerks_leave_may_wait_for_their_next_shift():
+    """A receipt unloaded as the night clerk leaves at 06:00 is posted at 20:00: an optional truth on
+    the mornings a shift ends, by calendar day, not on the closed Wednesday's Thursday."""
+    scenario = load_scenario(REPO / "scenarios" / "examples" / "night_fulfilment_nz.yaml",
+                             changes=[REPO / "scenarios" / "changes" / "no_habits.yaml"])
+    truth = [t for t in planted_truth(scenario) if t["name"] == "receipts as the clerks leave"]
+    assert [(t["locations"], t["weekdays"], t["hours"], t["kind"]) for t in truth] == [
+        (["AKL-NIGHT"], [0, 1, 2, 4, 5, 6], [6.0, 8.0], "late_posting"),
+        (["HAM-2"], [0, 1, 2, 4, 5, 6], [6.0, 8.0], "late_posting")]
+    sunday_morning = _finding("HAM-2", [5.0, 7.0], FindingKind.LATE_POSTING, weekday=6)
+    thursday_morning = _finding("HAM-2", [5.0, 7.0], FindingKind.LATE_POSTING, weekday=3)
+    score = score_findings([sunday_morning, thursday_morning], planted_truth(scenario))
+    assert score["false_alarm_summaries"] == [thursday_morning.summary]
 
 
 def test_a_day_level_finding_is_judged_by_the_share_of_its_own_weekday():

@@ -5,7 +5,8 @@ Planted on purpose: the posting habits (at the locations scan-to-ship leaves the
 approvers' absences on days nobody else approves, the order cut-off (the hour after which orders
 wait overnight). Made by the calendars and marked ``optional`` (neither expected nor a false alarm
 when found): absences others cover with fewer hands, days on which requests are raised and no
-approver works, hours when drivers load and no clerk is on shift, receipts of a day before a
+approver works, hours when drivers load and no clerk is on shift, movements as the last clerk
+leaves (posted at their next shift), receipts of a day before a
 clerk's day off or late on the day before the weekend, and the cut-off held orders meet (expected
 instead of the other where most orders are held).
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .scenario import Movement, Role, Scenario
-from .shifts import WEEKDAY_NAMES, WeeklyCalendar, day_start_of, release_time
+from .shifts import HOURS_PER_WEEK, WEEKDAY_NAMES, WeeklyCalendar, day_start_of, release_time
 
 
 def _worse_than_usual(habit, scenario: Scenario) -> bool:
@@ -77,6 +78,17 @@ def planted_truth(scenario: Scenario) -> list[dict[str, Any]]:
                           "weekdays": days, "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": [low, high],
                           "activities": [names.physical_issue, names.book_issue], "p_never": 0.0})
     for location in scenario.locations:
+        for movement in (Movement.ISSUE, Movement.RECEIPT):
+            if movement is Movement.ISSUE and location in scanned:
+                continue
+            issue = movement is Movement.ISSUE
+            for (low, high), days in shift_end_hours(scenario, location, movement).items():
+                truth.append({"name": f"{'loads' if issue else 'receipts'} as the clerks leave",
+                              "kind": "physical_before_book" if issue else "late_posting", "optional": True,
+                              "movement": movement.value, "locations": [location], "weekdays": days,
+                              "weekday_names": [WEEKDAY_NAMES[d] for d in days], "hours": [low, high],
+                              "activities": [names.physical_issue, names.book_issue] if issue else
+                              [names.physical_receipt, names.book_receipt], "p_never": 0.0})
         days = receipts_before_day_off(scenario, location)
         if days:
             truth.append({"name": "receipts before a clerk's day off", "kind": "late_posting", "optional": True,
@@ -204,14 +216,18 @@ def receipts_before_weekend(scenario: Scenario, location: str) -> list[tuple[int
 
 def unstaffed_posting_hours(scenario: Scenario, location: str) -> dict[tuple[float, float], list[int]]:
     """Whole hours of the week when a driver at ``location`` may load and no clerk there is on shift
-    (to post a goods issue first): ``{(start, end): [weekdays]}``. An hour counts when that holds
-    for most of it (at least two of its quarter hours).
+    (to post a goods issue first): ``{(start, end): [weekdays]}``, by calendar day (a late shift's
+    loads after midnight count on the next day). A driver finishes a load begun before the shift
+    ends, so the drivers' hours run on past it by three mean loads (as :func:`.scenario.inert_habits`
+    allows). An hour counts when that holds for most of it (at least two of its quarter hours).
 
     >>> from jxcsim.world.scenario import load_scenario
     >>> unstaffed_posting_hours(load_scenario("scenarios/baseline.yaml"), "WH-A")   # clerks 07-18, drivers 08-18
-    {}
+    {(18.0, 19.0): [0, 1, 2, 3, 4, 5]}
     """
-    drivers, clerks = _calendar(scenario, Role.DRIVER, location), _calendar(scenario, Role.WAREHOUSE_CLERK, location)
+    overtime = 3 * scenario.durations.load.mean_h
+    drivers = _calendar(scenario, Role.DRIVER, location, overtime_h=overtime)
+    clerks = _calendar(scenario, Role.WAREHOUSE_CLERK, location)
     spans: dict[tuple[float, float], list[int]] = {}
     if drivers is None:
         return spans
@@ -219,6 +235,38 @@ def unstaffed_posting_hours(scenario: Scenario, location: str) -> dict[tuple[flo
         hours = [h for h in range(24) if sum(
             drivers.is_open(t) and not (clerks is not None and clerks.is_open(t))
             for t in (day * 24 + h + q / 4 for q in range(4))) >= 2]
+        for start, end in _runs(hours):
+            spans.setdefault((float(start), float(end)), []).append(day)
+    return spans
+
+
+def shift_end_hours(scenario: Scenario, location: str, movement: Movement) -> dict[tuple[float, float], list[int]]:
+    """Whole hours of the week, ``{(start, end): [weekdays]}`` by calendar day, around each time the
+    last clerk at ``location`` leaves, in which a ``movement`` may wait for their next shift to be
+    posted: from a mean posting delay before they leave (goods moved before the posting, as the usual
+    behaviour does with ``p_move_before_post``: from then on about half the postings would fall
+    after the shift), to three mean unloads after it for receipts (a clerk finishes an unload begun
+    before leaving). An hour counts when that holds for at least two of its quarter hours.
+
+    >>> from jxcsim.world.scenario import load_scenario
+    >>> baseline = load_scenario("scenarios/baseline.yaml")   # clerks Mon-Sat 07-18, receipts 0.5 h after
+    >>> shift_end_hours(baseline, "WH-B", Movement.RECEIPT)
+    {(17.0, 20.0): [0, 1, 2, 3, 4, 5]}
+    """
+    usual = scenario.posting.issue if movement is Movement.ISSUE else scenario.posting.receipt
+    before = usual.delay_h.mean_h if usual.p_move_before_post > 0 else 0.0
+    after = 3 * scenario.durations.unload.mean_h if movement is Movement.RECEIPT else 0.0
+    clerks = _calendar(scenario, Role.WAREHOUSE_CLERK, location)
+    if clerks is None or before + after <= 0:
+        return {}
+    starts = {a for a, _ in clerks.windows}
+    leaves = [b for _, b in clerks.windows if not (b >= HOURS_PER_WEEK and 0.0 in starts)]  # (a week's wrap)
+    def near_leaving(t: float) -> bool:
+        return any(end - before <= t + k * HOURS_PER_WEEK < end + after for end in leaves for k in (-1, 0, 1))
+
+    spans: dict[tuple[float, float], list[int]] = {}
+    for day in range(7):
+        hours = [h for h in range(24) if sum(near_leaving(day * 24 + h + q / 4) for q in range(4)) >= 2]
         for start, end in _runs(hours):
             spans.setdefault((float(start), float(end)), []).append(day)
     return spans
@@ -299,11 +347,13 @@ def workday_start(scenario: Scenario, location: str) -> float:
     return day_start_of(_calendar(scenario, Role.PICKER, location))
 
 
-def _calendar(scenario: Scenario, role: Role, location: str | None = None) -> WeeklyCalendar | None:
-    """When anyone of ``role`` (at ``location``, when given) is on shift; None when nobody ever is."""
+def _calendar(scenario: Scenario, role: Role, location: str | None = None, *,
+              overtime_h: float = 0.0) -> WeeklyCalendar | None:
+    """When anyone of ``role`` (at ``location``, when given) is on shift, each shift run on by
+    ``overtime_h`` (work finishing after it); None when nobody ever is."""
     members = [m for m in scenario.staff.values()
                if m.enabled and m.role is role and (location is None or m.location == location)]
-    spans = [w for m in members for w in WeeklyCalendar.from_days(
+    spans = [(a, b + overtime_h) for m in members for a, b in WeeklyCalendar.from_days(
         scenario.shifts[m.shift].days, scenario.shifts[m.shift].start,
         scenario.shifts[m.shift].end).without_days(m.absent_weekdays).windows]
     return WeeklyCalendar.merge(spans) if spans else None
