@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from conftest import REPO
 from jxcsim.kpi.common import clock, workday_start
 from jxcsim.kpi.process import evening_response
+from jxcsim.kpi.summary import kpi_summary, render_kpis
 from jxcsim.mining.diagnose import diagnose
 from jxcsim.mining.truth import score_findings
 from jxcsim.world.planted import planted_truth, workday_start as warehouse_day_start
@@ -124,6 +125,10 @@ def test_truth_kpi_and_diagnosis_read_the_night_warehouses_day(night):
     assert f"received between 01:00 and {backlog[0].details['day_start']} wait" in backlog[0].summary
     # where the evening ends, in the KPI's details: as the backlog analysis reads it, off the first picks
     assert clock(table.attrs["day_start_h"]["AKL-NIGHT"]) == backlog[0].details["day_start"]
+    summary = kpi_summary(log, timezone=scenario.timezone, cutoff_h=1.0)
+    assert summary["kpis"]["evening_order_response"]["details"]["day_start_h"] == table.attrs["day_start_h"]
+    line = next(x for x in render_kpis(summary).splitlines() if x.startswith("evening_order_response"))
+    assert f"evening orders (after 01:00; AKL-NIGHT until {backlog[0].details['day_start']}" in line, line
     score = score_findings(findings, planted_truth(scenario), frame=log, timezone=scenario.timezone)
     hit = [h for h in score["hits"] if h["kind"] == "after_hours_backlog" and h["location"] == "AKL-NIGHT"]
     assert hit and score["false_alarms"] == 0, score["misses"]

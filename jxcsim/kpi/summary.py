@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..engine import CostingMethod, Ledgers
 from ..eventlog.schema import CASE, TIMESTAMP
-from .common import KpiUnavailable, jsonable
+from .common import KpiUnavailable, clock, jsonable
 from .costing import CostOfGoods, cost_of_goods
 from .definitions import KPIS
 from .finance import PARETO_SHARE, customer_pareto, gross_margin, receivables_turnover
@@ -301,8 +301,14 @@ def _basis(details: Mapping[str, Any]) -> str:
         return f"{n('n_cases'):,} of {n('n_cases') + n('n_excluded'):,} orders"
     if "n_matched" in details:
         return f"{n('n_matched'):,} of {n('n_physical'):,} movements matched"
-    if isinstance(details.get("evening"), Mapping):
-        return f"{int(details['evening'].get('n_orders') or 0):,} evening orders"
+    if isinstance(details.get("evening"), Mapping):  # the evening: from the cut-off to where each day ends
+        basis = f"{int(details['evening'].get('n_orders') or 0):,} evening orders"
+        if details.get("cutoff_h") is not None and float(details["cutoff_h"]) < 24:
+            basis += f" (after {clock(float(details['cutoff_h']))}"
+            late = {loc: h for loc, h in (details.get("day_start_h") or {}).items() if h}
+            ends = "; ".join(f"{loc} until {clock(float(h))}" for loc, h in late.items())
+            basis += f"; {ends})" if ends else ")"
+        return basis
     if "invoiced" in details and details.get("invoiced"):
         return f"{float(details.get('paid') or 0) / float(details['invoiced']):.0%} of the invoiced amount paid"
     for key, noun in (("n_holds", "credit holds"), ("n_lines", "order lines"), ("n_rows", "count rows"),
