@@ -22,8 +22,8 @@ log cost. ``run_all.py --only simulate_year`` measures both.
     >>> bare.orders, bare.simpy_events, bare.log_events                     # doctest: +SKIP
 
 Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
-the posting-deadline rule (alerts, escalations), customer returns and transfers. Scan-to-ship, push notifications, digests,
-the credit fast track and (r, Q) policies are modelled but untested against the world.
+the posting-deadline rule (alerts, escalations), customer returns and transfers. Scan-to-ship, push notifications,
+digests, the credit fast track and (r, Q) policies are modelled but untested against the world.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ class BareFlow:
         for name, m in scenario.staff.items():
             if m.enabled:
                 members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
-                    (name, self.calendars[m.shift].without_days(m.absent_weekdays)))
+                    (name, WeeklyCalendar.of_member(scenario.shifts[m.shift], m.absent_weekdays)))
         self.teams = {key: Team(env, key[0].value, people) for key, people in members.items()}
         d = scenario.durations  # each duration a stream of draws from its own generator, as the world's
 

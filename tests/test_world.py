@@ -408,6 +408,21 @@ def test_goods_loaded_while_no_clerk_is_on_shift_leave_unposted_and_are_posted_b
     assert len(afternoon) > 50 and (afternoon.delay_h.dropna() > 0).all()  # posted the next morning
 
 
+def test_an_absence_keeps_a_round_the_clock_approver_away_all_day():
+    """Every shift 00:00-24:00, the one approver out on Tuesdays: no order is approved on a Tuesday,
+    and the truth still names the absence (a 24 h week has no day boundary to drop a shift at)."""
+    data = load_scenario(BASELINE).model_dump(mode="json")
+    for shift in data["shifts"].values():
+        shift.update(days=list(range(7)), start=0.0, end=24.0)
+    sc = parse_scenario(data)
+    log = simulate(sc, weeks=3, seed=1).log
+    approved = log[log["concept:name"] == sc.activity_names.credit_approved]
+    weekday = approved["time:timestamp"].dt.tz_convert(sc.timezone).dt.weekday
+    assert len(approved) > 20 and 1 not in set(weekday) and {0, 2} <= set(weekday)
+    truth = [h for h in planted_truth(sc) if h["kind"] == "approval_bottleneck"]
+    assert [(h["name"], h["weekdays"]) for h in truth] == [("Chen Jing absent", [1])]
+
+
 def _receipt_postings(log: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """Each goods receipt's unloading and posting, local times (matched per PO, SKU and line)."""
     keys = ["case:concept:name", "sku", "line"]

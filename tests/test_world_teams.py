@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import simpy
 
 from jxcsim.world.shifts import WeeklyCalendar
 from jxcsim.world.teams import Team, Work
 
 MON_8_12 = WeeklyCalendar.from_days([0], 8, 12)
-MON_TUE_8_12 = WeeklyCalendar.from_days([0, 1], 8, 12)
 
 
 def _run(env: simpy.Environment, requests: list[tuple[float, Team, float]]) -> list[Work]:
@@ -50,9 +51,19 @@ def test_two_workers_share_the_queue_first_free_first():
 
 def test_an_absent_weekday_is_skipped_and_a_zero_or_negative_duration_takes_no_time():
     env = simpy.Environment()
-    team = Team(env, "approver", [("Chen", MON_TUE_8_12.without_days([0]))])
+    mon_tue = SimpleNamespace(days=[0, 1], start=8, end=12)
+    team = Team(env, "approver", [("Chen", WeeklyCalendar.of_member(mon_tue, absent_weekdays=[0]))])
     works = _run(env, [(1.0, team, -1.0), (1.0, team, 0.0)])
     assert works == [Work(32.0, 32.0, "Chen"), Work(32.0, 32.0, "Chen")]
+
+
+def test_an_absence_empties_its_day_on_a_round_the_clock_shift():
+    # every day 00-24 merges into one open week; the Tuesday absence must still close Tuesday
+    allday = SimpleNamespace(days=range(7), start=0.0, end=24.0)
+    env = simpy.Environment()
+    team = Team(env, "approver", [("Chen", WeeklyCalendar.of_member(allday, absent_weekdays=[1]))])
+    works = _run(env, [(30.0, team, 1.0), (47.5, team, 1.0)])
+    assert works == [Work(48.0, 49.0, "Chen"), Work(49.0, 50.0, "Chen")]
 
 
 def test_idle_workers_cost_no_events():

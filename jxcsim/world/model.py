@@ -178,7 +178,7 @@ class World:
         for name, m in self.scenario.staff.items():
             if not m.enabled:
                 continue
-            calendar = self.calendars[m.shift].without_days(m.absent_weekdays)
+            calendar = WeeklyCalendar.of_member(self.scenario.shifts[m.shift], m.absent_weekdays)
             members.setdefault((m.role, m.location if m.role in WAREHOUSE_ROLES else None), []).append(
                 (name, calendar))
         return {key: Team(self.env, key[0].value, people) for key, people in members.items()}
@@ -324,7 +324,8 @@ class World:
         """:meth:`_move` of issues that all belong to sales order ``doc`` (a shipment): the same entries,
         rows and document steps, in the same order."""
         self.ledgers.move_trusted_many(
-            _PHYSICAL if physical else _BOOK, [(p.sku, p.qty, p.location, _CUSTOMER, p.movement_id) for p in postings], t)
+            _PHYSICAL if physical else _BOOK,
+            [(p.sku, p.qty, p.location, _CUSTOMER, p.movement_id) for p in postings], t)
         row, nan = self.recorder.append_row, math.nan
         semantic = "physical_issue" if physical else "book_issue"
         for p in postings:  # EventRecorder.add's fields, as a row

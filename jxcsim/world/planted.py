@@ -353,7 +353,6 @@ def _calendar(scenario: Scenario, role: Role, location: str | None = None, *,
     ``overtime_h`` (work finishing after it); None when nobody ever is."""
     members = [m for m in scenario.staff.values()
                if m.enabled and m.role is role and (location is None or m.location == location)]
-    spans = [(a, b + overtime_h) for m in members for a, b in WeeklyCalendar.from_days(
-        scenario.shifts[m.shift].days, scenario.shifts[m.shift].start,
-        scenario.shifts[m.shift].end).without_days(m.absent_weekdays).windows]
+    spans = [(a, b + overtime_h) for m in members
+             for a, b in WeeklyCalendar.of_member(scenario.shifts[m.shift], m.absent_weekdays).windows]
     return WeeklyCalendar.merge(spans) if spans else None

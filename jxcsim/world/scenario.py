@@ -737,9 +737,8 @@ def inert_habits(scenario: Scenario) -> list[str]:
             continue  # no one moves these goods at all: the run says which staff is missing
         work = scenario.durations.load if habit.movement is Movement.ISSUE else scenario.durations.unload
         allowance = 3 * work.mean_h
-        worked = WeeklyCalendar.merge((a, b + allowance) for m in movers for a, b in WeeklyCalendar.from_days(
-            scenario.shifts[m.shift].days, scenario.shifts[m.shift].start, scenario.shifts[m.shift].end
-        ).without_days(m.absent_weekdays).windows)
+        worked = WeeklyCalendar.merge((a, b + allowance) for m in movers for a, b in WeeklyCalendar.of_member(
+            scenario.shifts[m.shift], m.absent_weekdays).windows)
         hours = WeeklyCalendar.merge((d * 24 + low, d * 24 + high) for days, low, high in habit.windows() for d in days)
         if any(a < d and c < b for a, b in hours.windows for c, d in worked.windows):
             continue

@@ -89,10 +89,18 @@ class WeeklyCalendar:
                 merged.append((begin, end))
         return WeeklyCalendar(tuple(merged))
 
-    def without_days(self, days: Iterable[int]) -> WeeklyCalendar:
-        """The calendar with whole weekdays removed (a weekly absence)."""
-        off = set(days)
-        return WeeklyCalendar(tuple(w for w in self.windows if int(w[0] // 24) not in off))
+    @staticmethod
+    def of_member(shift: Any, absent_weekdays: Iterable[int] = ()) -> WeeklyCalendar:
+        """One person's week: ``shift``'s (``days``, ``start``, ``end``) without the shifts that begin on
+        an ``absent_weekdays`` day. Built from the days worked, so an absence empties its day even when
+        the shift runs round the clock (24 h days merge into one window that no weekday owns).
+
+        >>> from types import SimpleNamespace
+        >>> allday = SimpleNamespace(days=range(7), start=0.0, end=24.0)
+        >>> WeeklyCalendar.of_member(allday, [1]).windows   # out on Tuesdays
+        ((0.0, 24.0), (48.0, 168.0))
+        """
+        return WeeklyCalendar.from_days(set(shift.days) - set(absent_weekdays), shift.start, shift.end)
 
     def union(self, other: WeeklyCalendar) -> WeeklyCalendar:
         return WeeklyCalendar.merge(self.windows + other.windows)
