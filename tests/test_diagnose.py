@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -55,14 +56,20 @@ def test_diagnose_cli_finds_the_wednesday_gap_and_writes_the_report(simulated, t
     assert "[physical_before_book]" in done.stdout
     assert "not run:" not in done.stdout and payload["meta"]["not_run"] == {}  # the profile gives every semantic
     # the overview: process map, heatmaps, posting-lag distributions, conformance, model
-    for heading in ("Process map", "Where it waits: weekday × hour", "Posting lags by location", "Conformance",
-                    "Process model (BPMN)"):
+    drawn = ("Process map", "Process model (BPMN)")  # drawn by Graphviz's dot: without it, a note says so
+    headings = ("Where it waits: weekday × hour", "Posting lags by location", "Conformance")
+    for heading in headings + (drawn if shutil.which("dot") else ()):
         assert f">{heading}</h2>" in page, heading
-    assert page.count("<svg") >= 2 and page.count("data:image/png;base64,") >= 6
+    if shutil.which("dot"):
+        assert page.count("<svg") >= 2
+    else:
+        assert all(f">{heading}</h2>" not in page for heading in drawn) and "install Graphviz" in page
+    assert page.count("data:image/png;base64,") >= 6
     assert "src=\"http" not in page and "<link" not in page  # self-contained
     figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert any(n.endswith("process-map.svg") for n in figures) and any(n.endswith("bpmn.svg") for n in figures)
-    assert any("lag-issue-wh-a" in n for n in figures) and len(figures) >= 8
+    if shutil.which("dot"):
+        assert any(n.endswith("process-map.svg") for n in figures) and any(n.endswith("bpmn.svg") for n in figures)
+    assert any("lag-issue-wh-a" in n for n in figures) and len(figures) >= (8 if shutil.which("dot") else 6)
     process = payload["process"]
     assert process["notes"] == {} and process["process_map"]["events"] == payload["meta"]["activity_instances"]
     rates = {(r["movement"], r["location"]): r["deviation_rate"] for r in process["precedence"]["rates"]}

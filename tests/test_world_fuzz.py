@@ -1,7 +1,8 @@
 """Any valid world simulates: random scenarios (zones, shifts, staff, habits, rules) keep every invariant.
 
-Each example builds a scenario from a seed — 1 to 4 locations, random shifts and staff (an approver
-possibly away one day), up to three posting habits, either reorder policy, random cut-off,
+Each example builds a scenario from a seed — 1 to 4 locations, random shifts (day shifts, some past
+midnight or round the clock) and staff (an approver possibly away one day), up to three posting
+habits (some past midnight), cut-offs before and after midnight, either reorder policy,
 hand-offs and rules, seven time zones and start dates next to the clock changes — runs it for a
 few weeks and checks that the ledgers hold their invariants and explain every unit, every event
 has a time, the KPIs and the planted truth serialise, and the diagnosis reads the log.
@@ -14,6 +15,7 @@ import random
 from datetime import date, timedelta
 
 import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +38,13 @@ def _days(r: random.Random, low: int) -> list[str]:
 
 
 def _shift(r: random.Random) -> dict:
+    """A day shift, now and then one past midnight (22:00-06:00) or round the clock."""
+    kind = r.random()
+    if kind < 0.1:
+        return {"days": _days(r, 3), "start": "00:00", "end": "24:00"}
+    if kind < 0.25:
+        start = r.choice([18, 20, 22, 23.5])
+        return {"days": _days(r, 3), "start": _clock(start), "end": _clock((start + r.choice([6, 8, 10])) % 24)}
     start = r.choice([5, 6, 7, 8, 9, 13])
     return {"days": _days(r, 3), "start": _clock(start), "end": _clock(min(23.5, start + r.choice([6, 8, 10, 12])))}
 
@@ -62,10 +71,11 @@ def _staff(r: random.Random, locations: list[str]) -> dict:
 
 
 def _habit(r: random.Random, locations: list[str]) -> dict:
-    low = r.randint(0, 20)
+    low = r.randint(0, 23)
     dist = r.choice(["gamma", "lognormal", "exponential"])
+    high = r.randint(low + 1, 24) if r.random() < 0.7 else (low + r.randint(1, 12)) % 24  # [22, 3]: past midnight
     habit = {"movement": r.choice(["issue", "receipt"]), "weekdays": sorted(r.sample(range(7), r.randint(1, 4))),
-             "hours": [low, r.randint(low + 1, 24)], "p_move_before_post": round(r.uniform(0.5, 1.0), 2),
+             "hours": [low, high if high != low else 24], "p_move_before_post": round(r.uniform(0.5, 1.0), 2),
              "delay_h": {"dist": dist, "mean_h": round(r.uniform(0.5, 30), 1), **({} if dist == "exponential"
                                                                                  else {"cv": 0.5})},
              "p_never": r.choice([0.0, 0.0, 0.05, 0.2])}
@@ -105,7 +115,7 @@ def scenario(r: random.Random) -> dict:
                    "hour_weights": [round(r.random(), 2) for _ in range(24)],
                    "lines_per_order": {"dist": "poisson", "mean": r.choice([1, 2, 4])},
                    "qty_per_line": {"mean": r.choice([1, 5, 20]), "cv": 0.8}},
-        "handoffs": {"order_cutoff": _clock(r.choice([12, 16.5, 20, 23.5])),
+        "handoffs": {"order_cutoff": _clock(r.choice([12, 16.5, 20, 23.5, 1, 3])),
                      "to_warehouse": r.choice([{"mode": "push"}, {"mode": "batch", "times": ["08:00", "14:00"]}]),
                      "to_credit_approver": {"mode": "batch", "times": [_clock(r.choice([9, 10, 11])), "15:00"]}},
         "posting": {"issue": {"p_move_before_post": round(r.random(), 2),
@@ -145,4 +155,40 @@ def test_any_valid_world_simulates_and_keeps_its_invariants(seed):
     json.dumps(kpis, default=str)
     cogs = kpis["kpis"]["cost_of_goods_sold"]
     assert cogs["value"] is None or (cogs["details"]["method"] == sc.catalogue.costing and cogs["value"] >= 0)
+    assert_staff_work_on_shift(result)
     diagnose(result.log, timezone=sc.timezone)
+
+
+def _works_at(shift, absent: list[int], hour_of_week: float) -> bool:
+    """Whether a member on ``shift`` (less the ``absent`` weekdays) works at ``hour_of_week`` (Mon 00:00 = 0),
+    worked out from the shift's days and hours alone (not with the world's calendars)."""
+    length = (shift.end - shift.start) % 24 or 24  # past midnight: 22:00-06:00 is 8 h; 00:00-24:00 is 24 h
+    return any(0 <= (hour_of_week - (day * 24 + shift.start)) % 168 < length
+               for day in set(shift.days) - set(absent))
+
+
+def assert_staff_work_on_shift(result) -> None:
+    """Every step a staff member starts, and every posting or order entry a member records, falls in
+    that member's working hours (their shift's days less their absences): read off the log's own
+    times, in local wall-clock hours since the run's start. (A delivery's start is the end of the
+    loading, which a driver may finish past the shift's end; quick system steps name nobody.)"""
+    sc, log = result.scenario, result.log
+    members = {name: m for name, m in sc.staff.items() if m.enabled}
+    semantic = log["concept:name"].map({a: s.value for a, s in result.profile.activities.items()})
+    staffed = log["org:resource"].isin(members)
+    epoch = pd.Timestamp(str(sc.start))
+
+    def hours(stamps: pd.Series) -> np.ndarray:
+        return ((stamps.dt.tz_convert(sc.timezone).dt.tz_localize(None) - epoch) / pd.Timedelta(hours=1)).to_numpy()
+
+    second = 1 / 3600  # the log's times are whole seconds (a step begun at 17:59:59.6 shows as 18:00:00)
+    started = staffed & log["start_timestamp"].notna() & (semantic != "deliver")
+    at_time = staffed & semantic.isin(["book_issue", "book_receipt", "order_received", "stock_count"])
+    for mask, stamps in ((started, "start_timestamp"), (at_time, "time:timestamp")):
+        rows = log[mask]
+        for who, t, activity in zip(rows["org:resource"], hours(rows[stamps]), rows["concept:name"], strict=True):
+            m = members[who]
+            shift = sc.shifts[m.shift]
+            assert any(_works_at(shift, m.absent_weekdays, (t + d) % 168) for d in (0, -second, second)), (
+                f"{who} did {activity!r} at {t:.3f} h ({stamps}) off their shift {shift} "
+                f"(absent on {m.absent_weekdays})")
