@@ -237,6 +237,9 @@ class BareFlow:
         self.reserved: dict[tuple[str, str], float] = {}
         self.on_order: dict[tuple[str, str], float] = {}
         self.staged: dict[tuple[str, str], float] = {}
+        # the postings with one side done (moved or posted), per key: what a count sets aside or reviews
+        # (the world reads it off Ledgers.open_movements)
+        self.half_done: dict[tuple[str, str], dict[_Posting, None]] = {}
         self.exposure = {c.customer: 0.0 for c in self.customers}
         self.signals: dict[tuple[str, str], simpy.Event] = {}
         self.orders = 0
@@ -337,6 +340,7 @@ class BareFlow:
         if p.posted:
             return
         p.posted = True
+        self.one_side_done(p, p.moved_at == p.moved_at)  # moved: not NaN
         if p.receipt:
             self.book[p.key] = self.book.get(p.key, 0.0) + p.qty
             self.log("book_receipt")
@@ -348,8 +352,24 @@ class BareFlow:
 
     def physical_move(self, p: _Posting) -> None:
         self.physical[p.key] = self.physical.get(p.key, 0.0) + (p.qty if p.receipt else -p.qty)
+        self.one_side_done(p, p.posted)
         p.moved_at = self.env.now
         self.log("physical_receipt" if p.receipt else "physical_issue")
+
+    def one_side_done(self, p: _Posting, other_done: bool) -> None:
+        """A side of ``p`` is done: it is half done now, or done (``other_done``)."""
+        if other_done:
+            del self.half_done[p.key][p]
+        else:
+            self.half_done.setdefault(p.key, {})[p] = None
+
+    @staticmethod
+    def book_less_physical(p: _Posting) -> float:
+        """What a half-done ``p`` adds to book - physical at its key (Ledgers' open movement)."""
+        moved = p.moved_at == p.moved_at
+        if p.receipt:
+            return -p.qty if moved else p.qty
+        return p.qty if moved else -p.qty
 
     def post_later(self, postings: list[_Posting], plan: tuple[bool, float, bool, bool, bool], clerks: Team) -> None:
         """Post what moved together now: at once, or at the planned time (one timeout for all)."""
@@ -554,7 +574,8 @@ class BareFlow:
 
     # --- counts -----------------------------------------------------------------------------------
     def stock_counts(self) -> Generator[Any, Any, None]:
-        """At each month end, count every SKU; the difference is booked half an hour later."""
+        """At each month end, count every SKU (issued goods still on the dock set aside); the difference,
+        less what the postings half done at the count settled since, is booked half an hour later."""
         env = self.env
         names = [s.sku for s in self.skus]
         for t in count_times(self.sc.start, self.horizon_h, self.sc.counts.time):
@@ -563,13 +584,20 @@ class BareFlow:
                 differences = []
                 for sku in names:
                     key = (sku, loc)
-                    differences.append((key, self.physical.get(key, 0.0) - self.book.get(key, 0.0)))
+                    half = list(self.half_done.get(key, ()))
+                    aside = sum(p.qty for p in half if p.posted and not p.receipt)  # issued, still on the dock
+                    seen = [(p, self.book_less_physical(p)) for p in half if not (p.posted and not p.receipt)]
+                    counted = self.physical.get(key, 0.0) - aside
+                    differences.append((key, counted - self.book.get(key, 0.0), seen))
                     self.log("count")
                 env.process(self.adjust(differences))
 
-    def adjust(self, differences: list[tuple[tuple[str, str], float]]) -> Generator[Any, Any, None]:
+    def adjust(self, differences: list[tuple[tuple[str, str], float, list[tuple[_Posting, float]]]]
+               ) -> Generator[Any, Any, None]:
         yield self.env.timeout(ADJUST_AFTER_H)
-        for key, qty in differences:
+        for key, qty, seen in differences:
+            # the review: what the postings half done at the count settled since is not adjusted
+            qty -= sum((gap if p in self.half_done[key] else 0.0) - gap for p, gap in seen)
             if qty:
                 self.book[key] = self.book.get(key, 0.0) + qty
                 self.log("adjustment")

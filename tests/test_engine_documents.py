@@ -769,6 +769,26 @@ def test_a_count_must_cover_every_sku_of_the_snapshot():
         count.adjust(0.5, "eva")
 
 
+def test_a_review_reconciles_what_movements_in_flight_settled_only_between_counting_and_adjusting():
+    count = StockCount("CNT-4", "WH-A", 17.0, {"A": 10, "B": 4})
+    count.record("A", 7)                                  # 3 loaded at 16:50, posted at 17:10
+    count.record("B", 6)
+    with pytest.raises(IllegalTransition, match="cannot go from OPEN to RECONCILED"):
+        count.reconcile("A", -3)
+    count.finish(17.2, "eva")
+    count.reconcile("A", -2)
+    count.reconcile("A", -1)                              # parts add up
+    count.reconcile("B", 0.0)                             # nothing settled: nothing kept
+    with pytest.raises(ValueError, match="'Z' was not counted"):
+        count.reconcile("Z", 1)
+    assert count.reconciled == {"A": -3.0}
+    assert count.differences() == {"A": -3.0, "B": 2.0}  # the difference as counted stays on record
+    assert count.adjustments() == [Adjustment("CNT-4", "WH-A", "B", 2.0)]
+    count.adjust(17.5, "eva")
+    with pytest.raises(IllegalTransition, match="cannot go from ADJUSTED to RECONCILED"):
+        count.reconcile("B", 2)
+
+
 def test_a_credit_note_needs_an_invoice_stays_within_it_and_can_settle_it():
     from jxcsim.engine import IllegalTransition, SalesLine, SalesOrder, SalesOrderState
 

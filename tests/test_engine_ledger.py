@@ -181,6 +181,34 @@ def test_causes_sum_to_book_minus_physical_with_zero_residual(ops, views):
                 led.discrepancy_by_cause(sku, loc)
 
 
+untagged_op_lists = op_lists.map(lambda ops: [op[:-1] + (Cause.NONE,) if op[0] == "move" else op for op in ops])
+
+
+@given(untagged_op_lists)
+def test_open_movements_add_up_to_the_discrepancy_and_its_posted_not_moved_part(ops):
+    """What a count reads (each movement whose two sides differ, as physical and book) adds up to
+    book - physical, and the movements with no physical side are the posted-not-moved cause."""
+    led = run(ops)
+    for sku in led.skus():
+        for loc in led.locations(sku):
+            if is_virtual(loc):
+                continue
+            open_ = led.open_movements(sku, loc)
+            assert all(physical != book for physical, book in open_.values())
+            gap = to_units(led.discrepancy(sku, loc))
+            assert units_sum(book - physical for physical, book in open_.values()) == gap
+            causes = led.discrepancy_by_cause(sku, loc)
+            assert units_sum(book for physical, book in open_.values() if physical == 0) == \
+                to_units(causes.get(Cause.POSTED_NOT_MOVED, 0.0))
+
+
+def test_open_movements_leave_out_tagged_ones():
+    led = Ledgers()
+    led.move_physical("A", 5, SUPPLIER, "W1", time=1.0, movement_id="PO-1")
+    led.move_book("A", 2, LOSS, "W1", time=2.0, movement_id="CNT-1/A", cause=Cause.COUNT_ADJUSTMENT)
+    assert led.open_movements("A", "W1") == {"PO-1": (5.0, 0.0)}
+
+
 @given(op_lists)
 def test_causes_over_all_locations_virtual_ones_included_sum_to_zero_per_sku(ops):
     """Real locations keep their movement groups live, virtual ones derive them from the entries: the

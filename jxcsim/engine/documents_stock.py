@@ -304,7 +304,8 @@ class CountState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
-    """The signed correction a count asks for: ``qty = counted - book`` (+ found, - missing).
+    """The signed correction a count asks for: ``qty = counted - book`` (+ found, - missing), less
+    what the count's review reconciled (:meth:`StockCount.reconcile`).
 
     >>> Adjustment("CNT-1", "WH-A", "A-1", -2.0).qty
     -2.0
@@ -320,11 +321,14 @@ class StockCount(Document):
     """A count of one location: a book snapshot at ``time``, counted quantities, their differences.
 
     Every SKU in the snapshot must be counted (a zero too) before :meth:`finish`; SKUs found on
-    the shelf that the book does not know count against a book quantity of zero.
+    the shelf that the book does not know count against a book quantity of zero. Before the
+    adjustment, a review may :meth:`reconcile` the part of a difference that a movement in flight
+    at the count has settled since (a goods issue posted before the count whose truck was loaded
+    after it): that part is not adjusted.
     """
 
     kind = "stock count"
-    __slots__ = ("_book", "_counted", "_state", "location")
+    __slots__ = ("_book", "_counted", "_reconciled", "_state", "location")
 
     def __init__(self, count_id: str, location: str, time: float, book: Mapping[str, float], *,
                  actor: str = "system") -> None:
@@ -332,6 +336,7 @@ class StockCount(Document):
         self.location = check_id("location", location)
         self._book = {check_id("sku", sku): to_units(qty) for sku, qty in book.items()}
         self._counted: dict[str, int] = {}
+        self._reconciled: dict[str, int] = {}
         self._state = CountState.OPEN
 
     @classmethod
@@ -390,6 +395,31 @@ class StockCount(Document):
         self._state = CountState.COUNTED
         self._record(CountState.COUNTED, t, actor)
 
+    @property
+    def reconciled(self) -> dict[str, float]:
+        """The part of each SKU's difference the review put down to movements in flight (see :meth:`reconcile`)."""
+        return {sku: from_units(units) for sku, units in self._reconciled.items()}
+
+    def reconcile(self, sku: str, qty: float) -> None:
+        """Put ``qty`` (signed, as ``counted - book``) of ``sku``'s difference down to movements that were
+        half done at the count and settled since, so it is not adjusted. Only once COUNTED; repeated
+        calls add up.
+
+        >>> count = StockCount("CNT-3", "WH-A", 17.0, {"A-1": 10})
+        >>> count.record("A-1", 12); count.finish(17.5, "eva")     # 2 issued in the book, still on the dock
+        >>> count.reconcile("A-1", 2)                                # the truck was loaded at 17.2
+        >>> count.adjustments()
+        []
+        """
+        if self._state is not CountState.COUNTED:
+            self._refuse("RECONCILED", self._state,
+                         f"{sku!r}: a count is reconciled once counted, before it is adjusted")
+        if sku not in self._counted:
+            raise ValueError(f"stock count {self._id!r}: {sku!r} was not counted, so it has no difference to reconcile")
+        units = to_units(qty)
+        if units:
+            self._reconciled[sku] = self._reconciled.get(sku, 0) + units
+
     def adjust(self, t: float, actor: str) -> None:
         """COUNTED -> ADJUSTED: the caller has posted :meth:`adjustments` (e.g. to/from ``LOSS``)."""
         if self._state is not CountState.COUNTED:
@@ -413,4 +443,6 @@ class StockCount(Document):
         """
         if self._state is CountState.OPEN:
             self._refuse(CountState.COUNTED, self._state, "the count is still open")
-        return [Adjustment(self._id, self.location, sku, qty) for sku, qty in self.differences().items() if qty]
+        settled = self._reconciled
+        remaining = ((sku, to_units(qty) - settled.get(sku, 0)) for sku, qty in self.differences().items())
+        return [Adjustment(self._id, self.location, sku, from_units(units)) for sku, units in remaining if units]

@@ -588,6 +588,24 @@ class Ledgers:
         """
         return {cause: from_units(units) for cause, units in self._cause_units(sku, location, as_of, known_at).items()}
 
+    def open_movements(self, sku: str, location: str) -> dict[str, tuple[float, float]]:
+        """``(physical, book)`` net quantities of each untagged movement at (``sku``, real ``location``) whose
+        two sides differ now (goods moved and not posted, or the reverse), in order of first appearance.
+
+        A count reads it: goods whose issue is posted but which have not left (``(0, -q)``: staged
+        on the dock) are set aside, and the review tells what the movements in flight at the count
+        settled since (see :mod:`jxcsim.world.counts` and :meth:`.StockCount.reconcile`).
+
+        >>> led = Ledgers()
+        >>> _ = led.move_physical("A-1", 9, SUPPLIER, "WH-A", time=1.0, movement_id="PO-1")   # not posted yet
+        >>> _ = led.move_book("A-1", 2, "WH-A", CUSTOMER, time=2.0, movement_id="SO-1/1")   # posted, still here
+        >>> led.open_movements("A-1", "WH-A")
+        {'PO-1': (9.0, 0.0), 'SO-1/1': (0.0, -2.0)}
+        """
+        return {movement_id: (from_units(physical), from_units(book))
+                for movement_id, (physical, book, tag) in self._groups.get((sku, location), {}).items()
+                if physical != book and tag is _NO_CAUSE}
+
     def _cause_units(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[Cause, int]:
         totals: dict[Cause, int] = {}
         for group in self._groups_at(sku, location, as_of, known_at).values():
