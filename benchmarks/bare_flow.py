@@ -597,7 +597,7 @@ class BareFlow:
         yield self.env.timeout(ADJUST_AFTER_H)
         for key, qty, seen in differences:
             # the review: what the postings half done at the count settled since is not adjusted
-            qty -= sum((gap if p in self.half_done[key] else 0.0) - gap for p, gap in seen)
+            qty += sum(gap for p, gap in seen if p not in self.half_done[key])
             if qty:
                 self.book[key] = self.book.get(key, 0.0) + qty
                 self.log("adjustment")

@@ -24,7 +24,8 @@ ADJUST_AFTER_H = 0.5  # the difference is reviewed and posted half an hour after
 
 
 def stock_counts(world: World) -> Generator[Any, Any, None]:
-    """Count at each month end; book is adjusted to what was counted (cause: count adjustment)."""
+    """Count at each month end (issued goods still on the dock set aside); after the review (:func:`_adjust`)
+    the book is adjusted to what was counted (cause: count adjustment)."""
     env, sc = world.env, world.scenario
     locations = sc.counts.locations or world.locations
     for t in count_times(sc.start, world.horizon_h, sc.counts.time):
