@@ -23,7 +23,9 @@ log cost. ``run_all.py --only simulate_year`` measures both.
 
 Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
 the posting-deadline rule (alerts, escalations), customer returns and transfers. Scan-to-ship, push notifications,
-digests, the credit fast track and (r, Q) policies are modelled but untested against the world.
+digests, the credit fast track, the evening pick shift and the clean world are modelled and checked against the
+world (``tests/test_benchmark_bare_flow.py``, on the baseline with each overlay); (r, Q) policies are modelled but
+unchecked.
 """
 
 from __future__ import annotations
@@ -406,6 +408,8 @@ class BareFlow:
     def sales_order(self, o: _Order) -> Generator[Any, Any, None]:
         env, sc = self.env, self.sc
         self.log("order_received")
+        if self.sc.rules.notifications.pushes(o.location):
+            self.log("notification")
         yield self.team(Role.SALES).do(self.d_check())
         self.log("credit_check")
         credit = sc.rules.credit
@@ -415,9 +419,11 @@ class BareFlow:
                     and self.exposure[o.customer.customer] + o.amount > o.customer.credit_limit))
         if held:
             self.log("credit_hold")
+            seen = self.seen_at(sc.handoffs.to_credit_approver, env.now)
             digests = sc.rules.notifications.digest_times
-            seen = (self.seen_at(_Batch(digests), env.now) if digests
-                    else self.seen_at(sc.handoffs.to_credit_approver, env.now))
+            if digests and self.seen_at(_Batch(digests), env.now) < seen:
+                seen = self.seen_at(_Batch(digests), env.now)
+                self.log("notification")
             yield env.timeout(seen - env.now)
             yield self.team(Role.CREDIT_APPROVER).do(self.d_approval())
             if self.u_credit() < P_CREDIT_REJECT:
@@ -425,9 +431,7 @@ class BareFlow:
                 return
             self.log("credit_approved")
         self.exposure[o.customer.customer] += o.amount
-        push = sc.rules.notifications.push_on_new_order
-        if push:
-            self.log("notification")
+        push = sc.rules.notifications.pushes(o.location)
         seen = self.seen_at(sc.handoffs.to_warehouse, env.now, push=push, cutoff=sc.handoffs.order_cutoff,
                             day_start=self.day_start[o.location])
         yield env.timeout(seen - env.now)

@@ -18,10 +18,15 @@ from bare_flow import YEAR_SCENARIO, run_bare, simulate_counting  # noqa: E402
 from jxcsim.world.scenario import load_scenario  # noqa: E402
 
 
-@pytest.mark.parametrize(("scenario", "weeks", "seed"),
-                         [(YEAR_SCENARIO, 3, 1), (REPO / "scenarios/baseline.yaml", 5, 4)])
-def test_bare_flow_simulates_the_worlds_orders_steps_and_simpy_events(scenario, weeks, seed):
-    sc = load_scenario(scenario)
+WHAT_IFS = ["new_order_notifications", "scan_to_ship", "credit_fast_track", "evening_pick_shift", "no_habits"]
+
+
+@pytest.mark.parametrize(("scenario", "weeks", "seed", "change"),
+                         [(YEAR_SCENARIO, 3, 1, None), (REPO / "scenarios/baseline.yaml", 5, 4, None)]
+                         + [(REPO / "scenarios/baseline.yaml", 5, 4, change) for change in WHAT_IFS],
+                         ids=["year", "baseline", *WHAT_IFS])
+def test_bare_flow_simulates_the_worlds_orders_steps_and_simpy_events(scenario, weeks, seed, change):
+    sc = load_scenario(scenario, changes=[REPO / "scenarios" / "changes" / f"{change}.yaml"] if change else [])
     result, simpy_events = simulate_counting(sc, weeks=weeks, seed=seed)
     bare = run_bare(sc, weeks=weeks, seed=seed)
     world_steps = result.log["semantic"].value_counts().to_dict()

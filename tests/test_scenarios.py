@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from conftest import REPO
+from jxcsim.world import export_schema
 from jxcsim.world.scenario import ScenarioError, load_scenario, parse_scenario, scenario_json_schema
 
 SCENARIOS = REPO / "scenarios"
@@ -118,6 +119,22 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
                                               "'picker', 'driver', 'warehouse_clerk', 'buyer', 'accountant' (did you "
                                               "mean 'warehouse_clerk'?)"),
     ({"staff": {"Moana": {"role": "acountant"}}}, "(did you mean 'accountant'?)"),
+    # values that would have stopped a run midway (a negative delay, a unit cost below zero)
+    ({"rules": {"credit": {"review_threshold": -1}}}, "rules.credit.review_threshold: Input should be greater than"),
+    ({"rules": {"credit": {"fast_track_below": -5}}}, "rules.credit.fast_track_below: Input should be greater than"),
+    ({"rules": {"posting_deadline": {"hours": 3, "escalate_after_h": 2}}},
+     "rules.posting_deadline.escalate_after_h: 2 h is before the alert (hours: 3)"),
+    ({"catalogue": {"groups": {"X": {"count": 3, "margin": [0.2, 1.0]}}}},
+     "catalogue.groups.X.margin: margins (unit cost = price × (1 − margin): a margin of 1 gives the goods away) "
+     "stay below 1; got [0.2, 1]"),
+    ({"catalogue": {"groups": {"X": {"count": 3, "price": [0, 5]}}}},
+     "catalogue.groups.X.price: prices (rounded to cents) start at 0.01; got [0, 5]"),
+    ({"catalogue": {"groups": {"X": {"count": 3, "lead_time_days": [-1, 2]}}}},
+     "catalogue.groups.X.lead_time_days: days (counted from an event, never before it) start at 0; got [-1, 2]"),
+    ({"customers": {"CUST": {"pay_days": [-10, 30]}}}, "customers.CUST.pay_days: days"),
+    ({"customers": {"CUST": {"credit_limit": [-1000, 30]}}}, "customers.CUST.credit_limit: amounts start at 0"),
+    ({"purchasing": {"approval_threshold": -1}}, "purchasing.approval_threshold: Input should be greater than"),
+    ({"purchasing": {"payment_days": [-3, 4]}}, "purchasing.payment_days: days"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"
@@ -168,6 +185,17 @@ def test_extends_cycle_and_yaml_errors(tmp_path):
         load_scenario(orphan)
     assert str(err.value) == (f"{orphan}: extends: 'nope.yaml': no such file ({tmp_path / 'nope.yaml'}; the path is "
                               "relative to the folder of the file that extends it)")
+
+
+def test_the_schema_writer_takes_an_output_path_and_knows_its_options(tmp_path, capsys):
+    out = tmp_path / "schema.json"
+    export_schema.main([str(out)])
+    assert json.loads(out.read_text(encoding="utf-8")) == scenario_json_schema()
+    for option in ("--help", "--bogus"):  # an option is never taken for a file to write
+        with pytest.raises(SystemExit):
+            export_schema.main([option])
+        assert not (Path.cwd() / option).exists()
+    assert "usage: python -m jxcsim.world.export_schema" in capsys.readouterr().out
 
 
 def test_checked_in_json_schema_is_current():

@@ -18,8 +18,8 @@ location, a start that is no Monday) only loading the scenario finds.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +105,13 @@ def scenario_json_schema() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else DEFAULT
+    """``python -m jxcsim.world.export_schema [OUT]``: write the schema to ``OUT`` (default: the checked-in
+    ``scenarios/scenario.schema.json``)."""
+    parser = argparse.ArgumentParser(prog="python -m jxcsim.world.export_schema",
+                                     description="Write the JSON Schema of jxcsim scenario files.")
+    parser.add_argument("out", nargs="?", type=Path, default=DEFAULT,
+                        help=f"where to write it (default: {DEFAULT.relative_to(DEFAULT.parents[1])})")
+    target = parser.parse_args(argv).out
     target.write_text(json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {target}")
 

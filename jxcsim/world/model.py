@@ -15,7 +15,7 @@ import numpy as np
 import simpy
 
 from ..engine import CUSTOMER, SUPPLIER, Inventory, Ledger, Ledgers
-from ..engine.rules import CreditRule
+from ..engine.rules import CreditRule, Notifications, PostingDeadline
 from .catalogue import Customer, PurchaseCosts, Sku, build_catalogue
 from .planted import workday_start
 from .distributions import uniform_stream
@@ -137,6 +137,13 @@ class World:
                            for m, b in ((Movement.ISSUE, posting.issue), (Movement.RECEIPT, posting.receipt))}
         credit = scenario.rules.credit
         self.credit_rule = CreditRule(credit.review_threshold, credit.use_credit_limit, credit.fast_track_below)
+        rules = scenario.rules
+        deadline = rules.posting_deadline
+        self.posting_deadline = PostingDeadline(deadline.hours, deadline.escalate_after_h, deadline.locations) \
+            if deadline.enabled else None  # None: no alerts
+        self.notifications = Notifications(rules.notifications.push_on_new_order,
+                                           tuple(rules.notifications.digest_times))
+        self.pushed = frozenset(loc for loc in scenario.locations if rules.notifications.pushes(loc))  # told at once
         self.ids = Counters()
         self.staged: dict[tuple[str, str], float] = {}
         self.exposure: dict[str, float] = {c.customer: 0.0 for c in customers}
@@ -338,11 +345,11 @@ class World:
         at the planned time (one event for all), and run the posting-deadline rule where it applies
         (``shipment``: as in :meth:`book_moves`)."""
         env = self.env
-        rule = self.scenario.rules.posting_deadline
-        if rule.enabled:
+        rule = self.posting_deadline
+        if rule is not None:
             for p in postings:  # goods issues and receipts alike
-                if rule.locations is None or p.location in rule.locations:
-                    self.start(self._deadline(p, clerks))
+                if rule.applies_to(p.location):
+                    self.start(self._deadline(p, rule, clerks))
         if plan.never or not postings:
             return
         when = self.post_time(plan, clerks, env.now)
@@ -355,19 +362,18 @@ class World:
         now = self.env.now
         self.book_moves(postings, now, plan_resource(plan, clerks, now), shipment)
 
-    def _deadline(self, p: Posting, clerks: Team) -> Generator[Any, Any, None]:
+    def _deadline(self, p: Posting, rule: PostingDeadline, clerks: Team) -> Generator[Any, Any, None]:
         env = self.env
-        rule = self.scenario.rules.posting_deadline
-        yield env.timeout(max(0.0, p.moved_at + rule.hours - env.now))
+        yield env.timeout(max(0.0, rule.alert_due(p.moved_at) - env.now))
         if p.posted:
             return
         doc_type = "sales_order" if p.movement is Movement.ISSUE else "purchase_order"
         self.recorder.add(p.case, "alert", env.now, resource="system", location=p.location, sku=p.sku, qty=p.qty,
                           line=p.line, doc_type=doc_type, delivery=p.delivery)
         respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)
-        escalate_at = math.inf if rule.escalate_after_h is None else p.moved_at + rule.escalate_after_h
-        if escalate_at < respond_at:
-            yield env.timeout(escalate_at - env.now)
+        escalate_at = rule.escalation_due(p.moved_at)
+        if escalate_at is not None and escalate_at < respond_at:
+            yield env.timeout(max(0.0, escalate_at - env.now))
             if p.posted:
                 return
             self.recorder.add(p.case, "escalation", env.now, resource="system", location=p.location, sku=p.sku,

@@ -306,12 +306,12 @@ def effective_cutoff(scenario: Scenario, location: str, *, held: bool = False) -
     if sales is None or pickers is None or (held and approvers is None):
         return None
     release = scenario.handoffs.to_warehouse
-    push = scenario.rules.notifications.push_on_new_order or release.mode == "push"
+    push = scenario.rules.notifications.pushes(location) or release.mode == "push"
     check_h = scenario.durations.credit_check.mean_h
     digests = scenario.rules.notifications.digest_times  # as the world's sales order sees a hold
     to_approver = scenario.handoffs.to_credit_approver
-    approval_times = digests or to_approver.times or [0.0]
-    approval_push = not digests and to_approver.mode == "push"
+    approval_times = sorted({*digests, *to_approver.times}) or [0.0]  # the approver's looks and the digests
+    approval_push = to_approver.mode == "push"
     approval_h = scenario.durations.credit_approval.mean_h
     start = workday_start(scenario, location)  # the warehouse's day (a night crew's begins in the day)
     by_day = []

@@ -17,7 +17,7 @@ from .catalogue import Customer
 from .demand import OrderDraws
 from .model import Posting, PostingDecision, World
 from .returns import returns_after_delivery
-from .scenario import Movement, Release, Role
+from .scenario import Movement, Role
 from .shifts import HOURS_PER_WEEK
 
 P_CREDIT_REJECT = 0.05  # share of held orders the approver refuses
@@ -71,6 +71,10 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
     case, loc, customer, amount = order.order_id, order.location, order.customer, order.amount
     row((case, "order_received", now, nan, sales.member_on_shift(now) or "web shop", loc, None, nan, None,
          "sales_order", customer, None, amount, nan, nan, nan, None))
+    pushed = loc in world.pushed
+    if pushed:  # the warehouse hears of the order as it arrives
+        row((case, "notification", now, nan, "system", loc, None, nan, None, "sales_order", customer, None, amount,
+             nan, nan, nan, None))
 
     work = yield sales.do(world.duration("credit_check"))
     doc.check_credit(work.end, work.worker)
@@ -81,9 +85,13 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
         now = env.now
         doc.hold(now, reason)
         order.record(world, "credit_hold", now, resource="system", amount=order.amount)
-        digests = sc.rules.notifications.digest_times
-        release = Release(mode="batch", times=digests) if digests else sc.handoffs.to_credit_approver
-        yield env.timeout(world.seen_at(release, now) - now)
+        seen = world.seen_at(sc.handoffs.to_credit_approver, now)  # the approver's own look at the holds
+        digest = world.notifications.digest_at(now)  # or a digest of the holds, when one comes first
+        if digest < seen:
+            yield env.timeout(digest - now)
+            order.record(world, "notification", digest, resource="digest", amount=order.amount)
+        else:
+            yield env.timeout(seen - now)
         work = yield world.team(Role.CREDIT_APPROVER).do(world.duration("credit_approval"))
         if world.u_credit() < P_CREDIT_REJECT:
             doc.reject(work.end, work.worker, reason)
@@ -93,11 +101,8 @@ def sales_order(world: World, order: Order) -> Generator[Any, Any, None]:
         order.record(world, "credit_approved", work.end, start=work.start, resource=work.worker)
     world.exposure[order.customer] += order.amount
 
-    push = sc.rules.notifications.push_on_new_order
-    now = env.now
-    if push:
-        order.record(world, "notification", now, resource="system")
-    yield env.timeout(world.seen_at(sc.handoffs.to_warehouse, now, push=push, cutoff=sc.handoffs.order_cutoff,
+    now = env.now  # released to the warehouse: at once when it was told of the order, else at its batch times
+    yield env.timeout(world.seen_at(sc.handoffs.to_warehouse, now, push=pushed, cutoff=sc.handoffs.order_cutoff,
                                     day_start=world.day_start[loc]) - now)
     doc.release(env.now)
 

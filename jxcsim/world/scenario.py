@@ -28,8 +28,8 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, ValidationError,
-                      WithJsonSchema, field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler,
+                      ValidationError, ValidationInfo, WithJsonSchema, field_validator, model_validator)
 
 from ..validation import closest, field_message, is_named_mapping
 from .distributions import Count, Duration, Quantity
@@ -170,6 +170,25 @@ def _range_schema(item: dict[str, Any], mapping: dict[str, Any], *, single: bool
     return {"anyOf": forms, "description": "a range [low, high] (low at most high)"}
 
 
+def _range_within(what: str, *, low: float | None = None, below: float | None = None) -> AfterValidator:
+    """A :class:`Range` of ``what`` whose ``low`` is at least ``low`` and whose ``high`` is under
+    ``below``; the error names the end that is out."""
+    def check(value: Range) -> Range:
+        if low is not None and value.low < low:
+            raise ValueError(f"{what} start at {low:g}; got [{value.low:g}, {value.high:g}]")
+        if below is not None and value.high >= below:
+            raise ValueError(f"{what} stay below {below:g}; got [{value.low:g}, {value.high:g}]")
+        return value
+    return AfterValidator(check)
+
+
+Days = Annotated[Range, _range_within("days (counted from an event, never before it)", low=0)]
+Price = Annotated[Range, _range_within("prices (rounded to cents)", low=0.01)]
+Margin = Annotated[Range, _range_within(
+    "margins (unit cost = price × (1 − margin): a margin of 1 gives the goods away)", below=1.0)]
+Amount = Annotated[Range, _range_within("amounts", low=0)]
+
+
 HabitHours = Annotated[Range, WithJsonSchema({
     **_range_schema({"anyOf": [_CLOCK_SCHEMA, {"type": "number", "minimum": 0, "maximum": 48}]}, {
         "type": "object", "additionalProperties": False, "required": ["low", "high"],
@@ -187,11 +206,11 @@ class SkuGroup(_Model):
 
     count: int = Field(ge=1)
     category: str = ""
-    price: Range = Range(low=20, high=200)
-    margin: Range = Range(low=0.1, high=0.3)
+    price: Price = Range(low=20, high=200)
+    margin: Margin = Range(low=0.1, high=0.3)  # may be negative (sold below cost)
     demand_weight: float = Field(1.0, gt=0)
     supplier: str = "SUP-1"
-    lead_time_days: Range = Range(low=2, high=5)
+    lead_time_days: Days = Range(low=2, high=5)
 
 
 class ReorderPolicyKind(str, Enum):
@@ -241,8 +260,8 @@ class CustomerGroup(_Model):
     """``count`` customers named ``{prefix}-{n:03d}``."""
 
     count: int = Field(ge=1)
-    credit_limit: Range = Range(low=50_000, high=200_000)
-    pay_days: Range = Range(low=15, high=45)
+    credit_limit: Amount = Range(low=50_000, high=200_000)
+    pay_days: Days = Range(low=15, high=45)
     order_weight: float = Field(1.0, gt=0)
     qty_factor: float = Field(1.0, gt=0)
 
@@ -468,9 +487,9 @@ class Posting(_Model):
 
 
 class Purchasing(_Model):
-    approval_threshold: float | None = 20_000
-    supplier_invoice_days: Range = Range(low=2, high=7)
-    payment_days: Range = Range(low=20, high=40)
+    approval_threshold: float | None = Field(20_000, ge=0)  # None: no purchase order needs approval
+    supplier_invoice_days: Days = Range(low=2, high=7)
+    payment_days: Days = Range(low=20, high=40)
     receiving_shift: str = "warehouse"
 
 
@@ -491,7 +510,7 @@ class Transfers(_Model):
     below_days: float = Field(2.0, ge=0)
     up_to_days: float = Field(6.0, gt=0)
     keep_days: float = Field(8.0, ge=0)
-    transit_days: Range = Range(low=0.5, high=1.5)
+    transit_days: Days = Range(low=0.5, high=1.5)
 
     @model_validator(mode="after")
     def _ordered_days(self) -> Transfers:
@@ -511,9 +530,9 @@ class Returns(_Model):
     enabled: bool = False
     p_line: float = Field(0.02, ge=0, le=1)
     share: Range = Range(low=0.1, high=1.0)  # of the delivered quantity (at least one unit)
-    after_days: Range = Range(low=1, high=10)
+    after_days: Days = Range(low=1, high=10)
     approval_threshold: float | None = Field(1_000, ge=0)
-    transit_days: Range = Range(low=1, high=3)
+    transit_days: Days = Range(low=1, high=3)
 
     @field_validator("share")
     @classmethod
@@ -537,19 +556,51 @@ class Scope(_Model):
 
 
 class CreditRules(_Model):
-    review_threshold: float | None = 50_000
+    """When an order is held for the credit approver (the engine's ``CreditRule``): an amount above
+    ``review_threshold`` (None: no threshold), unless below ``fast_track_below``, or a customer's
+    exposure plus the order above the credit limit (``use_credit_limit``)."""
+
+    review_threshold: float | None = Field(50_000, ge=0)
     use_credit_limit: bool = True
-    fast_track_below: float | None = None
+    fast_track_below: float | None = Field(None, ge=0)
 
 
 class PostingDeadlineRule(Scope):
+    """Goods moved and not posted within ``hours`` raise an alert; still unposted ``escalate_after_h``
+    after they moved (not after the alert; None: never), an escalation (the engine's ``PostingDeadline``)."""
+
     hours: float = Field(2.0, gt=0)
-    escalate_after_h: float | None = 4.0
+    escalate_after_h: float | None = Field(4.0, gt=0)
+
+    @field_validator("escalate_after_h")
+    @classmethod
+    def _escalates_after_the_alert(cls, value: float | None, info: ValidationInfo) -> float | None:
+        hours = info.data.get("hours")
+        if value is not None and hours is not None and value < hours:
+            raise ValueError(f"{value:g} h is before the alert (hours: {hours:g}); both count from the movement, "
+                             f"so the escalation comes at or after the alert")
+        return value
 
 
 class NotificationRules(_Model):
+    """Who is told of new work (the engine's ``Notifications``): ``push_on_new_order`` tells the
+    warehouse of each order as it arrives (logged then), so a released order is picked when a picker
+    is next on shift, whatever the cut-off and the batch times; ``digest_times`` send the credit
+    approver a digest of the orders on hold, which they see at the first digest or their own look
+    (``handoffs.to_credit_approver``), whichever comes first (logged when the digest does). The push
+    applies at ``locations`` (None: every location); the digests reach the one credit office.
+
+    >>> NotificationRules(push_on_new_order=True, locations=["WH-A"]).pushes("WH-B")
+    False
+    """
+
     push_on_new_order: bool = False
     digest_times: list[Clock] = []
+    locations: Locations | None = None  # where the warehouse is told of each order (None: every location)
+
+    def pushes(self, location: str) -> bool:
+        """Whether the warehouse at ``location`` is told of each new order as it arrives."""
+        return self.push_on_new_order and (self.locations is None or location in self.locations)
 
 
 class Rules(_Model):
@@ -705,6 +756,7 @@ class Scenario(_Model):
         check("counts.locations", self.counts.locations)
         check("rules.scan_to_ship.locations", self.rules.scan_to_ship.locations)
         check("rules.posting_deadline.locations", self.rules.posting_deadline.locations)
+        check("rules.notifications.locations", self.rules.notifications.locations)
         if self.purchasing.receiving_shift not in self.shifts:
             raise ValueError(f"purchasing.receiving_shift: unknown shift {self.purchasing.receiving_shift!r}")
         if self.transfers.enabled and len(self.locations) < 2:
