@@ -152,6 +152,9 @@ class Ledgers:
         # keep their groups live (every move has a real leg, so this is half the work); a virtual location
         # is registered here, in order, with an empty dict, and its causes are worked out from the entries.
         self._groups: dict[tuple[str, str], dict[str, list]] = {}
+        # groups found settled (book == physical) by a read that scans the open ones (open_movements), moved out
+        # of _groups so the next such read does not walk them again; a later entry of one brings it back
+        self._settled: dict[tuple[str, str], dict[str, list]] = {}
         # the entries as Entry records and their micro-units, made from the moves by the first read (_sync)
         self._entries: list[Entry] = []
         self._units: list[int] = []
@@ -248,7 +251,8 @@ class Ledgers:
         >>> led.balance(Ledger.PHYSICAL, "B-2", "WH-A"), len(led)
         (2.0, 4)
         """
-        balance, append, groups, latest = self._balance, self._moves.append, self._groups, self._latest
+        balance, append, groups, latest, settled = (self._balance, self._moves.append, self._groups, self._latest,
+                                                    self._settled)
         physical = ledger is _PHYSICAL
         side = 0 if physical else 1  # the group's physical or book units
         for sku, qty, src, dst, movement_id in moves:  # move_trusted's body, its lookups bound once
@@ -272,25 +276,33 @@ class Ledgers:
             # _fold of both legs, inline (no tag): the group at the source, then at the destination. A virtual
             # place is only registered (see _groups), which can first be needed at its key's first entry.
             if src_real:
-                at_place = groups.get((sku, src))
+                key = (sku, src)
+                at_place = groups.get(key)
                 if at_place is None:
-                    at_place = groups[sku, src] = {}
+                    at_place = groups[key] = {}
                 group = at_place.get(movement_id)
-                if group is None:
-                    at_place[movement_id] = [-units, 0, _NO_CAUSE] if physical else [0, -units, _NO_CAUSE]
-                else:
+                if group is not None:
                     group[side] -= units
+                elif settled and movement_id in settled.get(key, ()):
+                    group = at_place[movement_id] = settled[key].pop(movement_id)
+                    group[side] -= units
+                else:
+                    at_place[movement_id] = [-units, 0, _NO_CAUSE] if physical else [0, -units, _NO_CAUSE]
             elif out_units is None and (sku, src) not in groups:
                 groups[sku, src] = {}
             if dst_real:
-                at_place = groups.get((sku, dst))
+                key = (sku, dst)
+                at_place = groups.get(key)
                 if at_place is None:
-                    at_place = groups[sku, dst] = {}
+                    at_place = groups[key] = {}
                 group = at_place.get(movement_id)
-                if group is None:
-                    at_place[movement_id] = [units, 0, _NO_CAUSE] if physical else [0, units, _NO_CAUSE]
-                else:
+                if group is not None:
                     group[side] += units
+                elif settled and movement_id in settled.get(key, ()):
+                    group = at_place[movement_id] = settled[key].pop(movement_id)
+                    group[side] += units
+                else:
+                    at_place[movement_id] = [units, 0, _NO_CAUSE] if physical else [0, units, _NO_CAUSE]
             elif in_units is None and (sku, dst) not in groups:
                 groups[sku, dst] = {}
 
@@ -408,12 +420,15 @@ class Ledgers:
     def _fold(self, sku: str, location: str, movement_id: str, side: int, units: int, cause: Cause) -> None:
         """Add ``units`` of one entry to its movement group at (sku, location) (``side`` 0: physical, 1: book);
         the group's tag is its first explicit cause."""
-        at_place = self._groups.get((sku, location))
+        key = (sku, location)
+        at_place = self._groups.get(key)
         if at_place is None:
-            at_place = self._groups[sku, location] = {}
+            at_place = self._groups[key] = {}
         if location in _VIRTUAL:
             return  # registered only: a virtual location's groups are made from the entries when read
         group = at_place.get(movement_id)
+        if group is None and self._settled and movement_id in self._settled.get(key, ()):
+            group = at_place[movement_id] = self._settled[key].pop(movement_id)  # settled before: reopened
         if group is None:
             at_place[movement_id] = group = [0, 0, cause]
         elif group[2] is _NO_CAUSE:
@@ -590,7 +605,8 @@ class Ledgers:
 
     def open_movements(self, sku: str, location: str) -> dict[str, tuple[float, float]]:
         """``(physical, book)`` net quantities of each untagged movement at (``sku``, real ``location``) whose
-        two sides differ now (goods moved and not posted, or the reverse), in order of first appearance.
+        two sides differ now (goods moved and not posted, or the reverse), in order of first appearance (a
+        movement this read found settled and a later entry reopened comes after those open throughout).
 
         A count reads it: goods whose issue is posted but which have not left (``(0, -q)``: staged
         on the dock) are set aside, and the review tells what the movements in flight at the count
@@ -601,10 +617,34 @@ class Ledgers:
         >>> _ = led.move_book("A-1", 2, "WH-A", CUSTOMER, time=2.0, movement_id="SO-1/1")   # posted, still here
         >>> led.open_movements("A-1", "WH-A")
         {'PO-1': (9.0, 0.0), 'SO-1/1': (0.0, -2.0)}
+
+        Each read sets the settled movements aside, so the next one walks only what is new or still open (a
+        monthly count of every SKU no longer walks the year's movements each time); a later entry of a set
+        aside movement continues it where it was:
+
+        >>> _ = led.move_book("A-1", 9, SUPPLIER, "WH-A", time=3.0, movement_id="PO-1")   # posted: settled
+        >>> led.open_movements("A-1", "WH-A")
+        {'SO-1/1': (0.0, -2.0)}
+        >>> _ = led.move_book("A-1", 4, "WH-A", SUPPLIER, time=4.0, movement_id="PO-1")   # 4 posted back
+        >>> led.open_movements("A-1", "WH-A")
+        {'SO-1/1': (0.0, -2.0), 'PO-1': (9.0, 5.0)}
         """
-        return {movement_id: (from_units(physical), from_units(book))
-                for movement_id, (physical, book, tag) in self._groups.get((sku, location), {}).items()
-                if physical != book and tag is _NO_CAUSE}
+        key = (sku, location)
+        live = self._groups.get(key)
+        if not live or location in _VIRTUAL:
+            return {}
+        open_ones, closed = {}, []
+        for movement_id, group in live.items():
+            physical, book, tag = group
+            if physical == book:
+                closed.append(movement_id)
+            elif tag is _NO_CAUSE:
+                open_ones[movement_id] = (from_units(physical), from_units(book))
+        if closed:
+            store = self._settled.setdefault(key, {})
+            for movement_id in closed:
+                store[movement_id] = live.pop(movement_id)
+        return open_ones
 
     def _cause_units(self, sku: str, location: str, as_of: float | None, known_at: float | None) -> dict[Cause, int]:
         totals: dict[Cause, int] = {}
