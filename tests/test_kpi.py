@@ -187,6 +187,14 @@ def test_process_health_per_step_with_exclusions_blocking_and_negative_durations
     assert (cycle.n, cycle.mean) == (2, pytest.approx((9 / 24 + 67 / 24) / 2))
 
 
+def test_settlement_is_blocked_after_payment_terms_not_after_an_office_day():
+    t = process_health(_orders())
+    assert t["blocked_after_h"].tolist() == [24.0] * 5 + [30 * 24.0]  # net 30 for the payment
+    assert t.loc["settlement", "share_blocked"] == 0.0  # paid 10 days after the invoice: on time
+    assert process_health(_orders(), blocked_after_h=200.0)["blocked_after_h"].tolist() == [200.0] * 6
+    assert process_health(_orders(), blocked_after_h={"settlement": 200.0}).loc["settlement", "share_blocked"] == 1.0
+
+
 def test_evening_response_uses_local_time_and_the_cutoff_inclusively():
     f = log([ev("E1", "order_received", "2025-01-06 16:30"), ev("E1", "pick", "2025-01-07 08:30"),
              ev("D1", "order_received", "2025-01-06 16:29"), ev("D1", "pick", "2025-01-06 18:29"),
@@ -527,6 +535,24 @@ def test_the_kpi_table_says_what_each_value_rests_on():
     lines = {x.split()[0]: x for x in render_kpis(kpi_summary(example_log(), timezone="Asia/Shanghai")).splitlines()}
     assert lines["step_order_review"].endswith(" 2 of 2 orders") and "order lines" in lines["fill_rate"]
     assert "movements matched" in lines["issue_posting_delay"] and "paid" in lines["receivables_turnover"]
+
+
+def test_the_kpi_table_gives_days_beside_long_waits_a_yearly_turnover_and_no_signed_zeros():
+    from jxcsim.kpi.summary import render_kpis
+
+    def entry(value, unit, details=None):
+        return {"value": value, "unit": unit, **({"details": details} if details else {})}
+
+    table = render_kpis({"kpis": {
+        "step_settlement": entry(684.85, "h"), "credit_wait": entry(13.4, "h"),
+        "discrepancy_by_cause": entry(672.0, "units"), "odd": entry(-0.0, "units"), "part": entry(2.5, "units"),
+        "receivables_turnover": entry(2.85, "times", {"invoiced": 100.0, "paid": 56.0, "horizon_days": 91.0,
+                                                      "turnover_per_year": 11.43, "days_sales_outstanding": 31.7})}})
+    value = {x.split()[0]: x[38:66].rstrip() for x in table.splitlines()[1:]}
+    assert value["step_settlement"] == "684.85 h (28.5 days)" and value["credit_wait"] == "13.40 h"
+    assert (value["discrepancy_by_cause"], value["odd"], value["part"]) == ("672 units", "0 units", "2.50 units")
+    assert table.splitlines()[-1].endswith("56% of the invoiced amount paid; in 91 days (11.4 a year, "
+                                           "31.7 days outstanding)")
 
 
 def test_receivables_are_snapshotted_on_days_whose_midnight_the_clock_skips():

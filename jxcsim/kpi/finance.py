@@ -158,6 +158,17 @@ class Receivables:
     days_sales_outstanding: float | None
     n_snapshots: int
 
+    @property
+    def turnover_per_year(self) -> float | None:
+        """The turnover at this pace over 365 days (the horizon's turnover is for its own length).
+
+        >>> Receivables(100.0, 80.0, 0.0, 0.0, 20.0, 5.0, 73.0, 14.6, 73).turnover_per_year
+        25.0
+        """
+        if self.turnover is None or not self.horizon_days > 0:
+            return None
+        return self.turnover * 365 / self.horizon_days
+
 
 def _refunds_owed(moves: pd.DataFrame) -> pd.Series:
     """The signed amounts of ``moves`` (sorted by case and time), each refund cut to what the case

@@ -39,6 +39,7 @@ from .common import (HOUR, WEEKDAYS, DurationStats, duration_stats, events, loca
 from .shared import shared
 
 BLOCKED_AFTER_H = 24.0
+SETTLEMENT_BLOCKED_AFTER_H = 30 * 24.0  # payment terms run for weeks: a payment is late after 30 days (net 30)
 CUTOFF_H = 16.5
 S = Semantic
 
@@ -118,13 +119,14 @@ def step_durations(milestones: pd.DataFrame) -> pd.DataFrame:
                          for step in Step}, index=milestones.index)
 
 
-def process_health(frame: pd.DataFrame, *, blocked_after_h: float | Mapping[str, float] = BLOCKED_AFTER_H
+def process_health(frame: pd.DataFrame, *, blocked_after_h: float | Mapping[str, float] | None = None
                    ) -> pd.DataFrame:
     """The managers' per-step table: one row per :class:`Step` (index = its label).
 
     Columns: ``n_cases`` (cases with both bounds), ``n_excluded`` (sales-order cases lacking a
     bound), ``mean_h``, ``median_h``, ``p90_h``, ``share_blocked`` (share of the cases whose step
-    took longer than ``blocked_after_h``, a number or a mapping step label -> hours, default 24),
+    took longer than ``blocked_after_h``: a number for every step, or a mapping step label -> hours
+    over the defaults, which are 24 h for the office steps and 30 days for ``settlement``),
     ``blocked_after_h`` and ``n_negative`` (cases whose end came before its start).
 
     >>> from jxcsim.kpi.example import example_log
@@ -139,8 +141,9 @@ def process_health(frame: pd.DataFrame, *, blocked_after_h: float | Mapping[str,
     durations = step_durations(order_milestones(frame))
     rows = []
     for step in Step:
-        limit = blocked_after_h.get(step.label, BLOCKED_AFTER_H) if isinstance(blocked_after_h, Mapping) \
-            else float(blocked_after_h)
+        usual = SETTLEMENT_BLOCKED_AFTER_H if step is Step.SETTLEMENT else BLOCKED_AFTER_H
+        limit = (usual if blocked_after_h is None else blocked_after_h.get(step.label, usual)
+                 if isinstance(blocked_after_h, Mapping) else float(blocked_after_h))
         values = durations[step.label].dropna()
         stats = duration_stats(values)
         rows.append({"step": step.label, "n_cases": stats.n, "n_excluded": int(len(durations) - stats.n),

@@ -24,7 +24,7 @@ from .costing import CostOfGoods, cost_of_goods
 from .definitions import KPIS
 from .finance import PARETO_SHARE, customer_pareto, gross_margin, receivables_turnover
 from .posting import WITHIN_H, PostedMovement, PostingDelays, pending_units, posting_delays
-from .process import BLOCKED_AFTER_H, CUTOFF_H, Step, credit_wait, delivery_cycle, evening_response, process_health
+from .process import CUTOFF_H, Step, credit_wait, delivery_cycle, evening_response, process_health
 from .shared import sharing
 from .stock import (
     TOLERANCE,
@@ -70,7 +70,7 @@ def _posting(name: str, d: PostingDelays) -> Entry:
 
 
 def _process(frame: pd.DataFrame, timezone: str | None, cutoff_h: float,
-             blocked_after_h: float | Mapping[str, float]) -> dict[str, Entry]:
+             blocked_after_h: float | Mapping[str, float] | None) -> dict[str, Entry]:
     out: dict[str, Entry] = {}
     names = [f"step_{s.label}" for s in Step]
 
@@ -217,8 +217,8 @@ def _finance(frame: pd.DataFrame, timezone: str | None, costs: Mapping[str, floa
         return {"receivables_turnover": _entry("receivables_turnover", r.turnover, {
             "invoiced": r.invoiced, "paid": r.paid, "credited": r.credited, "refunded": r.refunded,
             "average_receivables": r.average_receivables,
-            "horizon_days": r.horizon_days, "days_sales_outstanding": r.days_sales_outstanding,
-            "n_snapshots": r.n_snapshots}, reason=None if r.turnover is not None else "no receivables outstanding")}
+            "horizon_days": r.horizon_days, "turnover_per_year": r.turnover_per_year,
+            "days_sales_outstanding": r.days_sales_outstanding, "n_snapshots": r.n_snapshots}, reason=None if r.turnover is not None else "no receivables outstanding")}
 
     out: dict[str, Entry] = {}
     out.update(_guard(["cost_of_goods_sold"], cogs))
@@ -232,7 +232,7 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
                 ledgers_frame: pd.DataFrame | None = None, costs: Mapping[str, float] | None = None,
                 horizon_h: float | None = None, ledgers: Ledgers | None = None,
                 discrepancy: Mapping[str, float] | None = None,
-                blocked_after_h: float | Mapping[str, float] = BLOCKED_AFTER_H, within_h: float = WITHIN_H,
+                blocked_after_h: float | Mapping[str, float] | None = None, within_h: float = WITHIN_H,
                 tolerance: float = TOLERANCE, top_products: int = TOP_PRODUCTS,
                 costing: CostingMethod | str | None = CostingMethod.MOVING_AVERAGE,
                 opening: Mapping[tuple[str, str], tuple[float, float]] | None = None,
@@ -274,6 +274,11 @@ def _fmt(value: Any, unit: str, currency: str | None = None) -> str:
     if unit == "money":  # in the log's own currency, named when the run or the caller knows it
         return f"{value:,.2f}" + (f" {currency}" if currency else "")
     if isinstance(value, float):
+        value += 0.0  # no "-0.00"
+        if unit == "units" and value == round(value):
+            return f"{value:,.0f} {unit}"
+        if unit == "h" and abs(value) >= 48:  # hours of waiting for days: the days beside them
+            return f"{value:,.2f} h ({value / 24:,.1f} days)"
         return f"{value:,.2f} {unit}"
     if isinstance(value, int):
         return f"{value:,} {unit}"
@@ -310,7 +315,12 @@ def _basis(details: Mapping[str, Any]) -> str:
             basis += f"; {ends})" if ends else ")"
         return basis
     if "invoiced" in details and details.get("invoiced"):
-        return f"{float(details.get('paid') or 0) / float(details['invoiced']):.0%} of the invoiced amount paid"
+        basis = f"{float(details.get('paid') or 0) / float(details['invoiced']):.0%} of the invoiced amount paid"
+        if details.get("horizon_days") and details.get("turnover_per_year") is not None:
+            basis += f"; in {float(details['horizon_days']):,.0f} days ({float(details['turnover_per_year']):,.1f} a year"
+            dso = details.get("days_sales_outstanding")
+            basis += f", {float(dso):,.1f} days outstanding)" if dso is not None else ")"
+        return basis
     for key, noun in (("n_holds", "credit holds"), ("n_lines", "order lines"), ("n_rows", "count rows"),
                       ("n_places", "SKU x location places"), ("n_day_ends", "day ends"), ("n_products", "products"),
                       ("n_customers", "customers in all"), ("n", "orders")):
