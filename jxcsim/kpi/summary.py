@@ -218,7 +218,8 @@ def _finance(frame: pd.DataFrame, timezone: str | None, costs: Mapping[str, floa
             "invoiced": r.invoiced, "paid": r.paid, "credited": r.credited, "refunded": r.refunded,
             "average_receivables": r.average_receivables,
             "horizon_days": r.horizon_days, "turnover_per_year": r.turnover_per_year,
-            "days_sales_outstanding": r.days_sales_outstanding, "n_snapshots": r.n_snapshots}, reason=None if r.turnover is not None else "no receivables outstanding")}
+            "days_sales_outstanding": r.days_sales_outstanding, "n_snapshots": r.n_snapshots},
+            reason=None if r.turnover is not None else "no receivables outstanding")}
 
     out: dict[str, Entry] = {}
     out.update(_guard(["cost_of_goods_sold"], cogs))
@@ -317,7 +318,8 @@ def _basis(details: Mapping[str, Any]) -> str:
     if "invoiced" in details and details.get("invoiced"):
         basis = f"{float(details.get('paid') or 0) / float(details['invoiced']):.0%} of the invoiced amount paid"
         if details.get("horizon_days") and details.get("turnover_per_year") is not None:
-            basis += f"; in {float(details['horizon_days']):,.0f} days ({float(details['turnover_per_year']):,.1f} a year"
+            days, per_year = float(details["horizon_days"]), float(details["turnover_per_year"])
+            basis += f"; in {days:,.0f} days ({per_year:,.1f} a year"
             dso = details.get("days_sales_outstanding")
             basis += f", {float(dso):,.1f} days outstanding)" if dso is not None else ")"
         return basis
