@@ -58,6 +58,17 @@ def test_paired_replications_give_an_interval_and_unclear_when_it_holds_zero():
     assert tiny["verdict"] == "same"
     other_seed = compare_kpis(base, _rep([0.95, 0.96, 0.97], seed=2))
     assert other_seed["kpis"][0]["n_pairs"] == 0 and "differ in seeds" in other_seed["notes"][0]
+    tested = render_comparison(compare_kpis(base, what_if)).splitlines()[2]
+    assert tested.endswith(" better") and "(one run)" not in tested
+
+
+def test_a_verdict_of_one_run_a_side_says_so():
+    one = {"kpis": {"fill_rate": {"value": 0.90, "unit": "share"}, "credit_wait": {"value": 12.0, "unit": "h"}}}
+    other = {"kpis": {"fill_rate": {"value": 0.95, "unit": "share"}, "credit_wait": {"value": 12.0, "unit": "h"}}}
+    result = compare_kpis(one, other)
+    assert {r["kpi"]: r["verdict"] for r in result["kpis"]} == {"fill_rate": "better", "credit_wait": "same"}
+    lines = {x.split()[0]: x for x in render_comparison(result).splitlines()[2:4]}
+    assert lines["fill_rate"].endswith("better (one run)") and lines["credit_wait"].endswith(" same")
 
 
 def test_a_kpi_without_a_better_way_changes_and_one_without_a_value_is_na():

@@ -291,8 +291,11 @@ def render_comparison(result: Mapping[str, Any]) -> str:
 
     >>> r = compare_kpis({"kpis": {"fill_rate": {"value": 0.9, "unit": "share"}}},
     ...                  {"kpis": {"fill_rate": {"value": 0.95, "unit": "share"}}})
-    >>> print(render_comparison(r).splitlines()[2])
-    fill_rate                           90.0 %              95.0 %              +5.0 pp                     better
+    >>> print(render_comparison(r).splitlines()[2][:72].rstrip(), "...", render_comparison(r).splitlines()[2][-16:])
+    fill_rate                           90.0 %              95.0 % ... better (one run)
+
+    A verdict with no interval behind it (a single run on a side) says so: ``better (one run)``; the
+    JSON keeps the plain verdict, with ``n_pairs`` 0.
     """
     currency = result["base"].get("currency") or result["what_if"].get("currency")
     currency_if = result["what_if"].get("currency") or currency  # each side's own (a difference needs the same)
@@ -308,12 +311,18 @@ def render_comparison(result: Mapping[str, Any]) -> str:
         changes.append(change)
     width = max([26, *map(len, changes)])  # the verdicts in one column, however wide the intervals
     head = f"{'KPI':<34}  {'baseline':<18}  {'what-if':<18}  {'change':<{width}}  verdict"
+    provisional = result["base"].get("replications", 1) == 1 or result["what_if"].get("replications", 1) == 1
+
+    def verdict(r: Mapping[str, Any]) -> str:  # a direction one run showed is not yet a finding
+        return f"{r['verdict']} (one run)" if provisional and r["verdict"] in ("better", "worse", "changed") \
+            else r["verdict"]
+
     lines = [f"baseline: {result['base'].get('source')} ({result['base'].get('scenario')}); "
              f"what-if: {result['what_if'].get('source')} ({result['what_if'].get('scenario')})", head]
     for r, change in zip(result["kpis"], changes, strict=True):
         lines.append(f"{r['kpi']:<34}  {_fmt(r['base'], r['unit'], currency, whole=whole):<18}  "
                      f"{_fmt(r['what_if'], r['unit'], currency_if, whole=whole):<18}  {change:<{width}}  "
-                     f"{r['verdict']}")
+                     f"{verdict(r)}")
     unclear = [r for r in result["kpis"] if r["verdict"] == "unclear"]
     if unclear:
         pairs = max(r.get("n_pairs") or 0 for r in unclear)
