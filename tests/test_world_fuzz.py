@@ -89,6 +89,7 @@ def _habit(r: random.Random, locations: list[str]) -> dict:
 def scenario(r: random.Random) -> dict:
     """A random valid scenario (as data) drawn from ``r``."""
     locations = [f"L{i}" for i in range(r.randint(1, 4))]
+    hours = r.choice([0.5, 2.0, 8.0])  # the posting deadline's
     groups = {f"G{g}": {"count": r.randint(1, 40), "category": "c", "price": [1, r.choice([10, 100, 1000])],
                         "margin": [0.05, 0.4], "supplier": f"S{g % 2}", "lead_time_days": [1, r.randint(2, 12)]}
               for g in range(r.randint(1, 3))}
@@ -131,12 +132,19 @@ def scenario(r: random.Random) -> dict:
                       "up_to_days": r.choice([5, 10]), "keep_days": r.choice([0, 4, 12]),
                       "transit_days": [0, r.choice([0, 2])]},
         "rules": {"credit": {"review_threshold": r.choice([100, 5000, 1e9]), "use_credit_limit": r.random() < 0.7},
-                  "scan_to_ship": {"enabled": r.random() < 0.2},
-                  "posting_deadline": {"enabled": r.random() < 0.3, "hours": 2,
-                                       "escalate_after_h": r.choice([None, 4])},
+                  "scan_to_ship": {"enabled": r.random() < 0.2, "locations": _some(r, locations)},
+                  "posting_deadline": {"enabled": r.random() < 0.3, "hours": hours,
+                                       "escalate_after_h": r.choice([None, hours, hours + 2]),
+                                       "locations": _some(r, locations)},
                   "notifications": {"push_on_new_order": r.random() < 0.3,
-                                    "digest_times": r.choice([[], ["09:00", "17:00"]])}},
+                                    "digest_times": r.choice([[], ["09:00", "17:00"], ["00:00", "23:30"]]),
+                                    "locations": _some(r, locations)}},
     }
+
+
+def _some(r: random.Random, locations: list[str]) -> list[str] | None:
+    """Every location (None), or some of them."""
+    return None if r.random() < 0.5 else sorted(r.sample(locations, r.randint(1, len(locations))))
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
