@@ -59,6 +59,9 @@ def test_ledgers_hold_their_invariants_and_explain_every_unit(run6):
     assert np.allclose(pos["discrepancy"], causes)  # residual zero
     assert (pos["physical"] >= 0).all()
     assert (pos["discrepancy"] != 0).any()  # the habits do leave a gap
+    assert np.allclose(pos["available"], pos["book"] - pos["reserved"])
+    assert (pos["unposted_out"] >= 0).all() and (pos["unposted_in"] >= 0).all()
+    assert np.allclose(pos["unposted_out"], pos.get("cause:unposted_issue", 0.0))  # loaded, not yet posted
 
 
 def test_wednesday_afternoon_at_wh_a_loads_before_posting(run6, baseline):

@@ -49,7 +49,9 @@ class SimulationResult:
 
     def positions(self) -> pd.DataFrame:
         """Book, physical and the discrepancy by cause per SKU × location at the end of the run, and
-        (when the run kept its inventory) what is reserved, on order and in transit there."""
+        (when the run kept its inventory) what is reserved and available (book − reserved), on order, in
+        transit there, and moved but not yet posted (``unposted_in``, ``unposted_out``): the engine's
+        :class:`~jxcsim.engine.StockPosition`."""
         rows = []
         for sku in self.skus:
             for loc in self.locations:
@@ -59,7 +61,8 @@ class SimulationResult:
                 held = {}
                 if self.inventory is not None:
                     p = self.inventory.position(sku, loc)
-                    held = {"reserved": p.reserved, "on_order": p.on_order, "in_transit": p.in_transit}
+                    held = {"reserved": p.reserved, "available": p.available, "on_order": p.on_order,
+                            "in_transit": p.in_transit, "unposted_in": p.unposted_in, "unposted_out": p.unposted_out}
                 rows.append({"sku": sku, "location": loc, "book": book, "physical": physical,
                              "discrepancy": book - physical, **held,
                              **{f"cause:{c.value}": q for c, q in causes.items() if q}})
