@@ -187,6 +187,23 @@ def test_extends_cycle_and_yaml_errors(tmp_path):
                               "relative to the folder of the file that extends it)")
 
 
+def test_a_posting_deadline_given_only_its_hours_escalates_at_twice_them(tmp_path):
+    path = tmp_path / "late.yaml"
+    path.write_text(json.dumps({"extends": str(SCENARIOS / "baseline.yaml"),
+                                "rules": {"posting_deadline": {"enabled": True, "hours": 5}}}))
+    rule = load_scenario(path).rules.posting_deadline
+    assert (rule.hours, rule.escalate_after_h) == (5.0, 10.0)
+    assert parse_scenario({"name": "t", "locations": {"W": {}}}).rules.posting_deadline.escalate_after_h == 4.0
+    none = parse_scenario({"name": "t", "locations": {"W": {}},
+                           "rules": {"posting_deadline": {"hours": 5, "escalate_after_h": None}}})
+    assert none.rules.posting_deadline.escalate_after_h is None
+
+
+def test_a_digest_at_24_00_is_the_next_days_at_midnight():
+    sc = parse_scenario({"name": "t", "locations": {"W": {}}, "rules": {"notifications": {"digest_times": ["24:00"]}}})
+    assert sc.rules.notifications.digest_times == [0.0]
+
+
 def test_the_schema_writer_takes_an_output_path_and_knows_its_options(tmp_path, capsys):
     out = tmp_path / "schema.json"
     export_schema.main([str(out)])

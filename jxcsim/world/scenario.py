@@ -567,10 +567,26 @@ class CreditRules(_Model):
 
 class PostingDeadlineRule(Scope):
     """Goods moved and not posted within ``hours`` raise an alert; still unposted ``escalate_after_h``
-    after they moved (not after the alert; None: never), an escalation (the engine's ``PostingDeadline``)."""
+    after they moved (not after the alert; None: never; not given: twice ``hours``), an escalation (the
+    engine's ``PostingDeadline``).
+
+    >>> PostingDeadlineRule(enabled=True, hours=5).escalate_after_h
+    10.0
+    """
 
     hours: float = Field(2.0, gt=0)
-    escalate_after_h: float | None = Field(4.0, gt=0)
+    escalate_after_h: float | None = Field(4.0, gt=0, validate_default=True,
+                                           description="hours after the goods moved; default: twice hours")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _escalate_twice_as_late(cls, data: Any) -> Any:
+        """Not given, the escalation comes at twice the alert's hours (4 h for the default 2 h)."""
+        if isinstance(data, dict) and "escalate_after_h" not in data:
+            hours = data.get("hours", 2.0)
+            if isinstance(hours, (int, float)) and not isinstance(hours, bool):
+                return {**data, "escalate_after_h": 2.0 * hours}
+        return data
 
     @field_validator("escalate_after_h")
     @classmethod
@@ -597,6 +613,12 @@ class NotificationRules(_Model):
     push_on_new_order: bool = False
     digest_times: list[Clock] = []
     locations: Locations | None = None  # where the warehouse is told of each order (None: every location)
+
+    @field_validator("digest_times")
+    @classmethod
+    def _of_the_day(cls, times: list[float]) -> list[float]:
+        """A digest at 24:00 is the next day's at 00:00."""
+        return [t % 24 for t in times]
 
     def pushes(self, location: str) -> bool:
         """Whether the warehouse at ``location`` is told of each new order as it arrives."""
