@@ -135,6 +135,10 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"customers": {"CUST": {"credit_limit": [-1000, 30]}}}, "customers.CUST.credit_limit: amounts start at 0"),
     ({"purchasing": {"approval_threshold": -1}}, "purchasing.approval_threshold: Input should be greater than"),
     ({"purchasing": {"payment_days": [-3, 4]}}, "purchasing.payment_days: days"),
+    ({"catalogue_seed": -1}, "catalogue_seed: Input should be greater than or equal to 0"),
+    ({"catalogue": {"reorder": {"order_up_to_days": 1e9}}},
+     "catalogue.reorder.order_up_to_days: Input should be less than or equal to 3650"),
+    ({"start": "9999-12-27"}, "start: 9999-12-27 is outside 1900-2200"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"

@@ -197,6 +197,10 @@ HabitHours = Annotated[Range, WithJsonSchema({
     "description": 'from, to: "HH:MM" or hours; an end before the start is on the next day (["22:00", "02:00"])'})]
 
 
+_MAX_COVER_DAYS = 3650.0  # stock for ten years of demand: beyond it quantities outgrow what the ledgers hold
+_FIRST_START, _LAST_START = date(1900, 1, 1), date(2200, 12, 31)  # a run's times must fit the log's timestamps
+
+
 class Location(_Model):
     name: str = ""
 
@@ -222,8 +226,8 @@ class Reorder(_Model):
     """Reorder policy for every SKU, parametrised in days of average demand."""
 
     policy: ReorderPolicyKind = ReorderPolicyKind.S_S
-    reorder_point_days: float = Field(6.0, ge=0)
-    order_up_to_days: float = Field(20.0, gt=0)
+    reorder_point_days: float = Field(6.0, ge=0, le=_MAX_COVER_DAYS)
+    order_up_to_days: float = Field(20.0, gt=0, le=_MAX_COVER_DAYS)
     review_time: Clock = 7.5
     review_days: Weekdays = [0, 1, 2, 3, 4]
 
@@ -241,7 +245,7 @@ class CostChange(_Model):
 class Catalogue(_Model):
     groups: dict[str, SkuGroup] = Field(default_factory=lambda: {"GEN": SkuGroup(count=10)})
     reorder: Reorder = Reorder()
-    initial_cover_days: float = Field(15.0, ge=0)
+    initial_cover_days: float = Field(15.0, ge=0, le=_MAX_COVER_DAYS)
     costing: Literal["moving_average", "fifo"] = "moving_average"  # how the KPIs value issued goods (engine's
     # CostingMethod; named here as text so the scenario needs no engine)
     cost_changes: list[CostChange] = []
@@ -507,9 +511,9 @@ class Transfers(_Model):
     enabled: bool = False
     review_days: Weekdays = [0, 2, 4]
     review_time: Clock = 9.0
-    below_days: float = Field(2.0, ge=0)
-    up_to_days: float = Field(6.0, gt=0)
-    keep_days: float = Field(8.0, ge=0)
+    below_days: float = Field(2.0, ge=0, le=_MAX_COVER_DAYS)
+    up_to_days: float = Field(6.0, gt=0, le=_MAX_COVER_DAYS)
+    keep_days: float = Field(8.0, ge=0, le=_MAX_COVER_DAYS)
     transit_days: Days = Range(low=0.5, high=1.5)
 
     @model_validator(mode="after")
@@ -697,7 +701,7 @@ class Scenario(_Model):
     currency: str | None = Field(None, json_schema_extra={"pattern": "^[A-Z]{3}$"})  # ISO 4217 code of every
     # amount (prices, invoices, KPIs); None: unnamed
     start: date = date(2025, 1, 6)
-    catalogue_seed: int = 7
+    catalogue_seed: int = Field(7, ge=0)
     locations: dict[str, Location] = Field(min_length=1)
     catalogue: Catalogue = Catalogue()
     customers: dict[str, CustomerGroup] = Field(default_factory=lambda: {"CUST": CustomerGroup(count=20)})
@@ -735,6 +739,9 @@ class Scenario(_Model):
     @field_validator("start")
     @classmethod
     def _monday(cls, value: date) -> date:
+        if not _FIRST_START <= value <= _LAST_START:
+            raise ValueError(f"{value} is outside {_FIRST_START.year}-{_LAST_START.year}, the years a log's "
+                             f"timestamps can hold with a run's weeks after them")
         if value.weekday() != 0:
             raise ValueError(f"{value} is a {WEEKDAY_NAMES[value.weekday()]}; a scenario starts on a Monday")
         return value
