@@ -45,7 +45,7 @@ def _shift(r: random.Random) -> dict:
     if kind < 0.25:
         start = r.choice([18, 20, 22, 23.5])
         return {"days": _days(r, 3), "start": _clock(start), "end": _clock((start + r.choice([6, 8, 10])) % 24)}
-    start = r.choice([5, 6, 7, 8, 9, 13])
+    start = r.choice([5, 6, 7, 8, 9, 13]) + r.choice([0, 0, 10, 20, 50]) / 60  # 08:20 is no exact float
     return {"days": _days(r, 3), "start": _clock(start), "end": _clock(min(23.5, start + r.choice([6, 8, 10, 12])))}
 
 

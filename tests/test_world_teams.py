@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import simpy
+from hypothesis import given, strategies as st
 
 from jxcsim.world.shifts import WeeklyCalendar
 from jxcsim.world.teams import Team, Work
@@ -84,3 +85,36 @@ def test_helpers_name_who_is_on_shift():
     assert team.any_member(24 + 9.0) == "Lin" and team.any_member(13.0) == "Gao"
     assert team.next_on_shift(13.0) == 24 + 8.0
     assert team.member_on_shift(24 + 9.0) == "Lin" and team.member_on_shift(13.0) is None
+
+
+minutes = st.integers(0, 24 * 60 - 1)
+
+
+@given(minutes, st.integers(1, 24 * 60), st.lists(st.integers(0, 6), min_size=1, max_size=7, unique=True),
+       st.floats(0, 60 * 168))
+def test_the_next_open_time_is_open_for_any_shift_to_the_minute(start, length, days, t):
+    """A shift starting at 08:20 (8.333... h) began, from the second week on, a hair before its own
+    window, so a worker waiting for it woke to a closed shift and waited again at once, for ever."""
+    calendar = WeeklyCalendar.from_days(days, start / 60, (start + length) / 60 % 24 or 24.0)
+    opened = calendar.next_open(t)
+    assert calendar.is_open(opened) and t <= opened < t + 168
+
+
+def test_a_worker_on_a_shift_starting_at_08_20_works_past_the_first_week():
+    env = simpy.Environment()
+    office = WeeklyCalendar.from_days([0, 1, 2, 3, 4], 8 + 20 / 60, 17.0)
+    team = Team(env, "sales", [("ana", office)])
+    done = []
+
+    def jobs():
+        for week in range(4):
+            yield env.timeout(week * 168 + 20 - env.now)  # a Monday evening: waits for Tuesday 08:20
+            work = yield team.do(0.5)
+            done.append(work.start - week * 168)
+
+    env.process(jobs())
+    steps = 0
+    while env.peek() < 5 * 168 and steps < 10_000:  # bounded: the bug woke the worker at one instant for ever
+        env.step()
+        steps += 1
+    assert steps < 10_000 and len(done) == 4 and all(abs(start - (24 + 8 + 20 / 60)) < 1e-9 for start in done)

@@ -135,15 +135,27 @@ class WeeklyCalendar:
         return i >= 0 and t - week_start < self.windows[i][1]
 
     def next_open(self, t: float) -> float:
-        """``t`` itself when open, else the start of the next window. Raises if never open."""
+        """``t`` itself when open, else the start of the next window: a time :meth:`is_open` takes as open
+        (a week's start plus a window's start, such as 08:20 = 8.333... h, can round to just before the
+        window; the float after it is taken then, or a worker waiting for their shift would wait for ever).
+        Raises if never open.
+
+        >>> office = WeeklyCalendar.from_days([0, 1, 2, 3, 4], 8 + 20 / 60, 17.5)
+        >>> all(office.is_open(office.next_open(week * 168.0 + 20.0)) for week in range(200))
+        True
+        """
         if not self.windows:
             raise ValueError("calendar is never open")
         week_start, i = self._locate(t)
         if i >= 0 and t - week_start < self.windows[i][1]:
             return t
         if i + 1 < len(self.windows):
-            return week_start + self.windows[i + 1][0]
-        return week_start + HOURS_PER_WEEK + self.windows[0][0]
+            start = week_start + self.windows[i + 1][0]
+        else:
+            start = week_start + HOURS_PER_WEEK + self.windows[0][0]
+        while not self.is_open(start):  # rounded to just before the window (a few steps of a float at most)
+            start = math.nextafter(start, math.inf)
+        return start
 
     def close_of(self, t: float) -> float:
         """End of the window open at ``t`` (``t`` must be open)."""
