@@ -139,6 +139,8 @@ def test_generic_overlays_apply_to_a_world_they_were_not_written_for(change):
     ({"catalogue": {"reorder": {"order_up_to_days": 1e9}}},
      "catalogue.reorder.order_up_to_days: Input should be less than or equal to 3650"),
     ({"start": "9999-12-27"}, "start: 9999-12-27 is outside 1900-2200"),
+    ({"demand": {"qty_per_line": {"mean": 1e9}}}, "demand.qty_per_line.mean: Input should be less than or equal to"),
+    ({"demand": {"orders_per_week": 1e9}}, "demand.orders_per_week: Input should be less than or equal to"),
 ])
 def test_errors_name_the_field_path(tmp_path, overlay, message):
     path = tmp_path / "bad.yaml"

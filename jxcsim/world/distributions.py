@@ -174,7 +174,7 @@ class Quantity(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mean: float = Field(10.0, gt=0)
+    mean: float = Field(10.0, gt=0, le=1_000_000)  # units a line: the ledgers hold up to 1e9
     cv: float = Field(0.8, ge=0)
 
     def sample(self, rng: np.random.Generator) -> int:

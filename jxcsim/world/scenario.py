@@ -208,7 +208,7 @@ class Location(_Model):
 class SkuGroup(_Model):
     """``count`` SKUs named ``{prefix}-{n:03d}``; prices and margins drawn from the catalogue seed."""
 
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=100_000)  # SKUs in the group
     category: str = ""
     price: Price = Range(low=20, high=200)
     margin: Margin = Range(low=0.1, high=0.3)  # may be negative (sold below cost)
@@ -263,11 +263,11 @@ class Catalogue(_Model):
 class CustomerGroup(_Model):
     """``count`` customers named ``{prefix}-{n:03d}``."""
 
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=1_000_000)  # customers in the group
     credit_limit: Amount = Range(low=50_000, high=200_000)
     pay_days: Days = Range(low=15, high=45)
     order_weight: float = Field(1.0, gt=0)
-    qty_factor: float = Field(1.0, gt=0)
+    qty_factor: float = Field(1.0, gt=0, le=1_000)
 
 
 class Shift(_Model):
@@ -310,7 +310,7 @@ class StaffMember(_Model):
 class Demand(_Model):
     """Customer orders: a non-homogeneous Poisson process by weekday × hour."""
 
-    orders_per_week: float = Field(300.0, gt=0)
+    orders_per_week: float = Field(300.0, gt=0, le=1_000_000)
     weekday_weights: list[float] = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0.3, 0.1], min_length=7,
                                          max_length=7)
     hour_weights: list[float] = Field(
