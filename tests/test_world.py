@@ -373,6 +373,21 @@ def test_golden_seeded_run(baseline):
     assert 320 * 2 * 0.85 < counts["order_received"] < 320 * 2 * 1.15  # the scenario's 320 orders a week
 
 
+def test_goods_unposted_at_the_end_are_split_by_what_the_world_decided(baseline):
+    """A 2-week run ends on a Sunday: the Friday receipts at WH-B wait for Monday (still to come), and the
+    Wednesday habit's few never-posted loads at WH-A are lost; the two parts add up to the ledgers' causes."""
+    result = simulate(baseline, weeks=2, seed=2025)
+    pending, never = result.unposted_at_end()
+    causes = result.positions().filter(like="cause:").sum()
+    for cause in ("unposted_issue", "unposted_receipt"):
+        assert pending.get(cause, 0.0) + never.get(cause, 0.0) == pytest.approx(causes.get(f"cause:{cause}", 0.0))
+    assert pending == {"unposted_receipt": -10608.0} and never == {"unposted_issue": 42.0}
+    kpi = simulation_kpis(result)["kpis"]["discrepancy_by_cause"]["details"]
+    assert (kpi["pending_by_cause"], kpi["never_posted_by_cause"], kpi["pending_from"]) == (pending, never, "truth")
+    clean = simulate(load_scenario(BASELINE, changes=[REPO / "scenarios/changes/no_habits.yaml"]), weeks=2, seed=2025)
+    assert clean.unposted_at_end()[1] == {}  # nobody decides never to post in the clean world
+
+
 def test_golden_seeded_run_exactly(baseline):
     """The same seeded run pinned exactly: every step's count, the log's fingerprint and the discrepancy left
     by cause. Any change to the world's flow, its draws or what it records moves one of them; when the

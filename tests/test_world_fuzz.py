@@ -157,6 +157,10 @@ def test_any_valid_world_simulates_and_keeps_its_invariants(seed):
     positions = result.positions()
     causes = positions[[c for c in positions.columns if c.startswith("cause:")]].sum(axis=1)
     assert np.allclose(positions["discrepancy"], causes)  # residual zero
+    pending, never = result.unposted_at_end()  # the goods awaiting a posting, still to come or never
+    for cause in ("unposted_issue", "unposted_receipt"):
+        total = positions.get(f"cause:{cause}", pd.Series(dtype=float)).sum()
+        assert np.isclose(pending.get(cause, 0.0) + never.get(cause, 0.0), total), (cause, pending, never, total)
     assert result.log["time:timestamp"].notna().all()
     json.dumps(planted_truth(sc))
     kpis = simulation_kpis(result)

@@ -113,7 +113,9 @@ def _process(frame: pd.DataFrame, timezone: str | None, cutoff_h: float,
 
 def _stock(frame: pd.DataFrame, tolerance: float, ledgers_frame: pd.DataFrame | None,
            costs: Mapping[str, float] | None, horizon_h: float | None, ledgers: Ledgers | None,
-           discrepancy: Mapping[str, float] | None, timezone: str | None) -> dict[str, Entry]:
+           discrepancy: Mapping[str, float] | None, timezone: str | None,
+           pending: Mapping[str, float] | None = None, never_posted: Mapping[str, float] | None = None
+           ) -> dict[str, Entry]:
     def service() -> dict[str, Entry]:
         s = line_service(frame)
         return {"fill_rate": _entry("fill_rate", s.fill_rate, {"n_lines": s.n_lines, "n_filled": s.n_filled,
@@ -141,8 +143,12 @@ def _stock(frame: pd.DataFrame, tolerance: float, ledgers_frame: pd.DataFrame | 
         details: dict[str, Any] = {"by_cause": by_cause}
         if ledgers is not None:  # the net sum lets one SKU's surplus hide another's shortfall
             details["gross_units"], details["gross_by_cause"] = gross_discrepancy(ledgers)
-        # goods moved and not yet posted, within their posting grace: paperwork in flight, not lost
-        details["pending_by_cause"] = pending_units(frame, timezone=timezone)
+        # goods moved and not yet posted, within their posting grace: paperwork in flight, not lost (the
+        # caller's truth where it has one, else judged from the log)
+        details["pending_by_cause"] = dict(pending) if pending is not None else pending_units(frame, timezone=timezone)
+        details["pending_from"] = "truth" if pending is not None else "log"
+        if never_posted is not None:
+            details["never_posted_by_cause"] = dict(never_posted)
         return {"discrepancy_by_cause": _entry("discrepancy_by_cause", round(sum(by_cause.values()), 6), details)}
 
     def phantom() -> dict[str, Entry]:
@@ -237,7 +243,8 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
                 tolerance: float = TOLERANCE, top_products: int = TOP_PRODUCTS,
                 costing: CostingMethod | str | None = CostingMethod.MOVING_AVERAGE,
                 opening: Mapping[tuple[str, str], tuple[float, float]] | None = None,
-                currency: str | None = None) -> dict[str, Any]:
+                currency: str | None = None, pending: Mapping[str, float] | None = None,
+                never_posted: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Every KPI of :data:`jxcsim.kpi.definitions.KPIS` for ``frame``, JSON-ready.
 
     Returns ``{"meta": {...}, "kpis": {name: {"value", "unit", "definition", ["details"],
@@ -249,6 +256,9 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
     discrepancy by cause; ``costs``: unit cost per SKU (margin, inventory days); ``costing``: how
     issued goods are valued (``moving_average``, ``fifo``; None: no costing run, margins on
     ``costs``), ``opening`` the stock on hand before the log ((sku, location) → (qty, unit cost)).
+    ``pending`` and ``never_posted``: the units moved and unposted at the end by cause, those whose
+    posting is still to come and those never to be posted, where the caller knows them (a simulated
+    run does); without ``pending`` it is estimated from the log (:func:`.posting.pending_units`).
     """
     with sharing(frame):  # the KPIs share the postings' matching and the order milestones
         out: dict[str, Entry] = {}
@@ -257,7 +267,8 @@ def kpi_summary(frame: pd.DataFrame, *, timezone: str | None, cutoff_h: float = 
             out.update(_guard([name], lambda m=movement, n=name: {
                 n: _posting(n, posting_delays(frame, m, timezone=timezone, within_h=within_h))}))
         out.update(_process(frame, timezone, cutoff_h, blocked_after_h))
-        out.update(_stock(frame, tolerance, ledgers_frame, costs, horizon_h, ledgers, discrepancy, timezone))
+        out.update(_stock(frame, tolerance, ledgers_frame, costs, horizon_h, ledgers, discrepancy, timezone,
+                          pending, never_posted))
         out.update(_finance(frame, timezone, costs, top_products, costing, opening))
     has_rows = len(frame) > 0 and TIMESTAMP in frame.columns
     meta = {"timezone": timezone, "cutoff_h": cutoff_h, "events": int(len(frame)),
@@ -301,7 +312,13 @@ def _basis(details: Mapping[str, Any]) -> str:
         if pending:  # per cause: an issue in flight and a receipt in flight at one place offset each other
             moved = ", ".join(f"{units:,.0f} {_IN_FLIGHT.get(cause, cause.replace('_', ' '))}"
                               for cause, units in pending.items())
-            parts.append(f"in flight within their posting grace: {moved}")
+            known = details.get("pending_from") == "truth"  # the run knew; a log's reader judges by the grace
+            parts.append(f"{'posting still to come' if known else 'in flight within their posting grace'}: {moved}")
+        never = {cause: abs(float(v)) for cause, v in (details.get("never_posted_by_cause") or {}).items() if v}
+        if never:
+            lost = ", ".join(f"{units:,.0f} {_IN_FLIGHT.get(cause, cause.replace('_', ' '))}"
+                             for cause, units in never.items())
+            parts.append(f"never to be posted: {lost}")
         return "; ".join(parts)
     if "n_cases" in details:
         return f"{n('n_cases'):,} of {n('n_cases') + n('n_excluded'):,} orders"

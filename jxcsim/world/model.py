@@ -151,6 +151,7 @@ class World:
         self.failure: Exception | None = None
         self.returns_on = scenario.returns.enabled  # read after every delivery
         self.refund_pending: set[str] = set()  # orders with a refund queued at the accountants (one covers all)
+        self.never_posted: set[str] = set()  # movement ids the world decided nobody will post (the truth)
 
     def start(self, process: Generator[Any, Any, Any]) -> simpy.Process:
         """Run ``process`` in the world; an error in it stops the run and is re-raised by :meth:`run`.
@@ -350,6 +351,8 @@ class World:
             for p in postings:  # goods issues and receipts alike
                 if rule.applies_to(p.location):
                     self.start(self._deadline(p, rule, clerks))
+        if plan.never:
+            self.never_posted.update(p.movement_id for p in postings)
         if plan.never or not postings:
             return
         when = self.post_time(plan, clerks, env.now)

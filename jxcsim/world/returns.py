@@ -78,6 +78,7 @@ def customer_return(world: World, order: Order, line: SalesLine, delivered: floa
 
     behaviour = world.scenario.posting.receipt
     if u() < behaviour.p_never:
+        world.never_posted.add(movement)
         return
     posted = clerks.next_on_shift(env.now + world.usual_posting_delay(Movement.RECEIPT))
     yield env.timeout(max(0.0, posted - env.now))

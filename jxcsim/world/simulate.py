@@ -46,6 +46,25 @@ class SimulationResult:
     skus: dict[str, Any]
     replication: int | None = None  # its index when it is one of several (see :mod:`.replications`)
     inventory: Inventory | None = None  # the commitments at the end (reserved, on order, in transit)
+    never_posted: frozenset[str] = frozenset()  # movement ids the world decided nobody would post
+
+    def unposted_at_end(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Goods moved and not posted at the end of the run, as ``(pending, never)``: units by cause
+        (``unposted_issue`` +, ``unposted_receipt`` −, as they part book from shelf), split by what the
+        world had decided: a posting still to come after the horizon, or none ever (the truth the log's
+        readers can only estimate, see :func:`jxcsim.kpi.posting.pending_units`)."""
+        pending: dict[str, float] = {}
+        never: dict[str, float] = {}
+        for sku in self.skus:
+            for loc in self.locations:
+                for movement, (physical, book) in self.ledgers.open_movements(sku, loc).items():
+                    if book != 0 or physical == 0:
+                        continue  # posted in part, or posted and not moved: not goods awaiting a posting
+                    cause = "unposted_issue" if physical < 0 else "unposted_receipt"
+                    into = never if movement in self.never_posted else pending
+                    into[cause] = into.get(cause, 0.0) - physical
+        return ({c: round(q, 6) for c, q in pending.items() if round(q, 6)},
+                {c: round(q, 6) for c, q in never.items() if round(q, 6)})
 
     def positions(self) -> pd.DataFrame:
         """Book, physical and the discrepancy by cause per SKU × location at the end of the run, and
@@ -128,7 +147,7 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
     return SimulationResult(scenario=scenario, weeks=weeks, seed=seed, log=log,
                             ledgers=world.ledgers, inventory=world.inventory,
                             profile=log_profile(scenario.activity_names, scenario.timezone),
-                            locations=world.locations, skus=world.skus)
+                            locations=world.locations, skus=world.skus, never_posted=frozenset(world.never_posted))
 
 
 _LOG_FILES = {"csv": "log.csv", "xes": "log.xes.gz", "ocel": "log.ocel.sqlite"}
@@ -207,8 +226,10 @@ def simulation_kpis(result: SimulationResult) -> dict[str, Any]:
 
     costs = {sku: s.cost for sku, s in result.skus.items()}
     entries = ledger_frame(result.ledgers)
+    pending, never = result.unposted_at_end()
     kpis = kpi_summary(result.log, timezone=result.scenario.timezone, cutoff_h=result.scenario.handoffs.order_cutoff,
-                       ledgers=result.ledgers, ledgers_frame=entries, costs=costs,
+                       ledgers=result.ledgers, ledgers_frame=entries, costs=costs, pending=pending,
+                       never_posted=never,
                        horizon_h=result.weeks * HOURS_PER_WEEK, costing=result.scenario.catalogue.costing,
                        opening=opening_stock_costs(entries, costs), currency=result.scenario.currency)
     source = scenario_source(result.scenario)  # the file and overlays, when loaded from files

@@ -116,10 +116,12 @@ def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generato
         out_posted.callbacks.append(arrived_unposted)
 
     if u() < sc.posting.receipt.p_never:
+        world.never_posted.add(f"{tid}/in")
         return
     posted = clerks.next_on_shift(env.now + world.usual_posting_delay(Movement.RECEIPT))
     yield env.timeout(max(0.0, posted - env.now))
     if not (yield out_posted):  # the out leg never posted: the system cannot book the goods in
+        world.never_posted.add(f"{tid}/in")
         return
     now, clerk = env.now, clerks.any_member(env.now)
     world.ledgers.move_book(sku, qty, TRANSIT, dst, time=now, movement_id=f"{tid}/in", doc=tid)
@@ -142,6 +144,7 @@ def _post_out(world: World, doc: Transfer, record: Any, done: Any) -> Generator[
         u = world.u_transfers
         first = u() >= behaviour.p_move_before_post  # posted as the goods leave (a clerk on shift), as issues are
         if not first and u() < behaviour.p_never:
+            world.never_posted.add(f"{doc.transfer_id}/out")
             done.succeed(False)
             return
         posted = clerks.next_on_shift(env.now if first else env.now + world.usual_posting_delay(Movement.ISSUE))
