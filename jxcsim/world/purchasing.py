@@ -132,6 +132,7 @@ def purchase_order(world: World, supplier: str, loc: str, lines: list[tuple[str,
     work = yield clerks.do(world.duration("unload", work="purchasing"), on_start=decision)
     world.physical_moves(postings, work.end, work.worker)
     world.post_later([p for p in postings if not p.posted], decision.plan, clerks)
+    postings = decision = None  # let go of them now, not cold at the payment weeks later (see sales.shipment)
 
     inv_days = world.supplier_invoice_rng.uniform(sc.purchasing.supplier_invoice_days.low,
                                                   sc.purchasing.supplier_invoice_days.high)
