@@ -222,7 +222,7 @@ def shipment(world: World, order: Order, lines: list[tuple[SalesLine, float]]) -
     if order.open_shipments == 0:
         # billing waits weeks for the payment in this frame: let go of the shipment's own objects now,
         # while they are fresh, not when the customer pays (freeing cold memory then costs far more)
-        picks = picked = postings = decision = plan = p = work = None
+        lines = picks = picked = postings = decision = plan = p = work = None
         yield from billing(world, order)
 
 
