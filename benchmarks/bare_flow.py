@@ -421,8 +421,9 @@ class BareFlow:
             self.log("credit_hold")
             seen = self.seen_at(sc.handoffs.to_credit_approver, env.now)
             digests = sc.rules.notifications.digest_times
-            if digests and self.seen_at(_Batch(digests), env.now) < seen:
-                seen = self.seen_at(_Batch(digests), env.now)
+            digest = self.seen_at(_Batch(digests), env.now) if digests else math.inf
+            if digest < seen:  # a digest tells the approver first
+                seen = digest
                 self.log("notification")
             yield env.timeout(seen - env.now)
             yield self.team(Role.CREDIT_APPROVER).do(self.d_approval())

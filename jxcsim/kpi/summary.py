@@ -307,17 +307,17 @@ def _basis(details: Mapping[str, Any]) -> str:
         return int(details.get(key) or 0)
 
     if "by_cause" in details:  # the discrepancy: how much is wrong, and how much is only waiting to be posted
-        pending = {cause: abs(float(v)) for cause, v in (details.get("pending_by_cause") or {}).items() if v}
+        def by_cause(key: str) -> str:  # "1,200 issued, 300 received": units per cause, unsigned
+            return ", ".join(f"{abs(float(v)):,.0f} {_IN_FLIGHT.get(cause, cause.replace('_', ' '))}"
+                             for cause, v in (details.get(key) or {}).items() if v)
+
         parts = [f"{float(details['gross_units']):,.0f} units off in all"] if "gross_units" in details else []
-        if pending:  # per cause: an issue in flight and a receipt in flight at one place offset each other
-            moved = ", ".join(f"{units:,.0f} {_IN_FLIGHT.get(cause, cause.replace('_', ' '))}"
-                              for cause, units in pending.items())
+        moved = by_cause("pending_by_cause")  # per cause: an issue and a receipt in flight at one place offset
+        if moved:
             known = details.get("pending_from") == "truth"  # the run knew; a log's reader judges by the grace
             parts.append(f"{'posting still to come' if known else 'in flight within their posting grace'}: {moved}")
-        never = {cause: abs(float(v)) for cause, v in (details.get("never_posted_by_cause") or {}).items() if v}
-        if never:
-            lost = ", ".join(f"{units:,.0f} {_IN_FLIGHT.get(cause, cause.replace('_', ' '))}"
-                             for cause, units in never.items())
+        lost = by_cause("never_posted_by_cause")
+        if lost:
             parts.append(f"never to be posted: {lost}")
         return "; ".join(parts)
     if "n_cases" in details:

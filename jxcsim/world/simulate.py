@@ -55,8 +55,8 @@ class SimulationResult:
         readers can only estimate, see :func:`jxcsim.kpi.posting.pending_units`)."""
         pending: dict[str, float] = {}
         never: dict[str, float] = {}
-        for sku in self.skus:
-            for loc in self.locations:
+        for sku in self.skus:  # open_movements, not Ledgers.unposted_movements: that one builds the id lookups
+            for loc in self.locations:  # of every entry first (2.5 s for a simulated year, against under 0.1 s here)
                 for movement, (physical, book) in self.ledgers.open_movements(sku, loc).items():
                     if book != 0 or physical == 0:
                         continue  # posted in part, or posted and not moved: not goods awaiting a posting
