@@ -9,8 +9,8 @@ calendars (``jxcsim.world.shifts``), distributions and their batched streams
 (``jxcsim.world.distributions``), the order draws (``jxcsim.world.demand.OrderDraws``: a week of
 arrivals, customers and lines at a time) and the catalogue (``build_catalogue``: SKUs, prices,
 customers, drawn once before the run) are reused because they are data, not the engine, and so
-is the world's garbage-collector policy for a run (``jxcsim.world.gc_policy.run_gc``: both run
-under the same settings).
+is the world's memory policy for a run (``jxcsim.world.memory_policy.run_memory``: the garbage
+collector's settings and numpy's huge-page hint; both run under the same settings).
 
 It draws from the random generator in the same order as the world, so with the same scenario
 and seed it simulates the same orders, holds, shipments, receipts and counts, and processes the
@@ -45,7 +45,7 @@ from jxcsim.world.catalogue import PurchaseCosts, build_catalogue
 from jxcsim.world.demand import OrderDraws
 from jxcsim.world.distributions import uniform_stream
 from jxcsim.world.streams import named_streams
-from jxcsim.world.gc_policy import run_gc  # the world's GC settings for a run (standard library only)
+from jxcsim.world.memory_policy import run_memory  # the world's GC and huge-page settings for a run
 from jxcsim.world.planted import workday_start  # the hour each warehouse's day starts (no engine)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
 from jxcsim.world.shifts import (HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, office_weekdays, release_time,
@@ -289,7 +289,7 @@ class BareFlow:
         if self.sc.counts.enabled:
             self.env.process(self.stock_counts())
         weeks = int(self.horizon_h // HOURS_PER_WEEK)
-        with run_gc() as held:  # as simulate() does: one run() per week, under the same GC settings
+        with run_memory() as held:  # as simulate() does: one run() per week, under the same memory settings
             for week in range(weeks):
                 self.env.run(until=(week + 1) * HOURS_PER_WEEK)
                 held.checkpoint()

@@ -20,7 +20,7 @@ from ..eventlog.profile import LogProfile, dump_profile
 from ..eventlog.schema import SEMANTIC
 from ..progress import Progress
 from .counts import stock_counts
-from .gc_policy import run_gc
+from .memory_policy import run_memory
 from .model import World
 from .purchasing import OPENING, opening_stock, reorder_review
 from .recorder import log_profile, wall_clock_utc
@@ -127,9 +127,10 @@ def simulate(scenario: Scenario, *, weeks: int = 13, seed: int | None = 0, rng: 
         world.start(transfer_review(world))
     if scenario.counts.enabled:
         world.start(stock_counts(world))
-    # the collector held back for the run, each week's survivors frozen (also while the frame is built)
+    # the collector held back for the run, each week's survivors frozen, numpy's huge-page hint off (also
+    # while the frame is built): see memory_policy
     with Progress([f"week {w + 1}" for w in range(weeks)], enabled=progress, desc="simulating") as bar, \
-            run_gc() as held:
+            run_memory() as held:
         for week in range(weeks):
             bar.step(f"week {week + 1}/{weeks}")
             world.run(until=(week + 1) * HOURS_PER_WEEK)
