@@ -28,6 +28,7 @@ from ..eventlog.log import EventLog
 from ..kpi.common import KpiUnavailable
 from ..kpi.process import order_milestones, process_health, step_durations
 from ..kpi.shared import sharing
+from ..memory import numpy_huge_pages
 from ..progress import Progress
 from .approval import find_approval_bottlenecks
 from .backlog import find_after_hours_backlog
@@ -282,7 +283,9 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
     simulated world's planted truth (:func:`.truth.read_planted` of ``truth/planted.json``, named
     ``truth_source``), scores the findings against it: ``truth_score.json`` and a report section.
     """
-    with sharing(log.frame):  # the analyses and the report ask many of the same questions of the frame
+    # the analyses and the report ask many of the same questions of the frame; numpy's huge-page hint
+    # off (see jxcsim.memory)
+    with sharing(log.frame), numpy_huge_pages(False):
         return _diagnose_log(log, out, settings=settings, overview=overview, full=full, progress=progress,
                              truth=truth, truth_source=truth_source)
 
