@@ -111,6 +111,25 @@ def test_graphs_fit_the_page_width_with_a_link_to_the_full_size_file(tmp_path):
     assert 'width="100%"' in dict(sections)["Process map"]
 
 
+def test_without_graphviz_one_note_names_every_figure_it_would_have_drawn(tmp_path, monkeypatch):
+    import jxcsim.report.diagnosis as diagnosis
+    from jxcsim.report.figures import GraphvizMissing
+
+    def missing(*_):
+        raise GraphvizMissing("Graphviz's 'dot' program is needed ...; install Graphviz")
+
+    monkeypatch.setattr(diagnosis, "process_map_svg", missing)
+    monkeypatch.setattr(diagnosis, "bpmn_svg", missing)
+    frame = example_log()
+    overview = ProcessOverview(process_map=discover_process_map(frame), model=discover_process_model(frame))
+    sections, _ = report_sections(frame, [], overview, timezone=TIMEZONE, figures_dir=tmp_path / "figures")
+    headings = dict(sections)
+    assert "Process map" not in headings and "Process model (BPMN)" not in headings
+    notes = headings["Notes"]
+    assert notes.count("install Graphviz") == 1
+    assert "not drawn: the process map and the process model (BPMN)." in notes
+
+
 def _bottleneck(a: str, b: str, **kw) -> Finding:
     return Finding(FindingKind.BOTTLENECK, [a, b], None, None, None, 3, 20.0, 2.0, None, None, ["SO-1"],
                    f"'{b}' waits for '{a}'", details={"scope": "whole log", **kw})

@@ -248,13 +248,16 @@ def report_sections(frame: pd.DataFrame, findings: list[Finding], overview: Proc
     """The report's sections (heading, HTML) and the figure files written under ``figures_dir``."""
     figs = _Figures(figures_dir)
     sections: list[tuple[str, str]] = []
+    undrawn: list[str] = []  # figures Graphviz would have drawn: one note names them all
+    hint = ""
     if overview.process_map is not None:
         try:
             sections.append(("Process map", figs.svg(process_map_svg(overview.process_map), stem="process-map",
                                                      caption="Activities with their events; hand-offs with cases "
                                                              "and mean time (the 60 most frequent)")))
         except GraphvizMissing as exc:
-            figs.notes.append(str(exc))
+            undrawn.append("the process map")
+            hint = str(exc)
     sections.append(("Where it waits: weekday × hour", _heatmaps(frame, findings, timezone, figs)))
     lags = _posting_lags(overview, frame, figs)
     if lags:
@@ -268,7 +271,10 @@ def report_sections(frame: pd.DataFrame, findings: list[Finding], overview: Proc
                        f"{overview.model.cases_used:,} of {overview.model.cases_total:,} cases")
             sections.append(("Process model (BPMN)", figs.svg(bpmn_svg(overview.model), stem="bpmn", caption=caption)))
         except GraphvizMissing as exc:
-            figs.notes.append(str(exc))
+            undrawn.append("the process model (BPMN)")
+            hint = str(exc)
+    if undrawn:
+        figs.notes.append(f"not drawn: {' and '.join(undrawn)}. {hint}")
     notes = [f"{k}: {v}" for k, v in overview.notes.items()] + figs.notes
     if notes:
         sections.append(("Notes", "<ul>" + "".join(f"<li class=note>{html.escape(n)}</li>" for n in notes) + "</ul>"))
