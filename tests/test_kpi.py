@@ -95,7 +95,8 @@ def test_the_discrepancy_says_how_much_is_only_waiting_to_be_posted():
                                                                                 "unposted_receipt": -7.0}
     from jxcsim.kpi.summary import render_kpis
     line = next(x for x in render_kpis(kpis).splitlines() if x.startswith("discrepancy_by_cause"))
-    assert line.endswith("in flight within their posting grace: 2 issued, 7 received")
+    assert line.endswith("by cause: unposted receipt -10, unposted issue +2; "
+                         "in flight within their posting grace: 2 issued, 7 received")
 
 
 def test_posting_delay_without_line_column_matches_by_case_and_sku():
@@ -588,3 +589,15 @@ def test_a_location_that_stopped_posting_counts_its_later_movements_as_never_pos
              for k, h in (("physical_issue", "09:00"), ("book_issue", "09:30"))]
     d = posting_delays(log(rows), timezone="UTC")
     assert (d.never_posted, d.pending_at_end) == (5, 0)  # measured to the log's end: all older than 24 h
+
+
+def test_the_discrepancys_basis_gives_the_net_per_cause_beside_the_units_off_in_all():
+    """A count that wrote part of the unposted issues off shows as its own, negative, cause: the value
+    (their sum) is then smaller than the units never posted, and the basis says why."""
+    from jxcsim.kpi.summary import _basis
+
+    details = {"by_cause": {"unposted_issue": 863.0, "count_adjustment": -289.0, "loss": 0.0}, "gross_units": 574.0,
+               "pending_by_cause": {}, "pending_from": "truth", "never_posted_by_cause": {"unposted_issue": 863.0}}
+    assert _basis(details) == ("574 units off in all (unposted issue +863, count adjustment -289); "
+                               "never to be posted: 863 issued")
+    assert _basis({**details, "by_cause": {}, "never_posted_by_cause": {}}) == "574 units off in all"

@@ -311,7 +311,13 @@ def _basis(details: Mapping[str, Any]) -> str:
             return ", ".join(f"{abs(float(v)):,.0f} {_IN_FLIGHT.get(cause, cause.replace('_', ' '))}"
                              for cause, v in (details.get(key) or {}).items() if v)
 
-        parts = [f"{float(details['gross_units']):,.0f} units off in all"] if "gross_units" in details else []
+        # the net per cause (book - physical, signed), beside the units off in all: the value is their sum,
+        # so a count's adjustment that offsets part of the unposted issues shows as such
+        signed = ", ".join(f"{cause.replace('_', ' ')} {float(v) + 0.0:+,.0f}"
+                           for cause, v in (details.get("by_cause") or {}).items() if round(float(v)))
+        gross = f"{float(details['gross_units']):,.0f} units off in all" if "gross_units" in details else None
+        parts = ([f"{gross} ({signed})"] if gross and signed else [gross] if gross
+                 else [f"by cause: {signed}"] if signed else [])
         moved = by_cause("pending_by_cause")  # per cause: an issue and a receipt in flight at one place offset
         if moved:
             known = details.get("pending_from") == "truth"  # the run knew; a log's reader judges by the grace
