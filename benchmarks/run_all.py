@@ -370,7 +370,7 @@ def measure_here(m: Measure, manifest: dict) -> dict:
     """
     import importlib
 
-    from jxcsim.memory import numpy_huge_pages
+    from jxcsim.memory import heavy_work
 
     for mod in m.imports:
         importlib.import_module(mod)
@@ -388,9 +388,10 @@ def measure_here(m: Measure, manifest: dict) -> dict:
             gc_time[0] += time.perf_counter() - gc_time[1]
 
     gc.callbacks.append(on_gc)
-    # every measurement, value and baseline alike, under the memory setting jxcsim's own entry points use
-    # (numpy's huge-page hint off; see jxcsim.memory), so a ratio compares the code, not the kernel's paging
-    with numpy_huge_pages(False):
+    # every measurement, value and baseline alike, under the memory settings jxcsim's own entry points use
+    # (numpy's huge-page hint off, pyarrow's system pool; see jxcsim.memory), so a ratio compares the code,
+    # not the allocators
+    with heavy_work():
         t0 = time.perf_counter()
         c0 = time.process_time()
         result = m.call(arg, manifest)

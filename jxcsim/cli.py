@@ -14,7 +14,7 @@ import typer
 
 from .eventlog import EventLog, EventLogError, LogFormat, read_event_log, summarize_log, write_event_log
 from .eventlog.summary import reason_kind, render_summary
-from .memory import set_huge_pages_hint
+from .memory import use_for_process
 
 app = typer.Typer(help="jxcsim: simulation and process mining for purchase-sales-inventory operations.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -98,7 +98,7 @@ def _check_weeks(weeks: int, start: date) -> None:
 @app.callback()
 def main() -> None:
     """Read, check and convert event logs; simulate, compare and diagnose."""
-    set_huge_pages_hint(False)  # the command's whole process: its arrays are written once (see jxcsim.memory)
+    use_for_process()  # memory settings for heavy work, for the command's whole process (see jxcsim.memory)
 
 
 @app.command()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .eventlog import read_event_log, summarize_log
 from .eventlog.summary import render_summary
-from .memory import set_huge_pages_hint
+from .memory import use_for_process
 from .kpi.summary import render_kpis
 from .mining.diagnose import diagnose_log
 from .mining.truth import read_planted
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weeks", type=int, default=13)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    set_huge_pages_hint(False)  # the demo's whole process (see jxcsim.memory)
+    use_for_process()  # memory settings for heavy work, for the demo's whole process (see jxcsim.memory)
     written = run_demo(args.out, weeks=args.weeks, seed=args.seed, progress=sys.stderr.isatty())
     print(f"Simulated {args.weeks} week{'s' if args.weeks != 1 else ''} of {BASELINE.name} (seed {args.seed}).\n")
     print(written["kpis.txt"].read_text(encoding="utf-8"))

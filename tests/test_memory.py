@@ -1,4 +1,5 @@
-"""numpy's huge-page hint: off for jxcsim's heavy work (reading, simulating, diagnosing), restored after."""
+"""Memory settings for heavy work: numpy's huge-page hint off and pyarrow's system pool for reading,
+simulating and diagnosing, restored after; a setting the environment chose is left alone."""
 
 import doctest
 import gc
@@ -7,18 +8,26 @@ import numpy as np
 import pytest
 
 from jxcsim import memory
-from jxcsim.memory import huge_pages_hint, numpy_huge_pages, set_huge_pages_hint
+import pyarrow as pa
+
+from jxcsim.memory import (ARROW_POOL_ENV, NUMPY_HINT_ENV, arrow_memory_pool, heavy_work, huge_pages_hint,
+                          numpy_huge_pages, set_huge_pages_hint, use_for_process)
 from jxcsim.world.memory_policy import GEN0_THRESHOLD, run_memory
 
 needs_hint = pytest.mark.skipif(huge_pages_hint() is None, reason="this numpy has no huge-page hint to set")
 
 
 @pytest.fixture
-def hint_on():
-    """The hint on for the test (numpy's default), the process's setting restored after it."""
-    previous = set_huge_pages_hint(True)
+def hint_on(monkeypatch):
+    """The hint on and pyarrow's own default pool for the test (no choice in the environment), the
+    process's settings restored after it."""
+    monkeypatch.delenv(NUMPY_HINT_ENV, raising=False)
+    monkeypatch.delenv(ARROW_POOL_ENV, raising=False)
+    previous, pool = set_huge_pages_hint(True), pa.default_memory_pool()
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
     yield
     set_huge_pages_hint(previous)
+    pa.set_memory_pool(pool)
 
 
 def test_doctests():
@@ -60,7 +69,8 @@ def test_an_error_inside_a_run_restores_the_collector_and_the_hint(hint_on):
 
 
 @needs_hint
-def test_reading_a_log_runs_with_the_hint_off_and_leaves_it_as_it_was(hint_on, tmp_path, monkeypatch):
+def test_reading_a_log_runs_with_the_hint_off_and_the_system_pool_and_leaves_both_as_they_were(hint_on, tmp_path,
+                                                                                                monkeypatch):
     from jxcsim.eventlog import read as read_module
     from jxcsim.eventlog import read_event_log
 
@@ -68,7 +78,7 @@ def test_reading_a_log_runs_with_the_hint_off_and_leaves_it_as_it_was(hint_on, t
     real = read_module.normalise_events
 
     def spy(*args, **kwargs):
-        seen.append(huge_pages_hint())
+        seen.append((huge_pages_hint(), pa.default_memory_pool().backend_name))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(read_module, "normalise_events", spy)
@@ -76,15 +86,42 @@ def test_reading_a_log_runs_with_the_hint_off_and_leaves_it_as_it_was(hint_on, t
     path.write_text("case:concept:name,concept:name,time:timestamp\nA,order,2025-01-06 09:00:00\n", encoding="utf-8")
     log = read_event_log(path)
     assert len(log.frame) == 1
-    assert seen == [False] and huge_pages_hint() is True
+    assert seen == [(False, "system")] and huge_pages_hint() is True
+    assert pa.default_memory_pool().backend_name == "mimalloc"
 
 
 @needs_hint
-def test_the_command_turns_the_hint_off_for_its_process(hint_on):
+def test_the_command_uses_the_settings_for_its_whole_process(hint_on):
     from typer.testing import CliRunner
 
     from jxcsim.cli import app
 
     result = CliRunner().invoke(app, ["simulate", "--help"])
     assert result.exit_code == 0, result.output
-    assert huge_pages_hint() is False
+    assert huge_pages_hint() is False and pa.default_memory_pool().backend_name == "system"
+
+
+@needs_hint
+def test_a_setting_the_environment_chose_is_left_alone(hint_on, monkeypatch):
+    monkeypatch.setenv(NUMPY_HINT_ENV, "1")
+    monkeypatch.setenv(ARROW_POOL_ENV, "mimalloc")
+    with heavy_work():
+        assert huge_pages_hint() is True and pa.default_memory_pool().backend_name == "mimalloc"
+    with run_memory():
+        assert huge_pages_hint() is True
+    use_for_process()
+    assert huge_pages_hint() is True and pa.default_memory_pool().backend_name == "mimalloc"
+    monkeypatch.delenv(ARROW_POOL_ENV)
+    with heavy_work():  # only the pool is still ours to choose
+        assert huge_pages_hint() is True and pa.default_memory_pool().backend_name == "system"
+
+
+def test_buffers_made_in_the_block_outlive_it_and_a_pool_that_is_not_there_is_named(hint_on):
+    with arrow_memory_pool("system") as previous:
+        values = pa.array(["x" * 100] * 10_000)
+    assert previous == "mimalloc" and pa.default_memory_pool().backend_name == "mimalloc"
+    assert values[9_999].as_py() == "x" * 100
+    with pytest.raises(ValueError, match="no pyarrow memory pool 'tcmalloc'.*jemalloc.*mimalloc.*system"):
+        with arrow_memory_pool("tcmalloc"):
+            pass
+    assert pa.default_memory_pool().backend_name == "mimalloc"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..memory import numpy_huge_pages
+from ..memory import heavy_work
 from ..progress import Progress
 from .errors import EventLogError
 from .formats import detect_format
@@ -67,9 +67,8 @@ def read_event_log(source: str | Path, *, profile: LogProfile | dict[str, Any] |
     ``query`` select rows from a database.
     """
     prof = as_profile(profile)
-    # numpy's huge-page hint off: the columns are written once (see jxcsim.memory)
-    with Progress(["detect", "read", "validate"], enabled=progress, desc="reading log") as bar, \
-            numpy_huge_pages(False):
+    # numpy's huge-page hint off, pyarrow's system pool: the columns are written once (see jxcsim.memory)
+    with Progress(["detect", "read", "validate"], enabled=progress, desc="reading log") as bar, heavy_work():
         bar.step("detect")
         fmt = detect_format(source, format)
         if (table or query) and fmt is LogFormat.OCEL2_SQLITE:

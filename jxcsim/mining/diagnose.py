@@ -28,7 +28,7 @@ from ..eventlog.log import EventLog
 from ..kpi.common import KpiUnavailable
 from ..kpi.process import order_milestones, process_health, step_durations
 from ..kpi.shared import sharing
-from ..memory import numpy_huge_pages
+from ..memory import heavy_work
 from ..progress import Progress
 from .approval import find_approval_bottlenecks
 from .backlog import find_after_hours_backlog
@@ -283,9 +283,9 @@ def diagnose_log(log: EventLog, out: str | Path, *, settings: DiagnosisSettings 
     simulated world's planted truth (:func:`.truth.read_planted` of ``truth/planted.json``, named
     ``truth_source``), scores the findings against it: ``truth_score.json`` and a report section.
     """
-    # the analyses and the report ask many of the same questions of the frame; numpy's huge-page hint
-    # off (see jxcsim.memory)
-    with sharing(log.frame), numpy_huge_pages(False):
+    # the analyses and the report ask many of the same questions of the frame; memory settings for
+    # heavy work (see jxcsim.memory)
+    with sharing(log.frame), heavy_work():
         return _diagnose_log(log, out, settings=settings, overview=overview, full=full, progress=progress,
                              truth=truth, truth_source=truth_source)
 

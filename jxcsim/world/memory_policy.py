@@ -7,8 +7,10 @@ generation is collected only after ``gen0_threshold`` new objects instead of Pyt
 :meth:`RunMemory.checkpoint` (called at quiet moments, e.g. after each simulated week) freezes the
 survivors so that no later pass scans them.
 
-**Huge pages.** numpy's transparent-huge-page hint is off during a run (``huge_pages=False``,
-see :mod:`jxcsim.memory` for why): a run writes each large array (the log's columns) once.
+**Huge pages.** numpy's transparent-huge-page hint is off during a run (see :mod:`jxcsim.memory`
+for why: a run writes each large array, the log's columns, once), unless the environment chose it
+(``NUMPY_MADVISE_HUGEPAGE``) or the caller does (``huge_pages``). pyarrow's pool is left alone: the
+run itself makes no Arrow buffers.
 
 Leaving the block restores the collector's thresholds and numpy's hint and unfreezes; nothing is
 leaked. The bare SimPy flow in ``benchmarks/`` runs under the same settings, so the two are
@@ -27,10 +29,11 @@ True
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
-from ..memory import numpy_huge_pages
+from ..memory import NUMPY_HINT_ENV, numpy_huge_pages
 
 GEN0_THRESHOLD = 100_000  # objects allocated between collections of the youngest generation during a run
 
@@ -47,13 +50,15 @@ class RunMemory:
 
 
 @contextmanager
-def run_memory(gen0_threshold: int = GEN0_THRESHOLD, *, huge_pages: bool = False) -> Iterator[RunMemory]:
+def run_memory(gen0_threshold: int = GEN0_THRESHOLD, *, huge_pages: bool | None = None) -> Iterator[RunMemory]:
     """Hold the cyclic collector back and set numpy's huge-page hint for a run (see the module
-    docstring); both restored on exit."""
+    docstring; ``huge_pages`` None: off unless the environment chose); both restored on exit."""
     thresholds = gc.get_threshold()
     try:
         gc.set_threshold(max(thresholds[0], gen0_threshold), *thresholds[1:])
-        with numpy_huge_pages(huge_pages):
+        if huge_pages is None and NUMPY_HINT_ENV not in os.environ:
+            huge_pages = False
+        with numpy_huge_pages(huge_pages) if huge_pages is not None else nullcontext():
             yield RunMemory()
     finally:
         gc.set_threshold(*thresholds)
