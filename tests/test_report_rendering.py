@@ -93,6 +93,14 @@ def test_stock_impact_has_its_unit_unit_hours_for_a_posting_window_units_for_nev
     assert "unit·h" in head  # the header's tooltip says what the number is
 
 
+def test_a_q_value_stays_on_one_line():
+    from dataclasses import replace
+
+    page = render_findings_page([replace(_bottleneck("Allocate", "Pick"), q_value=7.3e-29)], title="t")
+    assert '<td class="num q">7.3e-29</td>' in page
+    assert "td.q{white-space:nowrap}" in page  # "7.3e-29" is never broken after its "e-"
+
+
 @needs_dot
 def test_graphs_fit_the_page_width_with_a_link_to_the_full_size_file(tmp_path):
     frame = example_log()

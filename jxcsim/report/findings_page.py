@@ -34,7 +34,7 @@ h1{font-size:1.5rem;margin-bottom:.2rem} h2{font-size:1.15rem;margin-top:2.2rem;
 padding-bottom:.2rem} .meta{color:#5b6675;margin-bottom:1rem;font-size:.9rem} .warn{color:#a33} nav a{margin-right:1rem;font-size:.9rem}
 table{border-collapse:collapse;width:100%;margin:.8rem 0} th,td{padding:.35rem .6rem;border-bottom:1px solid #dde3ea;
 text-align:left;vertical-align:top;font-size:.9rem} th{background:#f3f6f9} td.num{text-align:right;
-font-variant-numeric:tabular-nums} .kind{font-weight:600;white-space:nowrap} .evidence{color:#5b6675;font-size:.8rem}
+font-variant-numeric:tabular-nums} td.q{white-space:nowrap} .kind{font-weight:600;white-space:nowrap} .evidence{color:#5b6675;font-size:.8rem}
 .empty,.note{color:#5b6675} details{margin-top:.3rem;font-size:.85rem} details table{width:auto}
 details.more{font-size:1rem} details.more table{width:100%} details.more summary{cursor:pointer;color:#1d4f91}
 .tier0 .kind{color:#b02a37} .tier1 .kind{color:#8a5a00} figure{margin:1rem 0} figure img,figure svg{max-width:100%;
@@ -118,7 +118,7 @@ def _finding_rows(findings: list[Finding], first_rank: int = 1) -> str:
             f"<td>{_e(' → '.join(f.activities))}</td><td>{_e(f.location or '—')}</td><td>{_e(_window(f))}</td>"
             f"<td class=num>{f.cases:,}</td><td class=num>{effect}</td><td class=num>{baseline}</td>"
             f"<td class=num>{_stock_impact(f)}</td>"
-            f"<td class=num>{_q(f.q_value)}</td></tr>")
+            f"<td class=\"num q\">{_q(f.q_value)}</td></tr>")
     return "".join(rows) or "<tr><td colspan=11 class=empty>No findings.</td></tr>"
 
 
