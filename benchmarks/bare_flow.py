@@ -21,11 +21,11 @@ log cost. ``run_all.py --only simulate_year`` measures both.
     >>> bare = run_bare(load_scenario(YEAR_SCENARIO), weeks=52, seed=1)   # doctest: +SKIP
     >>> bare.orders, bare.simpy_events, bare.log_events                     # doctest: +SKIP
 
-Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
-the posting-deadline rule (alerts, escalations), customer returns and transfers. Scan-to-ship, push notifications,
-digests, the credit fast track, the evening pick shift and the clean world are modelled and checked against the
-world (``tests/test_benchmark_bare_flow.py``, on the baseline with each overlay); (r, Q) policies are modelled but
-unchecked.
+Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them): customer
+returns and transfers. Scan-to-ship, the posting deadline (alerts, escalations, the clerk's response), push
+notifications, digests, the credit fast track, the evening pick shift and the clean world are modelled and checked
+against the world (``tests/test_benchmark_bare_flow.py``, on the baseline with each overlay); (r, Q) policies are
+modelled but unchecked.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from jxcsim.world.teams import Team  # the world's worker pattern (simpy only, n
 YEAR_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "year_4000.yaml"  # 4,000 orders a month, staffed
 P_CREDIT_REJECT = 0.05  # as jxcsim.world.sales
 ADJUST_AFTER_H = 0.5  # as jxcsim.world.counts
+ALERT_RESPONSE_H = 0.5  # as jxcsim.world.model (a test checks they agree)
 DAY_H = 24.0
 
 
@@ -184,12 +185,13 @@ class BareFlow:
     """The world's processes on plain dicts (see the module docstring)."""
 
     def __init__(self, scenario: Scenario, *, weeks: int, seed: int):
-        if scenario.rules.posting_deadline.enabled:
-            raise NotImplementedError("the bare flow has no posting-deadline rule")
         if scenario.returns.enabled or scenario.transfers.enabled:
             raise NotImplementedError("the bare flow has no customer returns and no transfers")
         self.sc = scenario
         self.seed = seed
+        rule = scenario.rules.posting_deadline  # (hours, escalate_after_h, locations or None: all), or None: off
+        self.deadline = (rule.hours, rule.escalate_after_h, None if rule.locations is None else frozenset(
+            rule.locations)) if rule.enabled else None
         stream = named_streams(np.random.default_rng(seed))  # the world's streams, by the same names
         self.orders_rng = stream("orders")
         self.lead_rng, self.supplier_invoice_rng, self.supplier_payment_rng = (
@@ -374,8 +376,14 @@ class BareFlow:
         return p.qty if moved else -p.qty
 
     def post_later(self, postings: list[_Posting], plan: tuple[bool, float, bool, bool, bool], clerks: Team) -> None:
-        """Post what moved together now: at once, or at the planned time (one timeout for all)."""
+        """Post what moved together now: at once, or at the planned time (one timeout for all); the
+        posting deadline watches each posting where it applies."""
         env = self.env
+        if self.deadline is not None:
+            places = self.deadline[2]
+            for p in postings:
+                if places is None or p.key[1] in places:
+                    env.process(self.watch_deadline(p, clerks))
         if plan[2] or not postings:  # never posted
             return
         when = self.post_time(plan, clerks, env.now)
@@ -387,6 +395,27 @@ class BareFlow:
     def post_all(self, postings: list[_Posting]) -> None:
         for p in postings:
             self.book_move(p)
+
+    def watch_deadline(self, p: _Posting, clerks: Team) -> Generator[Any, Any, None]:
+        """The world's posting deadline for ``p``: an alert when it is still unposted ``hours`` after the
+        goods moved, an escalation at ``escalate_after_h`` if that comes before a clerk responds, and the
+        clerk's posting (the world's ``World._deadline``)."""
+        env = self.env
+        hours, escalate_after_h, _ = self.deadline
+        yield env.timeout(max(0.0, p.moved_at + hours - env.now))
+        if p.posted:
+            return
+        self.log("alert")
+        respond_at = clerks.next_on_shift(env.now + ALERT_RESPONSE_H)
+        escalate_at = None if escalate_after_h is None else p.moved_at + escalate_after_h
+        if escalate_at is not None and escalate_at < respond_at:
+            yield env.timeout(max(0.0, escalate_at - env.now))
+            if p.posted:
+                return
+            self.log("escalation")
+            respond_at = min(respond_at, clerks.next_on_shift(env.now + ALERT_RESPONSE_H))
+        yield env.timeout(max(0.0, respond_at - env.now))
+        self.book_move(p)
 
     # --- sales ------------------------------------------------------------------------------------
     def arrivals(self) -> Generator[Any, Any, None]:

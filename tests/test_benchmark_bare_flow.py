@@ -18,7 +18,8 @@ from bare_flow import YEAR_SCENARIO, run_bare, simulate_counting  # noqa: E402
 from jxcsim.world.scenario import load_scenario  # noqa: E402
 
 
-WHAT_IFS = ["new_order_notifications", "scan_to_ship", "credit_fast_track", "evening_pick_shift", "no_habits"]
+WHAT_IFS = ["new_order_notifications", "scan_to_ship", "credit_fast_track", "evening_pick_shift", "no_habits",
+            "posting_deadline_2h"]
 
 
 @pytest.mark.parametrize(("scenario", "weeks", "seed", "change"),
@@ -57,3 +58,32 @@ def test_bare_flow_follows_a_habit_past_midnight():
     bare = run_bare(sc, weeks=2, seed=3)
     assert bare.simpy_events == simpy_events and bare.log_events == len(result.log)
     assert bare.steps == dict(sorted(result.log["semantic"].value_counts().to_dict().items()))
+
+
+def test_the_bare_flow_shares_the_worlds_constants():
+    import bare_flow
+
+    from jxcsim.world import counts, model, sales
+
+    assert (bare_flow.P_CREDIT_REJECT, bare_flow.ADJUST_AFTER_H, bare_flow.ALERT_RESPONSE_H) == (
+        sales.P_CREDIT_REJECT, counts.ADJUST_AFTER_H, model.ALERT_RESPONSE_H)
+
+
+def test_the_bare_flow_refuses_what_it_does_not_model():
+    sc = load_scenario(REPO / "scenarios/baseline.yaml")
+    returns = sc.model_copy(update={"returns": sc.returns.model_copy(update={"enabled": True})})
+    with pytest.raises(NotImplementedError, match="returns"):
+        run_bare(returns, weeks=1, seed=0)
+
+
+@pytest.mark.parametrize("rule", [{"locations": ["WH-B"], "escalate_after_h": None},
+                                  {"hours": 0.25, "escalate_after_h": 0.5}])
+def test_bare_flow_follows_a_posting_deadline_at_one_place_or_with_a_quick_escalation(rule):
+    sc = load_scenario(REPO / "scenarios/baseline.yaml", changes=[REPO / "scenarios/changes/posting_deadline_2h.yaml"])
+    deadline = sc.rules.posting_deadline.model_copy(update=rule)
+    sc = sc.model_copy(update={"rules": sc.rules.model_copy(update={"posting_deadline": deadline})})
+    result, simpy_events = simulate_counting(sc, weeks=3, seed=5)
+    bare = run_bare(sc, weeks=3, seed=5)
+    world_steps = result.log["semantic"].value_counts().to_dict()
+    assert world_steps.get("alert", 0) > 0 and ("escalation" in world_steps) is (rule["escalate_after_h"] is not None)
+    assert bare.simpy_events == simpy_events and bare.steps == dict(sorted(world_steps.items()))
