@@ -21,11 +21,13 @@ log cost. ``run_all.py --only simulate_year`` measures both.
     >>> bare = run_bare(load_scenario(YEAR_SCENARIO), weeks=52, seed=1)   # doctest: +SKIP
     >>> bare.orders, bare.simpy_events, bare.log_events                     # doctest: +SKIP
 
-Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them): customer
-returns and transfers. Scan-to-ship, the posting deadline (alerts, escalations, the clerk's response), push
-notifications, digests, the credit fast track, the evening pick shift and the clean world are modelled and checked
-against the world (``tests/test_benchmark_bare_flow.py``, on the baseline with each overlay); (r, Q) policies are
-modelled but unchecked.
+Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
+transfers. Scan-to-ship, the posting deadline (alerts, escalations, the clerk's response), customer
+returns (with their credit notes and refunds, the order's money kept as plain floats), push
+notifications, digests, the credit fast track, the evening pick shift and the clean world are
+modelled and checked against the world (``tests/test_benchmark_bare_flow.py``: the baseline with
+each overlay, and variants of the deadline and of returns); (r, Q) policies are modelled but
+unchecked.
 """
 
 from __future__ import annotations
@@ -147,7 +149,8 @@ def simulate_counting(scenario: Scenario, *, weeks: int, seed: int) -> tuple[Any
 # ------------------------------------------------------------------------------------- the model
 
 class _Order:
-    __slots__ = ("customer", "location", "skus", "qtys", "prices", "amount", "delivered", "open_shipments")
+    __slots__ = ("customer", "location", "skus", "qtys", "prices", "amount", "delivered", "open_shipments", "state",
+                 "invoiced", "credited", "paid", "refunded")
 
     def __init__(self, customer: Any, location: str, lines: list[tuple[Any, float]]):
         self.customer = customer
@@ -158,6 +161,20 @@ class _Order:
         self.amount = sum(q * s.price for s, q in lines)
         self.delivered = [0.0] * len(lines)
         self.open_shipments = 0
+        self.state = "open"  # then "invoiced", "paid" (the sales order's states that returns read)
+        self.invoiced = self.credited = self.paid = self.refunded = 0.0
+
+    def covered(self) -> bool:
+        """Payments and credits settle the invoice (the engine's ``covers``)."""
+        due = self.invoiced
+        return self.paid + self.credited >= due - 1e-9 * max(1.0, abs(due))
+
+    def credit_balance(self) -> float:
+        """What the engine's ``SalesOrder.credit_balance`` gives: owed back once paid."""
+        if self.state != "paid":
+            return 0.0
+        over = self.paid + self.credited - self.invoiced - self.refunded
+        return over if not 0.0 >= over - 1e-9 * max(1.0, abs(over)) else 0.0
 
 
 class _Posting:
@@ -185,8 +202,8 @@ class BareFlow:
     """The world's processes on plain dicts (see the module docstring)."""
 
     def __init__(self, scenario: Scenario, *, weeks: int, seed: int):
-        if scenario.returns.enabled or scenario.transfers.enabled:
-            raise NotImplementedError("the bare flow has no customer returns and no transfers")
+        if scenario.transfers.enabled:
+            raise NotImplementedError("the bare flow has no transfers")
         self.sc = scenario
         self.seed = seed
         rule = scenario.rules.posting_deadline  # (hours, escalate_after_h, locations or None: all), or None: off
@@ -221,7 +238,13 @@ class BareFlow:
         self.d_invoice, self.d_po_create, self.d_po_approve = (
             duration(n) for n in ("invoice", "po_create", "po_approve"))
         self.d_unload, self.d_supplier_invoice = duration("unload", "purchasing"), duration("invoice", "purchasing")
-        self.u_credit, self.u_payment = (uniform_stream(stream(f"decisions {kind}")) for kind in ("credit", "payment"))
+        self.u_credit, self.u_payment, self.u_returns = (uniform_stream(stream(f"decisions {kind}"))
+                                                         for kind in ("credit", "payment", "returns"))
+        self.returns_on = scenario.returns.enabled
+        if self.returns_on:
+            self.d_return_approval, self.d_return_unload, self.d_credit_note = (
+                duration("return_approval", "returns"), duration("unload", "returns"), duration("invoice", "returns"))
+        self.refund_pending: set[_Order] = set()  # orders with a refund queued (the world's, by order id)
         # habits as (behaviour, delay sampler, next workday?, movement, locations or None, weekdays, low, high)
         self.habits = []  # a habit past midnight: two windows, one sampler (as the world does)
         for name, h in scenario.posting.habits.items():
@@ -528,6 +551,10 @@ class BareFlow:
         for i, qty in picked:
             o.delivered[i] += qty
         self.log("deliver")
+        if self.returns_on:  # the world's returns_after_delivery
+            for i, qty in picked:
+                if self.u_returns() < self.sc.returns.p_line:
+                    env.process(self.customer_return(o, i, qty))
         o.open_shipments -= 1
         if o.open_shipments == 0:  # billed in the process of the order's last shipment
             yield from self.billing(o)
@@ -535,7 +562,8 @@ class BareFlow:
     def billing(self, o: _Order) -> Generator[Any, Any, None]:
         env = self.env
         yield self.team(Role.ACCOUNTANT).do(self.d_invoice())
-        amount = sum(q * p for q, p in zip(o.delivered, o.prices))
+        o.invoiced = amount = sum([q * p for q, p in zip(o.delivered, o.prices)])
+        o.state = "invoiced"
         if amount <= 0:
             return
         self.log("invoice")
@@ -544,7 +572,72 @@ class BareFlow:
         paid = self.office.next_open(env.now + days * 24)
         yield env.timeout(paid - env.now)
         self.exposure[o.customer.customer] -= o.amount
-        self.log("payment")
+        due = max(0.0, o.invoiced - o.credited - o.paid) if o.state == "invoiced" else 0.0  # less any credit note
+        if due > 0:
+            o.paid += due
+            if o.covered():
+                o.state = "paid"
+            self.log("payment")
+
+    # --- returns ----------------------------------------------------------------------------------
+    def customer_return(self, o: _Order, i: int, delivered: float) -> Generator[Any, Any, None]:
+        """The world's ``customer_return``: asked, approved above the threshold, back, unloaded, posted (or
+        never), then credited on the order."""
+        env, rules, loc, u = self.env, self.sc.returns, o.location, self.u_returns
+        days = max(1, round(rules.after_days.at(u())))
+        ask = self.office.next_open(env.now + days * DAY_H)
+        yield env.timeout(ask - env.now)
+        qty = float(min(delivered, max(1, math.floor(delivered * rules.share.at(u())))))
+        amount = round(qty * o.prices[i], 2)
+        self.log("return_requested")
+        if rules.approval_threshold is not None and amount > rules.approval_threshold:
+            yield self.team(Role.SALES).do(self.d_return_approval())
+            self.log("return_approved")
+        receiving = self.calendars[self.sc.purchasing.receiving_shift]
+        arrive = receiving.next_open(env.now + rules.transit_days.at(u()) * DAY_H)
+        yield env.timeout(arrive - env.now)
+        clerks = self.team(Role.WAREHOUSE_CLERK, loc)
+        yield clerks.do(self.d_return_unload())
+        p = _Posting((o.skus[i], loc), qty, True)  # as a receipt: the shelf first, the book later
+        self.physical[p.key] = self.physical.get(p.key, 0.0) + qty
+        self.one_side_done(p, False)
+        p.moved_at = env.now
+        self.log("return_physical_in")
+        if u() < self.sc.posting.receipt.p_never:
+            return
+        posted = clerks.next_on_shift(env.now + self.default_posting[Movement.RECEIPT][1]())
+        yield env.timeout(max(0.0, posted - env.now))
+        p.posted = True
+        self.one_side_done(p, True)
+        self.book[p.key] = self.book.get(p.key, 0.0) + qty
+        self.log("return_book_in")
+        self.signal(p.key).succeed()  # backordered lines may take it now
+        yield from self.credit_note(o, amount)
+
+    def credit_note(self, o: _Order, return_amount: float) -> Generator[Any, Any, None]:
+        """The world's ``credit_note``: once the order is invoiced, the accountant credits the return; money
+        the customer had already paid is refunded in a task of its own."""
+        env = self.env
+        while o.state == "open":  # the order's last shipment is still out: look again tomorrow
+            if env.now + DAY_H > self.horizon_h:
+                return
+            yield env.timeout(DAY_H)
+        yield self.team(Role.ACCOUNTANT).do(self.d_credit_note())
+        amount = round(min(return_amount, o.invoiced - o.credited), 2)
+        if amount <= 0:
+            return
+        o.credited += amount
+        if o.state == "invoiced" and o.covered():
+            o.state = "paid"
+        self.log("credit_note")
+        if o.credit_balance() > 0 and o not in self.refund_pending:
+            self.refund_pending.add(o)  # a credit before this task ends is refunded with it
+            yield self.team(Role.ACCOUNTANT).do(self.d_credit_note())
+            self.refund_pending.discard(o)
+            owed = round(o.credit_balance(), 2)
+            if owed > 0:
+                o.refunded += owed
+                self.log("refund")
 
     # --- purchasing -------------------------------------------------------------------------------
     def reorder_review(self) -> Generator[Any, Any, None]:

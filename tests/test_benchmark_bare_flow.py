@@ -71,9 +71,22 @@ def test_the_bare_flow_shares_the_worlds_constants():
 
 def test_the_bare_flow_refuses_what_it_does_not_model():
     sc = load_scenario(REPO / "scenarios/baseline.yaml")
-    returns = sc.model_copy(update={"returns": sc.returns.model_copy(update={"enabled": True})})
-    with pytest.raises(NotImplementedError, match="returns"):
-        run_bare(returns, weeks=1, seed=0)
+    transfers = sc.model_copy(update={"transfers": sc.transfers.model_copy(update={"enabled": True})})
+    with pytest.raises(NotImplementedError, match="transfers"):
+        run_bare(transfers, weeks=1, seed=0)
+
+
+@pytest.mark.parametrize(("returns", "seed"), [({"p_line": 0.2, "approval_threshold": 200.0}, 2),
+                                               ({"p_line": 0.1, "approval_threshold": None}, 7)])
+def test_bare_flow_follows_customer_returns_their_credit_notes_and_refunds(returns, seed):
+    sc = load_scenario(REPO / "scenarios/baseline.yaml")
+    sc = sc.model_copy(update={"returns": sc.returns.model_copy(update={"enabled": True, **returns})})
+    result, simpy_events = simulate_counting(sc, weeks=6, seed=seed)
+    bare = run_bare(sc, weeks=6, seed=seed)
+    world_steps = result.log["semantic"].value_counts().to_dict()
+    assert world_steps["return_book_in"] > 0 and world_steps["credit_note"] > 0
+    assert ("return_approved" in world_steps) is (returns["approval_threshold"] is not None)
+    assert bare.simpy_events == simpy_events and bare.steps == dict(sorted(world_steps.items()))
 
 
 @pytest.mark.parametrize("rule", [{"locations": ["WH-B"], "escalate_after_h": None},
