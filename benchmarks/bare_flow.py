@@ -21,13 +21,14 @@ log cost. ``run_all.py --only simulate_year`` measures both.
     >>> bare = run_bare(load_scenario(YEAR_SCENARIO), weeks=52, seed=1)   # doctest: +SKIP
     >>> bare.orders, bare.simpy_events, bare.log_events                     # doctest: +SKIP
 
-Not modelled (absent or switched off in the baseline scenario; :func:`run_bare` refuses them):
-transfers. Scan-to-ship, the posting deadline (alerts, escalations, the clerk's response), customer
-returns (with their credit notes and refunds, the order's money kept as plain floats), push
-notifications, digests, the credit fast track, the evening pick shift and the clean world are
-modelled and checked against the world (``tests/test_benchmark_bare_flow.py``: the baseline with
-each overlay, and variants of the deadline and of returns); (r, Q) policies are modelled but
-unchecked.
+Every part of the world's flow is modelled: besides the orders, purchasing and counts, scan-to-ship,
+the posting deadline (alerts, escalations, the clerk's response), customer returns (with their
+credit notes and refunds, the order's money kept as plain floats), transfers between locations
+(reserved at the source, on order then in transit at the destination, each leg posted or not),
+push notifications, digests, the credit fast track, the evening pick shift and the clean world,
+each checked against the world (``tests/test_benchmark_bare_flow.py``: the baseline with each
+overlay, variants of the deadline, returns and transfers, and an example scenario with all of
+them); (r, Q) policies are modelled but unchecked.
 """
 
 from __future__ import annotations
@@ -202,8 +203,6 @@ class BareFlow:
     """The world's processes on plain dicts (see the module docstring)."""
 
     def __init__(self, scenario: Scenario, *, weeks: int, seed: int):
-        if scenario.transfers.enabled:
-            raise NotImplementedError("the bare flow has no transfers")
         self.sc = scenario
         self.seed = seed
         rule = scenario.rules.posting_deadline  # (hours, escalate_after_h, locations or None: all), or None: off
@@ -238,12 +237,15 @@ class BareFlow:
         self.d_invoice, self.d_po_create, self.d_po_approve = (
             duration(n) for n in ("invoice", "po_create", "po_approve"))
         self.d_unload, self.d_supplier_invoice = duration("unload", "purchasing"), duration("invoice", "purchasing")
-        self.u_credit, self.u_payment, self.u_returns = (uniform_stream(stream(f"decisions {kind}"))
-                                                         for kind in ("credit", "payment", "returns"))
+        self.u_credit, self.u_payment, self.u_returns, self.u_transfers = (
+            uniform_stream(stream(f"decisions {kind}")) for kind in ("credit", "payment", "returns", "transfers"))
         self.returns_on = scenario.returns.enabled
         if self.returns_on:
             self.d_return_approval, self.d_return_unload, self.d_credit_note = (
                 duration("return_approval", "returns"), duration("unload", "returns"), duration("invoice", "returns"))
+        if scenario.transfers.enabled:
+            self.d_transfer_pick, self.d_transfer_load, self.d_transfer_unload = (
+                duration(n, "transfers") for n in ("pick_per_line", "load", "unload"))
         self.refund_pending: set[_Order] = set()  # orders with a refund queued (the world's, by order id)
         # habits as (behaviour, delay sampler, next workday?, movement, locations or None, weekdays, low, high)
         self.habits = []  # a habit past midnight: two windows, one sampler (as the world does)
@@ -263,6 +265,7 @@ class BareFlow:
         self.physical: dict[tuple[str, str], float] = {}
         self.reserved: dict[tuple[str, str], float] = {}
         self.on_order: dict[tuple[str, str], float] = {}
+        self.in_transit: dict[tuple[str, str], float] = {}  # transfers on their way (from the out leg's posting)
         self.staged: dict[tuple[str, str], float] = {}
         # the postings with one side done (moved or posted), per key: what a count sets aside or reviews
         # (the world reads it off Ledgers.open_movements)
@@ -311,6 +314,8 @@ class BareFlow:
             self.policy[key] = (point, max(point, size)) if reorder.policy is ReorderPolicyKind.S_S else (point, size)
         self.env.process(self.arrivals())
         self.env.process(self.reorder_review())
+        if self.sc.transfers.enabled:
+            self.env.process(self.transfer_review())
         if self.sc.counts.enabled:
             self.env.process(self.stock_counts())
         weeks = int(self.horizon_h // HOURS_PER_WEEK)
@@ -655,7 +660,7 @@ class BareFlow:
                     by_supplier: dict[str, list[tuple[Any, float]]] = {}
                     for sku in self.skus:
                         key = (sku.sku, loc)
-                        position = self.book.get(key, 0.0) - self.reserved.get(key, 0.0) + self.on_order.get(key, 0.0)
+                        position = self.position(key)
                         point, size = self.policy[key]
                         if s_s:
                             qty = float(math.ceil(size - position)) if position <= point and size > 0 else 0.0
@@ -668,6 +673,127 @@ class BareFlow:
                     for lines in by_supplier.values():  # one purchase order per supplier
                         env.process(self.purchase_order(loc, lines))
             day += 1
+
+    def position(self, key: tuple[str, str]) -> float:
+        """The inventory position (the engine's ``Inventory.inventory_position``): book - reserved + on order
+        + in transit."""
+        return (self.book.get(key, 0.0) - self.reserved.get(key, 0.0) + self.on_order.get(key, 0.0)
+                + self.in_transit.get(key, 0.0))
+
+    # --- transfers --------------------------------------------------------------------------------
+    def transfer_review(self) -> Generator[Any, Any, None]:
+        """The world's ``transfer_review``: on each review day, the transfers each SKU needs."""
+        env, rules = self.env, self.sc.transfers
+        rates = self.daily_demand()
+        day = 0
+        while day * DAY_H < self.horizon_h:
+            t = day * DAY_H + rules.review_time
+            if day % 7 in rules.review_days and t < self.horizon_h:
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                for sku in self.skus:
+                    for src, dst, qty in self.planned_transfers(sku.sku, rates):
+                        self.reserved[(sku.sku, src)] = self.reserved.get((sku.sku, src), 0.0) + qty
+                        self.on_order[(sku.sku, dst)] = self.on_order.get((sku.sku, dst), 0.0) + qty
+                        env.process(self.transfer(sku.sku, qty, src, dst))
+            day += 1
+
+    def planned_transfers(self, sku: str, rates: dict[tuple[str, str], float]) -> list[tuple[str, str, float]]:
+        """The world's ``planned_transfers`` on the plain dicts."""
+        rules, locations = self.sc.transfers, self.locations
+        available = {loc: self.book.get((sku, loc), 0.0) - self.reserved.get((sku, loc), 0.0) for loc in locations}
+        rate = {loc: rates.get((sku, loc), 0.0) for loc in locations}
+        short = [loc for loc in locations if rate[loc] > 0 and available[loc] < rules.below_days * rate[loc]]
+        keep = max(rules.keep_days, rules.below_days)
+        out = []
+        for dst in short:
+            need = math.ceil(rules.up_to_days * rate[dst] - self.position((sku, dst)))
+            spare = {src: math.floor(available[src] - keep * rate[src]) for src in locations if src not in short}
+            donors = [src for src, qty in spare.items() if qty >= 1]
+            if need < 1 or not donors:
+                continue
+            src = max(donors, key=lambda loc: (spare[loc], loc))
+            qty = float(min(need, spare[src]))
+            available[src] -= qty
+            out.append((src, dst, qty))
+        return out
+
+    def transfer(self, sku: str, qty: float, src: str, dst: str) -> Generator[Any, Any, None]:
+        """The world's ``transfer``: picked and loaded at ``src`` (or cancelled), on the road, unloaded at
+        ``dst``; the out leg posted by its own process, the in leg after it (or never)."""
+        env, sc, u = self.env, self.sc, self.u_transfers
+        at_src, at_dst = (sku, src), (sku, dst)
+        self.log("transfer_created")
+        yield self.team(Role.PICKER, src).do(self.d_transfer_pick())
+        if self.physical.get(at_src, 0.0) - self.staged.get(at_src, 0.0) < qty:  # not on the shelf
+            self.reserved[at_src] -= qty
+            self.on_order[at_dst] -= qty
+            self.log("transfer_cancelled")
+            return
+        self.staged[at_src] = self.staged.get(at_src, 0.0) + qty
+        yield self.team(Role.DRIVER, src).do(self.d_transfer_load())
+        self.staged[at_src] -= qty
+        self.reserved[at_src] -= qty
+        out = _Posting(at_src, qty, False)  # the shelf to @transit: an issue's legs
+        self.physical[at_src] -= qty
+        self.one_side_done(out, False)
+        out.moved_at = env.now
+        self.log("transfer_physical_out")
+        out_posted = env.event()
+        env.process(self.post_transfer_out(out, dst, out_posted))
+        receiving = self.calendars[sc.purchasing.receiving_shift]
+        arrive = receiving.next_open(env.now + sc.transfers.transit_days.at(u()) * DAY_H)
+        yield env.timeout(arrive - env.now)
+        clerks = self.team(Role.WAREHOUSE_CLERK, dst)
+        yield clerks.do(self.d_transfer_unload())
+        into = _Posting(at_dst, qty, True)  # @transit to the shelf: a receipt's legs
+        self.physical[at_dst] = self.physical.get(at_dst, 0.0) + qty
+        self.one_side_done(into, False)
+        into.moved_at = env.now
+        self.log("transfer_physical_in")
+
+        def arrived_unposted(event: Any) -> None:  # never posted out: here now, no longer expected
+            if not event.value:
+                self.on_order[at_dst] -= qty
+
+        if out_posted.triggered:
+            arrived_unposted(out_posted)
+        else:
+            out_posted.callbacks.append(arrived_unposted)
+        if u() < sc.posting.receipt.p_never:
+            return
+        posted = clerks.next_on_shift(env.now + self.default_posting[Movement.RECEIPT][1]())
+        yield env.timeout(max(0.0, posted - env.now))
+        if not (yield out_posted):  # the out leg never posted: nothing to book in
+            return
+        into.posted = True
+        self.one_side_done(into, True)
+        self.book[at_dst] = self.book.get(at_dst, 0.0) + qty
+        self.log("transfer_book_in")
+        self.in_transit[at_dst] -= qty
+        self.signal(at_dst).succeed()
+
+    def post_transfer_out(self, out: _Posting, dst: str, done: simpy.Event) -> Generator[Any, Any, None]:
+        """The world's ``_post_out``: the out leg posted as issues are (at the scan where scan-to-ship applies,
+        else first or after the usual delay, or never); ``done`` succeeds with whether it was."""
+        env, behaviour, scan = self.env, self.sc.posting.issue, self.sc.rules.scan_to_ship
+        sku, src = out.key
+        if not (scan.enabled and (scan.locations is None or src in scan.locations)):
+            u = self.u_transfers
+            first = u() >= behaviour.p_move_before_post
+            if not first and u() < behaviour.p_never:
+                done.succeed(False)
+                return
+            clerks = self.team(Role.WAREHOUSE_CLERK, src)
+            posted = clerks.next_on_shift(env.now if first else env.now + self.default_posting[Movement.ISSUE][1]())
+            yield env.timeout(max(0.0, posted - env.now))
+        out.posted = True
+        self.one_side_done(out, True)
+        self.book[out.key] = self.book.get(out.key, 0.0) - out.qty
+        self.log("transfer_book_out")
+        self.on_order[(sku, dst)] -= out.qty  # expected until now, in transit from now
+        self.in_transit[(sku, dst)] = self.in_transit.get((sku, dst), 0.0) + out.qty
+        done.succeed(True)
 
     def purchase_order(self, loc: str, lines: list[tuple[Any, float]]) -> Generator[Any, Any, None]:
         env, sc = self.env, self.sc

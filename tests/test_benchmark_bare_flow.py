@@ -69,13 +69,6 @@ def test_the_bare_flow_shares_the_worlds_constants():
         sales.P_CREDIT_REJECT, counts.ADJUST_AFTER_H, model.ALERT_RESPONSE_H)
 
 
-def test_the_bare_flow_refuses_what_it_does_not_model():
-    sc = load_scenario(REPO / "scenarios/baseline.yaml")
-    transfers = sc.model_copy(update={"transfers": sc.transfers.model_copy(update={"enabled": True})})
-    with pytest.raises(NotImplementedError, match="transfers"):
-        run_bare(transfers, weeks=1, seed=0)
-
-
 @pytest.mark.parametrize(("returns", "seed"), [({"p_line": 0.2, "approval_threshold": 200.0}, 2),
                                                ({"p_line": 0.1, "approval_threshold": None}, 7)])
 def test_bare_flow_follows_customer_returns_their_credit_notes_and_refunds(returns, seed):
@@ -100,3 +93,33 @@ def test_bare_flow_follows_a_posting_deadline_at_one_place_or_with_a_quick_escal
     world_steps = result.log["semantic"].value_counts().to_dict()
     assert world_steps.get("alert", 0) > 0 and ("escalation" in world_steps) is (rule["escalate_after_h"] is not None)
     assert bare.simpy_events == simpy_events and bare.steps == dict(sorted(world_steps.items()))
+
+
+def _same_flow(sc, weeks: int, seed: int) -> dict[str, int]:
+    """The world's steps, once the bare flow was checked to simulate exactly them and the same SimPy events."""
+    result, simpy_events = simulate_counting(sc, weeks=weeks, seed=seed)
+    bare = run_bare(sc, weeks=weeks, seed=seed)
+    world_steps = dict(sorted(result.log["semantic"].value_counts().to_dict().items()))
+    assert bare.simpy_events == simpy_events and bare.steps == world_steps
+    return world_steps
+
+
+def test_bare_flow_follows_transfers_cancelled_and_never_posted_legs_included():
+    """Many transfers (short below 6 days of demand, topped up to 14, no stock kept back, six review
+    days) and issues often moved before posting or never posted, so every path of a transfer runs."""
+    sc = load_scenario(REPO / "scenarios/baseline.yaml")
+    transfers = sc.transfers.model_copy(update={"enabled": True, "below_days": 6, "up_to_days": 14, "keep_days": 0,
+                                                "review_days": [0, 1, 2, 3, 4, 5]})
+    issue = sc.posting.issue.model_copy(update={"p_move_before_post": 0.6, "p_never": 0.3})
+    receipt = sc.posting.receipt.model_copy(update={"p_never": 0.1})
+    sc = sc.model_copy(update={"transfers": transfers,
+                               "posting": sc.posting.model_copy(update={"issue": issue, "receipt": receipt})})
+    steps = _same_flow(sc, weeks=6, seed=1)
+    assert steps["transfer_cancelled"] > 0 and steps["transfer_created"] > 50
+    assert steps["transfer_physical_out"] > steps["transfer_book_out"]  # some out legs never posted
+    assert steps["transfer_physical_in"] > steps["transfer_book_in"]  # so some goods are never booked in
+
+
+def test_bare_flow_follows_an_example_scenario_with_returns_and_transfers():
+    steps = _same_flow(load_scenario(REPO / "scenarios/examples/hardware_distributor_de.yaml"), weeks=4, seed=1)
+    assert steps["return_requested"] > 0 and steps["transfer_created"] > 0
