@@ -17,7 +17,9 @@ diagnosis of that log 16.1 s against 12.3-13.1 s.
 :func:`use_for_process` applies them for the rest of a process (the ``jxcsim`` command, the demo).
 Either leaves a setting alone that the environment chose (``NUMPY_MADVISE_HUGEPAGE``,
 ``ARROW_DEFAULT_MEMORY_POOL``). The explicit :func:`numpy_huge_pages` and
-:func:`arrow_memory_pool` set one each, whatever the environment says.
+:func:`arrow_memory_pool` set one each, whatever the environment says. The settings are the
+process's: blocks in several threads at once may leave the last one's setting behind (either
+setting is safe, only its speed differs).
 
 >>> with numpy_huge_pages(False) as previous:
 ...     inside = huge_pages_hint()
