@@ -48,6 +48,7 @@ from jxcsim.world.catalogue import PurchaseCosts, build_catalogue
 from jxcsim.world.demand import OrderDraws
 from jxcsim.world.distributions import uniform_stream
 from jxcsim.world.streams import named_streams
+from jxcsim.world.transfer_plan import plan_transfers  # the transfer review's rule (no engine)
 from jxcsim.world.memory_policy import run_memory  # the world's GC and huge-page settings for a run
 from jxcsim.world.planted import workday_start  # the hour each warehouse's day starts (no engine)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
@@ -645,34 +646,43 @@ class BareFlow:
                 self.log("refund")
 
     # --- purchasing -------------------------------------------------------------------------------
+    def at_reviews(self, weekdays: list[int], clock: float, act: Any) -> Generator[Any, Any, None]:
+        """Call ``act`` on each of ``weekdays`` at ``clock`` within the horizon (the world's ``at_reviews``)."""
+        env = self.env
+        day = 0
+        while day * DAY_H < self.horizon_h:
+            t = day * DAY_H + clock
+            if day % 7 in weekdays and t < self.horizon_h:
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                act()
+            day += 1
+
     def reorder_review(self) -> Generator[Any, Any, None]:
         """Every review day at the review time: order what fell to its reorder point."""
         env = self.env
         reorder = self.sc.catalogue.reorder
         s_s = reorder.policy is ReorderPolicyKind.S_S
-        day = 0
-        while day * DAY_H < self.horizon_h:
-            t = day * DAY_H + reorder.review_time
-            if day % 7 in reorder.review_days and t < self.horizon_h:
-                if t > env.now:
-                    yield env.timeout(t - env.now)
-                for loc in self.locations:
-                    by_supplier: dict[str, list[tuple[Any, float]]] = {}
-                    for sku in self.skus:
-                        key = (sku.sku, loc)
-                        position = self.position(key)
-                        point, size = self.policy[key]
-                        if s_s:
-                            qty = float(math.ceil(size - position)) if position <= point and size > 0 else 0.0
-                        else:
-                            qty = 0.0 if position > point else float(
-                                (math.floor(round((point - position) / size, 9)) + 1) * size)
-                        if qty > 0:
-                            self.on_order[key] = self.on_order.get(key, 0.0) + qty
-                            by_supplier.setdefault(sku.supplier, []).append((sku, qty))
-                    for lines in by_supplier.values():  # one purchase order per supplier
-                        env.process(self.purchase_order(loc, lines))
-            day += 1
+
+        def review() -> None:
+            for loc in self.locations:
+                by_supplier: dict[str, list[tuple[Any, float]]] = {}
+                for sku in self.skus:
+                    key = (sku.sku, loc)
+                    position = self.position(key)
+                    point, size = self.policy[key]
+                    if s_s:
+                        qty = float(math.ceil(size - position)) if position <= point and size > 0 else 0.0
+                    else:
+                        qty = 0.0 if position > point else float(
+                            (math.floor(round((point - position) / size, 9)) + 1) * size)
+                    if qty > 0:
+                        self.on_order[key] = self.on_order.get(key, 0.0) + qty
+                        by_supplier.setdefault(sku.supplier, []).append((sku, qty))
+                for lines in by_supplier.values():  # one purchase order per supplier
+                    env.process(self.purchase_order(loc, lines))
+
+        yield from self.at_reviews(reorder.review_days, reorder.review_time, review)
 
     def position(self, key: tuple[str, str]) -> float:
         """The inventory position (the engine's ``Inventory.inventory_position``): book - reserved + on order
@@ -683,40 +693,24 @@ class BareFlow:
     # --- transfers --------------------------------------------------------------------------------
     def transfer_review(self) -> Generator[Any, Any, None]:
         """The world's ``transfer_review``: on each review day, the transfers each SKU needs."""
-        env, rules = self.env, self.sc.transfers
+        rules = self.sc.transfers
         rates = self.daily_demand()
-        day = 0
-        while day * DAY_H < self.horizon_h:
-            t = day * DAY_H + rules.review_time
-            if day % 7 in rules.review_days and t < self.horizon_h:
-                if t > env.now:
-                    yield env.timeout(t - env.now)
-                for sku in self.skus:
-                    for src, dst, qty in self.planned_transfers(sku.sku, rates):
-                        self.reserved[(sku.sku, src)] = self.reserved.get((sku.sku, src), 0.0) + qty
-                        self.on_order[(sku.sku, dst)] = self.on_order.get((sku.sku, dst), 0.0) + qty
-                        env.process(self.transfer(sku.sku, qty, src, dst))
-            day += 1
+
+        def review() -> None:
+            for sku in self.skus:
+                for src, dst, qty in self.planned_transfers(sku.sku, rates):
+                    self.reserved[(sku.sku, src)] = self.reserved.get((sku.sku, src), 0.0) + qty
+                    self.on_order[(sku.sku, dst)] = self.on_order.get((sku.sku, dst), 0.0) + qty
+                    self.env.process(self.transfer(sku.sku, qty, src, dst))
+
+        yield from self.at_reviews(rules.review_days, rules.review_time, review)
 
     def planned_transfers(self, sku: str, rates: dict[tuple[str, str], float]) -> list[tuple[str, str, float]]:
-        """The world's ``planned_transfers`` on the plain dicts."""
-        rules, locations = self.sc.transfers, self.locations
-        available = {loc: self.book.get((sku, loc), 0.0) - self.reserved.get((sku, loc), 0.0) for loc in locations}
-        rate = {loc: rates.get((sku, loc), 0.0) for loc in locations}
-        short = [loc for loc in locations if rate[loc] > 0 and available[loc] < rules.below_days * rate[loc]]
-        keep = max(rules.keep_days, rules.below_days)
-        out = []
-        for dst in short:
-            need = math.ceil(rules.up_to_days * rate[dst] - self.position((sku, dst)))
-            spare = {src: math.floor(available[src] - keep * rate[src]) for src in locations if src not in short}
-            donors = [src for src, qty in spare.items() if qty >= 1]
-            if need < 1 or not donors:
-                continue
-            src = max(donors, key=lambda loc: (spare[loc], loc))
-            qty = float(min(need, spare[src]))
-            available[src] -= qty
-            out.append((src, dst, qty))
-        return out
+        """The world's rule (``jxcsim.world.transfer_plan``, no engine) on the plain dicts."""
+        locations = self.locations
+        return plan_transfers(self.sc.transfers, locations, {loc: rates.get((sku, loc), 0.0) for loc in locations},
+                              {loc: self.book.get((sku, loc), 0.0) - self.reserved.get((sku, loc), 0.0)
+                               for loc in locations}, lambda loc: self.position((sku, loc)))
 
     def transfer(self, sku: str, qty: float, src: str, dst: str) -> Generator[Any, Any, None]:
         """The world's ``transfer``: picked and loaded at ``src`` (or cancelled), on the road, unloaded at

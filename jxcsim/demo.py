@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .eventlog import read_event_log, summarize_log
 from .eventlog.summary import render_summary
-from .memory import use_for_process
 from .kpi.summary import render_kpis
+from .memory import use_for_process
 from .mining.diagnose import diagnose_log
 from .mining.truth import read_planted
 from .report.truth import truth_summary, when_text

@@ -133,8 +133,8 @@ def test_batched_refuses_an_empty_batch_and_uniforms_stay_in_range():
     assert all(0.0 <= v < 1.0 for v in values) and len(set(values)) == 100
 
 
-WITH_EXAMPLES = ("catalogue", "demand", "distributions", "memory_policy", "recorder", "replications", "scenario", "shifts",
-                 "planted", "teams")
+WITH_EXAMPLES = ("catalogue", "demand", "distributions", "memory_policy", "recorder", "replications", "scenario",
+                 "shifts", "planted", "teams", "transfer_plan")
 
 
 @pytest.mark.parametrize("module", WITH_EXAMPLES)

@@ -16,13 +16,13 @@ the world's generator too.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from ..engine import TRANSIT, Transfer
 from .purchasing import DAY_H, at_reviews, daily_demand
 from .scenario import Movement, Role
+from .transfer_plan import plan_transfers
 
 if TYPE_CHECKING:
     from .model import World
@@ -44,29 +44,13 @@ def transfer_review(world: World) -> Generator[Any, Any, None]:
 
 
 def planned_transfers(world: World, sku: str, rates: dict[tuple[str, str], float]) -> list[tuple[str, str, float]]:
-    """(source, destination, quantity) of each transfer ``sku`` needs now (see :class:`.scenario.Transfers`).
-
-    A location short of the SKU never gives any away, and a source keeps at least
-    ``max(keep_days, below_days)`` of its own demand, so stock does not go back and forth.
-    """
-    rules, inv = world.scenario.transfers, world.inventory
-    available = {loc: inv.available(sku, loc) for loc in world.locations}
-    rate = {loc: rates.get((sku, loc), 0.0) for loc in world.locations}
-    short = [loc for loc in world.locations if rate[loc] > 0 and available[loc] < rules.below_days * rate[loc]]
-    keep = max(rules.keep_days, rules.below_days)
-    out = []
-    for dst in short:
-        need = math.ceil(rules.up_to_days * rate[dst] - inv.inventory_position(sku, dst))
-        spare = {src: math.floor(available[src] - keep * rate[src])
-                 for src in world.locations if src not in short}
-        donors = [src for src, qty in spare.items() if qty >= 1]
-        if need < 1 or not donors:
-            continue
-        src = max(donors, key=lambda loc: (spare[loc], loc))
-        qty = float(min(need, spare[src]))
-        available[src] -= qty
-        out.append((src, dst, qty))
-    return out
+    """(source, destination, quantity) of each transfer ``sku`` needs now: the rule of
+    :func:`.transfer_plan.plan_transfers` on the world's book, reservations and inventory positions."""
+    inv = world.inventory
+    return plan_transfers(world.scenario.transfers, world.locations,
+                          {loc: rates.get((sku, loc), 0.0) for loc in world.locations},
+                          {loc: inv.available(sku, loc) for loc in world.locations},
+                          lambda loc: inv.inventory_position(sku, loc))
 
 
 def transfer(world: World, sku: str, qty: float, src: str, dst: str) -> Generator[Any, Any, None]:
