@@ -47,14 +47,14 @@ from simpy.events import URGENT, Event
 from jxcsim.world.catalogue import PurchaseCosts, build_catalogue
 from jxcsim.world.demand import OrderDraws
 from jxcsim.world.distributions import uniform_stream
-from jxcsim.world.streams import named_streams
-from jxcsim.world.transfer_plan import plan_transfers  # the transfer review's rule (no engine)
 from jxcsim.world.memory_policy import run_memory  # the world's GC and huge-page settings for a run
 from jxcsim.world.planted import workday_start  # the hour each warehouse's day starts (no engine)
 from jxcsim.world.scenario import WAREHOUSE_ROLES, Movement, ReorderPolicyKind, Role, Scenario
 from jxcsim.world.shifts import (HOURS_PER_WEEK, WeeklyCalendar, count_times, hour_of, office_weekdays, release_time,
                                   weekday_of)
+from jxcsim.world.streams import named_streams
 from jxcsim.world.teams import Team  # the world's worker pattern (simpy only, no engine)
+from jxcsim.world.transfer_plan import plan_transfers  # the transfer review's rule (no engine)
 
 YEAR_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "year_4000.yaml"  # 4,000 orders a month, staffed
 P_CREDIT_REJECT = 0.05  # as jxcsim.world.sales
